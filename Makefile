@@ -1,0 +1,144 @@
+# floodgate build. Outputs only in build/. V=1 shows full command lines.
+# Toolchain as tested: Debian 12, clang 14, libbpf 1.1, bpftool 7.1.
+
+OUT := build
+VERSION := $(shell cat VERSION)
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+PREFIX ?= /usr/local
+DESTDIR ?=
+IFACE ?=
+CONFIG ?=
+
+ifeq ($(V),1)
+Q :=
+msg := @true
+else
+Q := @
+msg := @printf '  %-8s %s\n'
+endif
+
+# Reproducible: no absolute paths or dates leak into outputs.
+REPRO := -ffile-prefix-map=$(CURDIR)/= -fdebug-prefix-map=$(CURDIR)/=
+ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
+
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Wextra -Werror -MD \
+	-Iinclude -Ibpf -I$(ARCH_INC) $(REPRO)
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MD -D_GNU_SOURCE \
+	-DFG_VERSION='"$(VERSION)"' -Iinclude -Iuser/lib -I$(OUT) $(REPRO)
+LDLIBS_BPF := -lbpf -lelf -lz
+LDLIBS_DAEMON := $(LDLIBS_BPF) -lnl-route-3 -lnl-3 -lmicrohttpd -lfyaml -ljson-c
+LDLIBS_CLI := $(LDLIBS_BPF) -lfyaml -ljson-c
+LDLIBS_TEST := $(LDLIBS_DAEMON) -lcmocka
+NL_CFLAGS := -I/usr/include/libnl3
+
+LIB_SRCS := $(sort $(wildcard user/lib/*.c))
+DAEMON_SRCS := $(sort $(wildcard user/floodgated/*.c))
+CLI_SRCS := $(sort $(wildcard user/floodgate/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+BPFTEST_SRCS := $(sort $(wildcard tests/bpf/*.c))
+TOOL_SRCS := $(sort $(wildcard tools/loadgen/*.c))
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(OUT)/%.o)
+LIB := $(OUT)/libfloodgate.a
+SKEL := $(OUT)/floodgate.skel.h
+BINS := $(if $(DAEMON_SRCS),$(OUT)/floodgated) $(if $(CLI_SRCS),$(OUT)/floodgate)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/unit_%)
+BPFTEST_BINS := $(if $(BPFTEST_SRCS),$(OUT)/tests/bpf_datapath)
+TOOL_BINS := $(if $(TOOL_SRCS),$(OUT)/fg-loadgen)
+
+.DELETE_ON_ERROR:
+.PHONY: all deps run test tests bench demo lint format install clean fuzz
+
+all: $(OUT)/floodgate.bpf.o $(SKEL) $(LIB) $(BINS) $(TOOL_BINS)
+
+$(OUT) $(OUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c | $(OUT)
+	$(msg) BPF $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(msg) SKEL $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+# Every user object may include the skeleton: build it first.
+$(OUT)/%.o: %.c | $(SKEL)
+	$(msg) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(NL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(msg) AR $@
+	$(Q)rm -f $@
+	$(Q)ar rcsD $@ $^
+
+$(OUT)/floodgated: $(DAEMON_SRCS:%.c=$(OUT)/%.o) $(LIB)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_DAEMON)
+
+$(OUT)/floodgate: $(CLI_SRCS:%.c=$(OUT)/%.o) $(LIB)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_CLI)
+
+$(OUT)/fg-loadgen: $(TOOL_SRCS:%.c=$(OUT)/%.o) $(LIB)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_BPF)
+
+$(OUT)/tests/unit_%: $(OUT)/tests/unit/%.o $(LIB) | $(OUT)/tests
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_TEST)
+
+$(OUT)/tests/bpf_datapath: $(BPFTEST_SRCS:%.c=$(OUT)/%.o) $(LIB) | $(OUT)/tests
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_TEST)
+
+tests: all $(UNIT_BINS) $(BPFTEST_BINS)
+
+deps:
+	$(Q)tools/deps.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)tests/run.sh
+
+# FUZZ_SECONDS bounds the longer run.
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)FG_FUZZ_SECONDS=$${FUZZ_SECONDS:-300} tests/run.sh fuzz
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)tools/bench/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/lab/demo.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)test -n "$(IFACE)" || { echo "usage: make run IFACE=<interface> [CONFIG=file]" >&2; exit 2; }
+	$(Q)tools/mount-bpffs.sh
+	$(OUT)/floodgated -i $(IFACE) $(if $(CONFIG),-c $(CONFIG))
+
+LINT_C := $(sort $(wildcard include/*.h bpf/*.h bpf/*.c user/*/*.c user/*/*.h \
+	tests/*/*.c tests/*/*.h tools/*/*.c tools/*/*.h))
+
+lint: all
+	$(Q)tools/lint.sh $(LINT_C)
+
+format:
+	$(Q)clang-format -i $(LINT_C)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(OUT)/floodgated $(DESTDIR)$(PREFIX)/sbin/floodgated
+	install -m 0755 $(OUT)/floodgate $(DESTDIR)$(PREFIX)/bin/floodgate
+
+clean:
+	rm -rf $(OUT)
+
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * floodgate: per-source rate limiting at XDP. The steps, in order
+ * (DESIGN.md §2): kill-switch, parse, lists, rule, limits, count.
+ * Any failed map lookup fails open: a limiter in front of an application
+ * must not take it down with it.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "account.h"
+#include "clock.h"
+#include "key.h"
+#include "limit.h"
+#include "maps.h"
+#include "parse.h"
+
+static __always_inline int fg_over_limit(__u32 reason)
+{
+	return reason >= FG_REASON_RATE_PACKETS &&
+	       reason <= FG_REASON_RATE_AGGREGATE;
+}
+
+SEC("xdp")
+int floodgate_xdp(struct xdp_md *ctx)
+{
+	struct fg_verdict v = { FG_ACTION_PASS, FG_REASON_LOOKUP_FAILED };
+	struct fg_pkt pkt = {};
+	struct fg_src_key key;
+	const struct fg_config *cfg;
+	const struct fg_rule *rule;
+	struct fg_ctl *ctl;
+	__u32 zero = 0, slot, cfg_slot, listed;
+	int rule_slot = -1, rc;
+
+	pkt.len = (__u32)(ctx->data_end - ctx->data);
+	ctl = bpf_map_lookup_elem(&fg_ctl, &zero);
+	if (!ctl)
+		goto out;
+	if (!ctl->enabled) {
+		v.reason = FG_REASON_DISABLED;
+		goto out;
+	}
+	cfg_slot = ctl->cfg_slot;
+	cfg = bpf_map_lookup_elem(&fg_cfg, &cfg_slot);
+	if (!cfg)
+		goto out;
+
+	rc = fg_parse(ctx, &pkt);
+	if (rc == FG_PARSE_NOT_IP) {
+		v.reason = FG_REASON_NOT_IP;
+		goto out;
+	}
+	if (rc != FG_PARSE_OK) {
+		v.reason = FG_REASON_MALFORMED;
+		if (cfg->malformed_drop)
+			v.action = FG_ACTION_DROP;
+		goto out;
+	}
+
+	listed = fg_list_lookup(&pkt);
+	if (listed == FG_LIST_ALLOW) {
+		v.reason = FG_REASON_ALLOW_LIST;
+		goto out;
+	}
+	if (listed == FG_LIST_DENY) {
+		v.action = FG_ACTION_DROP;
+		v.reason = FG_REASON_DENY_LIST;
+		goto out;
+	}
+
+	slot = fg_rule_slot(cfg, cfg_slot, &pkt);
+	rule = &cfg->rules[slot];
+	rule_slot = (int)slot;
+	fg_make_key(&key, &pkt, cfg, rule->id);
+	v.reason = fg_limit(rule->limit, &key, &pkt, fg_now());
+	if (fg_over_limit(v.reason)) {
+		if (ctl->dry_run)
+			v.reason = FG_REASON_DRY_RUN;
+		else
+			v.action = FG_ACTION_DROP;
+	}
+out:
+	return fg_account(v, rule_slot, pkt.len);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

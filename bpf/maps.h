@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The maps. Their names are the pin names (fg_abi.h). */
+#ifndef FG_MAPS_H
+#define FG_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "fg_abi.h"
+
+/* Runtime knobs. Mmapable, so the CLI flips one field with one store. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct fg_ctl);
+} fg_ctl SEC(".maps");
+
+/* Two config slots; fg_ctl.cfg_slot names the live one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FG_CFG_SLOTS);
+	__type(key, __u32);
+	__type(value, struct fg_config);
+} fg_cfg SEC(".maps");
+
+/* Destination port to first-match rule, per config slot: one lookup
+ * instead of walking every rule's port list. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FG_CFG_SLOTS * 65536);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct fg_port_rules);
+} fg_ports SEC(".maps");
+
+/* Per (source, rule) GCRA state. Shared by all CPUs: a source's limit
+ * holds for the host. max_entries is set from table.max_sources. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FG_MAX_SOURCES_DEFAULT);
+	__type(key, struct fg_src_key);
+	__type(value, struct fg_src_state);
+} fg_sources SEC(".maps");
+
+/* Allow and deny CIDRs in one table: the most specific prefix wins. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, FG_MAX_LIST_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct fg_lpm_key);
+	__type(value, __u32);
+} fg_lists SEC(".maps");
+
+/* Per-CPU counters need no atomics: each CPU writes only its own copy,
+ * and user space sums them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FG_STATS_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct fg_counter);
+} fg_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FG_RULE_STATS_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct fg_counter);
+} fg_rule_stats SEC(".maps");
+
+#endif /* FG_MAPS_H */

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The ABI between the XDP program and user space: map keys and values,
+ * the live config, counter indexes. Included by both sides; explicit
+ * widths and padding, sizes asserted. Pinned maps outlive the daemon, so a
+ * value's size is part of the on-disk contract: grow only into the
+ * reserved fields.
+ */
+#ifndef FG_ABI_H
+#define FG_ABI_H
+
+#include <linux/types.h>
+
+#include "fg_reasons.h"
+
+#define FG_PIN_DIR_DEFAULT "/sys/fs/bpf/floodgate"
+
+/* Map names, also their pin file names under the pin directory. */
+#define FG_MAP_CTL "fg_ctl"
+#define FG_MAP_CFG "fg_cfg"
+#define FG_MAP_PORTS "fg_ports"
+#define FG_MAP_SOURCES "fg_sources"
+#define FG_MAP_LISTS "fg_lists"
+#define FG_MAP_STATS "fg_stats"
+#define FG_MAP_RULE_STATS "fg_rule_stats"
+
+/* Rate dimensions; each is one GCRA timestamp per (source, rule). */
+enum fg_dim {
+	FG_DIM_PACKETS = 0,
+	FG_DIM_BYTES = 1,
+	FG_DIM_CONNECTIONS = 2, /* TCP SYN without ACK */
+	FG_DIM_COUNT = 3,
+};
+
+/* Protocol classes a rule can match. Only TCP and UDP carry ports. */
+enum fg_proto_class {
+	FG_PCLASS_TCP = 0,
+	FG_PCLASS_UDP = 1,
+	FG_PCLASS_ICMP = 2, /* ICMP and ICMPv6 */
+	FG_PCLASS_OTHER = 3,
+	FG_PCLASS_COUNT = 4,
+};
+#define FG_PORT_CLASSES 2 /* TCP, UDP */
+
+/* Rule slot 0 holds the default limits; user rules are slots 1..nrules. */
+#define FG_MAX_RULES 64
+#define FG_RULE_SLOTS (FG_MAX_RULES + 1)
+#define FG_RULE_DEFAULT 0
+#define FG_RULE_ID_DEFAULT 0
+
+/* Two config slots: user space fills the idle one, then flips
+ * fg_ctl.cfg_slot, so a packet never sees half a reload. */
+#define FG_CFG_SLOTS 2
+
+#define FG_MAX_SOURCES_DEFAULT 262144
+#define FG_MAX_LIST_ENTRIES 131072 /* spec: at least 100 000 */
+
+/* GCRA interval fixed point: ns per unit << FG_FP_SHIFT, so byte rates
+ * above 1 GB/s (under 1 ns per byte) stay exact enough. */
+#define FG_FP_SHIFT 16
+
+/* Bounded IPv6 extension-header walk. */
+#define FG_MAX_EXT_HDRS 8
+
+enum fg_rule_action {
+	FG_RULE_ACTION_DROP = 0,
+	FG_RULE_ACTION_RESET = 1, /* TCP SYN over limit: answer with RST */
+};
+
+/* fg_lists value: the action in the low byte, and who put it there.
+ * A reload replaces the config's entries and keeps the CLI's. */
+enum fg_list_action {
+	FG_LIST_ALLOW = 1,
+	FG_LIST_DENY = 2,
+};
+#define FG_LIST_ACTION_MASK 0xffu
+#define FG_LIST_FROM_CLI 0x100u
+
+/* One dimension's limit. interval_fp == 0 means unlimited. A packet of
+ * cost c conforms when max(tat, now) + c * interval - now <= tolerance. */
+struct fg_limit {
+	__u64 interval_fp;  /* ns per unit << FG_FP_SHIFT */
+	__u64 tolerance_ns; /* burst * interval, in ns */
+};
+
+struct fg_rule {
+	struct fg_limit limit[FG_DIM_COUNT];
+	struct fg_limit agg_limit[FG_DIM_COUNT]; /* whole-prefix caps */
+	__u64 block_ns;                           /* penalty box; 0 = none */
+	__u32 agg_mask6[4];                       /* network order */
+	__u32 agg_mask4;                          /* network order */
+	__u32 id;     /* stable id (hash of the name): state survives reorder */
+	__u8 action;  /* enum fg_rule_action */
+	__u8 has_aggregate;
+	__u8 pad[6];
+};
+
+struct fg_config {
+	__u32 mask6[4]; /* source key mask for IPv6, network order */
+	__u32 mask4;    /* source key mask for IPv4, network order */
+	__u32 nrules;   /* user rules, in slots 1..nrules */
+	__u8 malformed_drop;
+	__u8 portless_rule[FG_PCLASS_COUNT]; /* rule slot for packets without
+					       * ports: ICMP, other, fragments */
+	__u8 pad[3];
+	struct fg_rule rules[FG_RULE_SLOTS];
+};
+
+/* fg_ctl: one mmapable entry, so the CLI flips a field with one store. */
+struct fg_ctl {
+	__u32 enabled;  /* kill-switch: 0 = pass everything */
+	__u32 dry_run;  /* 1 = count would-be drops, pass them */
+	__u32 cfg_slot; /* live fg_cfg slot */
+	__u32 reserved[13];
+};
+
+/* fg_ports key: slot << 16 | destination port (host order). */
+struct fg_port_rules {
+	__u8 rule[FG_PORT_CLASSES]; /* first-match rule slot, per class */
+};
+
+struct fg_src_key {
+	__u32 addr[4]; /* IPv6, or IPv4 mapped ::ffff:a.b.c.d; masked */
+	__u32 rule_id;
+};
+
+struct fg_src_state {
+	__u64 tat[FG_DIM_COUNT]; /* GCRA theoretical arrival time, ns */
+};
+
+struct fg_lpm_key {
+	__u32 prefixlen; /* of the 128-bit (mapped) address */
+	__u32 addr[4];
+};
+
+struct fg_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* fg_stats index: action * FG_REASON_SLOTS + reason. Room to add
+ * reasons without changing the pinned map's size. */
+#define FG_REASON_SLOTS 32
+#define FG_STATS_ENTRIES (FG_ACTION_COUNT * FG_REASON_SLOTS)
+/* fg_rule_stats index: rule slot * FG_ACTION_COUNT + action. */
+#define FG_RULE_STATS_ENTRIES (FG_RULE_SLOTS * FG_ACTION_COUNT)
+
+_Static_assert(FG_REASON_COUNT <= FG_REASON_SLOTS, "reason slots");
+_Static_assert(FG_RULE_SLOTS <= 255, "rule slot fits a __u8");
+_Static_assert(sizeof(struct fg_limit) == 16, "fg_limit size");
+_Static_assert(sizeof(struct fg_rule) == 136, "fg_rule size");
+_Static_assert(sizeof(struct fg_config) == 32 + 136 * FG_RULE_SLOTS,
+	       "fg_config size");
+_Static_assert(sizeof(struct fg_ctl) == 64, "fg_ctl size");
+_Static_assert(sizeof(struct fg_port_rules) == 2, "fg_port_rules size");
+_Static_assert(sizeof(struct fg_src_key) == 20, "fg_src_key size");
+_Static_assert(sizeof(struct fg_src_state) == 24, "fg_src_state size");
+_Static_assert(sizeof(struct fg_lpm_key) == 20, "fg_lpm_key size");
+_Static_assert(sizeof(struct fg_counter) == 16, "fg_counter size");
+
+#endif /* FG_ABI_H */

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The operator's config (DESIGN.md §3): YAML through libfyaml into one
+ * validated struct. Nothing here touches BPF; ruleset.c turns a validated
+ * config into the ABI structs.
+ */
+#ifndef FG_CONFIG_H
+#define FG_CONFIG_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fg_abi.h"
+#include "units.h"
+
+#define FG_CONFIG_PATH_DEFAULT "/etc/floodgate/floodgate.yaml"
+#define FG_MAX_IFACES 32
+#define FG_MAX_PORT_RANGES 32
+#define FG_RULE_NAME_MAX 48
+#define FG_LISTEN_MAX 128
+#define FG_ERR_MAX 512
+
+enum fg_xdp_mode { FG_XDP_AUTO = 0, FG_XDP_NATIVE, FG_XDP_GENERIC };
+enum fg_protocol { FG_PROTO_ANY = 0, FG_PROTO_TCP, FG_PROTO_UDP, FG_PROTO_ICMP };
+
+/* One dimension: rate plus burst (units the dimension counts). A zero
+ * rate amount is unlimited and its burst is ignored. */
+struct fg_dim_limit {
+	struct fg_rate rate;
+	__u64 burst;
+};
+
+struct fg_aggregate_spec {
+	bool enabled;
+	__u8 ipv4_prefix; /* 0..32 */
+	__u8 ipv6_prefix; /* 0..128 */
+	struct fg_dim_limit dim[FG_DIM_COUNT];
+};
+
+struct fg_rule_spec {
+	char name[FG_RULE_NAME_MAX];
+	enum fg_protocol protocol;
+	unsigned int nports; /* 0 = any port */
+	struct fg_port_range ports[FG_MAX_PORT_RANGES];
+	struct fg_dim_limit dim[FG_DIM_COUNT];
+	__u64 block_ns;
+	enum fg_rule_action action;
+	struct fg_aggregate_spec aggregate;
+};
+
+struct fg_settings {
+	unsigned int nifaces;
+	char ifaces[FG_MAX_IFACES][IF_NAMESIZE];
+	enum fg_xdp_mode xdp_mode;
+	bool enabled;
+	bool dry_run;
+	bool malformed_drop;
+	bool detach_on_exit;
+	char metrics_listen[FG_LISTEN_MAX]; /* "" = metrics off */
+	unsigned int top_sources;
+	__u32 max_sources;
+	__u8 ipv4_prefix;
+	__u8 ipv6_prefix;
+	struct fg_dim_limit defaults[FG_DIM_COUNT];
+	unsigned int nrules;
+	struct fg_rule_spec rules[FG_MAX_RULES];
+	size_t nallow, ndeny; /* heap arrays, up to FG_MAX_LIST_ENTRIES */
+	struct fg_cidr *allow;
+	struct fg_cidr *deny;
+};
+
+/* The built-in default config (DESIGN.md §3 without rules, no
+ * interfaces: the daemon's -i names them). */
+void fg_config_defaults(struct fg_settings *s);
+
+/*
+ * Parses and validates. On error returns -EINVAL (or -errno for I/O) and
+ * writes one line to err: "FILE:LINE:COL: KEY: what is wrong, what is
+ * allowed", e.g. "fg.yaml:12:14: rules[1].ports: "80-70": range start
+ * above end". `name` is what messages call the text.
+ */
+int fg_config_load_file(const char *path, struct fg_settings *out, char *err,
+			size_t errlen);
+int fg_config_load_string(const char *text, size_t len, const char *name,
+			  struct fg_settings *out, char *err, size_t errlen);
+void fg_config_free(struct fg_settings *s);
+
+const char *fg_xdp_mode_name(enum fg_xdp_mode m);
+const char *fg_protocol_name(enum fg_protocol p);
+
+#endif /* FG_CONFIG_H */

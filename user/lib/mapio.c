@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include "mapio.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ruleset.h"
+
+const char *const fg_map_names[FG_MAP_COUNT] = {
+	FG_MAP_CTL,   FG_MAP_CFG,   FG_MAP_PORTS,      FG_MAP_SOURCES,
+	FG_MAP_LISTS, FG_MAP_STATS, FG_MAP_RULE_STATS,
+};
+
+/* Array elements are 8-byte aligned in the kernel and in its mmap. */
+#define FG_PORTS_STRIDE 8
+
+static int *map_fd_slot(struct fg_maps *m, int i)
+{
+	int *slots[FG_MAP_COUNT] = { &m->ctl,   &m->cfg,   &m->ports,
+				     &m->sources, &m->lists, &m->stats,
+				     &m->rule_stats };
+	return slots[i];
+}
+
+void fg_maps_init(struct fg_maps *m)
+{
+	memset(m, 0, sizeof(*m));
+	for (int i = 0; i < FG_MAP_COUNT; i++)
+		*map_fd_slot(m, i) = -1;
+}
+
+static size_t page_round(size_t n)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (n + page - 1) / page * page;
+}
+
+static int map_mmap(int fd, size_t len, void **out)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	*out = p;
+	return 0;
+}
+
+static int maps_mmap(struct fg_maps *m)
+{
+	void *p = NULL;
+	int err;
+
+	m->ctl_len = page_round(sizeof(struct fg_ctl));
+	err = map_mmap(m->ctl, m->ctl_len, &p);
+	if (err)
+		return err;
+	m->ctl_mem = p;
+	m->ports_len = page_round((size_t)FG_CFG_SLOTS * FG_PORTS *
+				  FG_PORTS_STRIDE);
+	err = map_mmap(m->ports, m->ports_len, &m->ports_mem);
+	return err;
+}
+
+int fg_maps_from_object(struct bpf_object *obj, struct fg_maps *m)
+{
+	fg_maps_init(m);
+	for (int i = 0; i < FG_MAP_COUNT; i++) {
+		struct bpf_map *map =
+			bpf_object__find_map_by_name(obj, fg_map_names[i]);
+
+		if (!map || bpf_map__fd(map) < 0)
+			return -ENOENT;
+		*map_fd_slot(m, i) = bpf_map__fd(map);
+	}
+	return maps_mmap(m);
+}
+
+int fg_maps_open_pinned(const char *pin_dir, struct fg_maps *m)
+{
+	char path[PATH_MAX];
+	int err;
+
+	fg_maps_init(m);
+	m->owns_fds = true;
+	for (int i = 0; i < FG_MAP_COUNT; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, fg_map_names[i]);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			err = -errno;
+			fg_maps_close(m);
+			return err;
+		}
+		*map_fd_slot(m, i) = fd;
+	}
+	err = maps_mmap(m);
+	if (err)
+		fg_maps_close(m);
+	return err;
+}
+
+void fg_maps_close(struct fg_maps *m)
+{
+	if (m->ctl_mem)
+		munmap(m->ctl_mem, m->ctl_len);
+	if (m->ports_mem)
+		munmap(m->ports_mem, m->ports_len);
+	for (int i = 0; i < FG_MAP_COUNT; i++) {
+		int *fd = map_fd_slot(m, i);
+
+		if (m->owns_fds && *fd >= 0)
+			close(*fd);
+	}
+	fg_maps_init(m);
+}
+
+int fg_maps_apply_config(struct fg_maps *m, const struct fg_config *cfg,
+			 const struct fg_port_rules *ports)
+{
+	__u32 live = __atomic_load_n(&m->ctl_mem->cfg_slot, __ATOMIC_ACQUIRE);
+	__u32 idle = live ? 0 : 1;
+	unsigned char *base = (unsigned char *)m->ports_mem +
+			      (size_t)idle * FG_PORTS * FG_PORTS_STRIDE;
+
+	for (size_t p = 0; p < FG_PORTS; p++)
+		memcpy(base + p * FG_PORTS_STRIDE, &ports[p], sizeof(*ports));
+	if (bpf_map_update_elem(m->cfg, &idle, cfg, BPF_ANY))
+		return -errno;
+	__atomic_store_n(&m->ctl_mem->cfg_slot, idle, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void fg_lpm_from_cidr(const struct fg_cidr *c, struct fg_lpm_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->prefixlen = c->prefixlen;
+	memcpy(k->addr, c->addr, sizeof(k->addr));
+}
+
+void fg_cidr_from_lpm(const struct fg_lpm_key *k, struct fg_cidr *c)
+{
+	static const __u8 v4_mapped[12] = { 0, 0, 0, 0, 0, 0,
+					    0, 0, 0, 0, 0xff, 0xff };
+
+	memset(c, 0, sizeof(*c));
+	memcpy(c->addr, k->addr, sizeof(c->addr));
+	c->prefixlen = (__u8)k->prefixlen;
+	c->is_v4 = k->prefixlen >= 96 && !memcmp(c->addr, v4_mapped, 12);
+}
+
+int fg_list_put(struct fg_maps *m, const struct fg_cidr *c, __u32 action,
+		bool from_cli)
+{
+	struct fg_lpm_key k;
+	__u32 v = action | (from_cli ? FG_LIST_FROM_CLI : 0);
+
+	fg_lpm_from_cidr(c, &k);
+	if (bpf_map_update_elem(m->lists, &k, &v, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int fg_list_del(struct fg_maps *m, const struct fg_cidr *c)
+{
+	struct fg_lpm_key k;
+
+	fg_lpm_from_cidr(c, &k);
+	if (bpf_map_delete_elem(m->lists, &k))
+		return -errno;
+	return 0;
+}
+
+/* Collects every key first: deleting while walking an LPM trie with
+ * get_next_key restarts the walk. */
+static int list_keys(struct fg_maps *m, struct fg_lpm_key **out, size_t *n)
+{
+	struct fg_lpm_key cur, next, *keys = NULL;
+	size_t len = 0, cap = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(m->lists, prev, &next)) {
+		if (len == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			struct fg_lpm_key *nk =
+				realloc(keys, ncap * sizeof(*keys));
+
+			if (!nk) {
+				free(keys);
+				return -ENOMEM;
+			}
+			keys = nk;
+			cap = ncap;
+		}
+		keys[len++] = next;
+		cur = next;
+		prev = &cur;
+	}
+	if (errno != ENOENT) {
+		int err = -errno;
+
+		free(keys);
+		return err;
+	}
+	*out = keys;
+	*n = len;
+	return 0;
+}
+
+int fg_list_walk(struct fg_maps *m, fg_list_cb cb, void *arg)
+{
+	struct fg_lpm_key *keys;
+	size_t n;
+	int err = list_keys(m, &keys, &n);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < n && !err; i++) {
+		struct fg_cidr c;
+		__u32 v;
+
+		if (bpf_map_lookup_elem(m->lists, &keys[i], &v))
+			continue; /* deleted meanwhile */
+		fg_cidr_from_lpm(&keys[i], &c);
+		err = cb(&c, v, arg);
+	}
+	free(keys);
+	return err < 0 ? err : 0;
+}
+
+int fg_maps_sync_lists(struct fg_maps *m, const struct fg_cidr *allow,
+		       size_t nallow, const struct fg_cidr *deny, size_t ndeny)
+{
+	struct fg_lpm_key *keys;
+	size_t n;
+	int err = list_keys(m, &keys, &n);
+
+	if (err)
+		return err;
+	/* Drop the old config's entries; the CLI's stay. */
+	for (size_t i = 0; i < n; i++) {
+		__u32 v;
+
+		if (!bpf_map_lookup_elem(m->lists, &keys[i], &v) &&
+		    !(v & FG_LIST_FROM_CLI))
+			bpf_map_delete_elem(m->lists, &keys[i]);
+	}
+	free(keys);
+	for (size_t i = 0; i < nallow; i++) {
+		err = fg_list_put(m, &allow[i], FG_LIST_ALLOW, false);
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; i < ndeny; i++) {
+		err = fg_list_put(m, &deny[i], FG_LIST_DENY, false);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int sum_percpu(int fd, __u32 entries, struct fg_counter *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct fg_counter *vals;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 i = 0; i < entries; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		if (bpf_map_lookup_elem(fd, &i, vals)) {
+			int err = -errno;
+
+			free(vals);
+			return err;
+		}
+		for (int c = 0; c < ncpu; c++) {
+			out[i].packets += vals[c].packets;
+			out[i].bytes += vals[c].bytes;
+		}
+	}
+	free(vals);
+	return 0;
+}
+
+int fg_read_stats(struct fg_maps *m, struct fg_counter *stats,
+		  struct fg_counter *rule_stats)
+{
+	int err = 0;
+
+	if (stats)
+		err = sum_percpu(m->stats, FG_STATS_ENTRIES, stats);
+	if (!err && rule_stats)
+		err = sum_percpu(m->rule_stats, FG_RULE_STATS_ENTRIES,
+				 rule_stats);
+	return err;
+}
+
+long fg_count_sources(struct fg_maps *m)
+{
+	struct fg_src_key cur, next;
+	void *prev = NULL;
+	long n = 0;
+
+	while (!bpf_map_get_next_key(m->sources, prev, &next)) {
+		n++;
+		cur = next;
+		prev = &cur;
+	}
+	return n;
+}
+
+long fg_sources_capacity(struct fg_maps *m)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(m->sources, &info, &len))
+		return -errno;
+	return info.max_entries;
+}

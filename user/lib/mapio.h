@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Access to floodgate's maps from user space, either from a loaded
+ * object (daemon, tests) or from the pins (CLI, adopting daemon).
+ * Functions return 0 or -errno.
+ */
+#ifndef FG_MAPIO_H
+#define FG_MAPIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fg_abi.h"
+#include "units.h"
+
+struct bpf_object;
+
+struct fg_maps {
+	int ctl, cfg, ports, sources, lists, stats, rule_stats;
+	struct fg_ctl *ctl_mem; /* mmap of fg_ctl: single-field stores */
+	void *ports_mem;        /* mmap of fg_ports */
+	size_t ctl_len, ports_len;
+	bool owns_fds;
+};
+
+/* The maps' names, in struct order, for loops over them. */
+extern const char *const fg_map_names[];
+#define FG_MAP_COUNT 7
+
+void fg_maps_init(struct fg_maps *m);
+int fg_maps_from_object(struct bpf_object *obj, struct fg_maps *m);
+int fg_maps_open_pinned(const char *pin_dir, struct fg_maps *m);
+void fg_maps_close(struct fg_maps *m);
+
+/* Writes cfg and the port table into the idle slot, then makes it live:
+ * a packet sees either the old config or the new one, never a mix. */
+int fg_maps_apply_config(struct fg_maps *m, const struct fg_config *cfg,
+			 const struct fg_port_rules *ports);
+
+/* Lists. `from_cli` entries survive reloads; config entries are
+ * replaced by each reload (fg_maps_sync_lists). */
+int fg_list_put(struct fg_maps *m, const struct fg_cidr *c, __u32 action,
+		bool from_cli);
+int fg_list_del(struct fg_maps *m, const struct fg_cidr *c);
+/* value: action | origin, as stored. Stops early when cb returns != 0. */
+typedef int (*fg_list_cb)(const struct fg_cidr *c, __u32 value, void *arg);
+int fg_list_walk(struct fg_maps *m, fg_list_cb cb, void *arg);
+int fg_maps_sync_lists(struct fg_maps *m, const struct fg_cidr *allow,
+		       size_t nallow, const struct fg_cidr *deny, size_t ndeny);
+
+/* Counters summed over CPUs. stats[FG_STATS_ENTRIES],
+ * rule_stats[FG_RULE_STATS_ENTRIES]. */
+int fg_read_stats(struct fg_maps *m, struct fg_counter *stats,
+		  struct fg_counter *rule_stats);
+/* Entries in fg_sources (walks the table). */
+long fg_count_sources(struct fg_maps *m);
+/* Capacity of fg_sources. */
+long fg_sources_capacity(struct fg_maps *m);
+
+void fg_lpm_from_cidr(const struct fg_cidr *c, struct fg_lpm_key *k);
+void fg_cidr_from_lpm(const struct fg_lpm_key *k, struct fg_cidr *c);
+
+#endif /* FG_MAPIO_H */

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Operator-facing units: rates, sizes, durations, CIDRs, port ranges.
+ * Each parser returns 0, or -EINVAL with a short reason in `why` (a
+ * static string saying what is allowed).
+ */
+#ifndef FG_UNITS_H
+#define FG_UNITS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+/* `amount` units every `per_ns` nanoseconds; amount 0 = unlimited. */
+struct fg_rate {
+	__u64 amount;
+	__u64 per_ns;
+};
+
+enum fg_rate_kind {
+	FG_RATE_COUNT, /* packets, connections: "200/s", "12000/m", "1/h" */
+	FG_RATE_BYTES, /* "10MB/s", "80Mbit/s", "512KB/s", "1GB/h" */
+};
+
+/* A CIDR as a 128-bit prefix: IPv4 is mapped (::ffff:a.b.c.d), and its
+ * prefix length counts from the 128-bit form (a /24 is 120). */
+struct fg_cidr {
+	__u8 addr[16]; /* network order, host bits cleared */
+	__u8 prefixlen;
+	bool is_v4;
+};
+
+struct fg_port_range {
+	__u16 first;
+	__u16 last;
+};
+
+/* "0" (or 0) is an unlimited rate of either kind. Sizes in bytes use
+ * decimal units (KB = 1000 B), as rates in Mbit/s do; B, KB, MB, GB,
+ * and for rates also bit, Kbit, Mbit, Gbit. */
+int fg_parse_rate(const char *s, enum fg_rate_kind kind, struct fg_rate *out,
+		  const char **why);
+int fg_parse_size(const char *s, __u64 *bytes, const char **why);
+/* "30s", "500ms", "5m", "1h", "0" */
+int fg_parse_duration(const char *s, __u64 *ns, const char **why);
+/* "192.0.2.0/24", "2001:db8::/32", or a bare address (a host prefix).
+ * Host bits set ("192.0.2.1/24") are an error: say what was meant. */
+int fg_parse_cidr(const char *s, struct fg_cidr *out, const char **why);
+/* "80" or "8000-8099" */
+int fg_parse_port_range(const char *s, struct fg_port_range *out,
+			const char **why);
+/* A whole number within [min, max]. */
+int fg_parse_uint(const char *s, __u64 min, __u64 max, __u64 *out,
+		  const char **why);
+
+/* Formats back for display: "192.0.2.0/24", "2001:db8::/32". */
+void fg_format_cidr(const struct fg_cidr *c, char *buf, size_t len);
+/* A 16-byte (mapped) address without prefix: "192.0.2.1", "2001:db8::1". */
+void fg_format_addr(const __u8 addr[16], char *buf, size_t len);
+/* "1000/s"-style, for status output. */
+void fg_format_rate(const struct fg_rate *r, enum fg_rate_kind kind,
+		    char *buf, size_t len);
+
+#endif /* FG_UNITS_H */
