@@ -24,7 +24,7 @@ static __always_inline int fg_over_limit(__u32 reason)
 SEC("xdp")
 int floodgate_xdp(struct xdp_md *ctx)
 {
-	struct fg_verdict v = { FG_ACTION_PASS, FG_REASON_LOOKUP_FAILED };
+	struct fg_verdict v = {FG_ACTION_PASS, FG_REASON_LOOKUP_FAILED};
 	struct fg_pkt pkt = {};
 	struct fg_src_key key;
 	const struct fg_config *cfg;

@@ -30,7 +30,7 @@ static __always_inline void fg_make_key(struct fg_src_key *key,
 /* Returns FG_LIST_ALLOW, FG_LIST_DENY or 0. */
 static __always_inline __u32 fg_list_lookup(const struct fg_pkt *pkt)
 {
-	struct fg_lpm_key k = { .prefixlen = 128 };
+	struct fg_lpm_key k = {.prefixlen = 128};
 	__u32 *action;
 
 	__builtin_memcpy(k.addr, pkt->saddr, sizeof(k.addr));

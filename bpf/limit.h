@@ -18,9 +18,9 @@
 #define READ_ONCE_U64(p) (*(volatile __u64 *)(p))
 
 static const __u32 fg_dim_reason[FG_DIM_COUNT] = {
-	[FG_DIM_PACKETS] = FG_REASON_RATE_PACKETS,
-	[FG_DIM_BYTES] = FG_REASON_RATE_BYTES,
-	[FG_DIM_CONNECTIONS] = FG_REASON_RATE_CONNECTIONS,
+    [FG_DIM_PACKETS] = FG_REASON_RATE_PACKETS,
+    [FG_DIM_BYTES] = FG_REASON_RATE_BYTES,
+    [FG_DIM_CONNECTIONS] = FG_REASON_RATE_CONNECTIONS,
 };
 
 /* Cost of this packet in each dimension; 0 = the dimension does not
@@ -32,7 +32,7 @@ static __always_inline void fg_costs(const struct fg_limit *lim,
 	cost[FG_DIM_PACKETS] = fg_gcra_cost(&lim[FG_DIM_PACKETS], 1);
 	cost[FG_DIM_BYTES] = fg_gcra_cost(&lim[FG_DIM_BYTES], pkt->len);
 	cost[FG_DIM_CONNECTIONS] =
-		pkt->is_syn ? fg_gcra_cost(&lim[FG_DIM_CONNECTIONS], 1) : 0;
+	    pkt->is_syn ? fg_gcra_cost(&lim[FG_DIM_CONNECTIONS], 1) : 0;
 }
 
 /* Read-only check. Returns FG_REASON_UNDER_LIMIT or the first dimension
@@ -48,8 +48,8 @@ static __always_inline __u32 fg_check(const struct fg_limit *lim,
 	for (d = 0; d < FG_DIM_COUNT; d++) {
 		if (!cost[d])
 			continue;
-		if (!fg_gcra_conforms(tat[d], now, cost[d],
-				      lim[d].tolerance_ns, &next[d]))
+		if (!fg_gcra_conforms(tat[d], now, cost[d], lim[d].tolerance_ns,
+				      &next[d]))
 			return fg_dim_reason[d];
 	}
 	return FG_REASON_UNDER_LIMIT;
@@ -101,8 +101,7 @@ static __always_inline __u32 fg_limit(const struct fg_limit *lim,
 		reason = fg_check(lim, zero, cost, now, fresh.tat);
 		if (reason != FG_REASON_UNDER_LIMIT)
 			return reason;
-		if (!bpf_map_update_elem(&fg_sources, key, &fresh,
-					 BPF_NOEXIST))
+		if (!bpf_map_update_elem(&fg_sources, key, &fresh, BPF_NOEXIST))
 			return FG_REASON_UNDER_LIMIT;
 		/* Another CPU inserted it first: use its state. */
 		st = bpf_map_lookup_elem(&fg_sources, key);

@@ -27,15 +27,15 @@
 #define ETH_P_8021AD 0x88A8
 #endif
 #define FG_MAX_VLAN_TAGS 2
-#define FG_IP_OFFSET_MASK 0x1fff /* IPv4 fragment offset */
+#define FG_IP_OFFSET_MASK 0x1fff  /* IPv4 fragment offset */
 #define FG_IP6_OFFSET_MASK 0xfff8 /* IPv6 fragment header offset */
 
 /* What the rest of the program needs from a packet. */
 struct fg_pkt {
 	__u32 saddr[4]; /* IPv6, or IPv4 mapped ::ffff:a.b.c.d */
-	__u32 len;      /* frame length: what the wire carried */
-	__u16 dport;    /* host order; valid when has_port */
-	__u8 pclass;    /* enum fg_proto_class */
+	__u32 len;	/* frame length: what the wire carried */
+	__u16 dport;	/* host order; valid when has_port */
+	__u8 pclass;	/* enum fg_proto_class */
 	__u8 has_port;
 	__u8 is_syn; /* TCP SYN without ACK: a new connection */
 	__u8 is_v6;
@@ -234,8 +234,8 @@ static __always_inline int fg_parse_ipv6(struct fg_cursor *c,
 static __always_inline int fg_parse(struct xdp_md *ctx, struct fg_pkt *pkt)
 {
 	struct fg_cursor c = {
-		.pos = (void *)(long)ctx->data,
-		.end = (void *)(long)ctx->data_end,
+	    .pos = (void *)(long)ctx->data,
+	    .end = (void *)(long)ctx->data_end,
 	};
 	int proto;
 

@@ -86,19 +86,19 @@ struct fg_limit {
 struct fg_rule {
 	struct fg_limit limit[FG_DIM_COUNT];
 	struct fg_limit agg_limit[FG_DIM_COUNT]; /* whole-prefix caps */
-	__u64 block_ns;                           /* penalty box; 0 = none */
-	__u32 agg_mask6[4];                       /* network order */
-	__u32 agg_mask4;                          /* network order */
-	__u32 id;     /* stable id (hash of the name): state survives reorder */
-	__u8 action;  /* enum fg_rule_action */
+	__u64 block_ns;				 /* penalty box; 0 = none */
+	__u32 agg_mask6[4];			 /* network order */
+	__u32 agg_mask4;			 /* network order */
+	__u32 id;    /* stable id (hash of the name): state survives reorder */
+	__u8 action; /* enum fg_rule_action */
 	__u8 has_aggregate;
 	__u8 pad[6];
 };
 
 struct fg_config {
 	__u32 mask6[4]; /* source key mask for IPv6, network order */
-	__u32 mask4;    /* source key mask for IPv4, network order */
-	__u32 nrules;   /* user rules, in slots 1..nrules */
+	__u32 mask4;	/* source key mask for IPv4, network order */
+	__u32 nrules;	/* user rules, in slots 1..nrules */
 	__u8 malformed_drop;
 	__u8 portless_rule[FG_PCLASS_COUNT]; /* rule slot for packets without
 					       * ports: ICMP, other, fragments */
@@ -108,8 +108,8 @@ struct fg_config {
 
 /* fg_ctl: one mmapable entry, so the CLI flips a field with one store. */
 struct fg_ctl {
-	__u32 enabled;  /* kill-switch: 0 = pass everything */
-	__u32 dry_run;  /* 1 = count would-be drops, pass them */
+	__u32 enabled;	/* kill-switch: 0 = pass everything */
+	__u32 dry_run;	/* 1 = count would-be drops, pass them */
 	__u32 cfg_slot; /* live fg_cfg slot */
 	__u32 reserved[13];
 };

@@ -9,24 +9,24 @@
 #define FG_REASONS_H
 
 /* FG_REASON(enum suffix, label) */
-#define FG_REASON_LIST(X)                                                      \
-	X(UNDER_LIMIT, "under_limit")                                          \
-	X(ALLOW_LIST, "allow_list")                                            \
-	X(DENY_LIST, "deny_list")                                              \
-	X(BLOCKED, "blocked")                                                  \
-	X(RATE_PACKETS, "rate_packets")                                        \
-	X(RATE_BYTES, "rate_bytes")                                            \
-	X(RATE_CONNECTIONS, "rate_connections")                                \
-	X(RATE_AGGREGATE, "rate_aggregate")                                    \
-	X(DRY_RUN, "dry_run")                                                  \
-	X(DISABLED, "disabled")                                                \
-	X(NOT_IP, "not_ip")                                                    \
-	X(MALFORMED, "malformed")                                              \
+#define FG_REASON_LIST(X)                       \
+	X(UNDER_LIMIT, "under_limit")           \
+	X(ALLOW_LIST, "allow_list")             \
+	X(DENY_LIST, "deny_list")               \
+	X(BLOCKED, "blocked")                   \
+	X(RATE_PACKETS, "rate_packets")         \
+	X(RATE_BYTES, "rate_bytes")             \
+	X(RATE_CONNECTIONS, "rate_connections") \
+	X(RATE_AGGREGATE, "rate_aggregate")     \
+	X(DRY_RUN, "dry_run")                   \
+	X(DISABLED, "disabled")                 \
+	X(NOT_IP, "not_ip")                     \
+	X(MALFORMED, "malformed")               \
 	X(LOOKUP_FAILED, "lookup_failed")
 
 /* FG_ACTION(enum suffix, label) */
-#define FG_ACTION_LIST(X)                                                      \
-	X(PASS, "pass")                                                        \
+#define FG_ACTION_LIST(X) \
+	X(PASS, "pass")   \
 	X(DROP, "drop")
 
 #define FG_ENUM_REASON(name, label) FG_REASON_##name,

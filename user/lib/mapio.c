@@ -14,8 +14,8 @@
 #include "ruleset.h"
 
 const char *const fg_map_names[FG_MAP_COUNT] = {
-	FG_MAP_CTL,   FG_MAP_CFG,   FG_MAP_PORTS,      FG_MAP_SOURCES,
-	FG_MAP_LISTS, FG_MAP_STATS, FG_MAP_RULE_STATS,
+    FG_MAP_CTL,	  FG_MAP_CFG,	FG_MAP_PORTS,	   FG_MAP_SOURCES,
+    FG_MAP_LISTS, FG_MAP_STATS, FG_MAP_RULE_STATS,
 };
 
 /* Array elements are 8-byte aligned in the kernel and in its mmap. */
@@ -23,9 +23,9 @@ const char *const fg_map_names[FG_MAP_COUNT] = {
 
 static int *map_fd_slot(struct fg_maps *m, int i)
 {
-	int *slots[FG_MAP_COUNT] = { &m->ctl,   &m->cfg,   &m->ports,
-				     &m->sources, &m->lists, &m->stats,
-				     &m->rule_stats };
+	int *slots[FG_MAP_COUNT] = {&m->ctl,	   &m->cfg,   &m->ports,
+				    &m->sources,   &m->lists, &m->stats,
+				    &m->rule_stats};
 	return slots[i];
 }
 
@@ -63,8 +63,8 @@ static int maps_mmap(struct fg_maps *m)
 	if (err)
 		return err;
 	m->ctl_mem = p;
-	m->ports_len = page_round((size_t)FG_CFG_SLOTS * FG_PORTS *
-				  FG_PORTS_STRIDE);
+	m->ports_len =
+	    page_round((size_t)FG_CFG_SLOTS * FG_PORTS * FG_PORTS_STRIDE);
 	err = map_mmap(m->ports, m->ports_len, &m->ports_mem);
 	return err;
 }
@@ -74,7 +74,7 @@ int fg_maps_from_object(struct bpf_object *obj, struct fg_maps *m)
 	fg_maps_init(m);
 	for (int i = 0; i < FG_MAP_COUNT; i++) {
 		struct bpf_map *map =
-			bpf_object__find_map_by_name(obj, fg_map_names[i]);
+		    bpf_object__find_map_by_name(obj, fg_map_names[i]);
 
 		if (!map || bpf_map__fd(map) < 0)
 			return -ENOENT;
@@ -148,8 +148,8 @@ void fg_lpm_from_cidr(const struct fg_cidr *c, struct fg_lpm_key *k)
 
 void fg_cidr_from_lpm(const struct fg_lpm_key *k, struct fg_cidr *c)
 {
-	static const __u8 v4_mapped[12] = { 0, 0, 0, 0, 0, 0,
-					    0, 0, 0, 0, 0xff, 0xff };
+	static const __u8 v4_mapped[12] = {0, 0, 0, 0, 0,    0,
+					   0, 0, 0, 0, 0xff, 0xff};
 
 	memset(c, 0, sizeof(*c));
 	memcpy(c->addr, k->addr, sizeof(c->addr));
@@ -191,7 +191,7 @@ static int list_keys(struct fg_maps *m, struct fg_lpm_key **out, size_t *n)
 		if (len == cap) {
 			size_t ncap = cap ? cap * 2 : 256;
 			struct fg_lpm_key *nk =
-				realloc(keys, ncap * sizeof(*keys));
+			    realloc(keys, ncap * sizeof(*keys));
 
 			if (!nk) {
 				free(keys);

@@ -18,7 +18,7 @@ struct bpf_object;
 struct fg_maps {
 	int ctl, cfg, ports, sources, lists, stats, rule_stats;
 	struct fg_ctl *ctl_mem; /* mmap of fg_ctl: single-field stores */
-	void *ports_mem;        /* mmap of fg_ports */
+	void *ports_mem;	/* mmap of fg_ports */
 	size_t ctl_len, ports_len;
 	bool owns_fds;
 };

@@ -25,12 +25,12 @@ void fg_limit_compile(const struct fg_dim_limit *d, struct fg_limit *out)
 	memset(out, 0, sizeof(*out));
 	if (!d->rate.amount)
 		return;
-	interval = ((unsigned __int128)d->rate.per_ns << FG_FP_SHIFT) /
-		   d->rate.amount;
+	interval =
+	    ((unsigned __int128)d->rate.per_ns << FG_FP_SHIFT) / d->rate.amount;
 	/* Rates faster than one unit per 2^-16 ns are beyond any link. */
 	out->interval_fp = interval ? (__u64)interval : 1;
-	tolerance = (unsigned __int128)d->burst * d->rate.per_ns /
-		    d->rate.amount;
+	tolerance =
+	    (unsigned __int128)d->burst * d->rate.per_ns / d->rate.amount;
 	out->tolerance_ns = (__u64)tolerance;
 }
 
