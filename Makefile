@@ -63,7 +63,7 @@ $(OUT)/%.bpf.o: bpf/%.bpf.c | $(OUT)
 
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(msg) SKEL $@
-	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 # Every user object may include the skeleton: build it first.
 $(OUT)/%.o: %.c | $(SKEL)

@@ -75,39 +75,15 @@ static __always_inline int fg_commit(__u64 *slot, __u64 seen, __u64 next,
 	return 1;
 }
 
-/*
- * Returns FG_REASON_UNDER_LIMIT, an FG_REASON_RATE_* reason, or
- * FG_REASON_LOOKUP_FAILED (the caller fails open).
- */
-static __always_inline __u32 fg_limit(const struct fg_limit *lim,
-				      const struct fg_src_key *key,
-				      const struct fg_pkt *pkt, __u64 now)
+/* Checks and commits every dimension against existing state. */
+static __always_inline __u32 fg_limit_state(struct fg_src_state *st,
+					    const struct fg_limit *lim,
+					    const __u64 cost[FG_DIM_COUNT],
+					    __u64 now)
 {
-	__u64 cost[FG_DIM_COUNT], next[FG_DIM_COUNT] = {}, tat[FG_DIM_COUNT];
-	struct fg_src_state *st;
+	__u64 next[FG_DIM_COUNT] = {}, tat[FG_DIM_COUNT];
 	__u32 reason;
 	int d;
-
-	fg_costs(lim, pkt, cost);
-	if (!cost[FG_DIM_PACKETS] && !cost[FG_DIM_BYTES] &&
-	    !cost[FG_DIM_CONNECTIONS])
-		return FG_REASON_UNDER_LIMIT; /* nothing to track */
-
-	st = bpf_map_lookup_elem(&fg_sources, key);
-	if (!st) {
-		struct fg_src_state fresh = {};
-		__u64 zero[FG_DIM_COUNT] = {};
-
-		reason = fg_check(lim, zero, cost, now, fresh.tat);
-		if (reason != FG_REASON_UNDER_LIMIT)
-			return reason;
-		if (!bpf_map_update_elem(&fg_sources, key, &fresh, BPF_NOEXIST))
-			return FG_REASON_UNDER_LIMIT;
-		/* Another CPU inserted it first: use its state. */
-		st = bpf_map_lookup_elem(&fg_sources, key);
-		if (!st)
-			return FG_REASON_LOOKUP_FAILED;
-	}
 
 #pragma unroll
 	for (d = 0; d < FG_DIM_COUNT; d++)
@@ -125,6 +101,49 @@ static __always_inline __u32 fg_limit(const struct fg_limit *lim,
 			return fg_dim_reason[d];
 	}
 	return FG_REASON_UNDER_LIMIT;
+}
+
+/*
+ * Returns FG_REASON_UNDER_LIMIT, an FG_REASON_RATE_* reason, or
+ * FG_REASON_LOOKUP_FAILED (the caller fails open).
+ */
+static __always_inline __u32 fg_limit(const struct fg_limit *lim,
+				      const struct fg_src_key *key,
+				      const struct fg_pkt *pkt, __u64 now)
+{
+	__u64 cost[FG_DIM_COUNT];
+	struct fg_src_state *st;
+	__u32 reason;
+
+	fg_costs(lim, pkt, cost);
+	if (!cost[FG_DIM_PACKETS] && !cost[FG_DIM_BYTES] &&
+	    !cost[FG_DIM_CONNECTIONS])
+		return FG_REASON_UNDER_LIMIT; /* nothing to track */
+
+	st = bpf_map_lookup_elem(&fg_sources, key);
+	if (!st) {
+		struct fg_src_state fresh = {};
+		__u64 zero[FG_DIM_COUNT] = {};
+
+		reason = fg_check(lim, zero, cost, now, fresh.tat);
+		if (reason != FG_REASON_UNDER_LIMIT)
+			return reason;
+		fresh.passed = 1;
+		if (!bpf_map_update_elem(&fg_sources, key, &fresh,
+					 BPF_NOEXIST))
+			return FG_REASON_UNDER_LIMIT;
+		/* Another CPU inserted it first: use its state. */
+		st = bpf_map_lookup_elem(&fg_sources, key);
+		if (!st)
+			return FG_REASON_LOOKUP_FAILED;
+	}
+
+	reason = fg_limit_state(st, lim, cost, now);
+	if (reason == FG_REASON_UNDER_LIMIT)
+		st->passed++;
+	else
+		st->dropped++;
+	return reason;
 }
 
 #endif /* FG_LIMIT_H */

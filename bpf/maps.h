@@ -69,4 +69,12 @@ struct {
 	__type(value, struct fg_counter);
 } fg_rule_stats SEC(".maps");
 
+/* Rule names per config slot, for the CLI and metrics. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FG_CFG_SLOTS);
+	__type(key, __u32);
+	__type(value, struct fg_meta);
+} fg_meta SEC(".maps");
+
 #endif /* FG_MAPS_H */

@@ -23,6 +23,8 @@
 #define FG_MAP_LISTS "fg_lists"
 #define FG_MAP_STATS "fg_stats"
 #define FG_MAP_RULE_STATS "fg_rule_stats"
+#define FG_MAP_META "fg_meta"
+#define FG_PIN_PROG "prog"
 
 /* Rate dimensions; each is one GCRA timestamp per (source, rule). */
 enum fg_dim {
@@ -111,7 +113,10 @@ struct fg_ctl {
 	__u32 enabled;	/* kill-switch: 0 = pass everything */
 	__u32 dry_run;	/* 1 = count would-be drops, pass them */
 	__u32 cfg_slot; /* live fg_cfg slot */
-	__u32 reserved[13];
+	__u32 daemon_pid; /* 0 when no daemon runs: `floodgate reload` */
+	__u32 reloads_success; /* lets `floodgate reload` report the result */
+	__u32 reloads_failure;
+	__u32 reserved[10];
 };
 
 /* fg_ports key: slot << 16 | destination port (host order). */
@@ -126,11 +131,24 @@ struct fg_src_key {
 
 struct fg_src_state {
 	__u64 tat[FG_DIM_COUNT]; /* GCRA theoretical arrival time, ns */
+	/* For `floodgate top`. Plain adds from several CPUs may lose a
+	 * count under contention: approximate by design, no atomics. */
+	__u64 passed;
+	__u64 dropped;
 };
 
 struct fg_lpm_key {
 	__u32 prefixlen; /* of the 128-bit (mapped) address */
 	__u32 addr[4];
+};
+
+/* fg_meta, per config slot: what user space needs to describe the live
+ * config (the XDP program never reads it). */
+#define FG_RULE_NAME_LEN 48
+struct fg_meta {
+	char rule_names[FG_RULE_SLOTS][FG_RULE_NAME_LEN];
+	__u32 nrules;
+	__u32 reserved[15];
 };
 
 struct fg_counter {
@@ -154,8 +172,10 @@ _Static_assert(sizeof(struct fg_config) == 32 + 136 * FG_RULE_SLOTS,
 _Static_assert(sizeof(struct fg_ctl) == 64, "fg_ctl size");
 _Static_assert(sizeof(struct fg_port_rules) == 2, "fg_port_rules size");
 _Static_assert(sizeof(struct fg_src_key) == 20, "fg_src_key size");
-_Static_assert(sizeof(struct fg_src_state) == 24, "fg_src_state size");
+_Static_assert(sizeof(struct fg_src_state) == 40, "fg_src_state size");
 _Static_assert(sizeof(struct fg_lpm_key) == 20, "fg_lpm_key size");
 _Static_assert(sizeof(struct fg_counter) == 16, "fg_counter size");
+_Static_assert(sizeof(struct fg_meta) == 48 * FG_RULE_SLOTS + 64,
+	       "fg_meta size");
 
 #endif /* FG_ABI_H */

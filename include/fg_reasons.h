@@ -8,28 +8,32 @@
 #ifndef FG_REASONS_H
 #define FG_REASONS_H
 
-/* FG_REASON(enum suffix, label) */
-#define FG_REASON_LIST(X)                       \
-	X(UNDER_LIMIT, "under_limit")           \
-	X(ALLOW_LIST, "allow_list")             \
-	X(DENY_LIST, "deny_list")               \
-	X(BLOCKED, "blocked")                   \
-	X(RATE_PACKETS, "rate_packets")         \
-	X(RATE_BYTES, "rate_bytes")             \
-	X(RATE_CONNECTIONS, "rate_connections") \
-	X(RATE_AGGREGATE, "rate_aggregate")     \
-	X(DRY_RUN, "dry_run")                   \
-	X(DISABLED, "disabled")                 \
-	X(NOT_IP, "not_ip")                     \
-	X(MALFORMED, "malformed")               \
-	X(LOOKUP_FAILED, "lookup_failed")
+/* Which actions a reason can come with, for exporting only real series. */
+#define FG_ON_PASS 1
+#define FG_ON_DROP 2
+
+/* X(enum suffix, label, actions) */
+#define FG_REASON_LIST(X)                                                      \
+	X(UNDER_LIMIT, "under_limit", FG_ON_PASS)                              \
+	X(ALLOW_LIST, "allow_list", FG_ON_PASS)                                \
+	X(DENY_LIST, "deny_list", FG_ON_DROP)                                  \
+	X(BLOCKED, "blocked", FG_ON_DROP)                                      \
+	X(RATE_PACKETS, "rate_packets", FG_ON_DROP)                            \
+	X(RATE_BYTES, "rate_bytes", FG_ON_DROP)                                \
+	X(RATE_CONNECTIONS, "rate_connections", FG_ON_DROP)                    \
+	X(RATE_AGGREGATE, "rate_aggregate", FG_ON_DROP)                        \
+	X(DRY_RUN, "dry_run", FG_ON_PASS)                                      \
+	X(DISABLED, "disabled", FG_ON_PASS)                                    \
+	X(NOT_IP, "not_ip", FG_ON_PASS)                                        \
+	X(MALFORMED, "malformed", FG_ON_PASS | FG_ON_DROP)                     \
+	X(LOOKUP_FAILED, "lookup_failed", FG_ON_PASS)
 
 /* FG_ACTION(enum suffix, label) */
 #define FG_ACTION_LIST(X) \
 	X(PASS, "pass")   \
 	X(DROP, "drop")
 
-#define FG_ENUM_REASON(name, label) FG_REASON_##name,
+#define FG_ENUM_REASON(name, label, actions) FG_REASON_##name,
 enum fg_reason { FG_REASON_LIST(FG_ENUM_REASON) FG_REASON_COUNT };
 #undef FG_ENUM_REASON
 

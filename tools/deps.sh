@@ -8,7 +8,7 @@ PACKAGES=(
 	libbpf-dev bpftool libelf-dev zlib1g-dev
 	libnl-3-dev libnl-route-3-dev libmicrohttpd-dev libfyaml-dev
 	libjson-c-dev libcmocka-dev
-	iproute2 ethtool util-linux procps curl
+	iproute2 iputils-ping ethtool util-linux procps curl python3
 	prometheus
 	clang-format clang-tidy cppcheck
 )

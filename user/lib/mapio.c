@@ -14,8 +14,8 @@
 #include "ruleset.h"
 
 const char *const fg_map_names[FG_MAP_COUNT] = {
-    FG_MAP_CTL,	  FG_MAP_CFG,	FG_MAP_PORTS,	   FG_MAP_SOURCES,
-    FG_MAP_LISTS, FG_MAP_STATS, FG_MAP_RULE_STATS,
+	FG_MAP_CTL,   FG_MAP_CFG,	FG_MAP_PORTS,	   FG_MAP_SOURCES,
+	FG_MAP_LISTS, FG_MAP_STATS, FG_MAP_RULE_STATS, FG_MAP_META,
 };
 
 /* Array elements are 8-byte aligned in the kernel and in its mmap. */
@@ -23,9 +23,9 @@ const char *const fg_map_names[FG_MAP_COUNT] = {
 
 static int *map_fd_slot(struct fg_maps *m, int i)
 {
-	int *slots[FG_MAP_COUNT] = {&m->ctl,	   &m->cfg,   &m->ports,
-				    &m->sources,   &m->lists, &m->stats,
-				    &m->rule_stats};
+	int *slots[FG_MAP_COUNT] = { &m->ctl,	&m->cfg,   &m->ports,
+				     &m->sources, &m->lists, &m->stats,
+				     &m->rule_stats, &m->meta };
 	return slots[i];
 }
 
@@ -123,8 +123,24 @@ void fg_maps_close(struct fg_maps *m)
 	fg_maps_init(m);
 }
 
+int fg_pins_remove(const char *pin_dir)
+{
+	char path[PATH_MAX];
+
+	for (int i = 0; i < FG_MAP_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, fg_map_names[i]);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, FG_PIN_PROG);
+	unlink(path);
+	if (rmdir(pin_dir) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
 int fg_maps_apply_config(struct fg_maps *m, const struct fg_config *cfg,
-			 const struct fg_port_rules *ports)
+			 const struct fg_port_rules *ports,
+			 const struct fg_meta *meta)
 {
 	__u32 live = __atomic_load_n(&m->ctl_mem->cfg_slot, __ATOMIC_ACQUIRE);
 	__u32 idle = live ? 0 : 1;
@@ -135,7 +151,18 @@ int fg_maps_apply_config(struct fg_maps *m, const struct fg_config *cfg,
 		memcpy(base + p * FG_PORTS_STRIDE, &ports[p], sizeof(*ports));
 	if (bpf_map_update_elem(m->cfg, &idle, cfg, BPF_ANY))
 		return -errno;
+	if (meta && bpf_map_update_elem(m->meta, &idle, meta, BPF_ANY))
+		return -errno;
 	__atomic_store_n(&m->ctl_mem->cfg_slot, idle, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int fg_maps_read_meta(struct fg_maps *m, struct fg_meta *meta)
+{
+	__u32 live = __atomic_load_n(&m->ctl_mem->cfg_slot, __ATOMIC_ACQUIRE);
+
+	if (bpf_map_lookup_elem(m->meta, &live, meta))
+		return -errno;
 	return 0;
 }
 
@@ -213,6 +240,28 @@ static int list_keys(struct fg_maps *m, struct fg_lpm_key **out, size_t *n)
 	*out = keys;
 	*n = len;
 	return 0;
+}
+
+int fg_list_get(struct fg_maps *m, const struct fg_cidr *c, __u32 *value)
+{
+	struct fg_lpm_key want, *keys;
+	size_t n;
+	int err = list_keys(m, &keys, &n);
+
+	if (err)
+		return err;
+	fg_lpm_from_cidr(c, &want);
+	err = -ENOENT;
+	for (size_t i = 0; i < n; i++) {
+		if (!memcmp(&keys[i], &want, sizeof(want))) {
+			err = bpf_map_lookup_elem(m->lists, &keys[i], value)
+				      ? -ENOENT
+				      : 0;
+			break;
+		}
+	}
+	free(keys);
+	return err;
 }
 
 int fg_list_walk(struct fg_maps *m, fg_list_cb cb, void *arg)

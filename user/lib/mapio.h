@@ -16,7 +16,7 @@
 struct bpf_object;
 
 struct fg_maps {
-	int ctl, cfg, ports, sources, lists, stats, rule_stats;
+	int ctl, cfg, ports, sources, lists, stats, rule_stats, meta;
 	struct fg_ctl *ctl_mem; /* mmap of fg_ctl: single-field stores */
 	void *ports_mem;	/* mmap of fg_ports */
 	size_t ctl_len, ports_len;
@@ -25,23 +25,31 @@ struct fg_maps {
 
 /* The maps' names, in struct order, for loops over them. */
 extern const char *const fg_map_names[];
-#define FG_MAP_COUNT 7
+#define FG_MAP_COUNT 8
 
 void fg_maps_init(struct fg_maps *m);
 int fg_maps_from_object(struct bpf_object *obj, struct fg_maps *m);
 int fg_maps_open_pinned(const char *pin_dir, struct fg_maps *m);
 void fg_maps_close(struct fg_maps *m);
+/* Removes every pin (maps, program) and the pin directory. */
+int fg_pins_remove(const char *pin_dir);
 
 /* Writes cfg and the port table into the idle slot, then makes it live:
  * a packet sees either the old config or the new one, never a mix. */
 int fg_maps_apply_config(struct fg_maps *m, const struct fg_config *cfg,
-			 const struct fg_port_rules *ports);
+			 const struct fg_port_rules *ports,
+			 const struct fg_meta *meta);
+/* The live slot's rule names (meta->rule_names[slot]). */
+int fg_maps_read_meta(struct fg_maps *m, struct fg_meta *meta);
 
 /* Lists. `from_cli` entries survive reloads; config entries are
  * replaced by each reload (fg_maps_sync_lists). */
 int fg_list_put(struct fg_maps *m, const struct fg_cidr *c, __u32 action,
 		bool from_cli);
 int fg_list_del(struct fg_maps *m, const struct fg_cidr *c);
+/* The stored value of exactly this prefix (an LPM lookup would return a
+ * covering one): 0 and *value, or -ENOENT. */
+int fg_list_get(struct fg_maps *m, const struct fg_cidr *c, __u32 *value);
 /* value: action | origin, as stored. Stops early when cb returns != 0. */
 typedef int (*fg_list_cb)(const struct fg_cidr *c, __u32 value, void *arg);
 int fg_list_walk(struct fg_maps *m, fg_list_cb cb, void *arg);

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The kill-switch, the mode, reload, detach and version. */
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "xdp.h"
+
+#define RELOAD_WAIT_MS 10000
+
+static int report(struct cli *c, const char *key, json_object *val,
+		  const char *text)
+{
+	if (c->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, key, val);
+		cli_json_print(o);
+	} else {
+		json_object_put(val);
+		printf("%s\n", text);
+	}
+	return 0;
+}
+
+static int set_enabled(struct cli *c, int argc, char **argv, __u32 on)
+{
+	int rc;
+
+	if (argc > 1)
+		return cli_usage(c, on ? "enable" : "disable",
+				 "%s: unexpected \"%s\"", argv[0], argv[1]);
+	rc = cli_open(c);
+	if (rc)
+		return rc;
+	/* One aligned store: the next packet sees it. */
+	__atomic_store_n(&c->maps.ctl_mem->enabled, on, __ATOMIC_RELEASE);
+	return report(c, "enabled", json_object_new_boolean(on),
+		      on ? "floodgate enabled: limits apply"
+			 : "floodgate disabled: all traffic passes "
+			   "unfiltered (floodgate enable to undo)");
+}
+
+int cmd_enable(struct cli *c, int argc, char **argv)
+{
+	return set_enabled(c, argc, argv, 1);
+}
+
+int cmd_disable(struct cli *c, int argc, char **argv)
+{
+	return set_enabled(c, argc, argv, 0);
+}
+
+int cmd_mode(struct cli *c, int argc, char **argv)
+{
+	static const char use[] = "mode enforce|dry-run";
+	__u32 dry;
+	int rc;
+
+	if (argc != 2)
+		return cli_usage(c, use, "mode: expected enforce or dry-run");
+	if (!strcmp(argv[1], "enforce"))
+		dry = 0;
+	else if (!strcmp(argv[1], "dry-run"))
+		dry = 1;
+	else
+		return cli_usage(c, use,
+				 "mode: \"%s\": expected enforce or dry-run",
+				 argv[1]);
+	rc = cli_open(c);
+	if (rc)
+		return rc;
+	__atomic_store_n(&c->maps.ctl_mem->dry_run, dry, __ATOMIC_RELEASE);
+	return report(c, "mode", json_object_new_string(argv[1]),
+		      dry ? "mode dry-run: over-limit packets pass and are "
+			    "counted as dry_run"
+			  : "mode enforce: over-limit packets are dropped");
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+int cmd_reload(struct cli *c, int argc, char **argv)
+{
+	struct fg_ctl *ctl;
+	__u32 ok, failed;
+	int rc, pid;
+
+	if (argc > 1)
+		return cli_usage(c, "reload", "reload: unexpected \"%s\"",
+				 argv[1]);
+	rc = cli_open(c);
+	if (rc)
+		return rc;
+	pid = cli_daemon_pid(c);
+	if (!pid)
+		return cli_err(c, 1,
+			       "floodgated is not running: nothing to reload "
+			       "(the pinned datapath keeps its last config)");
+	ctl = c->maps.ctl_mem;
+	ok = __atomic_load_n(&ctl->reloads_success, __ATOMIC_ACQUIRE);
+	failed = __atomic_load_n(&ctl->reloads_failure, __ATOMIC_ACQUIRE);
+	if (kill(pid, SIGHUP))
+		return cli_err(c, 1, "signalling floodgated (pid %d): %s", pid,
+			       strerror(errno));
+	for (int waited = 0; waited < RELOAD_WAIT_MS; waited += 50) {
+		if (__atomic_load_n(&ctl->reloads_success, __ATOMIC_ACQUIRE) !=
+		    ok)
+			return report(c, "reloaded",
+				      json_object_new_boolean(1),
+				      "config reloaded");
+		if (__atomic_load_n(&ctl->reloads_failure, __ATOMIC_ACQUIRE) !=
+		    failed)
+			return cli_err(c, 1,
+				       "reload failed: the config was "
+				       "rejected and the old one keeps "
+				       "running; the daemon's log says why "
+				       "(or run floodgated --check -c FILE)");
+		sleep_ms(50);
+	}
+	return cli_err(c, 1, "floodgated (pid %d) did not answer the reload "
+			     "within %d s",
+		       pid, RELOAD_WAIT_MS / 1000);
+}
+
+int cmd_detach(struct cli *c, int argc, char **argv)
+{
+	struct if_nameindex *ifs, *i;
+	int rc, pid, n = 0;
+
+	if (argc > 1)
+		return cli_usage(c, "detach", "detach: unexpected \"%s\"",
+				 argv[1]);
+	rc = cli_open(c);
+	if (rc)
+		return rc;
+	pid = cli_daemon_pid(c);
+	if (pid)
+		return cli_err(c, 1,
+			       "floodgated (pid %d) is running: stop it "
+			       "first (it leaves the datapath pinned), then "
+			       "floodgate detach",
+			       pid);
+	ifs = if_nameindex();
+	for (i = ifs; i && i->if_index; i++) {
+		if (!fg_xdp_detach((int)i->if_index)) {
+			if (!c->json)
+				printf("detached from %s\n", i->if_name);
+			n++;
+		}
+	}
+	if (ifs)
+		if_freenameindex(ifs);
+	fg_maps_close(&c->maps);
+	c->maps_open = false;
+	rc = fg_pins_remove(c->pin_dir);
+	if (rc)
+		return cli_err(c, 1, "removing %s: %s", c->pin_dir,
+			       strerror(-rc));
+	if (c->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "detached_interfaces",
+				       json_object_new_int(n));
+		cli_json_print(o);
+	} else {
+		printf("removed the pins in %s\n", c->pin_dir);
+	}
+	return 0;
+}
+
+int cmd_version(struct cli *c, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		return cli_usage(c, "version", "version: unexpected \"%s\"",
+				 argv[1]);
+	if (c->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "version",
+				       json_object_new_string(FG_VERSION));
+		json_object_object_add(
+			o, "libbpf",
+			json_object_new_string(libbpf_version_string()));
+		cli_json_print(o);
+	} else {
+		printf("floodgate %s (libbpf %s)\n", FG_VERSION,
+		       libbpf_version_string());
+	}
+	return 0;
+}

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* floodgate allow|deny add|del|list: the one LPM table of CIDRs. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "units.h"
+
+struct list_ctx {
+	struct cli *c;
+	__u32 action;
+	json_object *arr;
+	int n;
+};
+
+static const char *list_name(__u32 action)
+{
+	return action == FG_LIST_ALLOW ? "allow" : "deny";
+}
+
+static int print_entry(const struct fg_cidr *cidr, __u32 value, void *arg)
+{
+	struct list_ctx *x = arg;
+	const char *origin = value & FG_LIST_FROM_CLI ? "cli" : "config";
+	char buf[64];
+
+	if ((value & FG_LIST_ACTION_MASK) != x->action)
+		return 0;
+	fg_format_cidr(cidr, buf, sizeof(buf));
+	if (x->arr) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "cidr", json_object_new_string(buf));
+		json_object_object_add(o, "origin",
+				       json_object_new_string(origin));
+		json_object_array_add(x->arr, o);
+	} else {
+		printf("%-44s %s\n", buf, origin);
+	}
+	x->n++;
+	return 0;
+}
+
+static int list_entries(struct cli *c, __u32 action)
+{
+	struct list_ctx x = { .c = c, .action = action };
+	int rc;
+
+	if (c->json)
+		x.arr = json_object_new_array();
+	rc = fg_list_walk(&c->maps, print_entry, &x);
+	if (rc) {
+		json_object_put(x.arr);
+		return cli_err(c, 1, "reading the lists: %s", strerror(-rc));
+	}
+	if (c->json)
+		cli_json_print(x.arr);
+	return 0;
+}
+
+/* The current value of exactly this prefix, or 0. */
+static __u32 current_value(struct cli *c, const struct fg_cidr *cidr)
+{
+	__u32 v = 0;
+
+	return fg_list_get(&c->maps, cidr, &v) ? 0 : v;
+}
+
+static int change(struct cli *c, __u32 action, bool add, const char *arg,
+		  const char *use)
+{
+	struct fg_cidr cidr;
+	const char *why = NULL;
+	char buf[64];
+	__u32 cur;
+	int rc;
+
+	if (fg_parse_cidr(arg, &cidr, &why))
+		return cli_usage(c, use, "%s: \"%s\": %s", list_name(action),
+				 arg, why);
+	rc = cli_open(c);
+	if (rc)
+		return rc;
+	fg_format_cidr(&cidr, buf, sizeof(buf));
+	cur = current_value(c, &cidr);
+	if (add) {
+		rc = fg_list_put(&c->maps, &cidr, action, true);
+		if (rc == -E2BIG || rc == -ENOSPC)
+			return cli_err(c, 1, "the list table is full (%d "
+					     "entries); remove some first",
+				       FG_MAX_LIST_ENTRIES);
+		if (rc)
+			return cli_err(c, 1, "adding %s: %s", buf,
+				       strerror(-rc));
+		if (cur && (cur & FG_LIST_ACTION_MASK) != action && !c->json)
+			printf("note: %s was on the %s list; now on the %s "
+			       "list\n",
+			       buf, list_name(cur & FG_LIST_ACTION_MASK),
+			       list_name(action));
+	} else {
+		if (!cur || (cur & FG_LIST_ACTION_MASK) != action)
+			return cli_err(c, 1, "%s is not on the %s list", buf,
+				       list_name(action));
+		rc = fg_list_del(&c->maps, &cidr);
+		if (rc)
+			return cli_err(c, 1, "removing %s: %s", buf,
+				       strerror(-rc));
+		if (!(cur & FG_LIST_FROM_CLI) && !c->json)
+			printf("note: %s comes from the config: the next "
+			       "reload restores it\n",
+			       buf);
+	}
+	if (c->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "list", json_object_new_string(
+							  list_name(action)));
+		json_object_object_add(o, add ? "added" : "removed",
+				       json_object_new_string(buf));
+		cli_json_print(o);
+	} else {
+		printf("%s %s the %s list\n", buf, add ? "added to" : "removed from",
+		       list_name(action));
+	}
+	return 0;
+}
+
+static int list_cmd(struct cli *c, int argc, char **argv, __u32 action)
+{
+	const char *use = action == FG_LIST_ALLOW
+				  ? "allow add|del CIDR | allow list"
+				  : "deny add|del CIDR | deny list";
+	int rc;
+
+	if (argc < 2)
+		return cli_usage(c, use, "%s: missing add, del or list",
+				 argv[0]);
+	if (!strcmp(argv[1], "list")) {
+		if (argc != 2)
+			return cli_usage(c, use, "%s list: unexpected \"%s\"",
+					 argv[0], argv[2]);
+		rc = cli_open(c);
+		return rc ? rc : list_entries(c, action);
+	}
+	if (strcmp(argv[1], "add") && strcmp(argv[1], "del"))
+		return cli_usage(c, use, "%s: unknown \"%s\"", argv[0],
+				 argv[1]);
+	if (argc != 3)
+		return cli_usage(c, use, "%s %s: expected one CIDR", argv[0],
+				 argv[1]);
+	return change(c, action, !strcmp(argv[1], "add"), argv[2], use);
+}
+
+int cmd_allow(struct cli *c, int argc, char **argv)
+{
+	return list_cmd(c, argc, argv, FG_LIST_ALLOW);
+}
+
+int cmd_deny(struct cli *c, int argc, char **argv)
+{
+	return list_cmd(c, argc, argv, FG_LIST_DENY);
+}

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include "daemon.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "loader.h"
+#include "log.h"
+#include "prom.h"
+#include "ruleset.h"
+#include "snapshot.h"
+#include "top.h"
+#include "xdp.h"
+
+struct fg_daemon {
+	struct fg_daemon_opts opts;
+	struct fg_loader loader;
+	struct fg_settings cfg; /* live */
+	struct fg_port_rules *ports; /* scratch for compiling */
+	struct fg_http *http;
+	char http_listen[FG_LISTEN_MAX];
+	__u32 seen_enabled, seen_dry_run;
+
+	/* Shared with the metrics thread. */
+	pthread_mutex_t lock;
+	unsigned long long reloads_success, reloads_failure;
+	double last_reload_success;
+	unsigned int top_sources;
+	unsigned int nifaces;
+	char ifaces[FG_MAX_IFACES][IF_NAMESIZE];
+};
+
+static double now_unix(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/* The config file (or the built-in default) with the command line's
+ * overrides. */
+static int load_settings(const struct fg_daemon_opts *o, struct fg_settings *s,
+			 char *err, size_t errlen)
+{
+	int rc;
+
+	if (o->config_path) {
+		rc = fg_config_load_file(o->config_path, s, err, errlen);
+		if (rc)
+			return rc;
+	} else {
+		fg_config_defaults(s);
+	}
+	if (o->nifaces) {
+		s->nifaces = o->nifaces;
+		for (unsigned int i = 0; i < o->nifaces; i++)
+			snprintf(s->ifaces[i], sizeof(s->ifaces[i]), "%s",
+				 o->ifaces[i]);
+	}
+	if (o->xdp_mode_set)
+		s->xdp_mode = o->xdp_mode;
+	if (!s->nifaces) {
+		snprintf(err, errlen,
+			 "%s: interfaces: none given; set interfaces: in the "
+			 "config or pass -i IFACE",
+			 o->config_path ? o->config_path : "built-in config");
+		fg_config_free(s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const char *config_name(const struct fg_daemon_opts *o)
+{
+	return o->config_path ? o->config_path : "built-in";
+}
+
+/* Compiles s into the ABI structs. */
+static int compile(struct fg_daemon *d, const struct fg_settings *s,
+		   struct fg_config *cfg, struct fg_meta *meta, char *err,
+		   size_t errlen)
+{
+	int rc = fg_ruleset_compile(s, cfg, d->ports, err, errlen);
+
+	if (rc)
+		return rc;
+	memset(meta, 0, sizeof(*meta));
+	meta->nrules = s->nrules;
+	snprintf(meta->rule_names[FG_RULE_DEFAULT], FG_RULE_NAME_LEN,
+		 "default");
+	for (unsigned int i = 0; i < s->nrules; i++)
+		snprintf(meta->rule_names[i + 1], FG_RULE_NAME_LEN, "%s",
+			 s->rules[i].name);
+	return 0;
+}
+
+int fg_daemon_check(const struct fg_daemon_opts *o)
+{
+	struct fg_port_rules *ports = calloc(FG_PORTS, sizeof(*ports));
+	struct fg_config *cfg = calloc(1, sizeof(*cfg));
+	struct fg_settings s;
+	char err[FG_ERR_MAX];
+	int rc = -ENOMEM;
+
+	if (!ports || !cfg) {
+		fprintf(stderr, "floodgated: out of memory\n");
+		goto out;
+	}
+	rc = load_settings(o, &s, err, sizeof(err));
+	if (!rc) {
+		rc = fg_ruleset_compile(&s, cfg, ports, err, sizeof(err));
+		if (!rc)
+			printf("%s: ok: %u interfaces, %u rules, %zu allow "
+			       "and %zu deny entries\n",
+			       config_name(o), s.nifaces, s.nrules, s.nallow,
+			       s.ndeny);
+		fg_config_free(&s);
+	}
+	if (rc)
+		fprintf(stderr, "%s\n", err);
+out:
+	free(ports);
+	free(cfg);
+	return rc;
+}
+
+static bool iface_listed(const struct fg_settings *s, const char *name)
+{
+	for (unsigned int i = 0; i < s->nifaces; i++)
+		if (!strcmp(s->ifaces[i], name))
+			return true;
+	return false;
+}
+
+static void attach_all(struct fg_daemon *d, const struct fg_settings *s)
+{
+	for (unsigned int i = 0; i < s->nifaces; i++) {
+		const char *name = s->ifaces[i], *used = NULL;
+		char err[256] = "";
+		int rc = fg_xdp_attach(name, d->loader.prog_fd, s->xdp_mode,
+				       &used, err, sizeof(err));
+
+		if (rc)
+			log_error("attach failed", "iface=%s error=%s",
+				  name, fg_q(err));
+		else
+			log_info("attached", "iface=%s mode=%s", name, used);
+	}
+}
+
+static void detach_iface(const char *name)
+{
+	int ifindex = (int)if_nametoindex(name);
+
+	if (ifindex && !fg_xdp_detach(ifindex))
+		log_info("detached", "iface=%s", name);
+}
+
+static void render_metrics(struct fg_buf *out, void *arg);
+
+static void update_http(struct fg_daemon *d, const char *listen)
+{
+	char err[256];
+
+	if (d->http && !strcmp(d->http_listen, listen))
+		return;
+	fg_http_stop(d->http);
+	d->http = NULL;
+	d->http_listen[0] = '\0';
+	if (!*listen) {
+		log_info("metrics disabled", "%s", "");
+		return;
+	}
+	d->http = fg_http_start(listen, render_metrics, d, err, sizeof(err));
+	if (!d->http) {
+		log_error("metrics server failed", "error=%s", fg_q(err));
+		return;
+	}
+	snprintf(d->http_listen, sizeof(d->http_listen), "%s", listen);
+	log_info("serving metrics", "listen=%s path=/metrics", fg_q(listen));
+}
+
+static void set_ctl(struct fg_daemon *d, __u32 enabled, __u32 dry_run)
+{
+	struct fg_ctl *ctl = d->loader.maps.ctl_mem;
+
+	__atomic_store_n(&ctl->enabled, enabled, __ATOMIC_RELEASE);
+	__atomic_store_n(&ctl->dry_run, dry_run, __ATOMIC_RELEASE);
+	d->seen_enabled = enabled;
+	d->seen_dry_run = dry_run;
+}
+
+/* Applies a validated config. `old` is the previous one, or NULL at
+ * start. Returns 0, or -errno with err set (nothing changed then). */
+static int apply(struct fg_daemon *d, const struct fg_settings *s,
+		 const struct fg_settings *old, char *err, size_t errlen)
+{
+	struct fg_config *cfg = calloc(1, sizeof(*cfg));
+	struct fg_meta meta;
+	int rc;
+
+	if (!cfg) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	rc = compile(d, s, cfg, &meta, err, errlen);
+	if (!rc) {
+		rc = fg_maps_apply_config(&d->loader.maps, cfg, d->ports,
+					  &meta);
+		if (rc)
+			snprintf(err, errlen, "writing config maps: %s",
+				 strerror(-rc));
+	}
+	free(cfg);
+	if (rc)
+		return rc;
+
+	rc = fg_maps_sync_lists(&d->loader.maps, s->allow, s->nallow, s->deny,
+				s->ndeny);
+	if (rc)
+		log_error("writing lists failed", "error=%s",
+			  fg_q(strerror(-rc)));
+
+	/* A mode the operator set from the CLI stands until the config's
+	 * own mode changes. */
+	if (old && s->dry_run != old->dry_run) {
+		set_ctl(d, d->seen_enabled, s->dry_run);
+		log_info("mode changed", "mode=%s source=config",
+			 s->dry_run ? "dry-run" : "enforce");
+	}
+	if (old && s->max_sources != old->max_sources)
+		log_warn("table.max_sources changes on restart only",
+			 "configured=%u running=%ld", s->max_sources,
+			 fg_sources_capacity(&d->loader.maps));
+
+	if (old) {
+		for (unsigned int i = 0; i < old->nifaces; i++)
+			if (!iface_listed(s, old->ifaces[i]))
+				detach_iface(old->ifaces[i]);
+	}
+	attach_all(d, s);
+
+	pthread_mutex_lock(&d->lock);
+	d->nifaces = s->nifaces;
+	for (unsigned int i = 0; i < s->nifaces; i++)
+		memcpy(d->ifaces[i], s->ifaces[i], IF_NAMESIZE);
+	d->top_sources = s->top_sources;
+	d->last_reload_success = now_unix();
+	pthread_mutex_unlock(&d->lock);
+
+	update_http(d, s->metrics_listen);
+	return 0;
+}
+
+static void render_metrics(struct fg_buf *out, void *arg)
+{
+	struct fg_daemon *d = arg;
+	struct fg_snapshot *snap = calloc(1, sizeof(*snap));
+	struct fg_daemon_state ds = { 0 };
+	struct fg_top_entry top[1000];
+	struct fg_top_source tops[1000];
+	size_t total = 0;
+	long ntop = 0;
+
+	if (!snap) {
+		out->failed = 1;
+		return;
+	}
+	pthread_mutex_lock(&d->lock);
+	if (fg_snapshot_read(&d->loader.maps, true, snap)) {
+		pthread_mutex_unlock(&d->lock);
+		free(snap);
+		out->failed = 1;
+		return;
+	}
+	ds.nifaces = d->nifaces;
+	for (unsigned int i = 0; i < d->nifaces; i++) {
+		memcpy(ds.ifaces[i].name, d->ifaces[i], IF_NAMESIZE);
+		ds.ifaces[i].mode = fg_xdp_attached_mode(d->ifaces[i]);
+	}
+	ds.reloads_success = d->reloads_success;
+	ds.reloads_failure = d->reloads_failure;
+	ds.last_reload_success = d->last_reload_success;
+	if (d->top_sources)
+		ntop = fg_top_sources(&d->loader.maps, FG_TOP_BY_DROPS,
+				      d->top_sources, top, &total);
+	pthread_mutex_unlock(&d->lock);
+
+	for (long i = 0; i < ntop && top[i].dropped; i++) {
+		fg_format_addr(top[i].addr, tops[i].addr,
+			       sizeof(tops[i].addr));
+		tops[i].dropped = top[i].dropped;
+		ds.ntop = (unsigned int)i + 1;
+	}
+	ds.top = tops;
+	fg_prom_render(snap, &ds, out);
+	free(snap);
+}
+
+struct fg_daemon *fg_daemon_start(const struct fg_daemon_opts *o)
+{
+	struct fg_daemon *d = calloc(1, sizeof(*d));
+	char err[FG_ERR_MAX];
+	int rc;
+
+	if (!d || !(d->ports = calloc(FG_PORTS, sizeof(*d->ports)))) {
+		log_error("out of memory", "%s", "");
+		free(d);
+		return NULL;
+	}
+	d->opts = *o;
+	pthread_mutex_init(&d->lock, NULL);
+	if (load_settings(o, &d->cfg, err, sizeof(err))) {
+		log_error("config rejected", "error=%s", fg_q(err));
+		goto fail;
+	}
+	rc = fg_loader_open(&d->loader, o->pin_dir, d->cfg.max_sources);
+	if (rc) {
+		log_error("loading the XDP program failed", "error=%s dir=%s",
+			  fg_q(strerror(-rc)), fg_q(o->pin_dir));
+		goto fail_cfg;
+	}
+
+	if (d->loader.adopted) {
+		struct fg_ctl *ctl = d->loader.maps.ctl_mem;
+
+		d->seen_enabled = ctl->enabled;
+		d->seen_dry_run = ctl->dry_run;
+		log_info("adopted pinned state", "dir=%s enabled=%u mode=%s",
+			 fg_q(o->pin_dir), d->seen_enabled,
+			 d->seen_dry_run ? "dry-run" : "enforce");
+	} else {
+		set_ctl(d, d->cfg.enabled, d->cfg.dry_run);
+	}
+	if (o->env_enabled >= 0 && (__u32)o->env_enabled != d->seen_enabled) {
+		set_ctl(d, (__u32)o->env_enabled, d->seen_dry_run);
+		log_info("kill-switch set", "enabled=%d source=environment",
+			 o->env_enabled);
+	}
+
+	if (apply(d, &d->cfg, NULL, err, sizeof(err))) {
+		log_error("config rejected", "error=%s", fg_q(err));
+		goto fail_loader;
+	}
+	__atomic_store_n(&d->loader.maps.ctl_mem->daemon_pid, (__u32)getpid(),
+			 __ATOMIC_RELEASE);
+	log_info("started", "config=%s rules=%u enabled=%u mode=%s pid=%d",
+		 fg_q(config_name(o)), d->cfg.nrules, d->seen_enabled,
+		 d->seen_dry_run ? "dry-run" : "enforce", (int)getpid());
+	return d;
+
+fail_loader:
+	fg_loader_close(&d->loader);
+fail_cfg:
+	fg_config_free(&d->cfg);
+fail:
+	pthread_mutex_destroy(&d->lock);
+	free(d->ports);
+	free(d);
+	return NULL;
+}
+
+void fg_daemon_reload(struct fg_daemon *d)
+{
+	struct fg_settings next;
+	char err[FG_ERR_MAX];
+	int rc;
+
+	log_info("reloading", "config=%s", fg_q(config_name(&d->opts)));
+	rc = load_settings(&d->opts, &next, err, sizeof(err));
+	if (!rc) {
+		rc = apply(d, &next, &d->cfg, err, sizeof(err));
+		if (rc)
+			fg_config_free(&next);
+	}
+	if (rc) {
+		pthread_mutex_lock(&d->lock);
+		d->reloads_failure++;
+		pthread_mutex_unlock(&d->lock);
+		__atomic_add_fetch(&d->loader.maps.ctl_mem->reloads_failure, 1,
+				   __ATOMIC_RELEASE);
+		log_error("reload failed; keeping the running config",
+			  "error=%s", fg_q(err));
+		return;
+	}
+	fg_config_free(&d->cfg);
+	d->cfg = next;
+	pthread_mutex_lock(&d->lock);
+	d->reloads_success++;
+	pthread_mutex_unlock(&d->lock);
+	__atomic_add_fetch(&d->loader.maps.ctl_mem->reloads_success, 1,
+			   __ATOMIC_RELEASE);
+	log_info("reloaded", "rules=%u allow=%zu deny=%zu", d->cfg.nrules,
+		 d->cfg.nallow, d->cfg.ndeny);
+}
+
+void fg_daemon_tick(struct fg_daemon *d)
+{
+	struct fg_ctl *ctl = d->loader.maps.ctl_mem;
+	__u32 enabled = __atomic_load_n(&ctl->enabled, __ATOMIC_ACQUIRE);
+	__u32 dry_run = __atomic_load_n(&ctl->dry_run, __ATOMIC_ACQUIRE);
+
+	if (enabled != d->seen_enabled)
+		log_info("kill-switch changed", "enabled=%u source=cli",
+			 enabled);
+	if (dry_run != d->seen_dry_run)
+		log_info("mode changed", "mode=%s source=cli",
+			 dry_run ? "dry-run" : "enforce");
+	d->seen_enabled = enabled;
+	d->seen_dry_run = dry_run;
+}
+
+void fg_daemon_stop(struct fg_daemon *d)
+{
+	fg_http_stop(d->http);
+	__atomic_store_n(&d->loader.maps.ctl_mem->daemon_pid, 0,
+			 __ATOMIC_RELEASE);
+	if (d->cfg.detach_on_exit) {
+		for (unsigned int i = 0; i < d->cfg.nifaces; i++)
+			detach_iface(d->cfg.ifaces[i]);
+		fg_loader_close(&d->loader);
+		fg_pins_remove(d->opts.pin_dir);
+		log_info("stopped; detached and unpinned", "%s", "");
+	} else {
+		fg_loader_close(&d->loader);
+		log_info("stopped; the datapath stays attached", "dir=%s",
+			 fg_q(d->opts.pin_dir));
+	}
+	fg_config_free(&d->cfg);
+	pthread_mutex_destroy(&d->lock);
+	free(d->ports);
+	free(d);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The daemon's state and its life: start, reload, tick, stop. */
+#ifndef FG_DAEMON_H
+#define FG_DAEMON_H
+
+#include <stdbool.h>
+
+#include "config.h"
+
+struct fg_daemon_opts {
+	const char *config_path; /* NULL: built-in defaults */
+	const char *ifaces[FG_MAX_IFACES];
+	unsigned int nifaces; /* from -i: override the config's */
+	enum fg_xdp_mode xdp_mode;
+	bool xdp_mode_set;
+	const char *pin_dir;
+	bool check_only;
+	int env_enabled; /* FLOODGATE_ENABLED: 0, 1, or -1 unset */
+};
+
+struct fg_daemon;
+
+/* Validates the config as a start would; prints the verdict. Returns 0
+ * when it is good. */
+int fg_daemon_check(const struct fg_daemon_opts *o);
+struct fg_daemon *fg_daemon_start(const struct fg_daemon_opts *o);
+/* SIGHUP: re-read, validate, apply; a bad config keeps the old one. */
+void fg_daemon_reload(struct fg_daemon *d);
+/* Periodic work: notice CLI changes to the kill-switch and mode. */
+void fg_daemon_tick(struct fg_daemon *d);
+void fg_daemon_stop(struct fg_daemon *d);
+
+#endif /* FG_DAEMON_H */

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include "http.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <zlib.h>
+
+#include "log.h"
+#include "prom.h"
+
+#define FG_HTTP_MAX_CONNECTIONS 32
+#define FG_HTTP_TIMEOUT_S 10
+
+struct fg_http {
+	struct MHD_Daemon *mhd;
+	fg_render_fn render;
+	void *arg;
+};
+
+int fg_http_parse_listen(const char *listen, char *host, size_t hostlen,
+			 char *port, size_t portlen)
+{
+	const char *colon;
+	size_t hl;
+
+	if (listen[0] == '[') {
+		const char *close = strchr(listen, ']');
+
+		if (!close || close[1] != ':')
+			return -EINVAL;
+		hl = (size_t)(close - listen - 1);
+		listen++;
+		colon = close + 1;
+	} else {
+		colon = strrchr(listen, ':');
+		if (!colon)
+			return -EINVAL;
+		hl = (size_t)(colon - listen);
+	}
+	if (hl == 0 || hl >= hostlen || strlen(colon + 1) >= portlen ||
+	    !colon[1])
+		return -EINVAL;
+	memcpy(host, listen, hl);
+	host[hl] = '\0';
+	snprintf(port, portlen, "%s", colon + 1);
+	return 0;
+}
+
+/* RFC 9110 §12.5.3: a coding is accepted unless its q is 0. */
+int fg_http_accepts_gzip(const char *ae)
+{
+	char buf[256], *save = NULL, *tok;
+
+	if (!ae)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", ae);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *semi = strchr(tok, ';'), *q;
+		size_t n;
+
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		n = semi ? (size_t)(semi - tok) : strlen(tok);
+		while (n && (tok[n - 1] == ' ' || tok[n - 1] == '\t'))
+			n--;
+		if (!((n == 4 && !strncasecmp(tok, "gzip", 4)) ||
+		      (n == 1 && tok[0] == '*')))
+			continue;
+		q = semi ? strstr(semi, "q=") : NULL;
+		if (q && strtod(q + 2, NULL) <= 0.0)
+			return 0;
+		return 1;
+	}
+	return 0;
+}
+
+static int gzip_buf(const char *in, size_t len, char **out, size_t *outlen)
+{
+	z_stream zs = { 0 };
+	uLong bound;
+	char *dst;
+
+	/* windowBits 15 + 16: a gzip wrapper, not zlib. */
+	if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK)
+		return -ENOMEM;
+	bound = deflateBound(&zs, (uLong)len);
+	dst = malloc(bound);
+	if (!dst) {
+		deflateEnd(&zs);
+		return -ENOMEM;
+	}
+	zs.next_in = (Bytef *)in;
+	zs.avail_in = (uInt)len;
+	zs.next_out = (Bytef *)dst;
+	zs.avail_out = (uInt)bound;
+	if (deflate(&zs, Z_FINISH) != Z_STREAM_END) {
+		deflateEnd(&zs);
+		free(dst);
+		return -EIO;
+	}
+	*outlen = zs.total_out;
+	deflateEnd(&zs);
+	*out = dst;
+	return 0;
+}
+
+static enum MHD_Result reply_text(struct MHD_Connection *conn,
+				  unsigned int status, const char *text)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+		strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
+
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				"text/plain; charset=utf-8");
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result serve_metrics(struct fg_http *h,
+				     struct MHD_Connection *conn)
+{
+	const char *ae = MHD_lookup_connection_value(
+		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	struct MHD_Response *r;
+	struct fg_buf body;
+	enum MHD_Result ret;
+	int gzip = fg_http_accepts_gzip(ae);
+	char *data;
+	size_t len;
+
+	fg_buf_init(&body);
+	h->render(&body, h->arg);
+	if (body.failed) {
+		fg_buf_free(&body);
+		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "out of memory\n");
+	}
+	data = body.data;
+	len = body.len;
+	if (gzip && gzip_buf(body.data, body.len, &data, &len) == 0) {
+		fg_buf_free(&body);
+	} else {
+		gzip = 0;
+		data = body.data;
+		len = body.len;
+	}
+	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				FG_PROM_CONTENT_TYPE);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	if (gzip)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING,
+					"gzip");
+	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **req_cls)
+{
+	struct fg_http *h = cls;
+
+	(void)version;
+	(void)upload_data;
+	(void)upload_data_size;
+	(void)req_cls;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+				  "only GET and HEAD\n");
+	if (!strcmp(url, "/metrics"))
+		return serve_metrics(h, conn);
+	if (!strcmp(url, "/"))
+		return reply_text(conn, MHD_HTTP_OK,
+				  "floodgate: metrics at /metrics\n");
+	return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n && line[n - 1] == '\n')
+		line[--n] = '\0';
+	log_warn("metrics server", "detail=%s", fg_q(line));
+}
+
+struct fg_http *fg_http_start(const char *listen, fg_render_fn render,
+			      void *arg, char *err, size_t errlen)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICSERV },
+			*ai = NULL;
+	char host[128], port[8];
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
+			     MHD_USE_ERROR_LOG;
+	struct fg_http *h;
+	int rc;
+
+	if (fg_http_parse_listen(listen, host, sizeof(host), port,
+				 sizeof(port))) {
+		snprintf(err, errlen, "%s: expected host:port or [v6]:port",
+			 listen);
+		return NULL;
+	}
+	rc = getaddrinfo(host, port, &hints, &ai);
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", listen, gai_strerror(rc));
+		return NULL;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		freeaddrinfo(ai);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	h->render = render;
+	h->arg = arg;
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	h->mhd = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, h,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+		ai->ai_addr, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned int)FG_HTTP_MAX_CONNECTIONS,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)FG_HTTP_TIMEOUT_S,
+		MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (!h->mhd) {
+		snprintf(err, errlen, "%s: cannot listen (in use?)", listen);
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void fg_http_stop(struct fg_http *h)
+{
+	if (!h)
+		return;
+	MHD_stop_daemon(h->mhd);
+	free(h);
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The /metrics endpoint, served by libmicrohttpd on its own thread. */
+#ifndef FG_HTTP_H
+#define FG_HTTP_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/* Renders the metrics text; called on the HTTP thread. */
+typedef void (*fg_render_fn)(struct fg_buf *out, void *arg);
+
+struct fg_http;
+
+/* listen: "host:port" or "[v6]:port". NULL on error, with err set. */
+struct fg_http *fg_http_start(const char *listen, fg_render_fn render,
+			      void *arg, char *err, size_t errlen);
+void fg_http_stop(struct fg_http *h);
+
+/* Exposed for tests: whether an Accept-Encoding value accepts gzip. */
+int fg_http_accepts_gzip(const char *accept_encoding);
+/* Exposed for tests: splits a listen address. */
+int fg_http_parse_listen(const char *listen, char *host, size_t hostlen,
+			 char *port, size_t portlen);
+
+#endif /* FG_HTTP_H */

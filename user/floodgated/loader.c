@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include "loader.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "floodgate.skel.h"
+#include "log.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+static int ensure_pin_dir(const char *dir)
+{
+	struct statfs fs;
+	char parent[PATH_MAX];
+	char *slash;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	if (statfs(parent, &fs) || fs.f_type != BPF_FS_MAGIC) {
+		log_error("pin directory is not on bpffs", "dir=%s hint=%s",
+			  fg_q(dir), fg_q("mount -t bpf bpf /sys/fs/bpf"));
+		return -ENOTSUP;
+	}
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* A pinned map this build cannot use (an older layout, another table
+ * size) is replaced, and the state it held is lost: say so. */
+static void drop_incompatible_pin(struct bpf_map *map, const char *path)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	    (info.type != bpf_map__type(map) ||
+	     info.key_size != bpf_map__key_size(map) ||
+	     info.value_size != bpf_map__value_size(map) ||
+	     info.max_entries != bpf_map__max_entries(map) ||
+	     info.map_flags != bpf_map__map_flags(map))) {
+		log_warn("replacing incompatible pinned map; its state is reset",
+			 "map=%s pinned_max_entries=%u max_entries=%u",
+			 bpf_map__name(map), info.max_entries,
+			 bpf_map__max_entries(map));
+		unlink(path);
+	}
+	close(fd);
+}
+
+int fg_loader_open(struct fg_loader *l, const char *pin_dir,
+		   __u32 max_sources)
+{
+	char path[PATH_MAX];
+	struct bpf_map *map;
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	fg_maps_init(&l->maps);
+	l->prog_fd = -1;
+	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir);
+	err = ensure_pin_dir(pin_dir);
+	if (err)
+		return err;
+
+	l->skel = floodgate_bpf__open();
+	if (!l->skel)
+		return -errno;
+	err = bpf_map__set_max_entries(l->skel->maps.fg_sources, max_sources);
+	if (err)
+		goto fail;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, FG_MAP_CTL);
+	l->adopted = access(path, F_OK) == 0;
+	bpf_object__for_each_map(map, l->skel->obj)
+	{
+		if (bpf_map__is_internal(map))
+			continue; /* .rodata/.bss: per program, not state */
+		snprintf(path, sizeof(path), "%s/%s", pin_dir,
+			 bpf_map__name(map));
+		drop_incompatible_pin(map, path);
+		err = bpf_map__set_pin_path(map, path);
+		if (err)
+			goto fail;
+	}
+	if (l->adopted) {
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, FG_MAP_CTL);
+		l->adopted = access(path, F_OK) == 0;
+	}
+
+	err = floodgate_bpf__load(l->skel);
+	if (err)
+		goto fail;
+	l->prog_fd = bpf_program__fd(l->skel->progs.floodgate_xdp);
+
+	/* The program's pin lets the CLI tell which interfaces run it. */
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, FG_PIN_PROG);
+	unlink(path);
+	if (bpf_obj_pin(l->prog_fd, path)) {
+		err = -errno;
+		goto fail;
+	}
+	err = fg_maps_from_object(l->skel->obj, &l->maps);
+	if (err)
+		goto fail;
+	return 0;
+fail:
+	fg_loader_close(l);
+	return err;
+}
+
+void fg_loader_close(struct fg_loader *l)
+{
+	fg_maps_close(&l->maps);
+	floodgate_bpf__destroy(l->skel);
+	l->skel = NULL;
+	l->prog_fd = -1;
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include "prom.h"
+
+#include <bpf/libbpf.h>
+#include <string.h>
+
+#ifndef FG_VERSION
+#define FG_VERSION "unknown"
+#endif
+
+static void head(struct fg_buf *b, const char *name, const char *type,
+		 const char *help)
+{
+	fg_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+		      type);
+}
+
+void fg_prom_label_value(struct fg_buf *out, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\')
+			fg_buf_append(out, "\\\\", 2);
+		else if (*v == '"')
+			fg_buf_append(out, "\\\"", 2);
+		else if (*v == '\n')
+			fg_buf_append(out, "\\n", 2);
+		else
+			fg_buf_append(out, v, 1);
+	}
+}
+
+static void verdict_counters(struct fg_buf *b, const struct fg_snapshot *s,
+			     bool bytes)
+{
+	const char *name =
+		bytes ? "floodgate_bytes_total" : "floodgate_packets_total";
+
+	head(b, name, "counter",
+	     bytes ? "Bytes seen by the XDP program, by verdict and reason."
+		   : "Packets seen by the XDP program, by verdict and reason.");
+	for (unsigned int a = 0; a < FG_ACTION_COUNT; a++) {
+		for (unsigned int r = 0; r < FG_REASON_COUNT; r++) {
+			const struct fg_counter *c =
+				&s->stats[a * FG_REASON_SLOTS + r];
+
+			if (!fg_reason_has_action(r, a) && !c->packets)
+				continue;
+			fg_buf_printf(b, "%s{action=\"%s\",reason=\"%s\"} %llu\n",
+				      name, fg_action_label(a),
+				      fg_reason_label(r),
+				      (unsigned long long)(bytes ? c->bytes
+								 : c->packets));
+		}
+	}
+}
+
+static void rule_counters(struct fg_buf *b, const struct fg_snapshot *s)
+{
+	head(b, "floodgate_rule_packets_total", "counter",
+	     "Packets that reached rule matching, by rule and verdict.");
+	for (unsigned int r = 0; r <= s->meta.nrules && r < FG_RULE_SLOTS;
+	     r++) {
+		const char *name =
+			r == FG_RULE_DEFAULT ? "default" : s->meta.rule_names[r];
+
+		for (unsigned int a = 0; a < FG_ACTION_COUNT; a++) {
+			fg_buf_printf(b, "floodgate_rule_packets_total{rule=\"");
+			fg_prom_label_value(b, name);
+			fg_buf_printf(
+				b, "\",action=\"%s\"} %llu\n",
+				fg_action_label(a),
+				(unsigned long long)s
+					->rule_stats[r * FG_ACTION_COUNT + a]
+					.packets);
+		}
+	}
+}
+
+static void gauge(struct fg_buf *b, const char *name, const char *help,
+		  long long v)
+{
+	head(b, name, "gauge", help);
+	fg_buf_printf(b, "%s %lld\n", name, v);
+}
+
+void fg_prom_render(const struct fg_snapshot *s,
+		    const struct fg_daemon_state *d, struct fg_buf *b)
+{
+	verdict_counters(b, s, false);
+	verdict_counters(b, s, true);
+	rule_counters(b, s);
+	gauge(b, "floodgate_enabled", "1 when the kill-switch lets floodgate act.",
+	      s->enabled);
+	gauge(b, "floodgate_dry_run",
+	      "1 in dry-run mode: over-limit packets pass and are counted.",
+	      s->dry_run);
+	if (s->tracked_sources >= 0)
+		gauge(b, "floodgate_tracked_sources",
+		      "Entries in the source table.", s->tracked_sources);
+	gauge(b, "floodgate_tracked_sources_capacity",
+	      "Size of the source table (table.max_sources).", s->capacity);
+	gauge(b, "floodgate_blocked_sources",
+	      "Sources in the penalty box.", s->blocked_sources);
+
+	head(b, "floodgate_interface_attached", "gauge",
+	     "1 when the program runs on a configured interface.");
+	for (unsigned int i = 0; i < d->nifaces; i++) {
+		const struct fg_iface_state *f = &d->ifaces[i];
+
+		fg_buf_printf(b, "floodgate_interface_attached{interface=\"");
+		fg_prom_label_value(b, f->name);
+		fg_buf_printf(b, "\",mode=\"%s\"} %d\n",
+			      f->mode ? f->mode : "none", f->mode ? 1 : 0);
+	}
+
+	head(b, "floodgate_config_reloads_total", "counter",
+	     "Config reloads, by result.");
+	fg_buf_printf(b,
+		      "floodgate_config_reloads_total{result=\"success\"} %llu\n"
+		      "floodgate_config_reloads_total{result=\"failure\"} %llu\n",
+		      d->reloads_success, d->reloads_failure);
+	head(b, "floodgate_config_last_reload_success_timestamp_seconds",
+	     "gauge", "Unix time of the last config load that succeeded.");
+	fg_buf_printf(
+		b, "floodgate_config_last_reload_success_timestamp_seconds %.3f\n",
+		d->last_reload_success);
+
+	head(b, "floodgate_build_info", "gauge",
+	     "Build versions; always 1.");
+	fg_buf_printf(b,
+		      "floodgate_build_info{version=\"%s\",libbpf=\"%s\"} 1\n",
+		      FG_VERSION, libbpf_version_string());
+
+	if (d->ntop) {
+		head(b, "floodgate_top_source_dropped_packets", "gauge",
+		     "Packets dropped from the sources dropped most.");
+		for (unsigned int i = 0; i < d->ntop; i++) {
+			fg_buf_printf(
+				b, "floodgate_top_source_dropped_packets{source=\"");
+			fg_prom_label_value(b, d->top[i].addr);
+			fg_buf_printf(b, "\"} %llu\n",
+				      (unsigned long long)d->top[i].dropped);
+		}
+	}
+}

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include "snapshot.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <linux/if_link.h>
+#include <string.h>
+
+#define FG_REASON_LABEL(name, label, actions) label,
+#define FG_REASON_ACTIONS(name, label, actions) actions,
+#define FG_ACTION_LABEL(name, label) label,
+static const char *const reason_labels[] = { FG_REASON_LIST(
+	FG_REASON_LABEL) };
+static const unsigned char reason_actions[] = { FG_REASON_LIST(
+	FG_REASON_ACTIONS) };
+static const char *const action_labels[] = { FG_ACTION_LIST(
+	FG_ACTION_LABEL) };
+
+bool fg_reason_has_action(unsigned int reason, unsigned int action)
+{
+	return reason < FG_REASON_COUNT &&
+	       (reason_actions[reason] & (1u << action));
+}
+
+const char *fg_reason_label(unsigned int reason)
+{
+	return reason < FG_REASON_COUNT ? reason_labels[reason] : "unknown";
+}
+
+const char *fg_action_label(unsigned int action)
+{
+	return action < FG_ACTION_COUNT ? action_labels[action] : "unknown";
+}
+
+int fg_snapshot_read(struct fg_maps *m, bool count_sources,
+		     struct fg_snapshot *s)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->enabled = __atomic_load_n(&m->ctl_mem->enabled, __ATOMIC_RELAXED);
+	s->dry_run = __atomic_load_n(&m->ctl_mem->dry_run, __ATOMIC_RELAXED);
+	err = fg_read_stats(m, s->stats, s->rule_stats);
+	if (err)
+		return err;
+	err = fg_maps_read_meta(m, &s->meta);
+	if (err)
+		return err;
+	s->capacity = fg_sources_capacity(m);
+	s->tracked_sources = count_sources ? fg_count_sources(m) : -1;
+	return 0;
+}
+
+int fg_snapshot_find_ifaces(__u32 prog_id, struct fg_snapshot *s)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+
+	if (!ifs)
+		return -errno;
+	for (i = ifs; i->if_index && s->nifaces < FG_SNAP_MAX_IFACES; i++) {
+		LIBBPF_OPTS(bpf_xdp_query_opts, q);
+		struct fg_iface_state *st;
+
+		if (bpf_xdp_query((int)i->if_index, 0, &q))
+			continue;
+		st = &s->ifaces[s->nifaces];
+		if (q.drv_prog_id == prog_id)
+			st->mode = "native";
+		else if (q.skb_prog_id == prog_id)
+			st->mode = "generic";
+		else if (q.hw_prog_id == prog_id)
+			st->mode = "offload";
+		else
+			continue;
+		snprintf(st->name, sizeof(st->name), "%s", i->if_name);
+		s->nifaces++;
+	}
+	if_freenameindex(ifs);
+	return 0;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * One consistent read of floodgate's state, for `floodgate status` and
+ * for /metrics: the kill-switch, counters summed over CPUs, the live
+ * rule names, table fill, and which interfaces run the program.
+ */
+#ifndef FG_SNAPSHOT_H
+#define FG_SNAPSHOT_H
+
+#include <net/if.h>
+#include <stdbool.h>
+
+#include "fg_abi.h"
+#include "mapio.h"
+
+#define FG_SNAP_MAX_IFACES 64
+
+struct fg_iface_state {
+	char name[IF_NAMESIZE];
+	const char *mode; /* "native", "generic", "offload", or NULL when
+			   * configured but not attached */
+};
+
+struct fg_snapshot {
+	bool enabled;
+	bool dry_run;
+	struct fg_counter stats[FG_STATS_ENTRIES];
+	struct fg_counter rule_stats[FG_RULE_STATS_ENTRIES];
+	struct fg_meta meta;
+	long tracked_sources; /* -1 when not counted */
+	long capacity;
+	long blocked_sources;
+	unsigned int nifaces;
+	struct fg_iface_state ifaces[FG_SNAP_MAX_IFACES];
+};
+
+/* count_sources: walk fg_sources for the fill (costs time on big
+ * tables). */
+int fg_snapshot_read(struct fg_maps *m, bool count_sources,
+		     struct fg_snapshot *s);
+
+/* Interfaces in this network namespace that run program prog_id. */
+int fg_snapshot_find_ifaces(__u32 prog_id, struct fg_snapshot *s);
+
+/* Label strings of the shared reason/action lists. */
+const char *fg_reason_label(unsigned int reason);
+const char *fg_action_label(unsigned int action);
+/* Whether a verdict with this reason can carry this action. */
+bool fg_reason_has_action(unsigned int reason, unsigned int action);
+
+#endif /* FG_SNAPSHOT_H */
