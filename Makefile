@@ -137,6 +137,11 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(OUT)/floodgated $(DESTDIR)$(PREFIX)/sbin/floodgated
 	install -m 0755 $(OUT)/floodgate $(DESTDIR)$(PREFIX)/bin/floodgate
+	install -D -m 0644 tools/systemd/floodgated.service \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system/floodgated.service
+	install -D -m 0644 user/floodgated/floodgate.example.yaml \
+		$(DESTDIR)$(PREFIX)/share/doc/floodgate/floodgate.example.yaml
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/floodgate/README.md
 
 clean:
 	rm -rf $(OUT)

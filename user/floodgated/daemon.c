@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "links.h"
 #include "loader.h"
 #include "log.h"
 #include "prom.h"
@@ -25,6 +26,7 @@ struct fg_daemon {
 	struct fg_port_rules *ports; /* scratch for compiling */
 	struct fg_http *http;
 	char http_listen[FG_LISTEN_MAX];
+	struct fg_links *links;
 	__u32 seen_enabled, seen_dry_run;
 
 	/* Shared with the metrics thread. */
@@ -139,20 +141,47 @@ static bool iface_listed(const struct fg_settings *s, const char *name)
 	return false;
 }
 
+static void attach_one(struct fg_daemon *d, const char *name,
+		       enum fg_xdp_mode mode, const char *why)
+{
+	const char *used = NULL;
+	char err[256] = "";
+	int rc = fg_xdp_attach(name, d->loader.prog_fd, mode, &used, err,
+			       sizeof(err));
+
+	if (rc == -ENODEV)
+		log_warn("interface not present; attaching when it appears",
+			 "iface=%s", name);
+	else if (rc)
+		log_error("attach failed", "iface=%s error=%s", name,
+			  fg_q(err));
+	else
+		log_info("attached", "iface=%s mode=%s reason=%s", name, used,
+			 why);
+}
+
 static void attach_all(struct fg_daemon *d, const struct fg_settings *s)
 {
-	for (unsigned int i = 0; i < s->nifaces; i++) {
-		const char *name = s->ifaces[i], *used = NULL;
-		char err[256] = "";
-		int rc = fg_xdp_attach(name, d->loader.prog_fd, s->xdp_mode,
-				       &used, err, sizeof(err));
+	for (unsigned int i = 0; i < s->nifaces; i++)
+		attach_one(d, s->ifaces[i], s->xdp_mode, "config");
+}
 
-		if (rc)
-			log_error("attach failed", "iface=%s error=%s",
-				  name, fg_q(err));
-		else
-			log_info("attached", "iface=%s mode=%s", name, used);
+/* A configured interface that appears, or is created again, gets the
+ * program; our own attach also sends RTM_NEWLINK, hence the check. */
+static void on_link(enum fg_link_event ev, const char *ifname, int ifindex,
+		    void *arg)
+{
+	struct fg_daemon *d = arg;
+
+	if (!iface_listed(&d->cfg, ifname))
+		return;
+	if (ev == FG_LINK_DEL) {
+		log_warn("interface removed; attaching when it returns",
+			 "iface=%s ifindex=%d", ifname, ifindex);
+		return;
 	}
+	if (!fg_xdp_attached_mode(ifname))
+		attach_one(d, ifname, d->cfg.xdp_mode, "link-appeared");
 }
 
 static void detach_iface(const char *name)
@@ -349,6 +378,7 @@ struct fg_daemon *fg_daemon_start(const struct fg_daemon_opts *o)
 		log_error("config rejected", "error=%s", fg_q(err));
 		goto fail_loader;
 	}
+	d->links = fg_links_open(on_link, d);
 	__atomic_store_n(&d->loader.maps.ctl_mem->daemon_pid, (__u32)getpid(),
 			 __ATOMIC_RELEASE);
 	log_info("started", "config=%s rules=%u enabled=%u mode=%s pid=%d",
@@ -417,8 +447,20 @@ void fg_daemon_tick(struct fg_daemon *d)
 	d->seen_dry_run = dry_run;
 }
 
+int fg_daemon_poll_fd(const struct fg_daemon *d)
+{
+	return d->links ? fg_links_fd(d->links) : -1;
+}
+
+void fg_daemon_on_input(struct fg_daemon *d)
+{
+	if (d->links)
+		fg_links_process(d->links);
+}
+
 void fg_daemon_stop(struct fg_daemon *d)
 {
+	fg_links_close(d->links);
 	fg_http_stop(d->http);
 	__atomic_store_n(&d->loader.maps.ctl_mem->daemon_pid, 0,
 			 __ATOMIC_RELEASE);

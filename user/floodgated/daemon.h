@@ -28,6 +28,10 @@ struct fg_daemon *fg_daemon_start(const struct fg_daemon_opts *o);
 void fg_daemon_reload(struct fg_daemon *d);
 /* Periodic work: notice CLI changes to the kill-switch and mode. */
 void fg_daemon_tick(struct fg_daemon *d);
+/* The descriptor to poll (link events), or -1; call fg_daemon_on_input
+ * when it is readable. */
+int fg_daemon_poll_fd(const struct fg_daemon *d);
+void fg_daemon_on_input(struct fg_daemon *d);
 void fg_daemon_stop(struct fg_daemon *d);
 
 #endif /* FG_DAEMON_H */

@@ -6,7 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +18,8 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+
+#define TICK_MS 250
 
 static volatile sig_atomic_t got_stop, got_reload;
 
@@ -163,6 +165,7 @@ static void install_signals(void)
 int main(int argc, char **argv)
 {
 	struct fg_daemon_opts opts;
+	struct pollfd pfd = { .events = POLLIN };
 	struct fg_daemon *d;
 	int rc, enabled;
 
@@ -188,8 +191,10 @@ int main(int argc, char **argv)
 			fg_daemon_reload(d);
 		}
 		fg_daemon_tick(d);
-		/* Signals interrupt the sleep: reloads are not delayed. */
-		usleep(250 * 1000);
+		/* Signals interrupt the wait: reloads are not delayed. */
+		pfd.fd = fg_daemon_poll_fd(d);
+		if (poll(&pfd, 1, TICK_MS) > 0 && (pfd.revents & POLLIN))
+			fg_daemon_on_input(d);
 	}
 	fg_daemon_stop(d);
 	return 0;
