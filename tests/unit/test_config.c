@@ -1,0 +1,863 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Config loading and validation (user/lib/config.c). Runs from the repo
+ * root: it loads user/floodgated/floodgate.example.yaml. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+#define S 1000000000ULL
+#define M (60 * S)
+#define H (3600 * S)
+#define EXAMPLE "user/floodgated/floodgate.example.yaml"
+
+static int load(const char *yaml, struct fg_settings *s, char *err)
+{
+	return fg_config_load_string(yaml, strlen(yaml), "t.yaml", s, err,
+				     FG_ERR_MAX);
+}
+
+/* Loads yaml, which must be valid; the caller frees s. */
+static void load_ok(const char *yaml, struct fg_settings *s)
+{
+	char err[FG_ERR_MAX] = "";
+
+	if (load(yaml, s, err))
+		fail_msg("unexpected error: %s", err);
+	assert_string_equal(err, "");
+}
+
+static void assert_rate(const struct fg_dim_limit *d, __u64 amount,
+			__u64 per_ns, __u64 burst)
+{
+	assert_int_equal(d->rate.amount, amount);
+	if (amount)
+		assert_int_equal(d->rate.per_ns, per_ns);
+	assert_int_equal(d->burst, burst);
+}
+
+static void assert_cidr(const struct fg_cidr *c, const char *text)
+{
+	char buf[64];
+
+	fg_format_cidr(c, buf, sizeof(buf));
+	assert_string_equal(buf, text);
+}
+
+/* Everything fg_config_defaults() promises. */
+static void assert_defaults(const struct fg_settings *s)
+{
+	assert_int_equal(s->nifaces, 0);
+	assert_int_equal(s->xdp_mode, FG_XDP_AUTO);
+	assert_true(s->enabled);
+	assert_false(s->dry_run);
+	assert_false(s->malformed_drop);
+	assert_false(s->detach_on_exit);
+	assert_string_equal(s->metrics_listen, "127.0.0.1:9470");
+	assert_int_equal(s->top_sources, 0);
+	assert_int_equal(s->max_sources, 262144);
+	assert_int_equal(s->ipv4_prefix, 32);
+	assert_int_equal(s->ipv6_prefix, 64);
+	assert_rate(&s->defaults[FG_DIM_PACKETS], 1000, S, 2000);
+	assert_rate(&s->defaults[FG_DIM_BYTES], 0, 0, 0);
+	assert_rate(&s->defaults[FG_DIM_CONNECTIONS], 0, 0, 0);
+	assert_int_equal(s->nrules, 0);
+	assert_int_equal(s->nallow, 2);
+	assert_cidr(&s->allow[0], "127.0.0.0/8");
+	assert_true(s->allow[0].is_v4);
+	assert_int_equal(s->allow[0].prefixlen, 104);
+	assert_cidr(&s->allow[1], "::1/128");
+	assert_false(s->allow[1].is_v4);
+	assert_int_equal(s->ndeny, 0);
+	assert_null(s->deny);
+}
+
+static void test_defaults(void **state)
+{
+	struct fg_settings s;
+
+	(void)state;
+	fg_config_defaults(&s);
+	assert_defaults(&s);
+	fg_config_free(&s);
+	assert_null(s.allow);
+	assert_int_equal(s.nallow, 0);
+	fg_config_free(&s); /* twice is harmless */
+}
+
+static void test_empty_documents(void **state)
+{
+	static const char *const docs[] = {
+	    "",
+	    "{}",
+	    "# only a comment\n",
+	    "---\n",
+	    "~\n",
+	    "---\n{}\n...\n",
+	    "metrics:\ntable: {}\nlimits:\nrules:\nlists: {}\n",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		struct fg_settings s;
+
+		load_ok(docs[i], &s);
+		assert_defaults(&s);
+		fg_config_free(&s);
+	}
+}
+
+static void test_example_file(void **state)
+{
+	char err[FG_ERR_MAX] = "x";
+	const struct fg_rule_spec *r;
+	struct fg_settings s;
+
+	(void)state;
+	if (fg_config_load_file(EXAMPLE, &s, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_string_equal(err, "");
+	assert_int_equal(s.nifaces, 1);
+	assert_string_equal(s.ifaces[0], "eth0");
+	assert_int_equal(s.xdp_mode, FG_XDP_AUTO);
+	assert_true(s.enabled);
+	assert_false(s.dry_run);
+	assert_false(s.malformed_drop);
+	assert_false(s.detach_on_exit);
+	assert_string_equal(s.metrics_listen, "127.0.0.1:9470");
+	assert_int_equal(s.top_sources, 0);
+	assert_int_equal(s.max_sources, 262144);
+	assert_int_equal(s.ipv4_prefix, 32);
+	assert_int_equal(s.ipv6_prefix, 64);
+	assert_rate(&s.defaults[FG_DIM_PACKETS], 1000, S, 2000);
+	assert_rate(&s.defaults[FG_DIM_BYTES], 0, 0, 0);
+	assert_rate(&s.defaults[FG_DIM_CONNECTIONS], 0, 0, 0);
+
+	assert_int_equal(s.nrules, 3);
+	r = &s.rules[0];
+	assert_string_equal(r->name, "http");
+	assert_int_equal(r->protocol, FG_PROTO_TCP);
+	assert_int_equal(r->nports, 3);
+	assert_int_equal(r->ports[0].first, 80);
+	assert_int_equal(r->ports[0].last, 80);
+	assert_int_equal(r->ports[1].first, 443);
+	assert_int_equal(r->ports[2].first, 8000);
+	assert_int_equal(r->ports[2].last, 8099);
+	assert_rate(&r->dim[FG_DIM_PACKETS], 200, S, 400);
+	assert_rate(&r->dim[FG_DIM_BYTES], 0, 0, 0);
+	assert_rate(&r->dim[FG_DIM_CONNECTIONS], 20, S, 40);
+	assert_int_equal(r->block_ns, 30 * S);
+	assert_int_equal(r->action, FG_RULE_ACTION_DROP);
+	assert_true(r->aggregate.enabled);
+	assert_int_equal(r->aggregate.ipv4_prefix, 24);
+	assert_int_equal(r->aggregate.ipv6_prefix, 48);
+	assert_rate(&r->aggregate.dim[FG_DIM_PACKETS], 5000, S, 5000);
+
+	r = &s.rules[1];
+	assert_string_equal(r->name, "dns");
+	assert_int_equal(r->protocol, FG_PROTO_UDP);
+	assert_int_equal(r->nports, 1);
+	assert_int_equal(r->ports[0].first, 53);
+	assert_rate(&r->dim[FG_DIM_PACKETS], 50, S, 50);
+	assert_rate(&r->dim[FG_DIM_BYTES], 64000, S, 128000);
+	assert_false(r->aggregate.enabled);
+
+	r = &s.rules[2];
+	assert_string_equal(r->name, "ping");
+	assert_int_equal(r->protocol, FG_PROTO_ICMP);
+	assert_int_equal(r->nports, 0);
+	assert_rate(&r->dim[FG_DIM_PACKETS], 10, S, 10);
+
+	assert_int_equal(s.nallow, 2);
+	assert_cidr(&s.allow[0], "127.0.0.0/8");
+	assert_cidr(&s.allow[1], "::1/128");
+	assert_int_equal(s.ndeny, 0);
+	fg_config_free(&s);
+}
+
+static const char full_doc[] = "interfaces: [eth0, \"veth-fg.1\"]\n"
+			       "xdp_mode: native\n"
+			       "enabled: false\n"
+			       "mode: dry-run\n"
+			       "malformed: drop\n"
+			       "detach_on_exit: true\n"
+			       "metrics:\n"
+			       "  listen: \"[::1]:9100\"\n"
+			       "  top_sources: 10\n"
+			       "table:\n"
+			       "  max_sources: 1024\n"
+			       "  ipv4_prefix: 24\n"
+			       "  ipv6_prefix: 56\n"
+			       "limits:\n"
+			       "  packets: 12000/m\n"
+			       "  burst_packets: 300\n"
+			       "  bytes: 80Mbit/s\n"
+			       "  burst_bytes: 1MB\n"
+			       "  new_connections: 5/s\n"
+			       "  burst_connections: 10\n"
+			       "rules:\n"
+			       "  - name: http\n"
+			       "    protocol: tcp\n"
+			       "    ports: [80, 443, \"8000-8099\"]\n"
+			       "    packets: 200/s\n"
+			       "    burst_packets: 400\n"
+			       "    bytes: 10MB/s\n"
+			       "    burst_bytes: 64KB\n"
+			       "    new_connections: 20/s\n"
+			       "    burst_connections: 40\n"
+			       "    block: 30s\n"
+			       "    action: reset\n"
+			       "    aggregate:\n"
+			       "      ipv4_prefix: 16\n"
+			       "      ipv6_prefix: 40\n"
+			       "      packets: 5000/s\n"
+			       "      burst_packets: 6000\n"
+			       "      bytes: 1GB/h\n"
+			       "      burst_bytes: 2MB\n"
+			       "      new_connections: 100/s\n"
+			       "      burst_connections: 150\n"
+			       "  - name: dns.udp_53\n"
+			       "    protocol: udp\n"
+			       "    ports:\n"
+			       "      - 53\n"
+			       "      - 5353-5354\n"
+			       "    packets: 1/h\n"
+			       "    block: 500ms\n"
+			       "  - name: Ping-1\n"
+			       "    protocol: icmp\n"
+			       "    bytes: 512KB/s\n"
+			       "    aggregate: {packets: 10/s}\n"
+			       "  - name: rest\n"
+			       "lists:\n"
+			       "  allow: [198.51.100.7, \"2001:db8::/32\"]\n"
+			       "  deny:\n"
+			       "    - 203.0.113.0/24\n"
+			       "    - \"2001:db8:1::1\"\n"
+			       "    - 0.0.0.0/0\n";
+
+static void test_full_document(void **state)
+{
+	const struct fg_rule_spec *r;
+	struct fg_settings s;
+
+	(void)state;
+	load_ok(full_doc, &s);
+	assert_int_equal(s.nifaces, 2);
+	assert_string_equal(s.ifaces[0], "eth0");
+	assert_string_equal(s.ifaces[1], "veth-fg.1");
+	assert_int_equal(s.xdp_mode, FG_XDP_NATIVE);
+	assert_false(s.enabled);
+	assert_true(s.dry_run);
+	assert_true(s.malformed_drop);
+	assert_true(s.detach_on_exit);
+	assert_string_equal(s.metrics_listen, "[::1]:9100");
+	assert_int_equal(s.top_sources, 10);
+	assert_int_equal(s.max_sources, 1024);
+	assert_int_equal(s.ipv4_prefix, 24);
+	assert_int_equal(s.ipv6_prefix, 56);
+	assert_rate(&s.defaults[FG_DIM_PACKETS], 12000, M, 300);
+	assert_rate(&s.defaults[FG_DIM_BYTES], 10000000, S, 1000000);
+	assert_rate(&s.defaults[FG_DIM_CONNECTIONS], 5, S, 10);
+
+	assert_int_equal(s.nrules, 4);
+	r = &s.rules[0];
+	assert_string_equal(r->name, "http");
+	assert_int_equal(r->protocol, FG_PROTO_TCP);
+	assert_int_equal(r->nports, 3);
+	assert_int_equal(r->ports[0].first, 80);
+	assert_int_equal(r->ports[0].last, 80);
+	assert_int_equal(r->ports[1].first, 443);
+	assert_int_equal(r->ports[1].last, 443);
+	assert_int_equal(r->ports[2].first, 8000);
+	assert_int_equal(r->ports[2].last, 8099);
+	assert_rate(&r->dim[FG_DIM_PACKETS], 200, S, 400);
+	assert_rate(&r->dim[FG_DIM_BYTES], 10000000, S, 64000);
+	assert_rate(&r->dim[FG_DIM_CONNECTIONS], 20, S, 40);
+	assert_int_equal(r->block_ns, 30 * S);
+	assert_int_equal(r->action, FG_RULE_ACTION_RESET);
+	assert_true(r->aggregate.enabled);
+	assert_int_equal(r->aggregate.ipv4_prefix, 16);
+	assert_int_equal(r->aggregate.ipv6_prefix, 40);
+	assert_rate(&r->aggregate.dim[FG_DIM_PACKETS], 5000, S, 6000);
+	assert_rate(&r->aggregate.dim[FG_DIM_BYTES], 1000000000, H, 2000000);
+	assert_rate(&r->aggregate.dim[FG_DIM_CONNECTIONS], 100, S, 150);
+
+	r = &s.rules[1];
+	assert_string_equal(r->name, "dns.udp_53");
+	assert_int_equal(r->protocol, FG_PROTO_UDP);
+	assert_int_equal(r->nports, 2);
+	assert_int_equal(r->ports[0].first, 53);
+	assert_int_equal(r->ports[0].last, 53);
+	assert_int_equal(r->ports[1].first, 5353);
+	assert_int_equal(r->ports[1].last, 5354);
+	/* one second of 1/h, rounded up */
+	assert_rate(&r->dim[FG_DIM_PACKETS], 1, H, 1);
+	assert_rate(&r->dim[FG_DIM_BYTES], 0, 0, 0);
+	assert_rate(&r->dim[FG_DIM_CONNECTIONS], 0, 0, 0);
+	assert_int_equal(r->block_ns, 500000000ULL);
+	assert_int_equal(r->action, FG_RULE_ACTION_DROP);
+	assert_false(r->aggregate.enabled);
+
+	r = &s.rules[2];
+	assert_string_equal(r->name, "Ping-1");
+	assert_int_equal(r->protocol, FG_PROTO_ICMP);
+	assert_int_equal(r->nports, 0);
+	assert_rate(&r->dim[FG_DIM_PACKETS], 0, 0, 0);
+	assert_rate(&r->dim[FG_DIM_BYTES], 512000, S, 512000);
+	assert_int_equal(r->block_ns, 0);
+	assert_true(r->aggregate.enabled);
+	assert_int_equal(r->aggregate.ipv4_prefix, 24);
+	assert_int_equal(r->aggregate.ipv6_prefix, 48);
+	assert_rate(&r->aggregate.dim[FG_DIM_PACKETS], 10, S, 10);
+	assert_rate(&r->aggregate.dim[FG_DIM_BYTES], 0, 0, 0);
+
+	r = &s.rules[3];
+	assert_string_equal(r->name, "rest");
+	assert_int_equal(r->protocol, FG_PROTO_ANY);
+	assert_int_equal(r->nports, 0);
+	for (int d = 0; d < FG_DIM_COUNT; d++)
+		assert_rate(&r->dim[d], 0, 0, 0);
+	assert_false(r->aggregate.enabled);
+
+	/* lists.allow replaces the default list */
+	assert_int_equal(s.nallow, 2);
+	assert_cidr(&s.allow[0], "198.51.100.7/32");
+	assert_true(s.allow[0].is_v4);
+	assert_int_equal(s.allow[0].prefixlen, 128);
+	assert_cidr(&s.allow[1], "2001:db8::/32");
+	assert_int_equal(s.allow[1].prefixlen, 32);
+	assert_int_equal(s.ndeny, 3);
+	assert_cidr(&s.deny[0], "203.0.113.0/24");
+	assert_int_equal(s.deny[0].prefixlen, 120);
+	assert_cidr(&s.deny[1], "2001:db8:1::1/128");
+	assert_cidr(&s.deny[2], "0.0.0.0/0");
+	assert_int_equal(s.deny[2].prefixlen, 96);
+	fg_config_free(&s);
+}
+
+/* A document only overrides what it names. */
+static void test_partial_overrides(void **state)
+{
+	struct fg_settings s;
+
+	(void)state;
+	load_ok("limits: {burst_packets: 500}\n", &s);
+	assert_rate(&s.defaults[FG_DIM_PACKETS], 1000, S, 500);
+	assert_int_equal(s.nallow, 2);
+	fg_config_free(&s);
+
+	/* A new rate brings its own default burst: one second's worth. */
+	load_ok("limits: {packets: 300/s}\n", &s);
+	assert_rate(&s.defaults[FG_DIM_PACKETS], 300, S, 300);
+	fg_config_free(&s);
+
+	load_ok("limits:\n  packets: 0\n  burst_packets: 9\n", &s);
+	assert_rate(&s.defaults[FG_DIM_PACKETS], 0, 0, 0);
+	fg_config_free(&s);
+
+	/* Byte bursts default to at least 64 KiB; rounding is upward. */
+	load_ok("limits: {bytes: 1KB/s, new_connections: 7/m}\n", &s);
+	assert_rate(&s.defaults[FG_DIM_BYTES], 1000, S, 65536);
+	assert_rate(&s.defaults[FG_DIM_CONNECTIONS], 7, M, 1);
+	assert_rate(&s.defaults[FG_DIM_PACKETS], 1000, S, 2000);
+	fg_config_free(&s);
+
+	load_ok("limits: {bytes: 100bit/s, packets: 90/m}\n", &s);
+	assert_rate(&s.defaults[FG_DIM_BYTES], 25, 2 * S, 65536);
+	assert_rate(&s.defaults[FG_DIM_PACKETS], 90, M, 2);
+	fg_config_free(&s);
+
+	load_ok("metrics: {listen: \"\"}\nlists: {allow: []}\n", &s);
+	assert_string_equal(s.metrics_listen, "");
+	assert_int_equal(s.nallow, 0);
+	assert_string_equal(s.ifaces[0], "");
+	fg_config_free(&s);
+
+	load_ok("metrics: {listen: \"localhost:1\"}\nlists: {deny: "
+		"[192.0.2.0/24]}\n",
+		&s);
+	assert_string_equal(s.metrics_listen, "localhost:1");
+	assert_int_equal(s.nallow, 2); /* deny alone keeps the allow list */
+	assert_int_equal(s.ndeny, 1);
+	fg_config_free(&s);
+
+	/* Booleans take YAML 1.2 spellings; quoted scalars are read too. */
+	load_ok("enabled: FALSE\ndetach_on_exit: \"True\"\n", &s);
+	assert_false(s.enabled);
+	assert_true(s.detach_on_exit);
+	fg_config_free(&s);
+}
+
+struct bad_doc {
+	const char *yaml;
+	const char *want; /* substring of the error */
+};
+
+/* Each names LINE:COL and the key path the error must carry. */
+static const struct bad_doc bad_docs[] = {
+    /* keys and types */
+    {"foo: 1\n",
+     "t.yaml:1:1: foo: unknown key; allowed: interfaces, xdp_mode, "
+     "enabled, mode, malformed, detach_on_exit, metrics, table, limits, "
+     "rules, lists"},
+    {"limits: {pakets: 1}\n",
+     "t.yaml:1:10: limits.pakets: unknown key; allowed: packets, "
+     "burst_packets, bytes"},
+    {"hello\n", "t.yaml:1:1: document: expected a mapping of keys, not "
+		"a value"},
+    {"- a\n", "document: expected a mapping of keys, not a list"},
+    {"table: [1]\n",
+     "t.yaml:1:9: table: expected a mapping of keys, not a list"},
+    {"xdp_mode: [native]\n",
+     "t.yaml:1:12: xdp_mode: expected a single value, not a list"},
+    {"limits:\n  packets: {a: 1}\n",
+     "t.yaml:2:13: limits.packets: expected a single value, not a "
+     "mapping"},
+    {"limits:\n  packets:\n", "t.yaml:2:3: limits.packets: missing "
+			      "value"},
+    {"detach_on_exit: &t true\nenabled: *t\n",
+     "t.yaml:2:10: enabled: aliases are not supported"},
+    {"? [a]\n: 1\n", "t.yaml:1:4: document: keys must be plain names"},
+    /* top-level values */
+    {"xdp_mode: fast\n",
+     "t.yaml:1:11: xdp_mode: \"fast\": expected auto, native or generic"},
+    {"enabled: yes\n", "t.yaml:1:10: enabled: \"yes\": expected true or false"},
+    {"mode: dryrun\n",
+     "t.yaml:1:7: mode: \"dryrun\": expected enforce or dry-run"},
+    {"malformed: reject\n",
+     "t.yaml:1:12: malformed: \"reject\": expected pass or drop"},
+    {"detach_on_exit: 1\n",
+     "t.yaml:1:17: detach_on_exit: \"1\": expected true or false"},
+    /* interfaces */
+    {"interfaces: eth0\n", "t.yaml:1:13: interfaces: expected a list "
+			   "like [eth0, eth1], not a value"},
+    {"interfaces: [eth0, eth0]\n",
+     "t.yaml:1:20: interfaces[1]: \"eth0\": listed twice"},
+    {"interfaces:\n  - eth0\n  - averyveryverylongname\n",
+     "t.yaml:3:5: interfaces[1]: \"averyveryverylongname\": an interface "
+     "name is 1 to 15 characters"},
+    {"interfaces: [\"eth 0\"]\n",
+     "t.yaml:1:14: interfaces[0]: \"eth 0\": an interface name"},
+    {"interfaces: [e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10, e11, "
+     "e12, e13, e14, e15, e16, e17, e18, e19, e20, e21, e22, e23, e24, "
+     "e25, e26, e27, e28, e29, e30, e31, e32]\n",
+     "t.yaml:1:164: interfaces[32]: at most 32 interfaces"},
+    /* metrics and table */
+    {"metrics: {listen: \"localhost\"}\n",
+     "t.yaml:1:19: metrics.listen: \"localhost\": expected host:port "
+     "like 127.0.0.1:9470 or [::1]:9470"},
+    {"metrics:\n  listen: example.com:80\n",
+     "t.yaml:2:11: metrics.listen: \"example.com:80\": expected "
+     "host:port"},
+    {"metrics:\n  listen: \"[::1]:0\"\n",
+     "t.yaml:2:11: metrics.listen: \"[::1]:0\": the port is 1 to 65535"},
+    {"metrics:\n  listen: \"::1:9470\"\n",
+     "t.yaml:2:11: metrics.listen: \"::1:9470\": expected host:port"},
+    {"metrics:\n  top_sources: 1001\n",
+     "t.yaml:2:16: metrics.top_sources: \"1001\": expected a whole "
+     "number from 0 to 1000"},
+    {"table:\n  max_sources: 63\n",
+     "t.yaml:2:16: table.max_sources: \"63\": expected a whole number "
+     "from 64 to 16777216"},
+    {"table:\n  max_sources: 16777217\n",
+     "t.yaml:2:16: table.max_sources: \"16777217\""},
+    {"table:\n  ipv4_prefix: 33\n",
+     "t.yaml:2:16: table.ipv4_prefix: \"33\": expected a whole number "
+     "from 0 to 32"},
+    {"table:\n  ipv6_prefix: -1\n",
+     "t.yaml:2:16: table.ipv6_prefix: \"-1\": expected a whole number"},
+    /* limits */
+    {"limits:\n  packets: 200\n",
+     "t.yaml:2:12: limits.packets: \"200\": missing a period: expected "
+     "a rate like 200/s, 12000/m or 1/h"},
+    {"limits:\n  packets: 10MB/s\n",
+     "t.yaml:2:12: limits.packets: \"10MB/s\": packet and connection "
+     "rates take no size unit"},
+    {"limits:\n  bytes: 10MB/d\n",
+     "t.yaml:2:10: limits.bytes: \"10MB/d\": a rate's period is /s, /m "
+     "or /h"},
+    {"limits:\n  bytes: 10 MB/s\n",
+     "t.yaml:2:10: limits.bytes: \"10 MB/s\": expected a rate like "
+     "100/s, 10MB/s or 80Mbit/s"},
+    {"limits:\n  burst_bytes: 100000\n",
+     "t.yaml:2:16: limits.burst_bytes: burst_bytes needs bytes"},
+    {"limits:\n  burst_connections: 5\n",
+     "t.yaml:2:22: limits.burst_connections: burst_connections needs "
+     "new_connections"},
+    {"limits:\n  bytes: 10MB/s\n  burst_bytes: 1000\n",
+     "t.yaml:3:16: limits.burst_bytes: \"1000\": at least 1518 bytes, or "
+     "a full-size frame could never pass"},
+    {"limits:\n  burst_packets: 0\n",
+     "t.yaml:2:18: limits.burst_packets: \"0\": a burst is at least 1"},
+    {"limits:\n  burst_packets: 1.5\n",
+     "t.yaml:2:18: limits.burst_packets: \"1.5\": expected a whole "
+     "number"},
+    {"limits:\n  packets: 1/h\n  burst_packets: 18446744073709551615\n",
+     "t.yaml:3:18: limits.burst_packets: 18446744073709551615: burst too "
+     "large for this rate"},
+    {"limits:\n  bytes: 1bit/h\n  burst_bytes: 1GB\n",
+     "t.yaml:3:16: limits.burst_bytes: 1000000000: burst too large"},
+    /* rules */
+    {"rules: {name: a}\n",
+     "t.yaml:1:9: rules: expected a list like [{name: http, packets: "
+     "200/s}], not a mapping"},
+    {"rules:\n  - http\n",
+     "t.yaml:2:5: rules[0]: expected a mapping of keys, not a value"},
+    {"rules:\n  -\n", "t.yaml:1:1: rules[0]: an empty rule"},
+    {"rules:\n  - name: a\n  - protocol: tcp\n    packets: 1/s\n",
+     "t.yaml:3:5: rules[1]: a rule needs a name"},
+    {"rules:\n  - name: default\n",
+     "t.yaml:2:11: rules[0].name: \"default\": reserved for the default "
+     "limits"},
+    {"rules:\n  - name: a\n  - name: b\n  - name: a\n",
+     "t.yaml:4:11: rules[2].name: \"a\": already used by rules[0]"},
+    {"rules:\n  - name: web server\n",
+     "t.yaml:2:11: rules[0].name: \"web server\": a rule name is 1 to 47 "
+     "characters from A-Z a-z 0-9 _ . -"},
+    {"rules:\n  - name: "
+     "abcdefghijabcdefghijabcdefghijabcdefghijabcdefgh\n",
+     "t.yaml:2:11: rules[0].name: "
+     "\"abcdefghijabcdefghijabcdefghijabcdefghijabcdefgh\": a rule name "
+     "is 1 to 47"},
+    {"rules:\n  - name: a\n    protocl: tcp\n",
+     "t.yaml:3:5: rules[0].protocl: unknown key; allowed: name, "
+     "protocol, ports, packets"},
+    {"rules:\n  - name: a\n    protocol: sctp\n",
+     "t.yaml:3:15: rules[0].protocol: \"sctp\": expected tcp, udp, icmp "
+     "or any"},
+    {"rules:\n  - name: a\n    protocol: tcp\n    ports: [80, \"80-70\"]\n",
+     "t.yaml:4:17: rules[0].ports: \"80-70\": range start above end"},
+    {"rules:\n  - name: a\n  - name: b\n    ports:\n      - 0\n",
+     "t.yaml:5:9: rules[1].ports: \"0\": a port is 1 to 65535"},
+    {"rules:\n  - name: a\n    ports: [http]\n",
+     "t.yaml:3:13: rules[0].ports: \"http\": expected a port like 80 or "
+     "a range like 8000-8099"},
+    {"rules:\n  - name: a\n    ports: 80\n",
+     "t.yaml:3:12: rules[0].ports: expected a list like [80, 443, "
+     "\"8000-8099\"], not a value"},
+    {"rules:\n  - name: a\n    ports: []\n",
+     "t.yaml:3:5: rules[0].ports: an empty list; leave ports out to "
+     "match any port"},
+    {"rules:\n  - name: a\n    ports: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, "
+     "11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, "
+     "28, 29, 30, 31, 32, 33]\n",
+     "t.yaml:3:132: rules[0].ports: at most 32 port ranges per rule"},
+    {"rules:\n  - name: p\n    ports: [80]\n    protocol: icmp\n",
+     "t.yaml:3:13: rules[0].ports: ports need protocol tcp, udp or any "
+     "(this rule is icmp)"},
+    {"rules:\n  - name: d\n    protocol: udp\n    new_connections: 5/s\n",
+     "t.yaml:4:22: rules[0].new_connections: new connections are TCP "
+     "SYNs: needs protocol tcp or any (this rule is udp)"},
+    {"rules:\n  - name: d\n    protocol: icmp\n"
+     "    aggregate: {new_connections: 5/s}\n",
+     "t.yaml:4:34: rules[0].aggregate.new_connections: new connections "
+     "are TCP SYNs"},
+    {"rules:\n  - name: d\n    action: reset\n",
+     "t.yaml:3:13: rules[0].action: reset answers TCP SYNs: needs "
+     "protocol tcp (this rule is any)"},
+    {"rules:\n  - name: d\n    protocol: tcp\n    action: block\n",
+     "t.yaml:4:13: rules[0].action: \"block\": expected drop or reset"},
+    {"rules:\n  - name: d\n    block: 25h\n",
+     "t.yaml:3:12: rules[0].block: \"25h\": at most 24h"},
+    {"rules:\n  - name: d\n    block: 30\n",
+     "t.yaml:3:12: rules[0].block: \"30\": expected a duration like "
+     "500ms, 30s, 5m or 1h"},
+    {"rules:\n  - name: d\n    burst_packets: 10\n",
+     "t.yaml:3:20: rules[0].burst_packets: burst_packets needs packets"},
+    {"rules:\n  - name: d\n    aggregate:\n      ipv4_prefix: 24\n",
+     "t.yaml:4:7: rules[0].aggregate: needs a rate: packets, bytes or "
+     "new_connections"},
+    {"rules:\n  - name: d\n    aggregate:\n      packets: 0\n",
+     "t.yaml:4:7: rules[0].aggregate: needs a rate"},
+    {"rules:\n  - name: d\n    aggregate:\n",
+     "t.yaml:3:5: rules[0].aggregate: an empty aggregate"},
+    {"rules:\n  - name: d\n    aggregate:\n      packets: 1/s\n"
+     "      ipv4_prefix: 33\n",
+     "t.yaml:5:20: rules[0].aggregate.ipv4_prefix: \"33\": expected a "
+     "whole number from 0 to 32"},
+    {"rules:\n  - name: d\n    aggregate:\n      packets: 1/s\n"
+     "      ipv6_prefix: 129\n",
+     "t.yaml:5:20: rules[0].aggregate.ipv6_prefix: \"129\""},
+    {"rules:\n  - name: d\n    aggregate:\n      packets: 1/s\n"
+     "      burst_bytes: 5000\n",
+     "t.yaml:5:20: rules[0].aggregate.burst_bytes: burst_bytes needs "
+     "bytes"},
+    {"rules:\n  - name: d\n    aggregate: {packets: 1/s, prefix: 8}\n",
+     "t.yaml:3:31: rules[0].aggregate.prefix: unknown key; allowed: "
+     "ipv4_prefix, ipv6_prefix, packets"},
+    /* lists */
+    {"lists:\n  allow: 127.0.0.1\n",
+     "t.yaml:2:10: lists.allow: expected a list like [192.0.2.0/24, "
+     "\"2001:db8::/32\"], not a value"},
+    {"lists:\n  allow:\n    - 192.0.2.0/24\n    - 10.0.0.0/8\n"
+     "    - 2001:db8::/32\n    - 192.0.2.1/24\n",
+     "t.yaml:6:7: lists.allow[3]: \"192.0.2.1/24\": host bits set; did "
+     "you mean 192.0.2.0/24?"},
+    {"lists:\n  deny: [\"2001:db8::1/32\"]\n",
+     "t.yaml:2:10: lists.deny[0]: \"2001:db8::1/32\": host bits set; did "
+     "you mean 2001:db8::/32?"},
+    {"lists:\n  deny: [not-an-ip]\n",
+     "t.yaml:2:10: lists.deny[0]: \"not-an-ip\": expected an address or "
+     "CIDR like 192.0.2.0/24"},
+    {"lists:\n  deny: [192.0.2.0/33]\n",
+     "t.yaml:2:10: lists.deny[0]: \"192.0.2.0/33\": an IPv4 prefix "
+     "length is 0 to 32"},
+    {"lists:\n  deny: [[192.0.2.0/24]]\n",
+     "t.yaml:2:11: lists.deny[0]: expected a single value, not a list"},
+    {"lists:\n  deny: [198.51.100.0/24, \"::1\"]\n",
+     "t.yaml:2:27: lists.deny[1]: \"::1\": also in lists.allow[1]; a "
+     "prefix is either allowed or denied"},
+    {"lists:\n  deny: [198.51.100.0/24, \"::ffff:192.0.2.0/120\"]\n"
+     "  allow: [203.0.113.0/24, 192.0.2.0/24]\n",
+     "t.yaml:2:27: lists.deny[1]: \"::ffff:192.0.2.0/120\": also in "
+     "lists.allow[1]"},
+    {"lists:\n  block: []\n",
+     "t.yaml:2:3: lists.block: unknown key; allowed: allow, deny"},
+    /* YAML itself */
+    {"enabled: true\nenabled: false\n", "t.yaml:2:1: yaml: duplicate key"},
+    {"a: [1\nb: 2\n",
+     "t.yaml:3:1: yaml: flow sequence without a closing bracket"},
+    {"limits:\n\tpackets: 1/s\n", "t.yaml:2:1: yaml: tab character"},
+    {"enabled: \"\\q\"\n", "t.yaml:1:11: yaml: invalid escape"},
+    {"enabled: true\n---\nenabled: false\n",
+     "t.yaml:2:1: yaml: a second document"},
+};
+
+static void test_bad_doc(void **state)
+{
+	const struct bad_doc *b = *state;
+	struct fg_settings s, before;
+	char err[FG_ERR_MAX] = "";
+	int ret;
+
+	memset(&s, 0x5a, sizeof(s));
+	before = s;
+	ret = load(b->yaml, &s, err);
+	if (ret != -EINVAL)
+		fail_msg("returned %d for:\n%s", ret, b->yaml);
+	if (!strstr(err, b->want))
+		fail_msg("got:  %s\nwant: %s", err, b->want);
+	/* one line, and the caller's struct untouched */
+	assert_null(strchr(err, '\n'));
+	assert_memory_equal(&s, &before, sizeof(s));
+}
+
+static void test_missing_file(void **state)
+{
+	char err[FG_ERR_MAX];
+	struct fg_settings s;
+
+	(void)state;
+	assert_int_equal(fg_config_load_file("tests/unit/no-such.yaml", &s, err,
+					     sizeof(err)),
+			 -ENOENT);
+	assert_string_equal(err, "tests/unit/no-such.yaml: cannot read: No "
+				 "such file or directory");
+	assert_int_equal(
+	    fg_config_load_file("tests/unit", &s, err, sizeof(err)), -EISDIR);
+	assert_string_equal(err, "tests/unit: cannot read: Is a directory");
+}
+
+/* Errors in a file carry its name; messages fit a short buffer. */
+static void test_file_error_and_truncation(void **state)
+{
+	char path[] = "/tmp/fg-test-config-XXXXXX";
+	const char text[] = "# a comment\nlimits:\n  packets: 5/x\n";
+	char err[FG_ERR_MAX], small[16];
+	struct fg_settings s;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, sizeof(text) - 1, f),
+			 sizeof(text) - 1);
+	assert_int_equal(fclose(f), 0);
+
+	assert_int_equal(fg_config_load_file(path, &s, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, ":3:12: limits.packets: \"5/x\": a "
+				    "rate's period is /s, /m or /h"));
+	assert_memory_equal(err, path, strlen(path));
+
+	assert_int_equal(fg_config_load_file(path, &s, small, sizeof(small)),
+			 -EINVAL);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	assert_int_equal(fg_config_load_file(path, &s, NULL, 0), -EINVAL);
+	unlink(path);
+}
+
+/* A YAML syntax error names its line and column. */
+static void test_yaml_syntax_error(void **state)
+{
+	const char text[] = "limits:\n  packets: 1/s\n   bytes: 0\n";
+	char err[FG_ERR_MAX];
+	struct fg_settings s;
+
+	(void)state;
+	assert_int_equal(fg_config_load_string(text, sizeof(text) - 1,
+					       "fg.yaml", &s, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "fg.yaml:2:12: yaml: invalid multiline plain "
+				 "key");
+}
+
+/* The text need not be NUL-terminated: len bounds it. */
+static void test_length_bounds_text(void **state)
+{
+	const char text[] = "enabled: false\nbogus: 1\n";
+	struct fg_settings s;
+	char err[FG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(
+	    fg_config_load_string(text, 15, "t", &s, err, sizeof(err)), 0);
+	assert_false(s.enabled);
+	fg_config_free(&s);
+}
+
+static char *rules_doc(unsigned int n)
+{
+	size_t cap = 64 + (size_t)n * 32, o;
+	char *doc = malloc(cap);
+
+	assert_non_null(doc);
+	o = (size_t)snprintf(doc, cap, "rules:\n");
+	for (unsigned int i = 0; i < n; i++)
+		o += (size_t)snprintf(doc + o, cap - o,
+				      "  - {name: r%u, packets: %u/s}\n", i,
+				      i + 1);
+	return doc;
+}
+
+static void test_rule_count(void **state)
+{
+	char err[FG_ERR_MAX];
+	struct fg_settings s;
+	char *doc;
+
+	(void)state;
+	doc = rules_doc(FG_MAX_RULES);
+	load_ok(doc, &s);
+	assert_int_equal(s.nrules, FG_MAX_RULES);
+	assert_string_equal(s.rules[FG_MAX_RULES - 1].name, "r63");
+	assert_rate(&s.rules[FG_MAX_RULES - 1].dim[FG_DIM_PACKETS], 64, S, 64);
+	fg_config_free(&s);
+	free(doc);
+
+	doc = rules_doc(FG_MAX_RULES + 1);
+	assert_int_equal(load(doc, &s, err), -EINVAL);
+	assert_string_equal(err, "t.yaml:66:6: rules[64]: at most 64 rules");
+	free(doc);
+}
+
+static char *list_doc(size_t nallow, size_t ndeny)
+{
+	size_t cap = 64 + (nallow + ndeny) * 32, o;
+	char *doc = malloc(cap);
+
+	assert_non_null(doc);
+	o = (size_t)snprintf(doc, cap, "lists:\n  allow:\n");
+	for (size_t i = 0; i < nallow; i++)
+		o += (size_t)snprintf(doc + o, cap - o,
+				      "  - \"2001:db8:%zx::\"\n", i);
+	o += (size_t)snprintf(doc + o, cap - o, "  deny:\n");
+	for (size_t i = 0; i < ndeny; i++)
+		o += (size_t)snprintf(doc + o, cap - o, "  - 10.%zu.%zu.%zu\n",
+				      i >> 16, (i >> 8) & 255, i & 255);
+	return doc;
+}
+
+static void test_list_limit(void **state)
+{
+	const size_t half = FG_MAX_LIST_ENTRIES / 2;
+	char err[FG_ERR_MAX];
+	struct fg_settings s;
+	char *doc;
+
+	(void)state;
+	doc = list_doc(half, FG_MAX_LIST_ENTRIES - half);
+	load_ok(doc, &s);
+	assert_int_equal(s.nallow, half);
+	assert_int_equal(s.ndeny, FG_MAX_LIST_ENTRIES - half);
+	assert_cidr(&s.allow[half - 1], "2001:db8:ffff::/128");
+	assert_cidr(&s.deny[0], "10.0.0.0/32");
+	assert_cidr(&s.deny[s.ndeny - 1], "10.0.255.255/32");
+	fg_config_free(&s);
+	free(doc);
+
+	doc = list_doc(half, FG_MAX_LIST_ENTRIES - half + 1);
+	assert_int_equal(load(doc, &s, err), -EINVAL);
+	assert_string_equal(err, "t.yaml:65540:5: lists: 131073 entries; "
+				 "allow and deny together hold at most "
+				 "131072");
+	free(doc);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(fg_xdp_mode_name(FG_XDP_AUTO), "auto");
+	assert_string_equal(fg_xdp_mode_name(FG_XDP_NATIVE), "native");
+	assert_string_equal(fg_xdp_mode_name(FG_XDP_GENERIC), "generic");
+	assert_string_equal(fg_protocol_name(FG_PROTO_ANY), "any");
+	assert_string_equal(fg_protocol_name(FG_PROTO_TCP), "tcp");
+	assert_string_equal(fg_protocol_name(FG_PROTO_UDP), "udp");
+	assert_string_equal(fg_protocol_name(FG_PROTO_ICMP), "icmp");
+}
+
+int main(void)
+{
+	static const struct CMUnitTest fixed[] = {
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_empty_documents),
+	    cmocka_unit_test(test_example_file),
+	    cmocka_unit_test(test_full_document),
+	    cmocka_unit_test(test_partial_overrides),
+	    cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_file_error_and_truncation),
+	    cmocka_unit_test(test_yaml_syntax_error),
+	    cmocka_unit_test(test_length_bounds_text),
+	    cmocka_unit_test(test_rule_count),
+	    cmocka_unit_test(test_list_limit),
+	    cmocka_unit_test(test_names),
+	};
+	const size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
+	const size_t nbad = sizeof(bad_docs) / sizeof(bad_docs[0]);
+	struct CMUnitTest *tests = calloc(nfixed + nbad, sizeof(*tests));
+	char(*names)[96] = calloc(nbad, sizeof(*names));
+	int ret;
+
+	if (!tests || !names) {
+		free(tests);
+		free(names);
+		return 1;
+	}
+	memcpy(tests, fixed, sizeof(fixed));
+	for (size_t i = 0; i < nbad; i++) {
+		/* The test's name: the expected message, up to 80 chars. */
+		snprintf(names[i], sizeof(names[i]), "bad_doc[%zu] %.80s", i,
+			 bad_docs[i].want);
+		tests[nfixed + i] = (struct CMUnitTest){
+		    .name = names[i],
+		    .test_func = test_bad_doc,
+		    .initial_state = (void *)&bad_docs[i],
+		};
+	}
+	ret =
+	    _cmocka_run_group_tests("config", tests, nfixed + nbad, NULL, NULL);
+	free(names);
+	free(tests);
+	return ret;
+}

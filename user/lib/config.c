@@ -1,0 +1,1479 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The config file (DESIGN.md §3): YAML through libfyaml, checked into a
+ * struct fg_settings. The document only overrides what it names; every
+ * error is one line "FILE:LINE:COL: KEY: message".
+ *
+ * libfyaml 0.7 has no public start mark for a collection node, so a
+ * mapping or list is located by its first scalar (for a block mapping
+ * that is its start); an empty one by the key that holds it.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libfyaml.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#define VALUE_MAX 256	     /* longest scalar taken from the file */
+#define SHOWN_MAX 64	     /* longest value quoted in a message */
+#define FILE_MAX (16u << 20) /* 131072 list entries fit twice over */
+#define BURST_NS_MAX (1ULL << 62)
+#define BLOCK_NS_MAX (24ULL * 3600 * 1000000000ULL)
+#define NS_PER_S 1000000000ULL
+#define MIN_FRAME_BURST 1518 /* bytes in a full-size Ethernet frame */
+#define MIN_DEFAULT_BYTE_BURST 65536
+
+struct loc {
+	int line, col; /* 1-based; 0 = unknown */
+};
+
+struct ctx {
+	const char *name;
+	char *err;
+	size_t errlen;
+	char path[256]; /* key path of what is being read */
+	size_t plen;
+	struct loc fb; /* where to point when a node has no mark */
+	struct fg_settings *s;
+};
+
+struct frame {
+	size_t plen;
+	struct loc fb;
+};
+
+/* The rate keys of one dimension and what its values count. */
+static const struct {
+	const char *rate, *burst;
+	enum fg_rate_kind kind;
+} dim_keys[FG_DIM_COUNT] = {
+    [FG_DIM_PACKETS] = {"packets", "burst_packets", FG_RATE_COUNT},
+    [FG_DIM_BYTES] = {"bytes", "burst_bytes", FG_RATE_BYTES},
+    [FG_DIM_CONNECTIONS] = {"new_connections", "burst_connections",
+			    FG_RATE_COUNT},
+};
+
+/* What a section said about its rates, kept for the checks at its end. */
+struct dims_in {
+	struct fg_dim_limit *dim;
+	bool rate_set[FG_DIM_COUNT], burst_set[FG_DIM_COUNT];
+	struct loc rate_loc[FG_DIM_COUNT], burst_loc[FG_DIM_COUNT];
+};
+
+/* The six rate keys, in dim_keys order, as they appear in key tables. */
+#define DIM_KEY_NAMES                                                          \
+	"packets", "burst_packets", "bytes", "burst_bytes", "new_connections", \
+	    "burst_connections"
+#define DIM_KEYS 6
+
+static const char *const root_keys[] = {
+    "interfaces", "xdp_mode", "enabled", "mode",  "malformed", "detach_on_exit",
+    "metrics",	  "table",    "limits",	 "rules", "lists",     NULL,
+};
+enum {
+	K_INTERFACES,
+	K_XDP_MODE,
+	K_ENABLED,
+	K_MODE,
+	K_MALFORMED,
+	K_DETACH,
+	K_METRICS,
+	K_TABLE,
+	K_LIMITS,
+	K_RULES,
+	K_LISTS,
+};
+
+static const char *const metrics_keys[] = {"listen", "top_sources", NULL};
+static const char *const table_keys[] = {"max_sources", "ipv4_prefix",
+					 "ipv6_prefix", NULL};
+static const char *const limits_keys[] = {DIM_KEY_NAMES, NULL};
+static const char *const lists_keys[] = {"allow", "deny", NULL};
+
+static const char *const rule_keys[] = {
+    "name",  "protocol", "ports",     DIM_KEY_NAMES,
+    "block", "action",	 "aggregate", NULL,
+};
+enum {
+	R_NAME,
+	R_PROTOCOL,
+	R_PORTS,
+	R_DIMS,
+	R_BLOCK = R_DIMS + DIM_KEYS,
+	R_ACTION,
+	R_AGGREGATE,
+};
+
+static const char *const agg_keys[] = {"ipv4_prefix", "ipv6_prefix",
+				       DIM_KEY_NAMES, NULL};
+enum { A_IPV4, A_IPV6, A_DIMS };
+
+#define NKEYS(a) (sizeof(a) / sizeof((a)[0]) - 1)
+_Static_assert(NKEYS(root_keys) == K_LISTS + 1, "root_keys and K_*");
+_Static_assert(NKEYS(rule_keys) == R_AGGREGATE + 1, "rule_keys and R_*");
+_Static_assert(NKEYS(agg_keys) == A_DIMS + DIM_KEYS, "agg_keys and A_*");
+
+/* --- Locations, key paths, messages --- */
+
+static bool node_loc(struct fy_node *n, struct loc *l)
+{
+	const struct fy_mark *m;
+	struct fy_node_pair *p;
+	struct fy_token *t;
+	void *it = NULL;
+
+	if (!n)
+		return false;
+	switch (fy_node_get_type(n)) {
+	case FYNT_SCALAR:
+		t = fy_node_get_scalar_token(n);
+		m = t ? fy_token_start_mark(t) : NULL;
+		if (!m)
+			return false;
+		l->line = m->line + 1;
+		l->col = m->column + 1;
+		/* The token starts after the quote or the '*' */
+		switch (fy_node_get_style(n)) {
+		case FYNS_SINGLE_QUOTED:
+		case FYNS_DOUBLE_QUOTED:
+		case FYNS_ALIAS:
+			if (l->col > 1)
+				l->col--;
+			break;
+		default:
+			break;
+		}
+		return true;
+	case FYNT_SEQUENCE:
+		return node_loc(fy_node_sequence_iterate(n, &it), l);
+	case FYNT_MAPPING:
+		p = fy_node_mapping_iterate(n, &it);
+		return p && node_loc(fy_node_pair_key(p), l);
+	}
+	return false;
+}
+
+static struct frame push_key(struct ctx *c, const char *key,
+			     struct fy_node *keynode)
+{
+	struct frame f = {c->plen, c->fb};
+	size_t room = sizeof(c->path) - c->plen;
+	int n =
+	    snprintf(c->path + c->plen, room, "%s%s", c->plen ? "." : "", key);
+
+	if (n > 0)
+		c->plen += (size_t)n < room ? (size_t)n : room - 1;
+	node_loc(keynode, &c->fb);
+	return f;
+}
+
+static struct frame push_index(struct ctx *c, size_t i)
+{
+	struct frame f = {c->plen, c->fb};
+	size_t room = sizeof(c->path) - c->plen;
+	int n = snprintf(c->path + c->plen, room, "[%zu]", i);
+
+	if (n > 0)
+		c->plen += (size_t)n < room ? (size_t)n : room - 1;
+	return f;
+}
+
+static void pop(struct ctx *c, struct frame f)
+{
+	c->plen = f.plen;
+	c->path[c->plen] = '\0';
+	c->fb = f.fb;
+}
+
+__attribute__((format(printf, 3, 0))) static int
+vfail_at(struct ctx *c, const struct loc *l, const char *fmt, va_list ap)
+{
+	char msg[FG_ERR_MAX];
+
+	if (!l || !l->line)
+		l = &c->fb;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (c->err && c->errlen)
+		snprintf(c->err, c->errlen, "%s:%d:%d: %s: %s", c->name,
+			 l->line ? l->line : 1, l->line ? l->col : 1,
+			 c->plen ? c->path : "document", msg);
+	return -EINVAL;
+}
+
+__attribute__((format(printf, 3, 4))) static int
+fail_at(struct ctx *c, const struct loc *l, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vfail_at(c, l, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+__attribute__((format(printf, 3, 4))) static int
+fail(struct ctx *c, struct fy_node *n, const char *fmt, ...)
+{
+	struct loc l = {0, 0};
+	va_list ap;
+	int ret;
+
+	node_loc(n, &l);
+	va_start(ap, fmt);
+	ret = vfail_at(c, &l, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+static int no_memory(struct ctx *c)
+{
+	if (c->err && c->errlen)
+		snprintf(c->err, c->errlen, "%s: out of memory", c->name);
+	return -ENOMEM;
+}
+
+/* A value as messages show it: quoted, unprintables as '?', shortened.
+ * One per message: the buffer is reused. */
+static const char *shown(const char *v)
+{
+	static __thread char buf[SHOWN_MAX + 8];
+	size_t o = 0;
+
+	buf[o++] = '"';
+	for (size_t i = 0; i < SHOWN_MAX && v[i]; i++)
+		buf[o++] = (v[i] >= 0x20 && v[i] < 0x7f) ? v[i] : '?';
+	if (strlen(v) > SHOWN_MAX) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return buf;
+}
+
+/* --- Node access --- */
+
+static bool is_null(struct fy_node *n)
+{
+	static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+	const char *s;
+	size_t len;
+
+	if (!n)
+		return true;
+	if (!fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN)
+		return false;
+	s = fy_node_get_scalar(n, &len);
+	if (!s)
+		return true;
+	for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++) {
+		if (strlen(nulls[i]) == len && !strncmp(s, nulls[i], len))
+			return true;
+	}
+	return false;
+}
+
+static const char *kind_name(struct fy_node *n)
+{
+	return fy_node_is_mapping(n) ? "a mapping" : "a list";
+}
+
+/* The text of a single value. */
+static int scalar(struct ctx *c, struct fy_node *n, char buf[VALUE_MAX])
+{
+	const char *s;
+	size_t len;
+
+	if (is_null(n))
+		return fail(c, n, "missing value");
+	if (fy_node_is_alias(n))
+		return fail(c, n, "aliases are not supported");
+	if (!fy_node_is_scalar(n))
+		return fail(c, n, "expected a single value, not %s",
+			    kind_name(n));
+	s = fy_node_get_scalar(n, &len);
+	if (!s)
+		len = 0;
+	if (len >= VALUE_MAX)
+		return fail(c, n, "value too long (at most %d characters)",
+			    VALUE_MAX - 1);
+	if (len && memchr(s, '\0', len))
+		return fail(c, n, "value contains a NUL character");
+	if (len)
+		memcpy(buf, s, len);
+	buf[len] = '\0';
+	return 0;
+}
+
+/* 1: a mapping to read, 0: nothing there (null), <0: error. */
+static int mapping(struct ctx *c, struct fy_node *n)
+{
+	if (is_null(n))
+		return 0;
+	if (fy_node_is_alias(n))
+		return fail(c, n, "aliases are not supported");
+	if (!fy_node_is_mapping(n))
+		return fail(c, n, "expected a mapping of keys, not %s",
+			    fy_node_is_sequence(n) ? "a list" : "a value");
+	return 1;
+}
+
+/* 1: a list to read, 0: nothing there (null), <0: error. */
+static int sequence(struct ctx *c, struct fy_node *n, const char *example)
+{
+	if (is_null(n))
+		return 0;
+	if (fy_node_is_alias(n))
+		return fail(c, n, "aliases are not supported");
+	if (!fy_node_is_sequence(n))
+		return fail(c, n, "expected a list like %s, not %s", example,
+			    fy_node_is_mapping(n) ? "a mapping" : "a value");
+	return 1;
+}
+
+static int unknown_key(struct ctx *c, struct fy_node *k,
+		       const char *const *keys)
+{
+	char list[256] = "";
+
+	for (int i = 0; keys[i]; i++) {
+		strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
+		strncat(list, keys[i], sizeof(list) - strlen(list) - 1);
+	}
+	return fail(c, k, "unknown key; allowed: %s", list);
+}
+
+typedef int (*key_fn)(struct ctx *c, int key, struct fy_node *v, void *arg);
+
+/* Calls fn for each key of map, by its index in keys (NULL-ended). */
+static int walk_map(struct ctx *c, struct fy_node *map, const char *const *keys,
+		    key_fn fn, void *arg)
+{
+	struct fy_node_pair *p;
+	void *it = NULL;
+
+	while ((p = fy_node_mapping_iterate(map, &it))) {
+		struct fy_node *k = fy_node_pair_key(p);
+		char name[VALUE_MAX];
+		struct frame f;
+		int idx = -1, ret;
+
+		if (!k || is_null(k) || !fy_node_is_scalar(k) ||
+		    fy_node_is_alias(k) || scalar(c, k, name))
+			return fail(c, k ? k : map, "keys must be plain names");
+		for (size_t i = 0; name[i]; i++) {
+			if (name[i] < 0x20 || name[i] >= 0x7f)
+				name[i] = '?';
+		}
+		if (strlen(name) > SHOWN_MAX)
+			memcpy(name + SHOWN_MAX - 3, "...", 4);
+		for (int i = 0; keys[i]; i++) {
+			if (!strcmp(keys[i], name))
+				idx = i;
+		}
+		f = push_key(c, name, k);
+		if (idx < 0)
+			ret = unknown_key(c, k, keys);
+		else
+			ret = fn(c, idx, fy_node_pair_value(p), arg);
+		pop(c, f);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* --- Typed values --- */
+
+static int get_bool(struct ctx *c, struct fy_node *n, bool *out)
+{
+	static const char *const yes[] = {"true", "True", "TRUE"};
+	static const char *const no[] = {"false", "False", "FALSE"};
+	char v[VALUE_MAX];
+
+	if (scalar(c, n, v))
+		return -EINVAL;
+	for (size_t i = 0; i < 3; i++) {
+		if (!strcmp(v, yes[i]) || !strcmp(v, no[i])) {
+			*out = !strcmp(v, yes[i]);
+			return 0;
+		}
+	}
+	return fail(c, n, "%s: expected true or false", shown(v));
+}
+
+/* One of names (NULL-ended); allowed is how the message lists them. */
+static int get_enum(struct ctx *c, struct fy_node *n, const char *const *names,
+		    const char *allowed, int *out)
+{
+	char v[VALUE_MAX];
+
+	if (scalar(c, n, v))
+		return -EINVAL;
+	for (int i = 0; names[i]; i++) {
+		if (!strcmp(v, names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	return fail(c, n, "%s: expected %s", shown(v), allowed);
+}
+
+static int get_uint(struct ctx *c, struct fy_node *n, __u64 min, __u64 max,
+		    __u64 *out)
+{
+	char v[VALUE_MAX];
+	const char *why;
+
+	if (scalar(c, n, v))
+		return -EINVAL;
+	if (fg_parse_uint(v, min, max, out, &why))
+		return fail(c, n, "%s: %s", shown(v), why);
+	return 0;
+}
+
+static int get_prefix(struct ctx *c, struct fy_node *n, unsigned int max,
+		      __u8 *out)
+{
+	__u64 v;
+
+	if (get_uint(c, n, 0, max, &v))
+		return -EINVAL;
+	*out = (__u8)v;
+	return 0;
+}
+
+/* --- Rates and bursts --- */
+
+static int dim_value(struct ctx *c, struct dims_in *in, int k,
+		     struct fy_node *n)
+{
+	enum fg_dim d = (enum fg_dim)(k / 2);
+	char v[VALUE_MAX];
+	struct loc l = {0, 0};
+	const char *why;
+	__u64 burst;
+
+	if (scalar(c, n, v))
+		return -EINVAL;
+	node_loc(n, &l);
+	if (k % 2 == 0) {
+		if (fg_parse_rate(v, dim_keys[d].kind, &in->dim[d].rate, &why))
+			return fail(c, n, "%s: %s", shown(v), why);
+		in->rate_set[d] = true;
+		in->rate_loc[d] = l;
+		return 0;
+	}
+	if (d == FG_DIM_BYTES) {
+		if (fg_parse_size(v, &burst, &why))
+			return fail(c, n, "%s: %s", shown(v), why);
+		if (burst < MIN_FRAME_BURST)
+			return fail(c, n,
+				    "%s: at least %d bytes, or a full-size "
+				    "frame could never pass",
+				    shown(v), MIN_FRAME_BURST);
+	} else {
+		if (fg_parse_uint(v, 0, UINT64_MAX, &burst, &why))
+			return fail(c, n, "%s: %s", shown(v), why);
+		if (burst < 1)
+			return fail(c, n, "%s: a burst is at least 1",
+				    shown(v));
+	}
+	in->dim[d].burst = burst;
+	in->burst_set[d] = true;
+	in->burst_loc[d] = l;
+	return 0;
+}
+
+/* One second's worth of the rate, rounded up. */
+static __u64 default_burst(const struct fg_rate *r, enum fg_dim d)
+{
+	unsigned __int128 b =
+	    ((unsigned __int128)r->amount * NS_PER_S + r->per_ns - 1) /
+	    r->per_ns;
+	__u64 min = d == FG_DIM_BYTES ? MIN_DEFAULT_BYTE_BURST : 1;
+
+	if (b > UINT64_MAX)
+		b = UINT64_MAX;
+	return b < min ? min : (__u64)b;
+}
+
+/* The checks once a section's keys are all read. */
+static int finish_dims(struct ctx *c, struct dims_in *in)
+{
+	for (int d = 0; d < FG_DIM_COUNT; d++) {
+		struct fg_dim_limit *dl = &in->dim[d];
+		unsigned __int128 span;
+		struct frame f;
+		int ret = 0;
+
+		if (!dl->rate.amount) {
+			if (in->burst_set[d] && !in->rate_set[d]) {
+				f = push_key(c, dim_keys[d].burst, NULL);
+				ret = fail_at(c, &in->burst_loc[d],
+					      "%s needs %s", dim_keys[d].burst,
+					      dim_keys[d].rate);
+				pop(c, f);
+				return ret;
+			}
+			dl->burst = 0;
+			continue;
+		}
+		if (in->rate_set[d] && !in->burst_set[d])
+			dl->burst = default_burst(&dl->rate, (enum fg_dim)d);
+		span = (unsigned __int128)dl->burst * dl->rate.per_ns /
+		       dl->rate.amount;
+		if (span <= BURST_NS_MAX)
+			continue;
+		if (in->burst_set[d]) {
+			f = push_key(c, dim_keys[d].burst, NULL);
+			ret = fail_at(c, &in->burst_loc[d],
+				      "%llu: burst too large for this rate",
+				      (unsigned long long)dl->burst);
+		} else {
+			f = push_key(c, dim_keys[d].rate, NULL);
+			ret = fail_at(c, &in->rate_loc[d],
+				      "burst too large for this rate");
+		}
+		pop(c, f);
+		return ret;
+	}
+	return 0;
+}
+
+/* --- Sections --- */
+
+static int limits_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+{
+	return dim_value(c, arg, key, v);
+}
+
+static int metrics_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+{
+	static const char *const want =
+	    "expected host:port like 127.0.0.1:9470 or [::1]:9470 (the "
+	    "host an IP address or localhost), or \"\" to turn metrics off";
+	char s[VALUE_MAX], host[VALUE_MAX];
+	const char *port, *why, *end;
+	unsigned char a[16];
+	__u64 n;
+
+	(void)arg;
+	if (key == 1) {
+		if (get_uint(c, v, 0, 1000, &n))
+			return -EINVAL;
+		c->s->top_sources = (unsigned int)n;
+		return 0;
+	}
+	if (scalar(c, v, s))
+		return -EINVAL;
+	if (!*s) {
+		c->s->metrics_listen[0] = '\0';
+		return 0;
+	}
+	if (strlen(s) >= FG_LISTEN_MAX)
+		return fail(c, v, "%s: too long; %s", shown(s), want);
+	if (s[0] == '[') {
+		end = strchr(s, ']');
+		if (!end || end[1] != ':')
+			return fail(c, v, "%s: %s", shown(s), want);
+		memcpy(host, s + 1, (size_t)(end - s - 1));
+		host[end - s - 1] = '\0';
+		if (inet_pton(AF_INET6, host, a) != 1)
+			return fail(c, v, "%s: %s", shown(s), want);
+		port = end + 2;
+	} else {
+		end = strrchr(s, ':');
+		if (!end)
+			return fail(c, v, "%s: %s", shown(s), want);
+		memcpy(host, s, (size_t)(end - s));
+		host[end - s] = '\0';
+		if (strcmp(host, "localhost") != 0 &&
+		    inet_pton(AF_INET, host, a) != 1)
+			return fail(c, v, "%s: %s", shown(s), want);
+		port = end + 1;
+	}
+	if (fg_parse_uint(port, 1, 65535, &n, &why))
+		return fail(c, v, "%s: the port is 1 to 65535", shown(s));
+	memcpy(c->s->metrics_listen, s, strlen(s) + 1);
+	return 0;
+}
+
+static int table_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+{
+	__u64 n;
+
+	(void)arg;
+	switch (key) {
+	case 0:
+		if (get_uint(c, v, 64, 16777216, &n))
+			return -EINVAL;
+		c->s->max_sources = (__u32)n;
+		return 0;
+	case 1:
+		return get_prefix(c, v, 32, &c->s->ipv4_prefix);
+	default:
+		return get_prefix(c, v, 128, &c->s->ipv6_prefix);
+	}
+}
+
+static bool valid_ifname(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len < 1 || len >= IF_NAMESIZE || !strcmp(s, ".") ||
+	    !strcmp(s, ".."))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] <= ' ' || s[i] == '/' || s[i] == ':' || s[i] >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static int read_interfaces(struct ctx *c, struct fy_node *seq)
+{
+	struct fg_settings *s = c->s;
+	struct fy_node *item;
+	void *it = NULL;
+	size_t i = 0;
+	int ret;
+
+	ret = sequence(c, seq, "[eth0, eth1]");
+	s->nifaces = 0;
+	if (ret <= 0)
+		return ret;
+	while ((item = fy_node_sequence_iterate(seq, &it))) {
+		char v[VALUE_MAX];
+		struct frame f = push_index(c, i++);
+
+		ret = scalar(c, item, v);
+		if (!ret && !valid_ifname(v))
+			ret = fail(c, item,
+				   "%s: an interface name is 1 to %d "
+				   "characters, without spaces, '/' or ':'",
+				   shown(v), IF_NAMESIZE - 1);
+		if (!ret && s->nifaces == FG_MAX_IFACES)
+			ret = fail(c, item, "at most %d interfaces",
+				   FG_MAX_IFACES);
+		for (unsigned int j = 0; !ret && j < s->nifaces; j++) {
+			if (!strcmp(s->ifaces[j], v))
+				ret =
+				    fail(c, item, "%s: listed twice", shown(v));
+		}
+		pop(c, f);
+		if (ret)
+			return ret;
+		memcpy(s->ifaces[s->nifaces++], v, strlen(v) + 1);
+	}
+	return 0;
+}
+
+/* --- Rules --- */
+
+struct rule_in {
+	struct fg_rule_spec *r;
+	unsigned int index;
+	bool named;
+	struct dims_in dims, agg;
+	struct loc ports_loc, action_loc, agg_loc;
+};
+
+static bool valid_rule_name(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len < 1 || len >= FG_RULE_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
+		      ch == '-'))
+			return false;
+	}
+	return true;
+}
+
+static int rule_name(struct ctx *c, struct rule_in *in, struct fy_node *v)
+{
+	char s[VALUE_MAX];
+
+	if (scalar(c, v, s))
+		return -EINVAL;
+	if (!valid_rule_name(s))
+		return fail(c, v,
+			    "%s: a rule name is 1 to %d characters from "
+			    "A-Z a-z 0-9 _ . -",
+			    shown(s), FG_RULE_NAME_MAX - 1);
+	if (!strcmp(s, "default"))
+		return fail(c, v,
+			    "%s: reserved for the default limits; pick "
+			    "another name",
+			    shown(s));
+	for (unsigned int i = 0; i < in->index; i++) {
+		if (!strcmp(c->s->rules[i].name, s))
+			return fail(c, v, "%s: already used by rules[%u]",
+				    shown(s), i);
+	}
+	memcpy(in->r->name, s, strlen(s) + 1);
+	in->named = true;
+	return 0;
+}
+
+static int rule_ports(struct ctx *c, struct rule_in *in, struct fy_node *v)
+{
+	struct fg_rule_spec *r = in->r;
+	struct fy_node *item;
+	void *it = NULL;
+	int ret;
+
+	ret = sequence(c, v, "[80, 443, \"8000-8099\"]");
+	if (ret < 0)
+		return ret;
+	if (ret == 0 || !fy_node_sequence_item_count(v))
+		return fail(c, v,
+			    "an empty list; leave ports out to match any "
+			    "port");
+	node_loc(v, &in->ports_loc);
+	while ((item = fy_node_sequence_iterate(v, &it))) {
+		char s[VALUE_MAX];
+		const char *why;
+
+		if (scalar(c, item, s))
+			return -EINVAL;
+		if (r->nports == FG_MAX_PORT_RANGES)
+			return fail(c, item, "at most %d port ranges per rule",
+				    FG_MAX_PORT_RANGES);
+		if (fg_parse_port_range(s, &r->ports[r->nports], &why))
+			return fail(c, item, "%s: %s", shown(s), why);
+		r->nports++;
+	}
+	return 0;
+}
+
+static int agg_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+{
+	struct rule_in *in = arg;
+
+	if (key == A_IPV4)
+		return get_prefix(c, v, 32, &in->r->aggregate.ipv4_prefix);
+	if (key == A_IPV6)
+		return get_prefix(c, v, 128, &in->r->aggregate.ipv6_prefix);
+	return dim_value(c, &in->agg, key - A_DIMS, v);
+}
+
+static int rule_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+{
+	static const char *const protos[] = {
+	    [FG_PROTO_ANY] = "any",
+	    [FG_PROTO_TCP] = "tcp",
+	    [FG_PROTO_UDP] = "udp",
+	    [FG_PROTO_ICMP] = "icmp",
+	    NULL,
+	};
+	static const char *const actions[] = {
+	    [FG_RULE_ACTION_DROP] = "drop",
+	    [FG_RULE_ACTION_RESET] = "reset",
+	    NULL,
+	};
+	char s[VALUE_MAX];
+	struct rule_in *in = arg;
+	struct fg_rule_spec *r = in->r;
+	const char *why;
+	int e = 0, ret;
+
+	switch (key) {
+	case R_NAME:
+		return rule_name(c, in, v);
+	case R_PROTOCOL:
+		if (get_enum(c, v, protos, "tcp, udp, icmp or any", &e))
+			return -EINVAL;
+		r->protocol = (enum fg_protocol)e;
+		return 0;
+	case R_PORTS:
+		return rule_ports(c, in, v);
+	case R_BLOCK:
+		if (scalar(c, v, s))
+			return -EINVAL;
+		if (fg_parse_duration(s, &r->block_ns, &why))
+			return fail(c, v, "%s: %s", shown(s), why);
+		if (r->block_ns > BLOCK_NS_MAX)
+			return fail(c, v, "%s: at most 24h", shown(s));
+		return 0;
+	case R_ACTION:
+		if (get_enum(c, v, actions, "drop or reset", &e))
+			return -EINVAL;
+		r->action = (enum fg_rule_action)e;
+		node_loc(v, &in->action_loc);
+		return 0;
+	case R_AGGREGATE:
+		ret = mapping(c, v);
+		if (ret == 0)
+			return fail(c, v,
+				    "an empty aggregate; give it packets, "
+				    "bytes or new_connections");
+		if (ret < 0)
+			return ret;
+		r->aggregate.enabled = true;
+		node_loc(v, &in->agg_loc);
+		return walk_map(c, v, agg_keys, agg_key, in);
+	default:
+		return dim_value(c, &in->dims, key - R_DIMS, v);
+	}
+}
+
+/* What the protocol allows; checked once every key is read, so that
+ * key order does not matter. */
+static int rule_checks(struct ctx *c, struct rule_in *in, struct fy_node *map)
+{
+	struct fg_rule_spec *r = in->r;
+	const char *proto = fg_protocol_name(r->protocol);
+	bool any_rate = false;
+	struct frame f;
+	int ret = 0;
+
+	if (!in->named)
+		return fail(c, map, "a rule needs a name");
+	if (r->nports && r->protocol == FG_PROTO_ICMP) {
+		f = push_key(c, "ports", NULL);
+		ret = fail_at(c, &in->ports_loc,
+			      "ports need protocol tcp, udp or any (this "
+			      "rule is %s)",
+			      proto);
+		pop(c, f);
+		return ret;
+	}
+	if (r->protocol == FG_PROTO_UDP || r->protocol == FG_PROTO_ICMP) {
+		if (in->dims.rate_set[FG_DIM_CONNECTIONS] ||
+		    in->dims.burst_set[FG_DIM_CONNECTIONS]) {
+			bool rate = in->dims.rate_set[FG_DIM_CONNECTIONS];
+
+			f = push_key(
+			    c, rate ? "new_connections" : "burst_connections",
+			    NULL);
+			ret = fail_at(
+			    c,
+			    rate ? &in->dims.rate_loc[FG_DIM_CONNECTIONS]
+				 : &in->dims.burst_loc[FG_DIM_CONNECTIONS],
+			    "new connections are TCP SYNs: needs protocol "
+			    "tcp or any (this rule is %s)",
+			    proto);
+			pop(c, f);
+			return ret;
+		}
+		if (in->agg.rate_set[FG_DIM_CONNECTIONS] ||
+		    in->agg.burst_set[FG_DIM_CONNECTIONS]) {
+			bool rate = in->agg.rate_set[FG_DIM_CONNECTIONS];
+
+			f = push_key(c,
+				     rate ? "aggregate.new_connections"
+					  : "aggregate.burst_connections",
+				     NULL);
+			ret = fail_at(
+			    c,
+			    rate ? &in->agg.rate_loc[FG_DIM_CONNECTIONS]
+				 : &in->agg.burst_loc[FG_DIM_CONNECTIONS],
+			    "new connections are TCP SYNs: needs protocol "
+			    "tcp or any (this rule is %s)",
+			    proto);
+			pop(c, f);
+			return ret;
+		}
+	}
+	if (r->action == FG_RULE_ACTION_RESET && r->protocol != FG_PROTO_TCP) {
+		f = push_key(c, "action", NULL);
+		ret = fail_at(c, &in->action_loc,
+			      "reset answers TCP SYNs: needs protocol tcp "
+			      "(this rule is %s)",
+			      proto);
+		pop(c, f);
+		return ret;
+	}
+	if (finish_dims(c, &in->dims))
+		return -EINVAL;
+	if (!r->aggregate.enabled)
+		return 0;
+	f = push_key(c, "aggregate", NULL);
+	for (int d = 0; d < FG_DIM_COUNT; d++)
+		any_rate |= r->aggregate.dim[d].rate.amount != 0;
+	if (!any_rate)
+		ret = fail_at(c, &in->agg_loc,
+			      "needs a rate: packets, bytes or "
+			      "new_connections");
+	else
+		ret = finish_dims(c, &in->agg);
+	pop(c, f);
+	return ret;
+}
+
+static int read_rule(struct ctx *c, struct fy_node *map, unsigned int index)
+{
+	struct fg_rule_spec *r = &c->s->rules[index];
+	struct rule_in in = {
+	    .r = r,
+	    .index = index,
+	    .dims.dim = r->dim,
+	    .agg.dim = r->aggregate.dim,
+	};
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->protocol = FG_PROTO_ANY;
+	r->action = FG_RULE_ACTION_DROP;
+	r->aggregate.ipv4_prefix = 24;
+	r->aggregate.ipv6_prefix = 48;
+	ret = mapping(c, map);
+	if (ret == 0)
+		return fail(c, map, "an empty rule; a rule needs a name");
+	if (ret < 0)
+		return ret;
+	if (walk_map(c, map, rule_keys, rule_key, &in))
+		return -EINVAL;
+	if (rule_checks(c, &in, map))
+		return -EINVAL;
+	if (!r->aggregate.enabled) {
+		r->aggregate.ipv4_prefix = 0;
+		r->aggregate.ipv6_prefix = 0;
+	}
+	return 0;
+}
+
+static int read_rules(struct ctx *c, struct fy_node *seq)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	int ret;
+
+	ret = sequence(c, seq, "[{name: http, packets: 200/s}]");
+	c->s->nrules = 0;
+	if (ret <= 0)
+		return ret;
+	while ((item = fy_node_sequence_iterate(seq, &it))) {
+		struct frame f = push_index(c, c->s->nrules);
+
+		if (c->s->nrules == FG_MAX_RULES)
+			ret = fail(c, item, "at most %d rules", FG_MAX_RULES);
+		else
+			ret = read_rule(c, item, c->s->nrules);
+		pop(c, f);
+		if (ret)
+			return ret;
+		c->s->nrules++;
+	}
+	return 0;
+}
+
+/* --- Lists --- */
+
+struct lists_in {
+	struct fy_node *seq[2]; /* allow, deny, as given */
+	struct loc loc[2];
+};
+
+static int read_list(struct ctx *c, struct fy_node *seq, struct fg_cidr **out,
+		     size_t *n)
+{
+	struct fy_node *item;
+	struct fg_cidr *a;
+	void *it = NULL;
+	int ret, count;
+
+	ret = sequence(c, seq, "[192.0.2.0/24, \"2001:db8::/32\"]");
+	if (ret < 0)
+		return ret;
+	count = ret ? fy_node_sequence_item_count(seq) : 0;
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	if (count <= 0)
+		return 0;
+	a = calloc((size_t)count, sizeof(*a));
+	if (!a)
+		return no_memory(c);
+	*out = a;
+	while ((item = fy_node_sequence_iterate(seq, &it))) {
+		char s[VALUE_MAX];
+		struct frame f = push_index(c, *n);
+		const char *why;
+
+		ret = scalar(c, item, s);
+		if (!ret && fg_parse_cidr(s, &a[*n], &why))
+			ret = fail(c, item, "%s: %s", shown(s), why);
+		pop(c, f);
+		if (ret)
+			return ret;
+		(*n)++;
+	}
+	return 0;
+}
+
+static int lists_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+{
+	struct lists_in *in = arg;
+
+	in->seq[key] = v;
+	node_loc(v, &in->loc[key]);
+	if (key == 0)
+		return read_list(c, v, &c->s->allow, &c->s->nallow);
+	return read_list(c, v, &c->s->deny, &c->s->ndeny);
+}
+
+struct list_ref {
+	const struct fg_cidr *cidr;
+	unsigned int list; /* 0 allow, 1 deny */
+	unsigned int index;
+};
+
+static int cmp_ref(const void *pa, const void *pb)
+{
+	const struct list_ref *a = pa, *b = pb;
+	int r = memcmp(a->cidr->addr, b->cidr->addr, sizeof(a->cidr->addr));
+
+	if (r)
+		return r;
+	if (a->cidr->prefixlen != b->cidr->prefixlen)
+		return a->cidr->prefixlen < b->cidr->prefixlen ? -1 : 1;
+	if (a->list != b->list)
+		return a->list < b->list ? -1 : 1;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static bool same_prefix(const struct list_ref *a, const struct list_ref *b)
+{
+	return a->cidr->prefixlen == b->cidr->prefixlen &&
+	       !memcmp(a->cidr->addr, b->cidr->addr, sizeof(a->cidr->addr));
+}
+
+/* The lists' total, and no prefix both allowed and denied. */
+static int lists_checks(struct ctx *c, struct lists_in *in)
+{
+	struct fg_settings *s = c->s;
+	size_t n = s->nallow + s->ndeny, o = 0, deny = SIZE_MAX, allow = 0;
+	char v[VALUE_MAX];
+	struct list_ref *refs;
+	struct fy_node *item;
+	struct frame f;
+	int ret;
+
+	if (n > FG_MAX_LIST_ENTRIES) {
+		f = push_key(c, "lists", NULL);
+		ret = fail_at(c, &in->loc[in->seq[1] ? 1 : 0],
+			      "%zu entries; allow and deny together hold at "
+			      "most %d",
+			      n, FG_MAX_LIST_ENTRIES);
+		pop(c, f);
+		return ret;
+	}
+	if (!s->nallow || !s->ndeny)
+		return 0;
+	refs = calloc(n, sizeof(*refs));
+	if (!refs)
+		return no_memory(c);
+	for (size_t i = 0; i < s->nallow; i++)
+		refs[o++] = (struct list_ref){&s->allow[i], 0, (unsigned int)i};
+	for (size_t i = 0; i < s->ndeny; i++)
+		refs[o++] = (struct list_ref){&s->deny[i], 1, (unsigned int)i};
+	qsort(refs, n, sizeof(*refs), cmp_ref);
+	/* Sorted, an allow entry comes first in a run of one prefix. */
+	for (size_t i = 0, run = 0; i < n; i++) {
+		if (i && !same_prefix(&refs[i], &refs[i - 1]))
+			run = i;
+		if (refs[i].list == 1 && refs[run].list == 0 &&
+		    refs[i].index < deny) {
+			deny = refs[i].index;
+			allow = refs[run].index;
+		}
+	}
+	free(refs);
+	if (deny == SIZE_MAX)
+		return 0;
+	item = fy_node_sequence_get_by_index(in->seq[1], (int)deny);
+	f = push_key(c, "lists", NULL);
+	push_key(c, "deny", NULL);
+	push_index(c, deny);
+	ret = scalar(c, item, v);
+	if (!ret)
+		ret = fail(c, item,
+			   "%s: also in lists.allow[%zu]; a prefix is either "
+			   "allowed or denied",
+			   shown(v), allow);
+	pop(c, f);
+	return ret;
+}
+
+static int read_lists(struct ctx *c, struct fy_node *map, struct lists_in *in)
+{
+	int ret = mapping(c, map);
+
+	if (ret <= 0)
+		return ret;
+	return walk_map(c, map, lists_keys, lists_key, in);
+}
+
+/* --- The document --- */
+
+struct root_in {
+	struct dims_in limits;
+	struct lists_in lists;
+};
+
+static int root_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+{
+	static const char *const xdp_modes[] = {
+	    [FG_XDP_AUTO] = "auto",
+	    [FG_XDP_NATIVE] = "native",
+	    [FG_XDP_GENERIC] = "generic",
+	    NULL,
+	};
+	static const char *const modes[] = {"enforce", "dry-run", NULL};
+	static const char *const malformed[] = {"pass", "drop", NULL};
+	struct fg_settings *s = c->s;
+	struct root_in *in = arg;
+	int e = 0, ret;
+
+	switch (key) {
+	case K_INTERFACES:
+		return read_interfaces(c, v);
+	case K_XDP_MODE:
+		if (get_enum(c, v, xdp_modes, "auto, native or generic", &e))
+			return -EINVAL;
+		s->xdp_mode = (enum fg_xdp_mode)e;
+		return 0;
+	case K_ENABLED:
+		return get_bool(c, v, &s->enabled);
+	case K_MODE:
+		if (get_enum(c, v, modes, "enforce or dry-run", &e))
+			return -EINVAL;
+		s->dry_run = e == 1;
+		return 0;
+	case K_MALFORMED:
+		if (get_enum(c, v, malformed, "pass or drop", &e))
+			return -EINVAL;
+		s->malformed_drop = e == 1;
+		return 0;
+	case K_DETACH:
+		return get_bool(c, v, &s->detach_on_exit);
+	case K_METRICS:
+		ret = mapping(c, v);
+		return ret <= 0
+			   ? ret
+			   : walk_map(c, v, metrics_keys, metrics_key, NULL);
+	case K_TABLE:
+		ret = mapping(c, v);
+		return ret <= 0 ? ret
+				: walk_map(c, v, table_keys, table_key, NULL);
+	case K_LIMITS:
+		ret = mapping(c, v);
+		if (ret <= 0)
+			return ret;
+		if (walk_map(c, v, limits_keys, limits_key, &in->limits))
+			return -EINVAL;
+		return finish_dims(c, &in->limits);
+	case K_RULES:
+		return read_rules(c, v);
+	default:
+		return read_lists(c, v, &in->lists);
+	}
+}
+
+static int read_root(struct ctx *c, struct fy_node *root)
+{
+	struct root_in in = {.limits.dim = c->s->defaults};
+	int ret = mapping(c, root);
+
+	if (ret < 0)
+		return ret;
+	if (ret > 0 && walk_map(c, root, root_keys, root_key, &in))
+		return -EINVAL;
+	return lists_checks(c, &in.lists);
+}
+
+/* --- libfyaml diagnostics --- */
+
+struct diag_text {
+	char buf[FG_ERR_MAX];
+	size_t len;
+};
+
+static void diag_output(struct fy_diag *diag, void *user, const char *buf,
+			size_t len)
+{
+	struct diag_text *t = user;
+	size_t room = sizeof(t->buf) - 1 - t->len;
+
+	(void)diag;
+	if (len > room)
+		len = room;
+	memcpy(t->buf + t->len, buf, len);
+	t->len += len;
+	t->buf[t->len] = '\0';
+}
+
+/* libfyaml says "<input>:LINE:COL: error: MESSAGE" and then shows the
+ * source; keep the position and the message. */
+static void yaml_error(struct ctx *c, const struct diag_text *t)
+{
+	const char *msg, *p;
+	char line[FG_ERR_MAX];
+	int ln = 0, col = 0;
+	size_t n = strcspn(t->buf, "\n");
+
+	memcpy(line, t->buf, n);
+	line[n] = '\0';
+	p = strstr(line, ": error: ");
+	msg = p ? p + strlen(": error: ") : line;
+	if (p) {
+		/* back over ":COL" and ":LINE" */
+		const char *q = p;
+		int colon = 0;
+
+		while (q > line && colon < 2) {
+			q--;
+			if (*q == ':')
+				colon++;
+			else if (*q < '0' || *q > '9')
+				break;
+		}
+		if (colon != 2 || sscanf(q, ":%d:%d", &ln, &col) != 2)
+			ln = 0;
+	}
+	if (!*msg)
+		msg = "syntax error";
+	if (!c->err || !c->errlen)
+		return;
+	if (ln > 0)
+		snprintf(c->err, c->errlen, "%s:%d:%d: yaml: %s", c->name, ln,
+			 col, msg);
+	else
+		snprintf(c->err, c->errlen, "%s: yaml: %s", c->name, msg);
+}
+
+static int parse(struct ctx *c, const char *text, size_t len)
+{
+	struct fy_document *doc = NULL, *extra = NULL;
+	struct fy_parser *fyp = NULL;
+	struct diag_text diag_text = {.len = 0};
+	struct fy_diag_cfg dcfg;
+	struct fy_parse_cfg pcfg;
+	struct fy_diag *diag;
+	int ret = -EINVAL;
+
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = diag_output;
+	dcfg.user = &diag_text;
+	dcfg.level = FYET_ERROR;
+	dcfg.colorize = false;
+	dcfg.show_source = false;
+	dcfg.show_position = false;
+	dcfg.show_type = false;
+	dcfg.show_module = false;
+	diag = fy_diag_create(&dcfg);
+	if (!diag)
+		return no_memory(c);
+	memset(&pcfg, 0, sizeof(pcfg));
+	pcfg.flags = FYPCF_QUIET;
+	pcfg.diag = diag;
+	fyp = fy_parser_create(&pcfg);
+	if (!fyp || fy_parser_set_string(fyp, text, len)) {
+		ret = no_memory(c);
+		goto out;
+	}
+	doc = fy_parse_load_document(fyp);
+	if (!fy_diag_got_error(diag) && doc)
+		extra = fy_parse_load_document(fyp);
+	if (fy_diag_got_error(diag)) {
+		yaml_error(c, &diag_text);
+		goto out;
+	}
+	if (extra) {
+		struct loc l = {0, 0};
+		const struct fy_mark *m = fy_document_state_start_mark(
+		    fy_document_get_document_state(extra));
+
+		if (m) {
+			l.line = m->line + 1;
+			l.col = m->column + 1;
+		}
+		if (c->err && c->errlen)
+			snprintf(c->err, c->errlen,
+				 "%s:%d:%d: yaml: a second document; the "
+				 "config is one document",
+				 c->name, l.line ? l.line : 1,
+				 l.line ? l.col : 1);
+		goto out;
+	}
+	ret = read_root(c, doc ? fy_document_root(doc) : NULL);
+out:
+	if (extra)
+		fy_parse_document_destroy(fyp, extra);
+	if (doc)
+		fy_parse_document_destroy(fyp, doc);
+	if (fyp)
+		fy_parser_destroy(fyp);
+	fy_diag_destroy(diag);
+	return ret;
+}
+
+/* --- API --- */
+
+void fg_config_defaults(struct fg_settings *s)
+{
+	static const char *const allow[] = {"127.0.0.0/8", "::1/128"};
+	const char *why;
+
+	memset(s, 0, sizeof(*s));
+	s->enabled = true;
+	s->xdp_mode = FG_XDP_AUTO;
+	memcpy(s->metrics_listen, "127.0.0.1:9470", sizeof("127.0.0.1:9470"));
+	s->max_sources = FG_MAX_SOURCES_DEFAULT;
+	s->ipv4_prefix = 32;
+	s->ipv6_prefix = 64;
+	s->defaults[FG_DIM_PACKETS].rate.amount = 1000;
+	s->defaults[FG_DIM_PACKETS].rate.per_ns = NS_PER_S;
+	s->defaults[FG_DIM_PACKETS].burst = 2000;
+	for (int d = FG_DIM_BYTES; d < FG_DIM_COUNT; d++)
+		s->defaults[d].rate.per_ns = NS_PER_S;
+	s->allow = calloc(2, sizeof(*s->allow));
+	if (!s->allow)
+		abort();
+	for (size_t i = 0; i < 2; i++) {
+		if (fg_parse_cidr(allow[i], &s->allow[i], &why))
+			abort();
+	}
+	s->nallow = 2;
+}
+
+int fg_config_load_string(const char *text, size_t len, const char *name,
+			  struct fg_settings *out, char *err, size_t errlen)
+{
+	struct fg_settings *s = malloc(sizeof(*s));
+	struct ctx c = {
+	    .name = name ? name : "<config>",
+	    .err = err,
+	    .errlen = errlen,
+	};
+	int ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!s)
+		return no_memory(&c);
+	/* Into a copy: on error the caller's struct is not touched. */
+	fg_config_defaults(s);
+	c.s = s;
+	ret = parse(&c, text ? text : "", text ? len : 0);
+	if (ret)
+		fg_config_free(s);
+	else
+		*out = *s;
+	free(s);
+	return ret;
+}
+
+int fg_config_load_file(const char *path, struct fg_settings *out, char *err,
+			size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	for (;;) { /* a directory fails here with EISDIR */
+		ssize_t n;
+
+		if (len == cap) {
+			char *bigger;
+
+			if (cap >= FILE_MAX) {
+				ret = -EFBIG;
+				goto out;
+			}
+			cap = cap ? cap * 2 : 16384;
+			bigger = realloc(text, cap + 1);
+			if (!bigger) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			text = bigger;
+		}
+		n = read(fd, text + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: cannot read: %s", path,
+				 strerror(-ret));
+		free(text);
+		return ret;
+	}
+	ret = fg_config_load_string(text ? text : "", len, path, out, err,
+				    errlen);
+	free(text);
+	return ret;
+}
+
+void fg_config_free(struct fg_settings *s)
+{
+	if (!s)
+		return;
+	free(s->allow);
+	free(s->deny);
+	s->allow = NULL;
+	s->deny = NULL;
+	s->nallow = 0;
+	s->ndeny = 0;
+}
+
+const char *fg_xdp_mode_name(enum fg_xdp_mode m)
+{
+	switch (m) {
+	case FG_XDP_AUTO:
+		return "auto";
+	case FG_XDP_NATIVE:
+		return "native";
+	case FG_XDP_GENERIC:
+		return "generic";
+	}
+	return "unknown";
+}
+
+const char *fg_protocol_name(enum fg_protocol p)
+{
+	switch (p) {
+	case FG_PROTO_ANY:
+		return "any";
+	case FG_PROTO_TCP:
+		return "tcp";
+	case FG_PROTO_UDP:
+		return "udp";
+	case FG_PROTO_ICMP:
+		return "icmp";
+	}
+	return "unknown";
+}
