@@ -23,10 +23,10 @@ endif
 REPRO := -ffile-prefix-map=$(CURDIR)/= -fdebug-prefix-map=$(CURDIR)/=
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 
-BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Wextra -Werror -MD \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Wextra -Werror -MD -MP \
 	-Iinclude -Ibpf -I$(ARCH_INC) $(REPRO)
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MD -D_GNU_SOURCE \
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MD -MP -D_GNU_SOURCE \
 	-DFG_VERSION='"$(VERSION)"' -Iinclude -Iuser/lib -I$(OUT) $(REPRO)
 LDLIBS_BPF := -lbpf -lelf -lz
 LDLIBS_DAEMON := $(LDLIBS_BPF) -lnl-route-3 -lnl-3 -lmicrohttpd -lfyaml -ljson-c
