@@ -129,8 +129,7 @@ static __always_inline __u32 fg_limit(const struct fg_limit *lim,
 		if (reason != FG_REASON_UNDER_LIMIT)
 			return reason;
 		fresh.passed = 1;
-		if (!bpf_map_update_elem(&fg_sources, key, &fresh,
-					 BPF_NOEXIST))
+		if (!bpf_map_update_elem(&fg_sources, key, &fresh, BPF_NOEXIST))
 			return FG_REASON_UNDER_LIMIT;
 		/* Another CPU inserted it first: use its state. */
 		st = bpf_map_lookup_elem(&fg_sources, key);

@@ -110,10 +110,10 @@ struct fg_config {
 
 /* fg_ctl: one mmapable entry, so the CLI flips a field with one store. */
 struct fg_ctl {
-	__u32 enabled;	/* kill-switch: 0 = pass everything */
-	__u32 dry_run;	/* 1 = count would-be drops, pass them */
-	__u32 cfg_slot; /* live fg_cfg slot */
-	__u32 daemon_pid; /* 0 when no daemon runs: `floodgate reload` */
+	__u32 enabled;	       /* kill-switch: 0 = pass everything */
+	__u32 dry_run;	       /* 1 = count would-be drops, pass them */
+	__u32 cfg_slot;	       /* live fg_cfg slot */
+	__u32 daemon_pid;      /* 0 when no daemon runs: `floodgate reload` */
 	__u32 reloads_success; /* lets `floodgate reload` report the result */
 	__u32 reloads_failure;
 	__u32 reserved[10];

@@ -13,6 +13,7 @@
 #define FG_ON_DROP 2
 
 /* X(enum suffix, label, actions) */
+/* clang-format off */
 #define FG_REASON_LIST(X)                                                      \
 	X(UNDER_LIMIT, "under_limit", FG_ON_PASS)                              \
 	X(ALLOW_LIST, "allow_list", FG_ON_PASS)                                \
@@ -27,6 +28,7 @@
 	X(NOT_IP, "not_ip", FG_ON_PASS)                                        \
 	X(MALFORMED, "malformed", FG_ON_PASS | FG_ON_DROP)                     \
 	X(LOOKUP_FAILED, "lookup_failed", FG_ON_PASS)
+/* clang-format on */
 
 /* FG_ACTION(enum suffix, label) */
 #define FG_ACTION_LIST(X) \

@@ -35,10 +35,10 @@ int cli_dispatch(struct cli *c, const struct cmd *cmds, const char *group,
 
 /* Prints "Error: ..." (or {"error": ...}) and returns `code`. */
 int cli_err(struct cli *c, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* A usage error: the message, the usage line, exit code 2. */
 int cli_usage(struct cli *c, const char *usage, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Opens the pins, or explains what to do. Returns 0 or exit code 1. */
 int cli_open(struct cli *c);
 /* Prints and frees a JSON document. */

@@ -85,7 +85,7 @@ int cmd_mode(struct cli *c, int argc, char **argv)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
@@ -116,8 +116,7 @@ int cmd_reload(struct cli *c, int argc, char **argv)
 	for (int waited = 0; waited < RELOAD_WAIT_MS; waited += 50) {
 		if (__atomic_load_n(&ctl->reloads_success, __ATOMIC_ACQUIRE) !=
 		    ok)
-			return report(c, "reloaded",
-				      json_object_new_boolean(1),
+			return report(c, "reloaded", json_object_new_boolean(1),
 				      "config reloaded");
 		if (__atomic_load_n(&ctl->reloads_failure, __ATOMIC_ACQUIRE) !=
 		    failed)
@@ -128,8 +127,9 @@ int cmd_reload(struct cli *c, int argc, char **argv)
 				       "(or run floodgated --check -c FILE)");
 		sleep_ms(50);
 	}
-	return cli_err(c, 1, "floodgated (pid %d) did not answer the reload "
-			     "within %d s",
+	return cli_err(c, 1,
+		       "floodgated (pid %d) did not answer the reload "
+		       "within %d s",
 		       pid, RELOAD_WAIT_MS / 1000);
 }
 
@@ -191,8 +191,8 @@ int cmd_version(struct cli *c, int argc, char **argv)
 		json_object_object_add(o, "version",
 				       json_object_new_string(FG_VERSION));
 		json_object_object_add(
-			o, "libbpf",
-			json_object_new_string(libbpf_version_string()));
+		    o, "libbpf",
+		    json_object_new_string(libbpf_version_string()));
 		cli_json_print(o);
 	} else {
 		printf("floodgate %s (libbpf %s)\n", FG_VERSION,

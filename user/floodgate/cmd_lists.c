@@ -8,7 +8,6 @@
 #include "units.h"
 
 struct list_ctx {
-	struct cli *c;
 	__u32 action;
 	json_object *arr;
 	int n;
@@ -44,7 +43,7 @@ static int print_entry(const struct fg_cidr *cidr, __u32 value, void *arg)
 
 static int list_entries(struct cli *c, __u32 action)
 {
-	struct list_ctx x = { .c = c, .action = action };
+	struct list_ctx x = {.action = action};
 	int rc;
 
 	if (c->json)
@@ -87,8 +86,9 @@ static int change(struct cli *c, __u32 action, bool add, const char *arg,
 	if (add) {
 		rc = fg_list_put(&c->maps, &cidr, action, true);
 		if (rc == -E2BIG || rc == -ENOSPC)
-			return cli_err(c, 1, "the list table is full (%d "
-					     "entries); remove some first",
+			return cli_err(c, 1,
+				       "the list table is full (%d "
+				       "entries); remove some first",
 				       FG_MAX_LIST_ENTRIES);
 		if (rc)
 			return cli_err(c, 1, "adding %s: %s", buf,
@@ -114,14 +114,14 @@ static int change(struct cli *c, __u32 action, bool add, const char *arg,
 	if (c->json) {
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "list", json_object_new_string(
-							  list_name(action)));
+		json_object_object_add(
+		    o, "list", json_object_new_string(list_name(action)));
 		json_object_object_add(o, add ? "added" : "removed",
 				       json_object_new_string(buf));
 		cli_json_print(o);
 	} else {
-		printf("%s %s the %s list\n", buf, add ? "added to" : "removed from",
-		       list_name(action));
+		printf("%s %s the %s list\n", buf,
+		       add ? "added to" : "removed from", list_name(action));
 	}
 	return 0;
 }
@@ -129,8 +129,8 @@ static int change(struct cli *c, __u32 action, bool add, const char *arg,
 static int list_cmd(struct cli *c, int argc, char **argv, __u32 action)
 {
 	const char *use = action == FG_LIST_ALLOW
-				  ? "allow add|del CIDR | allow list"
-				  : "deny add|del CIDR | deny list";
+			      ? "allow add|del CIDR | allow list"
+			      : "deny add|del CIDR | deny list";
 	int rc;
 
 	if (argc < 2)

@@ -45,20 +45,21 @@ static void print_json(const struct fg_snapshot *s, int pid)
 {
 	json_object *o = json_object_new_object(), *ifs, *cnt, *rules, *src;
 
-	json_object_object_add(o, "enabled", json_object_new_boolean(s->enabled));
+	json_object_object_add(o, "enabled",
+			       json_object_new_boolean(s->enabled));
 	json_object_object_add(
-		o, "mode",
-		json_object_new_string(s->dry_run ? "dry-run" : "enforce"));
+	    o, "mode",
+	    json_object_new_string(s->dry_run ? "dry-run" : "enforce"));
 	json_object_object_add(o, "daemon_pid", json_object_new_int(pid));
 
 	ifs = json_object_new_array();
 	for (unsigned int i = 0; i < s->nifaces; i++) {
 		json_object *f = json_object_new_object();
 
-		json_object_object_add(f, "name",
-				       json_object_new_string(s->ifaces[i].name));
-		json_object_object_add(f, "mode",
-				       json_object_new_string(s->ifaces[i].mode));
+		json_object_object_add(
+		    f, "name", json_object_new_string(s->ifaces[i].name));
+		json_object_object_add(
+		    f, "mode", json_object_new_string(s->ifaces[i].mode));
 		json_object_array_add(ifs, f);
 	}
 	json_object_object_add(o, "interfaces", ifs);
@@ -76,7 +77,7 @@ static void print_json(const struct fg_snapshot *s, int pid)
 
 		for (unsigned int r = 0; r < FG_REASON_COUNT; r++) {
 			const struct fg_counter *k =
-				&s->stats[a * FG_REASON_SLOTS + r];
+			    &s->stats[a * FG_REASON_SLOTS + r];
 
 			if (fg_reason_has_action(r, a) || k->packets)
 				json_object_object_add(by_reason,
@@ -93,13 +94,12 @@ static void print_json(const struct fg_snapshot *s, int pid)
 		json_object *ro = json_object_new_object();
 
 		json_object_object_add(
-			ro, "name",
-			json_object_new_string(s->meta.rule_names[r]));
+		    ro, "name", json_object_new_string(s->meta.rule_names[r]));
 		for (unsigned int a = 0; a < FG_ACTION_COUNT; a++)
 			json_object_object_add(
-				ro, fg_action_label(a),
-				counter_json(&s->rule_stats[r * FG_ACTION_COUNT +
-							    a]));
+			    ro, fg_action_label(a),
+			    counter_json(
+				&s->rule_stats[r * FG_ACTION_COUNT + a]));
 		json_object_array_add(rules, ro);
 	}
 	json_object_object_add(o, "rules", rules);
@@ -109,8 +109,9 @@ static void print_json(const struct fg_snapshot *s, int pid)
 static void print_text(const struct fg_snapshot *s, int pid)
 {
 	printf("floodgate: %s, mode %s\n",
-	       s->enabled ? "enabled" : "DISABLED (kill-switch: all traffic "
-					"passes)",
+	       s->enabled ? "enabled"
+			  : "DISABLED (kill-switch: all traffic "
+			    "passes)",
 	       s->dry_run ? "dry-run" : "enforce");
 	if (pid)
 		printf("daemon:    floodgated running, pid %d\n", pid);
@@ -123,15 +124,15 @@ static void print_text(const struct fg_snapshot *s, int pid)
 	printf("%s\n", s->nifaces ? "" : " none in this network namespace");
 	printf("sources:   %ld tracked of %ld (%.1f%%)\n", s->tracked_sources,
 	       s->capacity,
-	       s->capacity ? 100.0 * (double)s->tracked_sources /
-				     (double)s->capacity
-			   : 0.0);
+	       s->capacity
+		   ? 100.0 * (double)s->tracked_sources / (double)s->capacity
+		   : 0.0);
 	printf("\n%-6s %-18s %14s %16s\n", "ACTION", "REASON", "PACKETS",
 	       "BYTES");
 	for (unsigned int a = 0; a < FG_ACTION_COUNT; a++) {
 		for (unsigned int r = 0; r < FG_REASON_COUNT; r++) {
 			const struct fg_counter *k =
-				&s->stats[a * FG_REASON_SLOTS + r];
+			    &s->stats[a * FG_REASON_SLOTS + r];
 
 			if (!k->packets)
 				continue;
@@ -144,7 +145,8 @@ static void print_text(const struct fg_snapshot *s, int pid)
 	printf("\n%-24s %14s %14s\n", "RULE", "PASSED", "DROPPED");
 	for (unsigned int r = 0; r <= s->meta.nrules && r < FG_RULE_SLOTS;
 	     r++) {
-		const struct fg_counter *k = &s->rule_stats[r * FG_ACTION_COUNT];
+		const struct fg_counter *k =
+		    &s->rule_stats[(size_t)r * FG_ACTION_COUNT];
 
 		printf("%-24s %14llu %14llu\n", s->meta.rule_names[r],
 		       (unsigned long long)k[FG_ACTION_PASS].packets,

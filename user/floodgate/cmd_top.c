@@ -48,12 +48,12 @@ static int show(struct cli *c, enum fg_top_by by, size_t n)
 			json_object_object_add(o, "source",
 					       json_object_new_string(addr));
 			json_object_object_add(
-				o, "passed", json_object_new_uint64(top[i].passed));
+			    o, "passed", json_object_new_uint64(top[i].passed));
 			json_object_object_add(
-				o, "dropped",
-				json_object_new_uint64(top[i].dropped));
+			    o, "dropped",
+			    json_object_new_uint64(top[i].dropped));
 			json_object_object_add(
-				o, "rules", json_object_new_int((int)top[i].rules));
+			    o, "rules", json_object_new_int((int)top[i].rules));
 			json_object_array_add(arr, o);
 		}
 		cli_json_print(arr);

@@ -12,17 +12,17 @@
 #include "log.h"
 
 static const struct cmd commands[] = {
-	{ "status", cmd_status, "status [--json]" },
-	{ "enable", cmd_enable, "enable" },
-	{ "disable", cmd_disable, "disable" },
-	{ "mode", cmd_mode, "mode enforce|dry-run" },
-	{ "allow", cmd_allow, "allow add|del CIDR | allow list" },
-	{ "deny", cmd_deny, "deny add|del CIDR | deny list" },
-	{ "top", cmd_top, "top [-n N] [--by drops|packets] [--watch]" },
-	{ "reload", cmd_reload, "reload" },
-	{ "detach", cmd_detach, "detach" },
-	{ "version", cmd_version, "version" },
-	{ NULL, NULL, NULL },
+    {"status", cmd_status, "status [--json]"},
+    {"enable", cmd_enable, "enable"},
+    {"disable", cmd_disable, "disable"},
+    {"mode", cmd_mode, "mode enforce|dry-run"},
+    {"allow", cmd_allow, "allow add|del CIDR | allow list"},
+    {"deny", cmd_deny, "deny add|del CIDR | deny list"},
+    {"top", cmd_top, "top [-n N] [--by drops|packets] [--watch]"},
+    {"reload", cmd_reload, "reload"},
+    {"detach", cmd_detach, "detach"},
+    {"version", cmd_version, "version"},
+    {NULL, NULL, NULL},
 };
 
 static void usage(FILE *f)
@@ -31,16 +31,16 @@ static void usage(FILE *f)
 		   "commands:\n");
 	for (const struct cmd *c = commands; c->name; c++)
 		fprintf(f, "  floodgate %s\n", c->usage);
-	fprintf(f, "Exit codes: 0 ok, 1 failed, 2 usage. FLOODGATE_PIN_DIR "
-		   "sets the pin directory (default " FG_PIN_DIR_DEFAULT
-		   ").\n");
+	fprintf(f,
+		"Exit codes: 0 ok, 1 failed, 2 usage. FLOODGATE_PIN_DIR "
+		"sets the pin directory (default " FG_PIN_DIR_DEFAULT ").\n");
 }
 
 void cli_json_print(json_object *o)
 {
 	printf("%s\n", json_object_to_json_string_ext(
-			       o, JSON_C_TO_STRING_PRETTY |
-					  JSON_C_TO_STRING_NOSLASHESCAPE));
+			   o, JSON_C_TO_STRING_PRETTY |
+				  JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 
@@ -178,7 +178,7 @@ static int global_opts(struct cli *c, int *argc, char **argv)
 int main(int argc, char **argv)
 {
 	const char *env = getenv("FLOODGATE_PIN_DIR");
-	struct cli c = { .pin_dir = env && *env ? env : FG_PIN_DIR_DEFAULT };
+	struct cli c = {.pin_dir = env && *env ? env : FG_PIN_DIR_DEFAULT};
 	int rc;
 
 	fg_maps_init(&c.maps);

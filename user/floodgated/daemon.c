@@ -22,7 +22,7 @@
 struct fg_daemon {
 	struct fg_daemon_opts opts;
 	struct fg_loader loader;
-	struct fg_settings cfg; /* live */
+	struct fg_settings cfg;	     /* live */
 	struct fg_port_rules *ports; /* scratch for compiling */
 	struct fg_http *http;
 	char http_listen[FG_LISTEN_MAX];
@@ -241,8 +241,8 @@ static int apply(struct fg_daemon *d, const struct fg_settings *s,
 	}
 	rc = compile(d, s, cfg, &meta, err, errlen);
 	if (!rc) {
-		rc = fg_maps_apply_config(&d->loader.maps, cfg, d->ports,
-					  &meta);
+		rc =
+		    fg_maps_apply_config(&d->loader.maps, cfg, d->ports, &meta);
 		if (rc)
 			snprintf(err, errlen, "writing config maps: %s",
 				 strerror(-rc));
@@ -292,7 +292,7 @@ static void render_metrics(struct fg_buf *out, void *arg)
 {
 	struct fg_daemon *d = arg;
 	struct fg_snapshot *snap = calloc(1, sizeof(*snap));
-	struct fg_daemon_state ds = { 0 };
+	struct fg_daemon_state ds = {0};
 	struct fg_top_entry top[1000];
 	struct fg_top_source tops[1000];
 	size_t total = 0;
@@ -323,8 +323,7 @@ static void render_metrics(struct fg_buf *out, void *arg)
 	pthread_mutex_unlock(&d->lock);
 
 	for (long i = 0; i < ntop && top[i].dropped; i++) {
-		fg_format_addr(top[i].addr, tops[i].addr,
-			       sizeof(tops[i].addr));
+		fg_format_addr(top[i].addr, tops[i].addr, sizeof(tops[i].addr));
 		tops[i].dropped = top[i].dropped;
 		ds.ntop = (unsigned int)i + 1;
 	}

@@ -53,17 +53,17 @@ static void drop_incompatible_pin(struct bpf_map *map, const char *path)
 	     info.value_size != bpf_map__value_size(map) ||
 	     info.max_entries != bpf_map__max_entries(map) ||
 	     info.map_flags != bpf_map__map_flags(map))) {
-		log_warn("replacing incompatible pinned map; its state is reset",
-			 "map=%s pinned_max_entries=%u max_entries=%u",
-			 bpf_map__name(map), info.max_entries,
-			 bpf_map__max_entries(map));
+		log_warn(
+		    "replacing incompatible pinned map; its state is reset",
+		    "map=%s pinned_max_entries=%u max_entries=%u",
+		    bpf_map__name(map), info.max_entries,
+		    bpf_map__max_entries(map));
 		unlink(path);
 	}
 	close(fd);
 }
 
-int fg_loader_open(struct fg_loader *l, const char *pin_dir,
-		   __u32 max_sources)
+int fg_loader_open(struct fg_loader *l, const char *pin_dir, __u32 max_sources)
 {
 	char path[PATH_MAX];
 	struct bpf_map *map;

@@ -22,8 +22,7 @@ struct fg_loader {
 	int prog_fd;
 };
 
-int fg_loader_open(struct fg_loader *l, const char *pin_dir,
-		   __u32 max_sources);
+int fg_loader_open(struct fg_loader *l, const char *pin_dir, __u32 max_sources);
 void fg_loader_close(struct fg_loader *l);
 
 #endif /* FG_LOADER_H */

@@ -67,15 +67,15 @@ static int parse_xdp_mode(const char *s, enum fg_xdp_mode *m)
 static int parse_args(int argc, char **argv, struct fg_daemon_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "interface", required_argument, NULL, 'i' },
-		{ "xdp-mode", required_argument, NULL, 'm' },
-		{ "pin-dir", required_argument, NULL, 'p' },
-		{ "check", no_argument, NULL, 'k' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"config", required_argument, NULL, 'c'},
+	    {"interface", required_argument, NULL, 'i'},
+	    {"xdp-mode", required_argument, NULL, 'm'},
+	    {"pin-dir", required_argument, NULL, 'p'},
+	    {"check", no_argument, NULL, 'k'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *env_pin = getenv("FLOODGATE_PIN_DIR");
 	int c;
@@ -89,8 +89,9 @@ static int parse_args(int argc, char **argv, struct fg_daemon_opts *o)
 			break;
 		case 'i':
 			if (o->nifaces >= FG_MAX_IFACES) {
-				fprintf(stderr, "floodgated: at most %d "
-						"interfaces\n",
+				fprintf(stderr,
+					"floodgated: at most %d "
+					"interfaces\n",
 					FG_MAX_IFACES);
 				return 2;
 			}
@@ -142,8 +143,9 @@ static int env_enabled(int *out)
 	if (!v || !*v)
 		return 0;
 	if (strcmp(v, "0") && strcmp(v, "1")) {
-		fprintf(stderr, "floodgated: FLOODGATE_ENABLED=\"%s\": "
-				"expected 0 or 1\n",
+		fprintf(stderr,
+			"floodgated: FLOODGATE_ENABLED=\"%s\": "
+			"expected 0 or 1\n",
 			v);
 		return -EINVAL;
 	}
@@ -153,7 +155,7 @@ static int env_enabled(int *out)
 
 static void install_signals(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGHUP, &sa, NULL);
@@ -165,7 +167,7 @@ static void install_signals(void)
 int main(int argc, char **argv)
 {
 	struct fg_daemon_opts opts;
-	struct pollfd pfd = { .events = POLLIN };
+	struct pollfd pfd = {.events = POLLIN};
 	struct fg_daemon *d;
 	int rc, enabled;
 

@@ -14,7 +14,7 @@ struct fg_buf {
 void fg_buf_init(struct fg_buf *b);
 void fg_buf_free(struct fg_buf *b);
 void fg_buf_printf(struct fg_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void fg_buf_append(struct fg_buf *b, const char *s, size_t n);
 
 #endif /* FG_BUF_H */

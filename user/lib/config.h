@@ -22,7 +22,12 @@
 #define FG_ERR_MAX 512
 
 enum fg_xdp_mode { FG_XDP_AUTO = 0, FG_XDP_NATIVE, FG_XDP_GENERIC };
-enum fg_protocol { FG_PROTO_ANY = 0, FG_PROTO_TCP, FG_PROTO_UDP, FG_PROTO_ICMP };
+enum fg_protocol {
+	FG_PROTO_ANY = 0,
+	FG_PROTO_TCP,
+	FG_PROTO_UDP,
+	FG_PROTO_ICMP
+};
 
 /* One dimension: rate plus burst (units the dimension counts). A zero
  * rate amount is unlimited and its burst is ignored. */

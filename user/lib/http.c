@@ -82,7 +82,7 @@ int fg_http_accepts_gzip(const char *ae)
 
 static int gzip_buf(const char *in, size_t len, char **out, size_t *outlen)
 {
-	z_stream zs = { 0 };
+	z_stream zs = {0};
 	uLong bound;
 	char *dst;
 
@@ -115,7 +115,7 @@ static enum MHD_Result reply_text(struct MHD_Connection *conn,
 				  unsigned int status, const char *text)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(
-		strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+	    strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ret;
 
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -129,7 +129,7 @@ static enum MHD_Result serve_metrics(struct fg_http *h,
 				     struct MHD_Connection *conn)
 {
 	const char *ae = MHD_lookup_connection_value(
-		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	struct MHD_Response *r;
 	struct fg_buf body;
 	enum MHD_Result ret;
@@ -204,12 +204,12 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 struct fg_http *fg_http_start(const char *listen, fg_render_fn render,
 			      void *arg, char *err, size_t errlen)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_NUMERICSERV },
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_NUMERICSERV},
 			*ai = NULL;
 	char host[128], port[8];
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
-			     MHD_USE_ERROR_LOG;
+	unsigned int flags =
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 	struct fg_http *h;
 	int rc;
 
@@ -235,12 +235,11 @@ struct fg_http *fg_http_start(const char *listen, fg_render_fn render,
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	h->mhd = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, h,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-		ai->ai_addr, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned int)FG_HTTP_MAX_CONNECTIONS,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)FG_HTTP_TIMEOUT_S,
-		MHD_OPTION_END);
+	    flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER,
+	    mhd_log, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)FG_HTTP_MAX_CONNECTIONS,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)FG_HTTP_TIMEOUT_S,
+	    MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!h->mhd) {
 		snprintf(err, errlen, "%s: cannot listen (in use?)", listen);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 static enum fg_log_level min_level = FG_LOG_INFO;
-static const char *const level_names[] = { "debug", "info", "warn", "error" };
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
 void fg_log_set_level(enum fg_log_level level)
 {
@@ -56,8 +56,7 @@ void fg_log(enum fg_log_level level, const char *msg, const char *kvfmt, ...)
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
-	enum fg_log_level l = level == LIBBPF_WARN ? FG_LOG_WARN
-						   : FG_LOG_DEBUG;
+	enum fg_log_level l = level == LIBBPF_WARN ? FG_LOG_WARN : FG_LOG_DEBUG;
 	char line[1024];
 	size_t n;
 

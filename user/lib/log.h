@@ -14,7 +14,7 @@ enum fg_log_level { FG_LOG_DEBUG, FG_LOG_INFO, FG_LOG_WARN, FG_LOG_ERROR };
 
 void fg_log_set_level(enum fg_log_level level);
 void fg_log(enum fg_log_level level, const char *msg, const char *kvfmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* A logfmt-quoted copy of s, valid until the 8th next call. */
 const char *fg_q(const char *s);

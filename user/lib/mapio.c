@@ -14,8 +14,8 @@
 #include "ruleset.h"
 
 const char *const fg_map_names[FG_MAP_COUNT] = {
-	FG_MAP_CTL,   FG_MAP_CFG,	FG_MAP_PORTS,	   FG_MAP_SOURCES,
-	FG_MAP_LISTS, FG_MAP_STATS, FG_MAP_RULE_STATS, FG_MAP_META,
+    FG_MAP_CTL,	  FG_MAP_CFG,	FG_MAP_PORTS,	   FG_MAP_SOURCES,
+    FG_MAP_LISTS, FG_MAP_STATS, FG_MAP_RULE_STATS, FG_MAP_META,
 };
 
 /* Array elements are 8-byte aligned in the kernel and in its mmap. */
@@ -23,9 +23,12 @@ const char *const fg_map_names[FG_MAP_COUNT] = {
 
 static int *map_fd_slot(struct fg_maps *m, int i)
 {
-	int *slots[FG_MAP_COUNT] = { &m->ctl,	&m->cfg,   &m->ports,
-				     &m->sources, &m->lists, &m->stats,
-				     &m->rule_stats, &m->meta };
+	/* cppcheck-suppress constVariable ; callers write through these */
+	int *const slots[FG_MAP_COUNT] = {
+	    &m->ctl,   &m->cfg,	  &m->ports,	  &m->sources,
+	    &m->lists, &m->stats, &m->rule_stats, &m->meta,
+	};
+
 	return slots[i];
 }
 
@@ -244,8 +247,8 @@ static int list_keys(struct fg_maps *m, struct fg_lpm_key **out, size_t *n)
 
 int fg_list_get(struct fg_maps *m, const struct fg_cidr *c, __u32 *value)
 {
-	struct fg_lpm_key want, *keys;
-	size_t n;
+	struct fg_lpm_key want, *keys = NULL;
+	size_t n = 0;
 	int err = list_keys(m, &keys, &n);
 
 	if (err)
@@ -255,8 +258,8 @@ int fg_list_get(struct fg_maps *m, const struct fg_cidr *c, __u32 *value)
 	for (size_t i = 0; i < n; i++) {
 		if (!memcmp(&keys[i], &want, sizeof(want))) {
 			err = bpf_map_lookup_elem(m->lists, &keys[i], value)
-				      ? -ENOENT
-				      : 0;
+				  ? -ENOENT
+				  : 0;
 			break;
 		}
 	}
@@ -266,8 +269,8 @@ int fg_list_get(struct fg_maps *m, const struct fg_cidr *c, __u32 *value)
 
 int fg_list_walk(struct fg_maps *m, fg_list_cb cb, void *arg)
 {
-	struct fg_lpm_key *keys;
-	size_t n;
+	struct fg_lpm_key *keys = NULL;
+	size_t n = 0;
 	int err = list_keys(m, &keys, &n);
 
 	if (err)
@@ -288,8 +291,8 @@ int fg_list_walk(struct fg_maps *m, fg_list_cb cb, void *arg)
 int fg_maps_sync_lists(struct fg_maps *m, const struct fg_cidr *allow,
 		       size_t nallow, const struct fg_cidr *deny, size_t ndeny)
 {
-	struct fg_lpm_key *keys;
-	size_t n;
+	struct fg_lpm_key *keys = NULL;
+	size_t n = 0;
 	int err = list_keys(m, &keys, &n);
 
 	if (err)

@@ -33,7 +33,7 @@ static void verdict_counters(struct fg_buf *b, const struct fg_snapshot *s,
 			     bool bytes)
 {
 	const char *name =
-		bytes ? "floodgate_bytes_total" : "floodgate_packets_total";
+	    bytes ? "floodgate_bytes_total" : "floodgate_packets_total";
 
 	head(b, name, "counter",
 	     bytes ? "Bytes seen by the XDP program, by verdict and reason."
@@ -41,15 +41,15 @@ static void verdict_counters(struct fg_buf *b, const struct fg_snapshot *s,
 	for (unsigned int a = 0; a < FG_ACTION_COUNT; a++) {
 		for (unsigned int r = 0; r < FG_REASON_COUNT; r++) {
 			const struct fg_counter *c =
-				&s->stats[a * FG_REASON_SLOTS + r];
+			    &s->stats[a * FG_REASON_SLOTS + r];
 
 			if (!fg_reason_has_action(r, a) && !c->packets)
 				continue;
-			fg_buf_printf(b, "%s{action=\"%s\",reason=\"%s\"} %llu\n",
-				      name, fg_action_label(a),
-				      fg_reason_label(r),
-				      (unsigned long long)(bytes ? c->bytes
-								 : c->packets));
+			fg_buf_printf(
+			    b, "%s{action=\"%s\",reason=\"%s\"} %llu\n", name,
+			    fg_action_label(a), fg_reason_label(r),
+			    (unsigned long long)(bytes ? c->bytes
+						       : c->packets));
 		}
 	}
 }
@@ -61,17 +61,17 @@ static void rule_counters(struct fg_buf *b, const struct fg_snapshot *s)
 	for (unsigned int r = 0; r <= s->meta.nrules && r < FG_RULE_SLOTS;
 	     r++) {
 		const char *name =
-			r == FG_RULE_DEFAULT ? "default" : s->meta.rule_names[r];
+		    r == FG_RULE_DEFAULT ? "default" : s->meta.rule_names[r];
 
 		for (unsigned int a = 0; a < FG_ACTION_COUNT; a++) {
-			fg_buf_printf(b, "floodgate_rule_packets_total{rule=\"");
+			fg_buf_printf(b,
+				      "floodgate_rule_packets_total{rule=\"");
 			fg_prom_label_value(b, name);
-			fg_buf_printf(
-				b, "\",action=\"%s\"} %llu\n",
-				fg_action_label(a),
-				(unsigned long long)s
-					->rule_stats[r * FG_ACTION_COUNT + a]
-					.packets);
+			fg_buf_printf(b, "\",action=\"%s\"} %llu\n",
+				      fg_action_label(a),
+				      (unsigned long long)s
+					  ->rule_stats[r * FG_ACTION_COUNT + a]
+					  .packets);
 		}
 	}
 }
@@ -89,8 +89,8 @@ void fg_prom_render(const struct fg_snapshot *s,
 	verdict_counters(b, s, false);
 	verdict_counters(b, s, true);
 	rule_counters(b, s);
-	gauge(b, "floodgate_enabled", "1 when the kill-switch lets floodgate act.",
-	      s->enabled);
+	gauge(b, "floodgate_enabled",
+	      "1 when the kill-switch lets floodgate act.", s->enabled);
 	gauge(b, "floodgate_dry_run",
 	      "1 in dry-run mode: over-limit packets pass and are counted.",
 	      s->dry_run);
@@ -99,8 +99,8 @@ void fg_prom_render(const struct fg_snapshot *s,
 		      "Entries in the source table.", s->tracked_sources);
 	gauge(b, "floodgate_tracked_sources_capacity",
 	      "Size of the source table (table.max_sources).", s->capacity);
-	gauge(b, "floodgate_blocked_sources",
-	      "Sources in the penalty box.", s->blocked_sources);
+	gauge(b, "floodgate_blocked_sources", "Sources in the penalty box.",
+	      s->blocked_sources);
 
 	head(b, "floodgate_interface_attached", "gauge",
 	     "1 when the program runs on a configured interface.");
@@ -115,18 +115,18 @@ void fg_prom_render(const struct fg_snapshot *s,
 
 	head(b, "floodgate_config_reloads_total", "counter",
 	     "Config reloads, by result.");
-	fg_buf_printf(b,
-		      "floodgate_config_reloads_total{result=\"success\"} %llu\n"
-		      "floodgate_config_reloads_total{result=\"failure\"} %llu\n",
-		      d->reloads_success, d->reloads_failure);
+	fg_buf_printf(
+	    b,
+	    "floodgate_config_reloads_total{result=\"success\"} %llu\n"
+	    "floodgate_config_reloads_total{result=\"failure\"} %llu\n",
+	    d->reloads_success, d->reloads_failure);
 	head(b, "floodgate_config_last_reload_success_timestamp_seconds",
 	     "gauge", "Unix time of the last config load that succeeded.");
 	fg_buf_printf(
-		b, "floodgate_config_last_reload_success_timestamp_seconds %.3f\n",
-		d->last_reload_success);
+	    b, "floodgate_config_last_reload_success_timestamp_seconds %.3f\n",
+	    d->last_reload_success);
 
-	head(b, "floodgate_build_info", "gauge",
-	     "Build versions; always 1.");
+	head(b, "floodgate_build_info", "gauge", "Build versions; always 1.");
 	fg_buf_printf(b,
 		      "floodgate_build_info{version=\"%s\",libbpf=\"%s\"} 1\n",
 		      FG_VERSION, libbpf_version_string());
@@ -136,7 +136,8 @@ void fg_prom_render(const struct fg_snapshot *s,
 		     "Packets dropped from the sources dropped most.");
 		for (unsigned int i = 0; i < d->ntop; i++) {
 			fg_buf_printf(
-				b, "floodgate_top_source_dropped_packets{source=\"");
+			    b,
+			    "floodgate_top_source_dropped_packets{source=\"");
 			fg_prom_label_value(b, d->top[i].addr);
 			fg_buf_printf(b, "\"} %llu\n",
 				      (unsigned long long)d->top[i].dropped);

@@ -11,12 +11,10 @@
 #define FG_REASON_LABEL(name, label, actions) label,
 #define FG_REASON_ACTIONS(name, label, actions) actions,
 #define FG_ACTION_LABEL(name, label) label,
-static const char *const reason_labels[] = { FG_REASON_LIST(
-	FG_REASON_LABEL) };
-static const unsigned char reason_actions[] = { FG_REASON_LIST(
-	FG_REASON_ACTIONS) };
-static const char *const action_labels[] = { FG_ACTION_LIST(
-	FG_ACTION_LABEL) };
+static const char *const reason_labels[] = {FG_REASON_LIST(FG_REASON_LABEL)};
+static const unsigned char reason_actions[] = {
+    FG_REASON_LIST(FG_REASON_ACTIONS)};
+static const char *const action_labels[] = {FG_ACTION_LIST(FG_ACTION_LABEL)};
 
 bool fg_reason_has_action(unsigned int reason, unsigned int action)
 {

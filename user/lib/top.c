@@ -51,7 +51,7 @@ static long read_all(struct fg_maps *m, struct fg_top_entry **out)
 		if (len == cap) {
 			size_t ncap = cap ? cap * 2 : 1024;
 			struct fg_top_entry *n =
-				realloc(all, ncap * sizeof(*all));
+			    realloc(all, ncap * sizeof(*all));
 
 			if (!n) {
 				free(all);
@@ -77,8 +77,10 @@ long fg_top_sources(struct fg_maps *m, enum fg_top_by by, size_t n,
 	long len = read_all(m, &all);
 	size_t merged = 0;
 
-	if (len < 0)
+	if (len <= 0) {
+		*total = 0;
 		return len;
+	}
 	qsort(all, (size_t)len, sizeof(*all), by_addr);
 	for (long i = 0; i < len; i++) {
 		if (merged && !memcmp(all[merged - 1].addr, all[i].addr, 16)) {

@@ -58,7 +58,7 @@ void fg_format_cidr(const struct fg_cidr *c, char *buf, size_t len);
 /* A 16-byte (mapped) address without prefix: "192.0.2.1", "2001:db8::1". */
 void fg_format_addr(const __u8 addr[16], char *buf, size_t len);
 /* "1000/s"-style, for status output. */
-void fg_format_rate(const struct fg_rate *r, enum fg_rate_kind kind,
-		    char *buf, size_t len);
+void fg_format_rate(const struct fg_rate *r, enum fg_rate_kind kind, char *buf,
+		    size_t len);
 
 #endif /* FG_UNITS_H */

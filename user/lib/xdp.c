@@ -91,8 +91,8 @@ static int attach_mode(int ifindex, int prog_fd, __u32 flag)
 	} else if (old_id) {
 		bpf_xdp_detach(ifindex, old_flag, NULL);
 	}
-	err = bpf_xdp_attach(ifindex, prog_fd, flag,
-			     old_fd >= 0 ? &opts : NULL);
+	err =
+	    bpf_xdp_attach(ifindex, prog_fd, flag, old_fd >= 0 ? &opts : NULL);
 	if (old_fd >= 0)
 		close(old_fd);
 	return err;

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include "fixture.h"
+
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "floodgate.skel.h"
+#include "ruleset.h"
+
+/* Frames shorter than an Ethernet header: BPF_PROG_TEST_RUN refuses
+ * data_in under ETH_HLEN, so a runt goes in behind FX_META bytes of XDP
+ * metadata, ctx data = FX_META and data_end at the runt's end: the
+ * program sees only the runt. Kernels up to 6.x want data_end to be the
+ * whole input; newer ones want ETH_HLEN bytes after the metadata and
+ * allow data_end short of the input (the rest becomes a fragment the
+ * program cannot see). fx_run tries the first, then the second. */
+#define FX_META 16
+
+/* libbpf's own messages: warnings only, as TAP comments. */
+static int fx_libbpf_print(enum libbpf_print_level level, const char *fmt,
+			   va_list ap)
+{
+	if (level != LIBBPF_WARN)
+		return 0;
+	fputs("# ", stderr);
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int fx_fail(struct fx *fx, int err, const char *what)
+{
+	fx->err = err < 0 ? err : -EINVAL;
+	snprintf(fx->errmsg, sizeof(fx->errmsg), "%s: %s (%s object)", what,
+		 strerror(-fx->err), fx->label);
+	return fx->err;
+}
+
+int fx_open(struct fx *fx, const char *label, bool test_clock)
+{
+	int err;
+
+	memset(fx, 0, sizeof(*fx));
+	fg_maps_init(&fx->maps);
+	fx->label = label;
+	fx->test_clock = test_clock;
+	fx->prog_fd = -1;
+	libbpf_set_print(fx_libbpf_print);
+
+	fx->ncpus = libbpf_num_possible_cpus();
+	if (fx->ncpus <= 0)
+		return fx_fail(fx, fx->ncpus, "libbpf_num_possible_cpus");
+	fx->percpu_zero = calloc((size_t)fx->ncpus, sizeof(*fx->percpu_zero));
+	fx->cfg = calloc(1, sizeof(*fx->cfg));
+	fx->ports = calloc(FG_PORTS, sizeof(*fx->ports));
+	if (!fx->percpu_zero || !fx->cfg || !fx->ports)
+		return fx_fail(fx, -ENOMEM, "calloc");
+
+	fx->skel = floodgate_bpf__open();
+	if (!fx->skel)
+		return fx_fail(fx, -errno, "floodgate_bpf__open");
+	/* .rodata: fixed at load, so the production object is verified
+	 * with the test-clock branch removed. */
+	fx->skel->rodata->fg_use_test_clock = test_clock;
+	err = floodgate_bpf__load(fx->skel);
+	if (err)
+		return fx_fail(fx, err, "floodgate_bpf__load (root needed)");
+	fx->prog_fd = bpf_program__fd(fx->skel->progs.floodgate_xdp);
+	err = fg_maps_from_object(fx->skel->obj, &fx->maps);
+	if (err)
+		return fx_fail(fx, err, "fg_maps_from_object");
+	return 0;
+}
+
+void fx_close(struct fx *fx)
+{
+	if (fx->maps.ctl_mem || fx->maps.ports_mem)
+		fg_maps_close(&fx->maps);
+	floodgate_bpf__destroy(fx->skel);
+	free(fx->percpu_zero);
+	free(fx->cfg);
+	free(fx->ports);
+	fx->skel = NULL;
+	fx->percpu_zero = NULL;
+	fx->cfg = NULL;
+	fx->ports = NULL;
+}
+
+/* Deletes every key. get_next_key(NULL) gives the first remaining one:
+ * no iteration state survives a delete. */
+static int fx_map_empty(int fd, size_t key_size)
+{
+	unsigned char key[64];
+
+	if (key_size > sizeof(key))
+		return -EINVAL;
+	while (!bpf_map_get_next_key(fd, NULL, key)) {
+		if (bpf_map_delete_elem(fd, key))
+			return -errno;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+static int fx_zero_percpu(struct fx *fx, int fd, __u32 entries)
+{
+	for (__u32 i = 0; i < entries; i++) {
+		if (bpf_map_update_elem(fd, &i, fx->percpu_zero, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+int fx_reset(struct fx *fx)
+{
+	int err;
+
+	err = fx_map_empty(fx->maps.sources, sizeof(struct fg_src_key));
+	if (!err)
+		err = fx_map_empty(fx->maps.lists, sizeof(struct fg_lpm_key));
+	if (!err)
+		err = fx_zero_percpu(fx, fx->maps.stats, FG_STATS_ENTRIES);
+	if (!err)
+		err = fx_zero_percpu(fx, fx->maps.rule_stats,
+				     FG_RULE_STATS_ENTRIES);
+	if (err)
+		return err;
+	fx->maps.ctl_mem->enabled = 1;
+	fx->maps.ctl_mem->dry_run = 0;
+	fx->skel->bss->fg_test_clock_ns = FX_CLOCK_START;
+	return 0;
+}
+
+int fx_configure(struct fx *fx, const struct fg_settings *s, char *err,
+		 size_t errlen)
+{
+	int rc;
+
+	rc = fg_ruleset_compile(s, fx->cfg, fx->ports, err, errlen);
+	if (rc)
+		return rc;
+	rc = fg_maps_apply_config(&fx->maps, fx->cfg, fx->ports, NULL);
+	if (rc) {
+		snprintf(err, errlen, "fg_maps_apply_config: %s",
+			 strerror(-rc));
+		return rc;
+	}
+	rc = fg_maps_sync_lists(&fx->maps, s->allow, s->nallow, s->deny,
+				s->ndeny);
+	if (rc) {
+		snprintf(err, errlen, "fg_maps_sync_lists: %s", strerror(-rc));
+		return rc;
+	}
+	fx->maps.ctl_mem->enabled = s->enabled;
+	fx->maps.ctl_mem->dry_run = s->dry_run;
+	return 0;
+}
+
+void fx_clock_advance(struct fx *fx, __u64 ns)
+{
+	fx->skel->bss->fg_test_clock_ns += ns;
+}
+
+static int fx_test_run(struct fx *fx, struct bpf_test_run_opts *opts)
+{
+	return bpf_prog_test_run_opts(fx->prog_fd, opts) ? -errno : 0;
+}
+
+static int fx_run_runt(struct fx *fx, const void *frame, size_t len,
+		       struct bpf_test_run_opts *out)
+{
+	unsigned char buf[FX_META + ETH_HLEN] = {};
+	struct xdp_md ctx = {
+	    .data = FX_META,
+	    .data_end = (__u32)(FX_META + len),
+	};
+	struct bpf_test_run_opts opts = *out;
+	int err;
+
+	memcpy(buf + FX_META, frame, len);
+	opts.data_in = buf;
+	opts.ctx_in = &ctx;
+	opts.ctx_size_in = sizeof(ctx);
+	opts.data_size_in = ctx.data_end;
+	err = fx_test_run(fx, &opts);
+	if (err == -EINVAL) {
+		opts.data_size_in = sizeof(buf);
+		err = fx_test_run(fx, &opts);
+	}
+	out->retval = opts.retval;
+	out->duration = opts.duration;
+	return err;
+}
+
+int fx_run(struct fx *fx, const void *frame, size_t len, struct fx_run *r)
+{
+	struct bpf_test_run_opts opts = {
+	    .sz = sizeof(opts),
+	    .data_in = frame,
+	    .data_size_in = (__u32)len,
+	    .repeat = r->repeat ? r->repeat : 1,
+	};
+	int err = len < ETH_HLEN ? fx_run_runt(fx, frame, len, &opts)
+				 : fx_test_run(fx, &opts);
+
+	if (err)
+		return err;
+	r->retval = opts.retval;
+	r->duration_ns = opts.duration;
+	return 0;
+}
+
+int fx_read_counters(struct fx *fx, struct fx_counters *c)
+{
+	return fg_read_stats(&fx->maps, c->stats, c->rules);
+}
+
+long fx_sources(struct fx *fx)
+{
+	return fg_count_sources(&fx->maps);
+}
+
+void fx_settings_init(struct fg_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->enabled = true;
+	s->max_sources = FG_MAX_SOURCES_DEFAULT;
+	s->ipv4_prefix = 32;
+	s->ipv6_prefix = 64;
+	/* defaults[]: zero rates, unlimited */
+}
+
+int fx_cidr(const char *text, struct fg_cidr *out)
+{
+	char addr[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(text, '/');
+	size_t alen = slash ? (size_t)(slash - text) : strlen(text);
+	unsigned long plen;
+	unsigned char v4[4];
+
+	if (alen >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, text, alen);
+	addr[alen] = '\0';
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, addr, v4) == 1) {
+		plen = slash ? strtoul(slash + 1, NULL, 10) : 32;
+		if (plen > 32)
+			return -EINVAL;
+		out->addr[10] = 0xff;
+		out->addr[11] = 0xff;
+		memcpy(out->addr + 12, v4, 4);
+		out->prefixlen = (__u8)(96 + plen);
+		out->is_v4 = true;
+	} else if (inet_pton(AF_INET6, addr, out->addr) == 1) {
+		plen = slash ? strtoul(slash + 1, NULL, 10) : 128;
+		if (plen > 128)
+			return -EINVAL;
+		out->prefixlen = (__u8)plen;
+	} else {
+		return -EINVAL;
+	}
+	for (unsigned int bit = out->prefixlen; bit < 128; bit++)
+		out->addr[bit / 8] &= (__u8) ~(0x80u >> (bit % 8));
+	return 0;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * One loaded floodgate object and what a test does with it: configure it
+ * as the daemon does (fg_ruleset_compile, fg_maps_apply_config, lists,
+ * fg_ctl), run a frame through BPF_PROG_TEST_RUN, read the counters,
+ * reset every piece of state between cases. Functions return 0 or -errno.
+ */
+#ifndef FG_TEST_FIXTURE_H
+#define FG_TEST_FIXTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "fg_abi.h"
+#include "mapio.h"
+
+#define FX_NSEC_PER_SEC 1000000000ULL
+/* GCRA reads a TAT of 0 as "never seen": start the test clock far from 0. */
+#define FX_CLOCK_START (1000 * FX_NSEC_PER_SEC)
+
+struct floodgate_bpf;
+
+struct fx {
+	const char *label; /* "test-clock" or "production" */
+	bool test_clock;   /* loaded with fg_use_test_clock = 1 */
+	struct floodgate_bpf *skel;
+	struct fg_maps maps;
+	int prog_fd;
+	int ncpus;
+	struct fg_counter *percpu_zero; /* ncpus zeroed values */
+	struct fg_config *cfg;
+	struct fg_port_rules *ports; /* FG_PORTS entries */
+	int err;		     /* why fx_open failed; 0 when loaded */
+	char errmsg[160];
+};
+
+struct fx_counters {
+	struct fg_counter stats[FG_STATS_ENTRIES];
+	struct fg_counter rules[FG_RULE_STATS_ENTRIES];
+};
+
+/* One BPF_PROG_TEST_RUN. repeat > 1 runs the frame that many times (a
+ * micro-benchmark: duration_ns is the mean per run). */
+struct fx_run {
+	__u32 repeat;
+	__u32 retval;
+	__u32 duration_ns;
+};
+
+/* Loads the shipped object; test_clock makes it read fg_test_clock_ns. */
+int fx_open(struct fx *fx, const char *label, bool test_clock);
+void fx_close(struct fx *fx);
+
+/* Empties fg_sources and fg_lists, zeroes the counters, enables the
+ * program in enforce mode, puts the test clock at FX_CLOCK_START. */
+int fx_reset(struct fx *fx);
+
+/* What production does with a validated config. */
+int fx_configure(struct fx *fx, const struct fg_settings *s, char *err,
+		 size_t errlen);
+
+void fx_clock_advance(struct fx *fx, __u64 ns);
+
+int fx_run(struct fx *fx, const void *frame, size_t len, struct fx_run *r);
+int fx_read_counters(struct fx *fx, struct fx_counters *c);
+long fx_sources(struct fx *fx);
+
+/* Settings as a config file with no keys would give them, written here
+ * rather than taken from config.c: prefixes /32 and /64, unlimited
+ * defaults, enforce mode, enabled. */
+void fx_settings_init(struct fg_settings *s);
+/* "192.0.2.0/24", "2001:db8::/32" or a bare address. */
+int fx_cidr(const char *text, struct fg_cidr *out);
+
+#endif /* FG_TEST_FIXTURE_H */

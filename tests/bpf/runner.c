@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Runs the case table (cases.c) with cmocka, twice: on an object loaded
+ * with the test clock, and on one loaded exactly as shipped (cases that
+ * need the clock run only on the first). Run as root:
+ *   CMOCKA_MESSAGE_OUTPUT=TAP build/tests/bpf_datapath
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cases.h"
+#include "fixture.h"
+#include "pkt.h"
+
+/* cmocka's fail_msg, with the message as a TAP diagnostic line. */
+#define FAIL(fmt, ...)                                     \
+	do {                                               \
+		print_error("# " fmt "\n", ##__VA_ARGS__); \
+		fail();                                    \
+	} while (0)
+
+/* Variadic: the reason list's arity has grown before. */
+#define REASON_LABEL(name, label, ...) [FG_REASON_##name] = label,
+static const char *const reason_label[FG_REASON_SLOTS] = {
+    FG_REASON_LIST(REASON_LABEL)};
+#undef REASON_LABEL
+#define ACTION_LABEL(name, label, ...) [FG_ACTION_##name] = label,
+static const char *const action_label[FG_ACTION_COUNT] = {
+    FG_ACTION_LIST(ACTION_LABEL)};
+#undef ACTION_LABEL
+
+static const char *xdp_name(__u32 act)
+{
+	static const char *const names[] = {
+	    "XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"};
+
+	return act < sizeof(names) / sizeof(names[0]) ? names[act] : "?";
+}
+
+static const char *stats_name(unsigned int idx, char *buf, size_t len)
+{
+	const char *r = reason_label[idx % FG_REASON_SLOTS];
+
+	snprintf(buf, len, "%s/%s", action_label[idx / FG_REASON_SLOTS],
+		 r ? r : "unnamed");
+	return buf;
+}
+
+/* Appends to a message buffer. */
+static void addf(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+static bool counter_moved(const struct fg_counter *before,
+			  const struct fg_counter *after, __u64 packets,
+			  __u64 bytes)
+{
+	return after->packets - before->packets != packets ||
+	       after->bytes - before->bytes != bytes;
+}
+
+/* Exactly one (action, reason) counter and at most one (rule, action)
+ * counter moved, by one packet of `len` bytes. Returns false and says
+ * what moved otherwise. */
+static bool check_counters(const struct fx_counters *before,
+			   const struct fx_counters *after,
+			   const struct step *st, size_t len, char *msg,
+			   size_t msglen)
+{
+	unsigned int want = st->action * FG_REASON_SLOTS + st->reason;
+	int want_rule =
+	    st->rule >= 0 ? st->rule * FG_ACTION_COUNT + (int)st->action : -1;
+	bool ok = true;
+	char name[48];
+
+	for (unsigned int i = 0; i < FG_STATS_ENTRIES; i++) {
+		const struct fg_counter *b = &before->stats[i],
+					*a = &after->stats[i];
+		bool wanted = i == want;
+
+		if (!counter_moved(b, a, wanted, wanted ? len : 0))
+			continue;
+		ok = false;
+		addf(msg, msglen,
+		     " counter %s moved +%llu packets +%llu bytes "
+		     "(expected +%d/+%zu);",
+		     stats_name(i, name, sizeof(name)),
+		     (unsigned long long)(a->packets - b->packets),
+		     (unsigned long long)(a->bytes - b->bytes), wanted,
+		     wanted ? len : 0);
+	}
+	for (int i = 0; i < FG_RULE_STATS_ENTRIES; i++) {
+		const struct fg_counter *b = &before->rules[i],
+					*a = &after->rules[i];
+		bool wanted = i == want_rule;
+
+		if (!counter_moved(b, a, wanted, wanted ? len : 0))
+			continue;
+		ok = false;
+		addf(msg, msglen,
+		     " rule counter slot %d/%s moved +%llu packets "
+		     "(expected +%d);",
+		     i / FG_ACTION_COUNT, action_label[i % FG_ACTION_COUNT],
+		     (unsigned long long)(a->packets - b->packets), wanted);
+	}
+	return ok;
+}
+
+static void settings_from_def(const struct cfg_def *d, struct fg_settings *s,
+			      struct fg_cidr *allow, struct fg_cidr *deny)
+{
+	fx_settings_init(s);
+	s->defaults[FG_DIM_PACKETS] = d->packets;
+	s->defaults[FG_DIM_BYTES] = d->bytes;
+	s->defaults[FG_DIM_CONNECTIONS] = d->conns;
+	if (d->ipv4_prefix)
+		s->ipv4_prefix = d->ipv4_prefix;
+	if (d->ipv6_prefix)
+		s->ipv6_prefix = d->ipv6_prefix;
+	s->malformed_drop = d->malformed_drop;
+	s->dry_run = d->dry_run;
+	s->enabled = !d->disabled;
+
+	for (int i = 0; i < CASE_MAX_RULES && d->rules[i].name; i++) {
+		const struct rule_def *rd = &d->rules[i];
+		struct fg_rule_spec *r = &s->rules[s->nrules++];
+
+		snprintf(r->name, sizeof(r->name), "%s", rd->name);
+		r->protocol = rd->proto;
+		for (int p = 0; p < 4 && rd->ports[p].last; p++)
+			r->ports[r->nports++] = rd->ports[p];
+		r->dim[FG_DIM_PACKETS] = rd->packets;
+		r->dim[FG_DIM_BYTES] = rd->bytes;
+		r->dim[FG_DIM_CONNECTIONS] = rd->conns;
+	}
+	for (int i = 0; i < CASE_MAX_LIST && d->allow[i]; i++) {
+		if (fx_cidr(d->allow[i], &allow[s->nallow++]))
+			FAIL("bad CIDR in the case: %s", d->allow[i]);
+	}
+	for (int i = 0; i < CASE_MAX_LIST && d->deny[i]; i++) {
+		if (fx_cidr(d->deny[i], &deny[s->ndeny++]))
+			FAIL("bad CIDR in the case: %s", d->deny[i]);
+	}
+	s->allow = allow;
+	s->deny = deny;
+}
+
+/* Static: cmocka leaves a failing test by longjmp, nothing to free. */
+static struct fg_settings settings;
+static struct fg_cidr allow[CASE_MAX_LIST], deny[CASE_MAX_LIST];
+static struct fx_counters before, after;
+static struct pkt pkt;
+
+static void run_step(struct fx *fx, const struct step *st, int n)
+{
+	unsigned int times = st->times ? st->times : 1;
+	const char *why;
+	char msg[1024];
+
+	if (pkt_build(&st->pkt, &pkt, &why))
+		FAIL("step %d: bad packet spec: %s", n, why);
+	if (st->advance_ns) {
+		if (!fx->test_clock)
+			FAIL("step %d moves the clock: test-clock only", n);
+		fx_clock_advance(fx, st->advance_ns);
+	}
+
+	for (unsigned int i = 1; i <= times; i++) {
+		struct fx_run run = {.repeat = 1};
+		int err = fx_run(fx, pkt.data, pkt.len, &run);
+
+		if (err)
+			FAIL("step %d run %u: BPF_PROG_TEST_RUN: %s", n, i,
+			     strerror(-err));
+		err = fx_read_counters(fx, &after);
+		if (err)
+			FAIL("reading counters: %s", strerror(-err));
+
+		msg[0] = '\0';
+		if (run.retval != (__u32)st->verdict)
+			addf(msg, sizeof(msg), " verdict %s, expected %s;",
+			     xdp_name(run.retval), xdp_name(st->verdict));
+		check_counters(&before, &after, st, pkt.len, msg, sizeof(msg));
+		if (msg[0])
+			FAIL("step %d run %u of %u (%zu-byte frame, expected "
+			     "%s/%s, rule %d):%s",
+			     n, i, times, pkt.len, action_label[st->action],
+			     reason_label[st->reason], st->rule, msg);
+		before = after;
+	}
+
+	if (st->check_sources) {
+		long got = fx_sources(fx);
+
+		if (got != st->sources)
+			FAIL("step %d: %ld entries in fg_sources, expected "
+			     "%ld",
+			     n, got, st->sources);
+	}
+}
+
+static void run_case(struct fx *fx, const struct fg_case *c)
+{
+	char err[256] = "";
+	int rc;
+
+	if (fx->err)
+		FAIL("%s", fx->errmsg);
+	rc = fx_reset(fx);
+	if (rc)
+		FAIL("resetting maps: %s", strerror(-rc));
+	settings_from_def(c->cfg, &settings, allow, deny);
+	rc = fx_configure(fx, &settings, err, sizeof(err));
+	if (rc)
+		FAIL("configuring: %s", err);
+	rc = fx_read_counters(fx, &before);
+	if (rc)
+		FAIL("reading counters: %s", strerror(-rc));
+
+	for (int i = 0; i < CASE_MAX_STEPS && c->steps[i].verdict; i++)
+		run_step(fx, &c->steps[i], i + 1);
+}
+
+struct job {
+	struct fx *fx;
+	const struct fg_case *c;
+};
+
+static void test_case(void **state)
+{
+	struct job *j = *state;
+
+	run_case(j->fx, j->c);
+}
+
+/* One test per (object, case); the production object skips the cases
+ * that need the clock. Returns the number of tests, or -1. */
+static long add_tests(struct fx *fx, struct CMUnitTest *tests, struct job *jobs,
+		      size_t n)
+{
+	for (size_t i = 0; i < fg_ncases; i++) {
+		char *name;
+
+		if (!fx->test_clock && case_needs_clock(&fg_cases[i]))
+			continue;
+		if (asprintf(&name, "%s: %s", fx->label, fg_cases[i].name) < 0)
+			return -1;
+		jobs[n] = (struct job){fx, &fg_cases[i]};
+		tests[n] = (struct CMUnitTest){
+		    .name = name,
+		    .test_func = test_case,
+		    .initial_state = &jobs[n],
+		};
+		n++;
+	}
+	return (long)n;
+}
+
+int main(void)
+{
+	static struct fx fx[2];
+	struct CMUnitTest *tests = calloc(2 * fg_ncases, sizeof(*tests));
+	struct job *jobs = calloc(2 * fg_ncases, sizeof(*jobs));
+	long n = -1;
+	int rc = 1;
+
+	/* Error lines (stderr) stay next to their test's result line. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	fx_open(&fx[0], "test-clock", true);
+	fx_open(&fx[1], "production", false);
+
+	if (tests && jobs)
+		n = add_tests(&fx[0], tests, jobs, 0);
+	if (n >= 0)
+		n = add_tests(&fx[1], tests, jobs, (size_t)n);
+	if (n > 0)
+		rc = _cmocka_run_group_tests("bpf_datapath", tests, (size_t)n,
+					     NULL, NULL);
+
+	for (size_t i = 0; tests && i < 2 * fg_ncases; i++)
+		free((char *)tests[i].name);
+	free(tests);
+	free(jobs);
+	fx_close(&fx[0]);
+	fx_close(&fx[1]);
+	return rc ? 1 : 0; /* cmocka counts failures; 256 would wrap */
+}
