@@ -14,11 +14,14 @@
 #include "limit.h"
 #include "maps.h"
 #include "parse.h"
+#include "penalty.h"
+#include "reset.h"
 
 static __always_inline int fg_over_limit(__u32 reason)
 {
-	return reason >= FG_REASON_RATE_PACKETS &&
-	       reason <= FG_REASON_RATE_AGGREGATE;
+	return (reason >= FG_REASON_RATE_PACKETS &&
+		reason <= FG_REASON_RATE_AGGREGATE) ||
+	       reason == FG_REASON_RATE_NEW_SOURCES;
 }
 
 SEC("xdp")
@@ -32,6 +35,7 @@ int floodgate_xdp(struct xdp_md *ctx)
 	struct fg_ctl *ctl;
 	__u32 zero = 0, slot, cfg_slot, listed;
 	int rule_slot = -1, rc;
+	__u64 now;
 
 	pkt.len = (__u32)(ctx->data_end - ctx->data);
 	ctl = bpf_map_lookup_elem(&fg_ctl, &zero);
@@ -69,17 +73,32 @@ int floodgate_xdp(struct xdp_md *ctx)
 		goto out;
 	}
 
+	now = fg_now();
+	fg_make_key(&key, &pkt, cfg, 0);
+	if (fg_is_blocked(ctl, &key, now)) {
+		v.action = FG_ACTION_DROP;
+		v.reason = FG_REASON_BLOCKED;
+		goto out;
+	}
+
 	slot = fg_rule_slot(cfg, cfg_slot, &pkt);
 	rule = &cfg->rules[slot];
 	rule_slot = (int)slot;
-	fg_make_key(&key, &pkt, cfg, rule->id);
-	v.reason = fg_limit(rule->limit, &key, &pkt, fg_now());
-	if (fg_over_limit(v.reason)) {
-		if (ctl->dry_run)
-			v.reason = FG_REASON_DRY_RUN;
-		else
-			v.action = FG_ACTION_DROP;
+	key.rule_id = rule->id;
+	v.reason = fg_limit(cfg, rule, &key, &pkt, now);
+	if (!fg_over_limit(v.reason))
+		goto out;
+	if (ctl->dry_run) {
+		v.reason = FG_REASON_DRY_RUN;
+		goto out;
 	}
+	v.action = FG_ACTION_DROP;
+	/* Admission refusals are not the source's fault: no penalty. */
+	if (rule->block_ns && v.reason != FG_REASON_RATE_NEW_SOURCES)
+		fg_block(ctl, &key, rule, slot, now);
+	if (rule->action == FG_RULE_ACTION_RESET && pkt.is_syn &&
+	    fg_send_reset(ctx, pkt.l3_off, pkt.is_v6) == XDP_TX)
+		v.action = FG_ACTION_RESET;
 out:
 	return fg_account(v, rule_slot, pkt.len);
 }

@@ -1,11 +1,21 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Per (source, rule) limits over every dimension, with state shared by
- * all CPUs. Check first, read-only: a dropped packet writes nothing, so a
- * flood that is being dropped costs one lookup and no cache-line
+ * Per (source, rule) limits over every dimension, plus the rule's
+ * optional whole-prefix aggregate, with state shared by all CPUs.
+ *
+ * Check first, read-only: a dropped packet does not touch the timestamps,
+ * so a flood that is being dropped costs lookups and no cache-line
  * bouncing. A passing packet commits each dimension with compare-and-swap;
  * losing a race re-checks against the winner's timestamp, so concurrent
  * CPUs can never together pass more than the limit.
+ *
+ * Table pressure: a source not in the table must first pass the global
+ * admission limit (fg_config.admit), so a flood of spoofed sources churns
+ * the LRU no faster than that rate; known sources, which refresh their
+ * entry with every packet, keep their state. A source admitted while the
+ * admission bucket is more than half used starts with an empty bucket
+ * instead of a full burst: a limited source that lost its entry cannot
+ * win back a burst by churning the table.
  */
 #ifndef FG_LIMIT_H
 #define FG_LIMIT_H
@@ -16,6 +26,9 @@
 
 #define FG_CAS_TRIES 4
 #define READ_ONCE_U64(p) (*(volatile __u64 *)(p))
+/* `floodgate top` counts drops approximately: one write in
+ * FG_DROP_SAMPLE drops, so a flood stays (almost) read-only. */
+#define FG_DROP_SAMPLE 16
 
 static const __u32 fg_dim_reason[FG_DIM_COUNT] = {
     [FG_DIM_PACKETS] = FG_REASON_RATE_PACKETS,
@@ -23,41 +36,65 @@ static const __u32 fg_dim_reason[FG_DIM_COUNT] = {
     [FG_DIM_CONNECTIONS] = FG_REASON_RATE_CONNECTIONS,
 };
 
+/* One table entry's check, then its commit. Plain numbers only: global
+ * functions get it as memory. */
+struct fg_bucket {
+	__u64 tat[FG_DIM_COUNT];
+	__u64 next[FG_DIM_COUNT];
+	__u64 cost[FG_DIM_COUNT];
+};
+
+static __always_inline void fg_table_event(__u32 event)
+{
+	__u64 *c = bpf_map_lookup_elem(&fg_table_stats, &event);
+
+	if (c)
+		(*c)++; /* per-CPU */
+}
+
 /* Cost of this packet in each dimension; 0 = the dimension does not
- * apply (unlimited, or not a new connection). */
-static __always_inline void fg_costs(const struct fg_limit *lim,
-				     const struct fg_pkt *pkt,
-				     __u64 cost[FG_DIM_COUNT])
+ * apply (unlimited, or not a new connection). Returns whether any does. */
+static __always_inline int fg_costs(const struct fg_limit *lim,
+				    const struct fg_pkt *pkt,
+				    __u64 cost[FG_DIM_COUNT])
 {
 	cost[FG_DIM_PACKETS] = fg_gcra_cost(&lim[FG_DIM_PACKETS], 1);
 	cost[FG_DIM_BYTES] = fg_gcra_cost(&lim[FG_DIM_BYTES], pkt->len);
 	cost[FG_DIM_CONNECTIONS] =
 	    pkt->is_syn ? fg_gcra_cost(&lim[FG_DIM_CONNECTIONS], 1) : 0;
+	return cost[FG_DIM_PACKETS] || cost[FG_DIM_BYTES] ||
+	       cost[FG_DIM_CONNECTIONS];
 }
 
-/* Read-only check. Returns FG_REASON_UNDER_LIMIT or the first dimension
- * over its limit; fills the TATs to commit. */
-static __always_inline __u32 fg_check(const struct fg_limit *lim,
-				      const __u64 tat[FG_DIM_COUNT],
-				      const __u64 cost[FG_DIM_COUNT], __u64 now,
-				      __u64 next[FG_DIM_COUNT])
+/* The three dimensions of one rule or aggregate, as one object: global
+ * functions below are verified once, not once per call path, which
+ * keeps the verifier's work linear in the number of steps. */
+struct fg_limit_set {
+	struct fg_limit dim[FG_DIM_COUNT];
+};
+
+/* Read-only check of b->tat. Returns FG_REASON_UNDER_LIMIT or the first
+ * dimension over its limit; fills b->next. */
+__noinline __u32 fg_check(const struct fg_limit_set *lim, struct fg_bucket *b,
+			  __u64 now)
 {
 	int d;
 
-#pragma unroll
+	if (!lim || !b)
+		return FG_REASON_LOOKUP_FAILED;
 	for (d = 0; d < FG_DIM_COUNT; d++) {
-		if (!cost[d])
+		if (!b->cost[d])
 			continue;
-		if (!fg_gcra_conforms(tat[d], now, cost[d], lim[d].tolerance_ns,
-				      &next[d]))
+		if (!fg_gcra_conforms(b->tat[d], now, b->cost[d],
+				      lim->dim[d].tolerance_ns, &b->next[d]))
 			return fg_dim_reason[d];
 	}
 	return FG_REASON_UNDER_LIMIT;
 }
 
-/* Commit one dimension; returns 0, or 1 if it went over meanwhile. */
-static __always_inline int fg_commit(__u64 *slot, __u64 seen, __u64 next,
-				     __u64 cost, __u64 tolerance, __u64 now)
+/* Commit one timestamp; returns 0, or 1 if it went over meanwhile. */
+static __always_inline int fg_commit_one(__u64 *slot, __u64 seen, __u64 next,
+					 __u64 cost, __u64 tolerance, __u64 now)
 {
 	int i;
 
@@ -75,74 +112,198 @@ static __always_inline int fg_commit(__u64 *slot, __u64 seen, __u64 next,
 	return 1;
 }
 
-/* Checks and commits every dimension against existing state. */
-static __always_inline __u32 fg_limit_state(struct fg_src_state *st,
-					    const struct fg_limit *lim,
-					    const __u64 cost[FG_DIM_COUNT],
-					    __u64 now)
+/* Commits every dimension of a checked bucket into st. */
+__noinline __u32 fg_commit(const struct fg_limit_set *lim,
+			   const struct fg_bucket *b, struct fg_src_state *st,
+			   __u64 now)
 {
-	__u64 next[FG_DIM_COUNT] = {}, tat[FG_DIM_COUNT];
+	int d;
+
+	if (!lim || !b || !st)
+		return FG_REASON_LOOKUP_FAILED;
+	for (d = 0; d < FG_DIM_COUNT; d++) {
+		if (!b->cost[d])
+			continue;
+		if (fg_commit_one(&st->tat[d], b->tat[d], b->next[d],
+				  b->cost[d], lim->dim[d].tolerance_ns, now))
+			return fg_dim_reason[d];
+	}
+	st->passed++;
+	return FG_REASON_UNDER_LIMIT;
+}
+
+/* Looks the key up into *st and checks it. A key not in the table is
+ * checked as a fresh one (TAT 0: a full burst). */
+static __always_inline __u32 fg_bucket_check(void *map, const void *key,
+					     const struct fg_limit_set *lim,
+					     struct fg_bucket *b,
+					     struct fg_src_state **st,
+					     __u64 now)
+{
+	struct fg_src_state *s = bpf_map_lookup_elem(map, key);
+	int d;
+
+	*st = s;
+#pragma unroll
+	for (d = 0; d < FG_DIM_COUNT; d++)
+		b->tat[d] = s ? READ_ONCE_U64(&s->tat[d]) : 0;
+	return fg_check(lim, b, now);
+}
+
+/* Commits a checked bucket. Returns FG_REASON_UNDER_LIMIT, a rate
+ * reason if a racing CPU used the room first, or LOOKUP_FAILED. */
+static __always_inline __u32 fg_bucket_commit(void *map, const void *key,
+					      const struct fg_limit_set *lim,
+					      struct fg_bucket *b,
+					      struct fg_src_state *st,
+					      __u64 now)
+{
 	__u32 reason;
 	int d;
 
+	if (!st) {
+		struct fg_src_state fresh = {.passed = 1};
+
 #pragma unroll
-	for (d = 0; d < FG_DIM_COUNT; d++)
-		tat[d] = READ_ONCE_U64(&st->tat[d]);
-	reason = fg_check(lim, tat, cost, now, next);
-	if (reason != FG_REASON_UNDER_LIMIT)
-		return reason;
+		for (d = 0; d < FG_DIM_COUNT; d++)
+			fresh.tat[d] = b->cost[d] ? b->next[d] : 0;
+		if (!bpf_map_update_elem(map, key, &fresh, BPF_NOEXIST))
+			return FG_REASON_UNDER_LIMIT;
+		/* Another CPU inserted it first: commit against its state. */
+		st = bpf_map_lookup_elem(map, key);
+		if (!st)
+			return FG_REASON_LOOKUP_FAILED;
+#pragma unroll
+		for (d = 0; d < FG_DIM_COUNT; d++)
+			b->tat[d] = READ_ONCE_U64(&st->tat[d]);
+		reason = fg_check(lim, b, now);
+		if (reason != FG_REASON_UNDER_LIMIT)
+			return reason;
+	}
+	return fg_commit(lim, b, st, now);
+}
+
+/*
+ * Admission of a source the table does not know. Returns
+ * FG_REASON_UNDER_LIMIT (admitted; *no_burst says whether it starts with
+ * an empty bucket) or FG_REASON_RATE_NEW_SOURCES.
+ */
+static __always_inline __u32 fg_admit_source(const struct fg_config *cfg,
+					     __u64 now, int *no_burst)
+{
+	struct fg_admit_state *a;
+	__u32 zero = 0;
+	__u64 tat, next, cost = fg_gcra_cost(&cfg->admit, 1);
+
+	*no_burst = 0;
+	if (!cfg->admit.interval_fp)
+		return FG_REASON_UNDER_LIMIT;
+	a = bpf_map_lookup_elem(&fg_admit, &zero);
+	if (!a)
+		return FG_REASON_UNDER_LIMIT; /* fail open */
+	tat = READ_ONCE_U64(&a->tat);
+	if (!fg_gcra_conforms(tat, now, cost, cfg->admit.tolerance_ns, &next))
+		return FG_REASON_RATE_NEW_SOURCES;
+	if (fg_commit_one(&a->tat, tat, next, cost, cfg->admit.tolerance_ns,
+			  now))
+		return FG_REASON_RATE_NEW_SOURCES;
+	*no_burst = next > now + cfg->admit.tolerance_ns / 2;
+	return FG_REASON_UNDER_LIMIT;
+}
+
+/* A fresh bucket without burst credit: this packet fits, the next waits
+ * its interval. */
+static __always_inline void fg_bucket_empty(const struct fg_limit_set *lim,
+					    struct fg_bucket *b, __u64 now)
+{
+	int d;
 
 #pragma unroll
 	for (d = 0; d < FG_DIM_COUNT; d++) {
-		if (!cost[d])
-			continue;
-		if (fg_commit(&st->tat[d], tat[d], next[d], cost[d],
-			      lim[d].tolerance_ns, now))
-			return fg_dim_reason[d];
+		if (b->cost[d] && lim->dim[d].tolerance_ns >= b->cost[d])
+			b->next[d] = now + lim->dim[d].tolerance_ns;
 	}
-	return FG_REASON_UNDER_LIMIT;
+}
+
+static __always_inline void fg_aggregate_key(struct fg_src_key *agg,
+					     const struct fg_pkt *pkt,
+					     const struct fg_rule *rule)
+{
+	if (pkt->is_v6) {
+		agg->addr[0] = pkt->saddr[0] & rule->agg_mask6[0];
+		agg->addr[1] = pkt->saddr[1] & rule->agg_mask6[1];
+		agg->addr[2] = pkt->saddr[2] & rule->agg_mask6[2];
+		agg->addr[3] = pkt->saddr[3] & rule->agg_mask6[3];
+	} else {
+		agg->addr[0] = pkt->saddr[0];
+		agg->addr[1] = pkt->saddr[1];
+		agg->addr[2] = pkt->saddr[2];
+		agg->addr[3] = pkt->saddr[3] & rule->agg_mask4;
+	}
+	agg->rule_id = rule->id;
 }
 
 /*
  * Returns FG_REASON_UNDER_LIMIT, an FG_REASON_RATE_* reason, or
  * FG_REASON_LOOKUP_FAILED (the caller fails open).
  */
-static __always_inline __u32 fg_limit(const struct fg_limit *lim,
+static __always_inline __u32 fg_limit(const struct fg_config *cfg,
+				      const struct fg_rule *rule,
 				      const struct fg_src_key *key,
 				      const struct fg_pkt *pkt, __u64 now)
 {
-	__u64 cost[FG_DIM_COUNT];
-	struct fg_src_state *st;
+	const struct fg_limit_set *src_lim = (const void *)rule->limit;
+	const struct fg_limit_set *agg_lim = (const void *)rule->agg_limit;
+	struct fg_src_state *src_st = NULL, *agg_st = NULL;
+	struct fg_bucket src = {}, agg = {};
+	struct fg_src_key agg_key;
+	int has_src, has_agg = 0, no_burst;
 	__u32 reason;
 
-	fg_costs(lim, pkt, cost);
-	if (!cost[FG_DIM_PACKETS] && !cost[FG_DIM_BYTES] &&
-	    !cost[FG_DIM_CONNECTIONS])
+	has_src = fg_costs(rule->limit, pkt, src.cost);
+	if (rule->has_aggregate)
+		has_agg = fg_costs(rule->agg_limit, pkt, agg.cost);
+	if (!has_src && !has_agg)
 		return FG_REASON_UNDER_LIMIT; /* nothing to track */
 
-	st = bpf_map_lookup_elem(&fg_sources, key);
-	if (!st) {
-		struct fg_src_state fresh = {};
-		__u64 zero[FG_DIM_COUNT] = {};
-
-		reason = fg_check(lim, zero, cost, now, fresh.tat);
+	if (has_src) {
+		reason = fg_bucket_check(&fg_sources, key, src_lim, &src,
+					 &src_st, now);
+		if (reason != FG_REASON_UNDER_LIMIT) {
+			/* Approximate, sampled: see FG_DROP_SAMPLE. */
+			if (src_st && !(bpf_get_prandom_u32() % FG_DROP_SAMPLE))
+				src_st->dropped += FG_DROP_SAMPLE;
+			return reason;
+		}
+		if (!src_st) {
+			reason = fg_admit_source(cfg, now, &no_burst);
+			if (reason != FG_REASON_UNDER_LIMIT) {
+				fg_table_event(FG_TABLE_REFUSED);
+				return reason;
+			}
+			if (no_burst)
+				fg_bucket_empty(src_lim, &src, now);
+			fg_table_event(no_burst ? FG_TABLE_INSERTED_NO_BURST
+						: FG_TABLE_INSERTED);
+		}
+	}
+	if (has_agg) {
+		fg_aggregate_key(&agg_key, pkt, rule);
+		reason = fg_bucket_check(&fg_aggregates, &agg_key, agg_lim,
+					 &agg, &agg_st, now);
+		if (reason != FG_REASON_UNDER_LIMIT)
+			return FG_REASON_RATE_AGGREGATE;
+	}
+	if (has_src) {
+		reason = fg_bucket_commit(&fg_sources, key, src_lim, &src,
+					  src_st, now);
 		if (reason != FG_REASON_UNDER_LIMIT)
 			return reason;
-		fresh.passed = 1;
-		if (!bpf_map_update_elem(&fg_sources, key, &fresh, BPF_NOEXIST))
-			return FG_REASON_UNDER_LIMIT;
-		/* Another CPU inserted it first: use its state. */
-		st = bpf_map_lookup_elem(&fg_sources, key);
-		if (!st)
-			return FG_REASON_LOOKUP_FAILED;
 	}
-
-	reason = fg_limit_state(st, lim, cost, now);
-	if (reason == FG_REASON_UNDER_LIMIT)
-		st->passed++;
-	else
-		st->dropped++;
-	return reason;
+	if (has_agg && fg_bucket_commit(&fg_aggregates, &agg_key, agg_lim, &agg,
+					agg_st, now) != FG_REASON_UNDER_LIMIT)
+		return FG_REASON_RATE_AGGREGATE;
+	return FG_REASON_UNDER_LIMIT;
 }
 
 #endif /* FG_LIMIT_H */

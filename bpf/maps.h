@@ -77,4 +77,35 @@ struct {
 	__type(value, struct fg_meta);
 } fg_meta SEC(".maps");
 
+/* The penalty box. A plain hash, not an LRU: a flood of other sources
+ * cannot evict a blocked one. The daemon expires entries. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FG_MAX_BLOCKED);
+	__type(key, struct fg_addr);
+	__type(value, struct fg_block);
+} fg_blocked SEC(".maps");
+
+/* Per (prefix, rule) GCRA state of rules with an aggregate. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FG_MAX_SOURCES_DEFAULT / 4);
+	__type(key, struct fg_src_key);
+	__type(value, struct fg_src_state);
+} fg_aggregates SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fg_admit_state);
+} fg_admit SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FG_TABLE_EVENTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} fg_table_stats SEC(".maps");
+
 #endif /* FG_MAPS_H */

@@ -39,6 +39,7 @@ struct fg_pkt {
 	__u8 has_port;
 	__u8 is_syn; /* TCP SYN without ACK: a new connection */
 	__u8 is_v6;
+	__u16 l3_off; /* where the IP header starts, after VLAN tags */
 };
 
 struct fg_cursor {
@@ -243,6 +244,7 @@ static __always_inline int fg_parse(struct xdp_md *ctx, struct fg_pkt *pkt)
 	proto = fg_parse_eth(&c);
 	if (proto < 0)
 		return proto;
+	pkt->l3_off = (__u16)(c.pos - (void *)(long)ctx->data);
 	if (proto == bpf_htons(ETH_P_IP))
 		return fg_parse_ipv4(&c, pkt);
 	if (proto == bpf_htons(ETH_P_IPV6))

@@ -24,6 +24,10 @@
 #define FG_MAP_STATS "fg_stats"
 #define FG_MAP_RULE_STATS "fg_rule_stats"
 #define FG_MAP_META "fg_meta"
+#define FG_MAP_BLOCKED "fg_blocked"
+#define FG_MAP_AGGREGATES "fg_aggregates"
+#define FG_MAP_ADMIT "fg_admit"
+#define FG_MAP_TABLE_STATS "fg_table_stats"
 #define FG_PIN_PROG "prog"
 
 /* Rate dimensions; each is one GCRA timestamp per (source, rule). */
@@ -56,6 +60,7 @@ enum fg_proto_class {
 
 #define FG_MAX_SOURCES_DEFAULT 262144
 #define FG_MAX_LIST_ENTRIES 131072 /* spec: at least 100 000 */
+#define FG_MAX_BLOCKED 65536	   /* penalty box: not evictable */
 
 /* GCRA interval fixed point: ns per unit << FG_FP_SHIFT, so byte rates
  * above 1 GB/s (under 1 ns per byte) stay exact enough. */
@@ -98,6 +103,9 @@ struct fg_rule {
 };
 
 struct fg_config {
+	/* New sources admitted into the table, for all of them together:
+	 * bounds how fast a flood of spoofed sources can churn it. */
+	struct fg_limit admit;
 	__u32 mask6[4]; /* source key mask for IPv6, network order */
 	__u32 mask4;	/* source key mask for IPv4, network order */
 	__u32 nrules;	/* user rules, in slots 1..nrules */
@@ -116,7 +124,10 @@ struct fg_ctl {
 	__u32 daemon_pid;      /* 0 when no daemon runs: `floodgate reload` */
 	__u32 reloads_success; /* lets `floodgate reload` report the result */
 	__u32 reloads_failure;
-	__u32 reserved[10];
+	/* Set by the program when it fills the penalty box, cleared by the
+	 * daemon when the box is empty: no lookup while nobody is blocked. */
+	__u32 block_active;
+	__u32 reserved[9];
 };
 
 /* fg_ports key: slot << 16 | destination port (host order). */
@@ -137,6 +148,35 @@ struct fg_src_state {
 	__u64 dropped;
 };
 
+/* A source as the table keys it (masked), without a rule. */
+struct fg_addr {
+	__u32 addr[4];
+};
+
+/* fg_blocked value: the penalty box. */
+struct fg_block {
+	__u64 until_ns;	 /* monotonic (coarse) clock */
+	__u32 rule_slot; /* the rule that put it there */
+	__u32 pad;
+};
+
+/* fg_admit: the admission limiter's state, alone in its cache line. */
+struct fg_admit_state {
+	__u64 tat;
+	__u64 pad[7];
+};
+
+/* fg_table_stats (per-CPU __u64) indexes. */
+enum fg_table_event {
+	FG_TABLE_INSERTED = 0,		/* sources admitted into the table */
+	FG_TABLE_INSERTED_NO_BURST = 1, /* admitted under pressure, no burst */
+	FG_TABLE_REFUSED = 2,	    /* packets of new sources over admission */
+	FG_TABLE_INSERT_FAILED = 3, /* the map refused an insert */
+	FG_TABLE_BLOCKED = 4,	    /* sources put into the penalty box */
+	FG_TABLE_BLOCK_FULL = 5,    /* penalty box full: not blocked */
+	FG_TABLE_EVENTS = 8,
+};
+
 struct fg_lpm_key {
 	__u32 prefixlen; /* of the 128-bit (mapped) address */
 	__u32 addr[4];
@@ -148,7 +188,10 @@ struct fg_lpm_key {
 struct fg_meta {
 	char rule_names[FG_RULE_SLOTS][FG_RULE_NAME_LEN];
 	__u32 nrules;
-	__u32 reserved[15];
+	__u8 ipv4_prefix; /* the source key's prefixes, to show and */
+	__u8 ipv6_prefix; /* to mask addresses typed into the CLI */
+	__u8 pad[2];
+	__u32 reserved[14];
 };
 
 struct fg_counter {
@@ -167,13 +210,15 @@ _Static_assert(FG_REASON_COUNT <= FG_REASON_SLOTS, "reason slots");
 _Static_assert(FG_RULE_SLOTS <= 255, "rule slot fits a __u8");
 _Static_assert(sizeof(struct fg_limit) == 16, "fg_limit size");
 _Static_assert(sizeof(struct fg_rule) == 136, "fg_rule size");
-_Static_assert(sizeof(struct fg_config) == 32 + 136 * FG_RULE_SLOTS,
+_Static_assert(sizeof(struct fg_config) == 48 + 136 * FG_RULE_SLOTS,
 	       "fg_config size");
 _Static_assert(sizeof(struct fg_ctl) == 64, "fg_ctl size");
 _Static_assert(sizeof(struct fg_port_rules) == 2, "fg_port_rules size");
 _Static_assert(sizeof(struct fg_src_key) == 20, "fg_src_key size");
 _Static_assert(sizeof(struct fg_src_state) == 40, "fg_src_state size");
 _Static_assert(sizeof(struct fg_lpm_key) == 20, "fg_lpm_key size");
+_Static_assert(sizeof(struct fg_block) == 16, "fg_block size");
+_Static_assert(sizeof(struct fg_admit_state) == 64, "fg_admit_state size");
 _Static_assert(sizeof(struct fg_counter) == 16, "fg_counter size");
 _Static_assert(sizeof(struct fg_meta) == 48 * FG_RULE_SLOTS + 64,
 	       "fg_meta size");

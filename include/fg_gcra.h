@@ -24,10 +24,15 @@
 #endif
 #endif
 
-/* Cost in ns of `units` (packets, bytes or connections) at this limit. */
+/* Cost in ns of `units` (packets, bytes or connections) at this limit.
+ * Whole and fractional ns apart: units * interval_fp would overflow 64
+ * bits for slow byte rates (10 B/h is 2^58 in fixed point). */
 FG_INLINE __u64 fg_gcra_cost(const struct fg_limit *lim, __u64 units)
 {
-	return (units * lim->interval_fp) >> FG_FP_SHIFT;
+	__u64 whole = lim->interval_fp >> FG_FP_SHIFT;
+	__u64 frac = lim->interval_fp & ((1ull << FG_FP_SHIFT) - 1);
+
+	return units * whole + ((units * frac) >> FG_FP_SHIFT);
 }
 
 /*

@@ -139,7 +139,7 @@ int fx_configure(struct fx *fx, const struct fg_settings *s, char *err,
 {
 	int rc;
 
-	rc = fg_ruleset_compile(s, fx->cfg, fx->ports, err, errlen);
+	rc = fg_ruleset_compile(s, 0, fx->cfg, fx->ports, err, errlen);
 	if (rc)
 		return rc;
 	rc = fg_maps_apply_config(&fx->maps, fx->cfg, fx->ports, NULL);

@@ -39,6 +39,10 @@
 #   counters  fg_stats_snapshot FILE, fg_stat [--since FILE] ACTION
 #             REASON [packets|bytes], fg_stat_percpu (same args),
 #             fg_stats_cpus [--since FILE], fg_stats_show [--since FILE]
+#   extras    fg_src_stat SOURCE [passed|dropped], fg_loadgen_span
+#             FILE.. (-> "T SENT"), fg_metrics HOST:PORT [CURL_ARGS..],
+#             fg_metric_value SERIES < TEXT, fg_log_count PATTERN [LOG],
+#             fg_log_wait PATTERN SECS [N [LOG]], check_str DESC A B
 # Names: FG_NS_CLIENT/FG_NS_SERVER, FG_IF_CLIENT/FG_IF_SERVER,
 # FG_PIN_DIR (/sys/fs/bpf/fg-test-SUFFIX), FG_TMP; addresses
 # FG_CLIENT4/6, FG_SERVER4/6, FG_FLOOD4_NET, FG_OTHER4_NET, FG_FLOOD6_NET.
@@ -490,14 +494,13 @@ trap 'exit 129' HUP
 
 # --- floodgate -------------------------------------------------------------
 
-_FG_CFG_N=0
-
 # fg_config [LINE...]: writes a config for the server link (interfaces,
 # metrics off) plus LINEs (or stdin when none), prints its path.
 fg_config() {
 	local f
-	_FG_CFG_N=$((_FG_CFG_N + 1))
-	f=$FG_TMP/floodgate-$_FG_CFG_N.yaml
+	# Called as cfg=$(fg_config ...), a subshell: a counter would not
+	# advance, so the file gets a name of its own from mktemp.
+	f=$(mktemp "$FG_TMP/floodgate-XXXXXX.yaml")
 	{
 		echo "interfaces: [$FG_IF_SERVER]"
 		echo 'metrics: {listen: ""}'
@@ -673,3 +676,72 @@ fg_stat_percpu() { _fg_stats_py percpu "$@"; }
 fg_stats_cpus() { _fg_stats_py cpus "$@"; }
 # fg_stats_show [--since FILE]: non-zero counters, for diag.
 fg_stats_show() { _fg_stats_py show "$@"; }
+
+# --- per-source figures, loadgen spans, metrics, logs ----------------------
+# (appended for the feature tests; the functions above are unchanged)
+
+# fg_src_stat SOURCE [passed|dropped]: one source's count in the source
+# table (`floodgate --json top --by packets`), summed over its rules; 0
+# when the source is not tracked. SOURCE as the CLI prints it: an IPv4
+# address, or an IPv6 address masked to table.ipv6_prefix
+# (2001:db8:100::10 -> 2001:db8:100::).
+fg_src_stat() {
+	fg_cli --json top --by packets -n 10000 | python3 -c '
+import json, sys
+src, field = sys.argv[1], sys.argv[2]
+print(sum(e[field] for e in json.load(sys.stdin) if e["source"] == src))' "$1" "${2:-passed}"
+}
+
+# fg_loadgen_span FILE...: "T SENT" over fg-loadgen --json outputs: T in
+# seconds from the earliest first_ns to the latest last_ns (the span the
+# XDP verdicts fall in), SENT the packets sent by all of them. "0 0" if a
+# file holds no result.
+fg_loadgen_span() {
+	python3 - "$@" <<'PY' || echo "0 0"
+import json, sys
+runs = []
+for f in sys.argv[1:]:
+    lines = [l for l in open(f).read().splitlines() if l.startswith("{")]
+    runs.append(json.loads(lines[-1]))
+first = min(r["first_ns"] for r in runs)
+last = max(r["last_ns"] for r in runs)
+print("%.6f %d" % ((last - first) / 1e9, sum(r["sent"] for r in runs)))
+PY
+}
+
+# fg_metrics HOST:PORT [CURL_ARGS...]: GET /metrics from inside the server
+# namespace (where the daemon's loopback listener is), bounded.
+fg_metrics() {
+	local hp=$1
+	shift
+	lab_exec "$FG_NS_SERVER" curl -sS --max-time 10 "$@" "http://$hp/metrics"
+}
+
+# fg_metric_value NAME_AND_LABELS < TEXT: the value of one series in a
+# scrape, exactly as written (e.g. 'floodgate_config_reloads_total{result="failure"}');
+# empty when absent.
+fg_metric_value() {
+	awk -v k="$1" '$1 == k { print $2; found = 1; exit } END { if (!found) exit 1 }'
+}
+
+# fg_log_count PATTERN [LOG]: lines of LOG (default FG_DAEMON_LOG)
+# holding the fixed string PATTERN.
+fg_log_count() { grep -cF -- "$1" "${2:-$FG_DAEMON_LOG}" 2>/dev/null; }
+
+_fg_log_has() { [ "$(fg_log_count "$1" "$3")" -ge "$2" ]; }
+
+# fg_log_wait PATTERN SECS [N [LOG]]: waits (bounded) until LOG (default
+# FG_DAEMON_LOG) has at least N (default 1) lines holding PATTERN.
+fg_log_wait() {
+	fg_wait_until "$2" _fg_log_has "$1" "${3:-1}" "${4:-$FG_DAEMON_LOG}"
+}
+
+# check_str DESC ACTUAL EXPECTED: string equality, one TAP line.
+check_str() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "expected '$3', got '$2'"
+		return 1
+	fi
+}

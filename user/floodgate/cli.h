@@ -53,6 +53,8 @@ int cmd_mode(struct cli *c, int argc, char **argv);
 int cmd_allow(struct cli *c, int argc, char **argv);
 int cmd_deny(struct cli *c, int argc, char **argv);
 int cmd_top(struct cli *c, int argc, char **argv);
+int cmd_blocked(struct cli *c, int argc, char **argv);
+int cmd_unblock(struct cli *c, int argc, char **argv);
 int cmd_reload(struct cli *c, int argc, char **argv);
 int cmd_detach(struct cli *c, int argc, char **argv);
 int cmd_version(struct cli *c, int argc, char **argv);

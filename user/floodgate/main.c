@@ -19,6 +19,8 @@ static const struct cmd commands[] = {
     {"allow", cmd_allow, "allow add|del CIDR | allow list"},
     {"deny", cmd_deny, "deny add|del CIDR | deny list"},
     {"top", cmd_top, "top [-n N] [--by drops|packets] [--watch]"},
+    {"blocked", cmd_blocked, "blocked [--json]"},
+    {"unblock", cmd_unblock, "unblock ADDR"},
     {"reload", cmd_reload, "reload"},
     {"detach", cmd_detach, "detach"},
     {"version", cmd_version, "version"},
@@ -182,21 +184,18 @@ int main(int argc, char **argv)
 	int rc;
 
 	fg_maps_init(&c.maps);
-	if (global_opts(&c, &argc, argv)) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "-h")) {
+	if (global_opts(&c, &argc, argv))
+		rc = cli_err(&c, EXIT_USAGE, "--pin-dir needs a directory");
+	else if (argc < 2)
+		rc = cli_err(&c, EXIT_USAGE, "missing command");
+	else if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+		 !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return 0;
-	}
-	rc = cli_dispatch(&c, commands, "floodgate", argc - 1, argv + 1);
-	if (rc == EXIT_USAGE && !c.json && !c.usage_shown)
+	} else
+		rc =
+		    cli_dispatch(&c, commands, "floodgate", argc - 1, argv + 1);
+	if (rc == EXIT_USAGE && !c.usage_shown && !c.json)
 		usage(stderr);
 	if (c.maps_open)
 		fg_maps_close(&c.maps);

@@ -89,12 +89,15 @@ static int compile(struct fg_daemon *d, const struct fg_settings *s,
 		   struct fg_config *cfg, struct fg_meta *meta, char *err,
 		   size_t errlen)
 {
-	int rc = fg_ruleset_compile(s, cfg, d->ports, err, errlen);
+	int rc = fg_ruleset_compile(s, fg_clock_tick_ns(), cfg, d->ports, err,
+				    errlen);
 
 	if (rc)
 		return rc;
 	memset(meta, 0, sizeof(*meta));
 	meta->nrules = s->nrules;
+	meta->ipv4_prefix = s->ipv4_prefix;
+	meta->ipv6_prefix = s->ipv6_prefix;
 	snprintf(meta->rule_names[FG_RULE_DEFAULT], FG_RULE_NAME_LEN,
 		 "default");
 	for (unsigned int i = 0; i < s->nrules; i++)
@@ -117,7 +120,8 @@ int fg_daemon_check(const struct fg_daemon_opts *o)
 	}
 	rc = load_settings(o, &s, err, sizeof(err));
 	if (!rc) {
-		rc = fg_ruleset_compile(&s, cfg, ports, err, sizeof(err));
+		rc = fg_ruleset_compile(&s, fg_clock_tick_ns(), cfg, ports, err,
+					sizeof(err));
 		if (!rc)
 			printf("%s: ok: %u interfaces, %u rules, %zu allow "
 			       "and %zu deny entries\n",
@@ -430,6 +434,27 @@ void fg_daemon_reload(struct fg_daemon *d)
 		 d->cfg.nallow, d->cfg.ndeny);
 }
 
+/* Expires the penalty box, and lets the program skip its lookup while
+ * nobody is blocked. Clear the flag first, then look: an entry the
+ * program adds meanwhile either sees the flag cleared and sets it again,
+ * or is seen here. */
+static void expire_blocked(struct fg_daemon *d)
+{
+	struct fg_ctl *ctl = d->loader.maps.ctl_mem;
+	long live = 0, gone;
+
+	gone = fg_blocked_expire(&d->loader.maps, fg_monotonic_ns(), &live);
+	if (gone > 0)
+		log_info("penalty box expired", "sources=%ld still_blocked=%ld",
+			 gone, live);
+	if (!live && __atomic_load_n(&ctl->block_active, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&ctl->block_active, 0, __ATOMIC_SEQ_CST);
+		if (fg_blocked_walk(&d->loader.maps, NULL, NULL) > 0)
+			__atomic_store_n(&ctl->block_active, 1,
+					 __ATOMIC_SEQ_CST);
+	}
+}
+
 void fg_daemon_tick(struct fg_daemon *d)
 {
 	struct fg_ctl *ctl = d->loader.maps.ctl_mem;
@@ -444,6 +469,7 @@ void fg_daemon_tick(struct fg_daemon *d)
 			 dry_run ? "dry-run" : "enforce");
 	d->seen_enabled = enabled;
 	d->seen_dry_run = dry_run;
+	expire_blocked(d);
 }
 
 int fg_daemon_poll_fd(const struct fg_daemon *d)

@@ -92,8 +92,9 @@ enum {
 };
 
 static const char *const metrics_keys[] = {"listen", "top_sources", NULL};
-static const char *const table_keys[] = {"max_sources", "ipv4_prefix",
-					 "ipv6_prefix", NULL};
+static const char *const table_keys[] = {"max_sources",	      "ipv4_prefix",
+					 "ipv6_prefix",	      "new_sources",
+					 "burst_new_sources", NULL};
 static const char *const limits_keys[] = {DIM_KEY_NAMES, NULL};
 static const char *const lists_keys[] = {"allow", "deny", NULL};
 
@@ -620,8 +621,26 @@ static int table_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 		return 0;
 	case 1:
 		return get_prefix(c, v, 32, &c->s->ipv4_prefix);
-	default:
+	case 2:
 		return get_prefix(c, v, 128, &c->s->ipv6_prefix);
+	case 3: {
+		struct fg_rate *r = &c->s->admit.rate;
+		char s[VALUE_MAX];
+		const char *why;
+
+		if (scalar(c, v, s))
+			return -EINVAL;
+		if (fg_parse_rate(s, FG_RATE_COUNT, r, &why))
+			return fail(c, v, "%s: %s", shown(s), why);
+		if (!r->per_ns)
+			r->per_ns = NS_PER_S; /* configured: "0" is off */
+		return 0;
+	}
+	default:
+		if (get_uint(c, v, 1, UINT32_MAX, &n))
+			return -EINVAL;
+		c->s->admit.burst = n;
+		return 0;
 	}
 }
 

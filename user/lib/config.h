@@ -65,6 +65,10 @@ struct fg_settings {
 	char metrics_listen[FG_LISTEN_MAX]; /* "" = metrics off */
 	unsigned int top_sources;
 	__u32 max_sources;
+	/* table.new_sources: sources admitted per period, for all new ones
+	 * together. per_ns 0: not configured (max_sources/16 per second);
+	 * amount 0: no admission limit. burst 0: one second's worth. */
+	struct fg_dim_limit admit;
 	__u8 ipv4_prefix;
 	__u8 ipv6_prefix;
 	struct fg_dim_limit defaults[FG_DIM_COUNT];

@@ -51,13 +51,12 @@ int fg_http_parse_listen(const char *listen, char *host, size_t hostlen,
 	return 0;
 }
 
-/* RFC 9110 §12.5.3: a coding is accepted unless its q is 0. */
-int fg_http_accepts_gzip(const char *ae)
+/* The q of a coding in an Accept-Encoding value: -1 when not named. */
+static double coding_q(const char *ae, const char *coding)
 {
 	char buf[256], *save = NULL, *tok;
+	size_t clen = strlen(coding);
 
-	if (!ae)
-		return 0;
 	snprintf(buf, sizeof(buf), "%s", ae);
 	for (tok = strtok_r(buf, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
@@ -69,15 +68,26 @@ int fg_http_accepts_gzip(const char *ae)
 		n = semi ? (size_t)(semi - tok) : strlen(tok);
 		while (n && (tok[n - 1] == ' ' || tok[n - 1] == '\t'))
 			n--;
-		if (!((n == 4 && !strncasecmp(tok, "gzip", 4)) ||
-		      (n == 1 && tok[0] == '*')))
+		if (n != clen || strncasecmp(tok, coding, n))
 			continue;
 		q = semi ? strstr(semi, "q=") : NULL;
-		if (q && strtod(q + 2, NULL) <= 0.0)
-			return 0;
-		return 1;
+		return q ? strtod(q + 2, NULL) : 1.0;
 	}
-	return 0;
+	return -1.0;
+}
+
+/* RFC 9110 §12.5.3: gzip is accepted when named with q > 0, or, when not
+ * named, covered by "*" with q > 0. */
+int fg_http_accepts_gzip(const char *ae)
+{
+	double q;
+
+	if (!ae)
+		return 0;
+	q = coding_q(ae, "gzip");
+	if (q < 0)
+		q = coding_q(ae, "*");
+	return q > 0;
 }
 
 static int gzip_buf(const char *in, size_t len, char **out, size_t *outlen)

@@ -9,13 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ruleset.h"
 
 const char *const fg_map_names[FG_MAP_COUNT] = {
-    FG_MAP_CTL,	  FG_MAP_CFG,	FG_MAP_PORTS,	   FG_MAP_SOURCES,
-    FG_MAP_LISTS, FG_MAP_STATS, FG_MAP_RULE_STATS, FG_MAP_META,
+    FG_MAP_CTL,	    FG_MAP_CFG,	       FG_MAP_PORTS,	  FG_MAP_SOURCES,
+    FG_MAP_LISTS,   FG_MAP_STATS,      FG_MAP_RULE_STATS, FG_MAP_META,
+    FG_MAP_BLOCKED, FG_MAP_AGGREGATES, FG_MAP_ADMIT,	  FG_MAP_TABLE_STATS,
 };
 
 /* Array elements are 8-byte aligned in the kernel and in its mmap. */
@@ -25,8 +27,9 @@ static int *map_fd_slot(struct fg_maps *m, int i)
 {
 	/* cppcheck-suppress constVariable ; callers write through these */
 	int *const slots[FG_MAP_COUNT] = {
-	    &m->ctl,   &m->cfg,	  &m->ports,	  &m->sources,
-	    &m->lists, &m->stats, &m->rule_stats, &m->meta,
+	    &m->ctl,	 &m->cfg,	 &m->ports,	 &m->sources,
+	    &m->lists,	 &m->stats,	 &m->rule_stats, &m->meta,
+	    &m->blocked, &m->aggregates, &m->admit,	 &m->table_stats,
 	};
 
 	return slots[i];
@@ -357,6 +360,104 @@ int fg_read_stats(struct fg_maps *m, struct fg_counter *stats,
 		err = sum_percpu(m->rule_stats, FG_RULE_STATS_ENTRIES,
 				 rule_stats);
 	return err;
+}
+
+int fg_read_table_stats(struct fg_maps *m, __u64 out[FG_TABLE_EVENTS])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *vals;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 i = 0; i < FG_TABLE_EVENTS; i++) {
+		out[i] = 0;
+		if (bpf_map_lookup_elem(m->table_stats, &i, vals)) {
+			int err = -errno;
+
+			free(vals);
+			return err;
+		}
+		for (int c = 0; c < ncpu; c++)
+			out[i] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+__u64 fg_monotonic_ns(void)
+{
+	struct timespec ts;
+
+	/* The program's bpf_ktime_get_coarse_ns() reads this clock. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+long fg_blocked_walk(struct fg_maps *m, fg_blocked_cb cb, void *arg)
+{
+	struct fg_addr cur, next;
+	void *prev = NULL;
+	long n = 0;
+
+	while (!bpf_map_get_next_key(m->blocked, prev, &next)) {
+		struct fg_block b;
+
+		cur = next;
+		prev = &cur;
+		if (bpf_map_lookup_elem(m->blocked, &cur, &b))
+			continue; /* expired meanwhile */
+		n++;
+		if (cb && cb(&cur, &b, arg))
+			break;
+	}
+	return n;
+}
+
+int fg_blocked_del(struct fg_maps *m, const struct fg_addr *a)
+{
+	if (bpf_map_delete_elem(m->blocked, a))
+		return -errno;
+	return 0;
+}
+
+long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live)
+{
+	struct fg_addr cur, next, *gone = NULL;
+	size_t ngone = 0, cap = 0;
+	void *prev = NULL;
+	long alive = 0;
+
+	/* Collect first: deleting while walking restarts a hash walk. */
+	while (!bpf_map_get_next_key(m->blocked, prev, &next)) {
+		struct fg_block b;
+
+		cur = next;
+		prev = &cur;
+		if (bpf_map_lookup_elem(m->blocked, &cur, &b))
+			continue;
+		if (b.until_ns > now) {
+			alive++;
+			continue;
+		}
+		if (ngone == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct fg_addr *g = realloc(gone, ncap * sizeof(*g));
+
+			if (!g)
+				break; /* the rest expires next time */
+			gone = g;
+			cap = ncap;
+		}
+		gone[ngone++] = cur;
+	}
+	for (size_t i = 0; i < ngone; i++)
+		bpf_map_delete_elem(m->blocked, &gone[i]);
+	free(gone);
+	*live = alive;
+	return (long)ngone;
 }
 
 long fg_count_sources(struct fg_maps *m)

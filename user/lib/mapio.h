@@ -17,6 +17,7 @@ struct bpf_object;
 
 struct fg_maps {
 	int ctl, cfg, ports, sources, lists, stats, rule_stats, meta;
+	int blocked, aggregates, admit, table_stats;
 	struct fg_ctl *ctl_mem; /* mmap of fg_ctl: single-field stores */
 	void *ports_mem;	/* mmap of fg_ports */
 	size_t ctl_len, ports_len;
@@ -25,7 +26,7 @@ struct fg_maps {
 
 /* The maps' names, in struct order, for loops over them. */
 extern const char *const fg_map_names[];
-#define FG_MAP_COUNT 8
+#define FG_MAP_COUNT 12
 
 void fg_maps_init(struct fg_maps *m);
 int fg_maps_from_object(struct bpf_object *obj, struct fg_maps *m);
@@ -60,6 +61,21 @@ int fg_maps_sync_lists(struct fg_maps *m, const struct fg_cidr *allow,
  * rule_stats[FG_RULE_STATS_ENTRIES]. */
 int fg_read_stats(struct fg_maps *m, struct fg_counter *stats,
 		  struct fg_counter *rule_stats);
+/* fg_table_stats summed over CPUs. */
+int fg_read_table_stats(struct fg_maps *m, __u64 out[FG_TABLE_EVENTS]);
+
+/* The clock the program's timestamps use (CLOCK_MONOTONIC). */
+__u64 fg_monotonic_ns(void);
+
+/* The penalty box. The walk returns how many entries it saw; cb may
+ * stop it by returning nonzero. */
+typedef int (*fg_blocked_cb)(const struct fg_addr *a, const struct fg_block *b,
+			     void *arg);
+long fg_blocked_walk(struct fg_maps *m, fg_blocked_cb cb, void *arg);
+int fg_blocked_del(struct fg_maps *m, const struct fg_addr *a);
+/* Deletes entries whose time is up; returns how many, *live the rest. */
+long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live);
+
 /* Entries in fg_sources (walks the table). */
 long fg_count_sources(struct fg_maps *m);
 /* Capacity of fg_sources. */

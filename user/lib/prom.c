@@ -102,6 +102,19 @@ void fg_prom_render(const struct fg_snapshot *s,
 	gauge(b, "floodgate_blocked_sources", "Sources in the penalty box.",
 	      s->blocked_sources);
 
+	head(b, "floodgate_source_table_events_total", "counter",
+	     "Source table admissions and refusals, penalty-box entries.");
+	for (unsigned int e = 0; e < FG_TABLE_EVENTS; e++) {
+		const char *l = fg_table_event_label(e);
+
+		if (l)
+			fg_buf_printf(b,
+				      "floodgate_source_table_events_total{"
+				      "event=\"%s\"} %llu\n",
+				      l,
+				      (unsigned long long)s->table_events[e]);
+	}
+
 	head(b, "floodgate_interface_attached", "gauge",
 	     "1 when the program runs on a configured interface.");
 	for (unsigned int i = 0; i < d->nifaces; i++) {

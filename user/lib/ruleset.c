@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 __u32 fg_rule_id(const char *name)
 {
@@ -89,30 +90,78 @@ static void compile_ports(const struct fg_settings *s,
 	}
 }
 
-static void compile_rule(const struct fg_dim_limit dim[FG_DIM_COUNT],
-			 struct fg_rule *out)
+void fg_limit_floor(struct fg_limit *l, __u64 tick_ns)
 {
-	for (int d = 0; d < FG_DIM_COUNT; d++)
-		fg_limit_compile(&dim[d], &out->limit[d]);
+	if (l->interval_fp && l->tolerance_ns < FG_TICKS_MIN * tick_ns)
+		l->tolerance_ns = FG_TICKS_MIN * tick_ns;
 }
 
-int fg_ruleset_compile(const struct fg_settings *s, struct fg_config *cfg,
-		       struct fg_port_rules *ports, char *err, size_t errlen)
+__u64 fg_clock_tick_ns(void)
+{
+	struct timespec res;
+
+	if (clock_getres(CLOCK_MONOTONIC_COARSE, &res))
+		return 0;
+	return (__u64)res.tv_sec * 1000000000ull + (__u64)res.tv_nsec;
+}
+
+static void compile_limits_n(const struct fg_dim_limit *dim, int n,
+			     __u64 tick_ns, struct fg_limit *out)
+{
+	for (int d = 0; d < n; d++) {
+		fg_limit_compile(&dim[d], &out[d]);
+		fg_limit_floor(&out[d], tick_ns);
+	}
+}
+
+static void compile_limits(const struct fg_dim_limit dim[FG_DIM_COUNT],
+			   __u64 tick_ns, struct fg_limit out[FG_DIM_COUNT])
+{
+	compile_limits_n(dim, FG_DIM_COUNT, tick_ns, out);
+}
+
+/* table.new_sources; by default max_sources/16 per second: a source
+ * that sends at least every 16 s keeps its entry under any flood. */
+static void compile_admission(const struct fg_settings *s, __u64 tick_ns,
+			      struct fg_limit *out)
+{
+	struct fg_dim_limit a = s->admit;
+
+	memset(out, 0, sizeof(*out));
+	if (!a.rate.per_ns) {
+		a.rate.amount = s->max_sources / 16 ? s->max_sources / 16 : 1;
+		a.rate.per_ns = 1000000000ull;
+	}
+	if (!a.rate.amount)
+		return;
+	if (!a.burst) {
+		unsigned __int128 b = (unsigned __int128)a.rate.amount *
+				      1000000000ull / a.rate.per_ns;
+
+		a.burst = b ? (__u64)b : 1;
+	}
+	compile_limits_n(&a, 1, tick_ns, out);
+}
+
+int fg_ruleset_compile(const struct fg_settings *s, __u64 tick_ns,
+		       struct fg_config *cfg, struct fg_port_rules *ports,
+		       char *err, size_t errlen)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	compile_admission(s, tick_ns, &cfg->admit);
 	fg_mask6(s->ipv6_prefix, cfg->mask6);
 	cfg->mask4 = fg_mask4(s->ipv4_prefix);
 	cfg->malformed_drop = s->malformed_drop;
 	cfg->nrules = s->nrules;
 
-	compile_rule(s->defaults, &cfg->rules[FG_RULE_DEFAULT]);
+	compile_limits(s->defaults, tick_ns, cfg->rules[FG_RULE_DEFAULT].limit);
 	cfg->rules[FG_RULE_DEFAULT].id = FG_RULE_ID_DEFAULT;
 
 	for (unsigned int i = 0; i < s->nrules; i++) {
 		const struct fg_rule_spec *r = &s->rules[i];
 		struct fg_rule *out = &cfg->rules[i + 1];
 
-		compile_rule(r->dim, out);
+		compile_limits(r->dim, tick_ns, out->limit);
 		out->id = fg_rule_id(r->name);
 		for (unsigned int j = 0; j < i; j++) {
 			if (cfg->rules[j + 1].id == out->id) {
@@ -129,9 +178,8 @@ int fg_ruleset_compile(const struct fg_settings *s, struct fg_config *cfg,
 			out->has_aggregate = 1;
 			out->agg_mask4 = fg_mask4(r->aggregate.ipv4_prefix);
 			fg_mask6(r->aggregate.ipv6_prefix, out->agg_mask6);
-			for (int d = 0; d < FG_DIM_COUNT; d++)
-				fg_limit_compile(&r->aggregate.dim[d],
-						 &out->agg_limit[d]);
+			compile_limits(r->aggregate.dim, tick_ns,
+				       out->agg_limit);
 		}
 	}
 

@@ -15,12 +15,23 @@
 __u32 fg_rule_id(const char *name);
 
 void fg_limit_compile(const struct fg_dim_limit *d, struct fg_limit *out);
+/* Raises a limit's tolerance to FG_TICKS_MIN clock ticks (see below). */
+void fg_limit_floor(struct fg_limit *l, __u64 tick_ns);
 __u32 fg_mask4(unsigned int prefix);
 void fg_mask6(unsigned int prefix, __u32 out[4]);
 
-/* Fills cfg and ports[FG_PORTS]. Returns 0, or -EINVAL with err set
+/* The datapath's clock advances in ticks (bpf_ktime_get_coarse_ns:
+ * one jiffy). A burst window shorter than a tick would lose the rest of
+ * each tick's allowance, so tolerances are raised to FG_TICKS_MIN ticks. */
+#define FG_TICKS_MIN 2
+/* The coarse clock's tick, from clock_getres(CLOCK_MONOTONIC_COARSE). */
+__u64 fg_clock_tick_ns(void);
+
+/* Fills cfg and ports[FG_PORTS]. tick_ns: the datapath clock's tick (0
+ * for an exact clock, as in tests). Returns 0, or -EINVAL with err set
  * (two rule names hashing to one id). */
-int fg_ruleset_compile(const struct fg_settings *s, struct fg_config *cfg,
-		       struct fg_port_rules *ports, char *err, size_t errlen);
+int fg_ruleset_compile(const struct fg_settings *s, __u64 tick_ns,
+		       struct fg_config *cfg, struct fg_port_rules *ports,
+		       char *err, size_t errlen);
 
 #endif /* FG_RULESET_H */

@@ -32,6 +32,34 @@ const char *fg_action_label(unsigned int action)
 	return action < FG_ACTION_COUNT ? action_labels[action] : "unknown";
 }
 
+const char *fg_table_event_label(unsigned int event)
+{
+	static const char *const labels[FG_TABLE_EVENTS] = {
+	    [FG_TABLE_INSERTED] = "inserted",
+	    [FG_TABLE_INSERTED_NO_BURST] = "inserted_no_burst",
+	    [FG_TABLE_REFUSED] = "refused",
+	    [FG_TABLE_INSERT_FAILED] = "insert_failed",
+	    [FG_TABLE_BLOCKED] = "blocked",
+	    [FG_TABLE_BLOCK_FULL] = "block_full",
+	};
+
+	return event < FG_TABLE_EVENTS ? labels[event] : NULL;
+}
+
+static int count_live(const struct fg_addr *a, const struct fg_block *b,
+		      void *arg)
+{
+	struct {
+		__u64 now;
+		long n;
+	} *live = arg;
+
+	(void)a;
+	if (b->until_ns > live->now)
+		live->n++;
+	return 0;
+}
+
 int fg_snapshot_read(struct fg_maps *m, bool count_sources,
 		     struct fg_snapshot *s)
 {
@@ -46,6 +74,18 @@ int fg_snapshot_read(struct fg_maps *m, bool count_sources,
 	err = fg_maps_read_meta(m, &s->meta);
 	if (err)
 		return err;
+	err = fg_read_table_stats(m, s->table_events);
+	if (err)
+		return err;
+	{
+		struct {
+			__u64 now;
+			long n;
+		} live = {fg_monotonic_ns(), 0};
+
+		fg_blocked_walk(m, count_live, &live);
+		s->blocked_sources = live.n;
+	}
 	s->capacity = fg_sources_capacity(m);
 	s->tracked_sources = count_sources ? fg_count_sources(m) : -1;
 	return 0;

@@ -30,6 +30,7 @@ struct fg_snapshot {
 	long tracked_sources; /* -1 when not counted */
 	long capacity;
 	long blocked_sources;
+	__u64 table_events[FG_TABLE_EVENTS];
 	unsigned int nifaces;
 	struct fg_iface_state ifaces[FG_SNAP_MAX_IFACES];
 };
@@ -41,6 +42,9 @@ int fg_snapshot_read(struct fg_maps *m, bool count_sources,
 
 /* Interfaces in this network namespace that run program prog_id. */
 int fg_snapshot_find_ifaces(__u32 prog_id, struct fg_snapshot *s);
+
+/* Label of an fg_table_event, or NULL for an unused slot. */
+const char *fg_table_event_label(unsigned int event);
 
 /* Label strings of the shared reason/action lists. */
 const char *fg_reason_label(unsigned int reason);

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# DESIGN §2.4, §3 lists, §5: allow and deny lists from the CLI take effect
+# at once, without a reload (a denied source drops as deny_list, an
+# allowed flooder passes as allow_list); `allow list`/`deny list` show
+# them with origin cli, config entries with origin config; `del` removes
+# them. On SIGHUP the config's entries follow the file while the CLI's
+# stay.
+# shellcheck source=tests/e2e/lib.sh disable=SC2119 # lab_setup without options
+. "$(dirname "$0")/lib.sh"
+
+RATE=1000
+BURST=100
+PORT=9
+FLOODER=203.0.113.30 # allowed from the CLI
+DENIED=203.0.113.40  # denied from the CLI
+DENIED6=2001:db8:200::/48
+CFG_DENY_A=198.51.100.60 # config deny, before the reload
+CFG_DENY_B=198.51.100.61 # config deny, after it
+CFG_ALLOW_A=198.51.100.70
+CFG_ALLOW_B=198.51.100.71
+
+fg_require_root
+fg_require_cmds ip nsenter bpftool python3 awk
+fg_require_bins floodgated floodgate fg-loadgen
+
+tap_plan 31
+
+lab_setup || tap_bail "could not build the lab"
+limits="limits: {packets: $RATE/s, burst_packets: $BURST}"
+# fg_config runs in a subshell here, so each call reuses one file name:
+# move each result aside.
+cfg=$FG_TMP/lists-a.yaml cfg_b=$FG_TMP/lists-b.yaml
+mv "$(fg_config "$limits" "lists: {allow: [$CFG_ALLOW_A/32], deny: [$CFG_DENY_A/32]}")" "$cfg"
+mv "$(fg_config "$limits" "lists: {allow: [$CFG_ALLOW_B/32], deny: [$CFG_DENY_B/32]}")" "$cfg_b"
+fg_daemon_start "$cfg" || tap_bail "floodgated did not attach"
+
+# send SRC COUNT: COUNT packets from SRC, unpaced, to the server (v4 or
+# v6 by SRC).
+send() {
+	local dst=$FG_SERVER4
+	[[ $1 == *:* ]] && dst=$FG_SERVER6
+	fg_loadgen "$FG_NS_CLIENT" --dst "$dst" --port "$PORT" --src "$1" \
+		--count "$2" --duration 10 >/dev/null
+}
+snap() { fg_stats_snapshot "$FG_TMP/s.$1.json"; }
+since() { fg_stat --since "$FG_TMP/s.$1.json" "${@:2}"; }
+# has_entry LIST CIDR ORIGIN: `floodgate --json LIST list` holds it.
+has_entry() {
+	fg_cli --json "$1" list | python3 -c '
+import json, sys
+sys.exit(0 if {"cidr": sys.argv[1], "origin": sys.argv[2]} in json.load(sys.stdin) else 1)' "$2" "$3"
+}
+lacks_entry() {
+	fg_cli --json "$1" list | python3 -c '
+import json, sys
+sys.exit(1 if any(e["cidr"] == sys.argv[1] for e in json.load(sys.stdin)) else 0)' "$2"
+}
+
+# 1. The config's entries.
+check "allow list shows $CFG_ALLOW_A/32 from the config" has_entry allow "$CFG_ALLOW_A/32" config
+check "deny list shows $CFG_DENY_A/32 from the config" has_entry deny "$CFG_DENY_A/32" config
+
+# 2. CLI entries, no reload.
+check "floodgate allow add $FLOODER/32" fg_cli allow add "$FLOODER/32"
+check "floodgate deny add $DENIED/32" fg_cli deny add "$DENIED/32"
+check "floodgate deny add $DENIED6" fg_cli deny add "$DENIED6"
+check_eq "no reload happened (the daemon logged no msg=\"reloading\")" "$(fg_log_count 'msg="reloading"')" 0
+
+snap allow
+send "$FLOODER" 3000
+check_eq "allowed flooder: all 3000 packets passed as allow_list" "$(since allow pass allow_list)" 3000
+check_eq "allowed flooder: nothing dropped" "$(since allow drop '*')" 0
+
+snap deny
+send "$DENIED" 200
+check_eq "denied source: 200 packets dropped as deny_list" "$(since deny drop deny_list)" 200
+# (it never reaches the limiter: no source-table entry, no passes)
+check_eq "denied source: none passed" "$(fg_src_stat "$DENIED" passed)" 0
+snap deny6
+send 2001:db8:200:1::5 150
+check_eq "denied IPv6 /48: 150 packets from inside it dropped as deny_list" "$(since deny6 drop deny_list)" 150
+snap denycfg
+send "$CFG_DENY_A" 100
+check_eq "config deny $CFG_DENY_A: 100 packets dropped as deny_list" "$(since denycfg drop deny_list)" 100
+
+check "allow list shows $FLOODER/32 with origin cli" has_entry allow "$FLOODER/32" cli
+check "deny list shows $DENIED/32 with origin cli" has_entry deny "$DENIED/32" cli
+check "deny list shows $DENIED6 with origin cli" has_entry deny "$DENIED6" cli
+out=$(fg_cli allow list)
+if printf '%s\n' "$out" | grep -Eq "^$FLOODER/32 +cli\$" &&
+	printf '%s\n' "$out" | grep -Eq "^$CFG_ALLOW_A/32 +config\$"; then
+	ok "allow list (text) shows CIDR and origin"
+else
+	not_ok "allow list (text) shows CIDR and origin" "$out"
+fi
+
+# 3. The most specific prefix wins: a /24 deny around the /32 allow.
+check "floodgate deny add 203.0.113.0/24" fg_cli deny add 203.0.113.0/24
+snap lpm
+send "$FLOODER" 100
+send 203.0.113.31 100
+if [ "$(since lpm pass allow_list)" -eq 100 ] && [ "$(since lpm drop deny_list)" -eq 100 ]; then
+	ok "the /32 allow inside the /24 deny passes, its neighbour drops"
+else
+	not_ok "the /32 allow inside the /24 deny passes, its neighbour drops" "$(fg_stats_show --since "$FG_TMP/s.lpm.json")"
+fi
+check "floodgate deny del 203.0.113.0/24" fg_cli deny del 203.0.113.0/24
+
+# 4. SIGHUP with other config entries: they follow the file, the CLI's
+# stay.
+cp "$cfg_b" "$cfg"
+kill -HUP "$FG_DAEMON_PID"
+if fg_log_wait 'msg="reloaded"' 10; then
+	ok "SIGHUP: floodgated reloaded"
+else
+	not_ok "SIGHUP: floodgated reloaded" "$(tail -n 5 "$FG_DAEMON_LOG")"
+fi
+if has_entry allow "$FLOODER/32" cli && has_entry deny "$DENIED/32" cli && has_entry deny "$DENIED6" cli; then
+	ok "after the reload the CLI's entries are still listed"
+else
+	not_ok "after the reload the CLI's entries are still listed" "$(fg_cli allow list; fg_cli deny list)"
+fi
+if has_entry deny "$CFG_DENY_B/32" config && lacks_entry deny "$CFG_DENY_A/32" &&
+	has_entry allow "$CFG_ALLOW_B/32" config && lacks_entry allow "$CFG_ALLOW_A/32"; then
+	ok "after the reload the config's entries follow the file"
+else
+	not_ok "after the reload the config's entries follow the file" "$(fg_cli allow list; fg_cli deny list)"
+fi
+snap reload
+send "$DENIED" 100
+send "$CFG_DENY_B" 100
+send "$CFG_DENY_A" 50
+check_eq "after the reload: CLI deny and new config deny drop (deny_list)" "$(since reload drop deny_list)" 200
+check_eq "after the reload: the old config deny no longer applies" "$(fg_src_stat "$CFG_DENY_A" passed)" 50
+
+# 5. del.
+check "floodgate allow del $FLOODER/32" fg_cli allow del "$FLOODER/32"
+check "allow list no longer shows $FLOODER/32" lacks_entry allow "$FLOODER/32"
+snap del
+send "$FLOODER" 3000
+if [ "$(since del drop rate_packets)" -gt 1000 ] && [ "$(since del pass allow_list)" -eq 0 ]; then
+	ok "the former allowed flooder is limited again ($(since del drop rate_packets) dropped)"
+else
+	not_ok "the former allowed flooder is limited again" "$(fg_stats_show --since "$FG_TMP/s.del.json")"
+fi
+check "floodgate deny del $DENIED/32" fg_cli deny del "$DENIED/32"
+snap undeny
+send "$DENIED" 50
+check_eq "the former denied source passes (50 of 50, under_limit)" "$(fg_src_stat "$DENIED" passed)" 50
+out=$(fg_cli deny del "$DENIED/32" 2>&1)
+rc=$?
+if [ "$rc" -eq 1 ] && [[ $out == *"not on the deny list"* ]]; then
+	ok "deleting it again fails (exit 1: not on the deny list)"
+else
+	not_ok "deleting it again fails (exit 1: not on the deny list)" "exit $rc: $out"
+fi
+
+fg_daemon_stop "$FG_DAEMON_PID"
+check_eq "floodgated stopped cleanly on SIGTERM" $? 0

@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* A validated config into the ABI structs (user/lib/ruleset.c). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ruleset.h"
+
+#define MS 1000000ULL
+#define S 1000000000ULL
+
+struct fixture {
+	struct fg_settings s;
+	struct fg_config cfg;
+	struct fg_port_rules ports[FG_PORTS];
+	char err[256];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	f->s.ipv4_prefix = 32;
+	f->s.ipv6_prefix = 64;
+	/* garbage in the outputs: compile must fill every field */
+	memset(&f->cfg, 0x5a, sizeof(f->cfg));
+	memset(f->ports, 0x5a, sizeof(f->ports));
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	free(*state);
+	return 0;
+}
+
+/* ports: pairs of (first, last), ended by a 0 first with 0 last. */
+static struct fg_rule_spec *add_rule(struct fg_settings *s, const char *name,
+				     enum fg_protocol proto,
+				     const unsigned int *ports)
+{
+	struct fg_rule_spec *r = &s->rules[s->nrules++];
+
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->protocol = proto;
+	for (; ports && (ports[0] || ports[1]); ports += 2) {
+		r->ports[r->nports].first = (__u16)ports[0];
+		r->ports[r->nports].last = (__u16)ports[1];
+		r->nports++;
+	}
+	return r;
+}
+
+static void compile_ok(struct fixture *f)
+{
+	int rc = fg_ruleset_compile(&f->s, 0, &f->cfg, f->ports, f->err,
+				    sizeof(f->err));
+
+	if (rc)
+		fail_msg("compile: %d %s", rc, f->err);
+}
+
+static __u8 tcp(const struct fixture *f, unsigned int port)
+{
+	return f->ports[port].rule[FG_PCLASS_TCP];
+}
+
+static __u8 udp(const struct fixture *f, unsigned int port)
+{
+	return f->ports[port].rule[FG_PCLASS_UDP];
+}
+
+static void test_mask4(void **state)
+{
+	(void)state;
+	assert_int_equal(fg_mask4(24), htonl(0xffffff00u));
+	assert_int_equal(fg_mask4(0), 0);
+	assert_int_equal(fg_mask4(32), 0xffffffffu);
+	assert_int_equal(fg_mask4(1), htonl(0x80000000u));
+	assert_int_equal(fg_mask4(16), htonl(0xffff0000u));
+	assert_int_equal(fg_mask4(31), htonl(0xfffffffeu));
+}
+
+static void test_mask6(void **state)
+{
+	__u32 m[4];
+
+	(void)state;
+	fg_mask6(64, m);
+	assert_int_equal(m[0], 0xffffffffu);
+	assert_int_equal(m[1], 0xffffffffu);
+	assert_int_equal(m[2], 0);
+	assert_int_equal(m[3], 0);
+	fg_mask6(48, m);
+	assert_int_equal(m[0], 0xffffffffu);
+	assert_int_equal(m[1], htonl(0xffff0000u));
+	assert_int_equal(m[2], 0);
+	assert_int_equal(m[3], 0);
+	fg_mask6(128, m);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(m[i], 0xffffffffu);
+	memset(m, 0xff, sizeof(m));
+	fg_mask6(0, m);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(m[i], 0);
+	fg_mask6(1, m);
+	assert_int_equal(m[0], htonl(0x80000000u));
+	assert_int_equal(m[1], 0);
+	fg_mask6(127, m);
+	assert_int_equal(m[2], 0xffffffffu);
+	assert_int_equal(m[3], htonl(0xfffffffeu));
+	fg_mask6(96, m);
+	assert_int_equal(m[2], 0xffffffffu);
+	assert_int_equal(m[3], 0);
+}
+
+/* FNV-1a 32, with 0 kept for the defaults. */
+static void test_rule_id(void **state)
+{
+	(void)state;
+	assert_int_equal(fg_rule_id("a"), 0xe40c292cu);
+	assert_int_equal(fg_rule_id("foobar"), 0xbf9cf968u);
+	assert_int_equal(fg_rule_id(""), 0x811c9dc5u);
+	assert_int_equal(fg_rule_id("http"), fg_rule_id("http"));
+	assert_int_not_equal(fg_rule_id("http"), fg_rule_id("https"));
+	/* FNV-1a("akhnp9x") is 0, the defaults' id: moved to 1 */
+	assert_int_equal(fg_rule_id("akhnp9x"), 1);
+}
+
+static void test_config_fields(void **state)
+{
+	struct fixture *f = *state;
+
+	f->s.ipv4_prefix = 24;
+	f->s.ipv6_prefix = 48;
+	f->s.malformed_drop = true;
+	f->s.defaults[FG_DIM_PACKETS] = (struct fg_dim_limit){{1000, S}, 2000};
+	compile_ok(f);
+	assert_int_equal(f->cfg.mask4, htonl(0xffffff00u));
+	assert_int_equal(f->cfg.mask6[0], 0xffffffffu);
+	assert_int_equal(f->cfg.mask6[1], htonl(0xffff0000u));
+	assert_int_equal(f->cfg.mask6[2], 0);
+	assert_int_equal(f->cfg.mask6[3], 0);
+	assert_int_equal(f->cfg.malformed_drop, 1);
+	assert_int_equal(f->cfg.nrules, 0);
+	for (int c = 0; c < FG_PCLASS_COUNT; c++)
+		assert_int_equal(f->cfg.portless_rule[c], FG_RULE_DEFAULT);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(f->cfg.pad[i], 0);
+	/* slot 0: the defaults, id 0 */
+	assert_int_equal(f->cfg.rules[0].id, FG_RULE_ID_DEFAULT);
+	assert_int_equal(f->cfg.rules[0].limit[FG_DIM_PACKETS].interval_fp,
+			 1000000ULL << FG_FP_SHIFT);
+	assert_int_equal(f->cfg.rules[0].limit[FG_DIM_PACKETS].tolerance_ns,
+			 2 * S);
+	assert_int_equal(f->cfg.rules[0].limit[FG_DIM_BYTES].interval_fp, 0);
+	assert_int_equal(f->cfg.rules[0].limit[FG_DIM_CONNECTIONS].interval_fp,
+			 0);
+	assert_int_equal(f->cfg.rules[0].has_aggregate, 0);
+	/* no rules: every port of both classes takes the defaults */
+	for (unsigned int p = 0; p < FG_PORTS; p++) {
+		assert_int_equal(tcp(f, p), 0);
+		assert_int_equal(udp(f, p), 0);
+	}
+	/* unused slots are zero */
+	for (int r = 1; r < FG_RULE_SLOTS; r++) {
+		assert_int_equal(f->cfg.rules[r].id, 0);
+		assert_int_equal(f->cfg.rules[r].limit[0].interval_fp, 0);
+	}
+
+	f->s.ipv4_prefix = 32;
+	f->s.ipv6_prefix = 128;
+	f->s.malformed_drop = false;
+	compile_ok(f);
+	assert_int_equal(f->cfg.mask4, 0xffffffffu);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(f->cfg.mask6[i], 0xffffffffu);
+	assert_int_equal(f->cfg.malformed_drop, 0);
+}
+
+static void test_ports_first_match(void **state)
+{
+	static const unsigned int a_ports[] = {8000, 8099, 0, 0};
+	static const unsigned int b_ports[] = {80, 80, 8050, 8050, 0, 0};
+	struct fixture *f = *state;
+
+	add_rule(&f->s, "a", FG_PROTO_TCP, a_ports);
+	add_rule(&f->s, "b", FG_PROTO_TCP, b_ports);
+	compile_ok(f);
+	assert_int_equal(f->cfg.nrules, 2);
+	assert_int_equal(tcp(f, 8050), 1);
+	assert_int_equal(tcp(f, 80), 2);
+	assert_int_equal(tcp(f, 81), 0);
+	assert_int_equal(tcp(f, 79), 0);
+	assert_int_equal(tcp(f, 8000), 1);
+	assert_int_equal(tcp(f, 8099), 1);
+	assert_int_equal(tcp(f, 7999), 0);
+	assert_int_equal(tcp(f, 8100), 0);
+	assert_int_equal(tcp(f, 0), 0);
+	assert_int_equal(tcp(f, 65535), 0);
+	assert_int_equal(udp(f, 8050), 0);
+	assert_int_equal(udp(f, 80), 0);
+	/* both rules name ports: nothing portless */
+	for (int c = 0; c < FG_PCLASS_COUNT; c++)
+		assert_int_equal(f->cfg.portless_rule[c], FG_RULE_DEFAULT);
+	/* whole table: exactly the named ports, nothing else */
+	for (unsigned int p = 0; p < FG_PORTS; p++) {
+		__u8 want = p >= 8000 && p <= 8099 ? 1 : p == 80 ? 2 : 0;
+
+		if (tcp(f, p) != want || udp(f, p) != 0)
+			fail_msg("port %u: tcp %u udp %u, want tcp %u", p,
+				 tcp(f, p), udp(f, p), want);
+	}
+}
+
+static void test_ports_edges(void **state)
+{
+	static const unsigned int all[] = {1, 65535, 0, 0};
+	struct fixture *f = *state;
+	struct fg_rule_spec *r;
+
+	/* (0, 0) ends add_rule()'s list: port 0 is set by hand */
+	r = add_rule(&f->s, "edge", FG_PROTO_UDP, NULL);
+	r->ports[0] = (struct fg_port_range){0, 0};
+	r->ports[1] = (struct fg_port_range){65535, 65535};
+	r->nports = 2;
+	add_rule(&f->s, "all", FG_PROTO_UDP, all);
+	compile_ok(f);
+	assert_int_equal(udp(f, 0), 1);
+	assert_int_equal(udp(f, 65535), 1);
+	assert_int_equal(udp(f, 1), 2);
+	assert_int_equal(udp(f, 65534), 2);
+	assert_int_equal(tcp(f, 0), 0);
+	assert_int_equal(tcp(f, 65535), 0);
+	for (int c = 0; c < FG_PCLASS_COUNT; c++)
+		assert_int_equal(f->cfg.portless_rule[c], FG_RULE_DEFAULT);
+}
+
+static void test_ports_any_and_portless(void **state)
+{
+	static const unsigned int a_ports[] = {8000, 8099, 0, 0};
+	static const unsigned int dns[] = {53, 53, 8050, 8050, 0, 0};
+	struct fixture *f = *state;
+
+	add_rule(&f->s, "a", FG_PROTO_TCP, a_ports);	 /* 1 */
+	add_rule(&f->s, "dns", FG_PROTO_ANY, dns);	 /* 2 */
+	add_rule(&f->s, "tcp-rest", FG_PROTO_TCP, NULL); /* 3 */
+	add_rule(&f->s, "ping", FG_PROTO_ICMP, NULL);	 /* 4 */
+	add_rule(&f->s, "ping2", FG_PROTO_ICMP, NULL);	 /* 5 */
+	add_rule(&f->s, "rest", FG_PROTO_ANY, NULL);	 /* 6 */
+	add_rule(&f->s, "udp-rest", FG_PROTO_UDP, NULL); /* 7 */
+	compile_ok(f);
+	assert_int_equal(f->cfg.nrules, 7);
+	/* an "any" rule with ports fills both port columns */
+	assert_int_equal(tcp(f, 53), 2);
+	assert_int_equal(udp(f, 53), 2);
+	/* ... below an earlier tcp rule */
+	assert_int_equal(tcp(f, 8050), 1);
+	assert_int_equal(udp(f, 8050), 2);
+	/* a tcp rule without ports takes every tcp port left */
+	assert_int_equal(tcp(f, 81), 3);
+	assert_int_equal(tcp(f, 0), 3);
+	assert_int_equal(tcp(f, 65535), 3);
+	assert_int_equal(tcp(f, 8000), 1);
+	/* udp: what no earlier rule took goes to "rest", never udp-rest */
+	assert_int_equal(udp(f, 81), 6);
+	assert_int_equal(udp(f, 8000), 6);
+	assert_int_equal(udp(f, 0), 6);
+	for (unsigned int p = 0; p < FG_PORTS; p++) {
+		__u8 wt = p == 53 ? 2 : (p >= 8000 && p <= 8099) ? 1 : 3;
+		__u8 wu = p == 53 || p == 8050 ? 2 : 6;
+
+		if (tcp(f, p) != wt || udp(f, p) != wu)
+			fail_msg("port %u: tcp %u udp %u, want %u %u", p,
+				 tcp(f, p), udp(f, p), wt, wu);
+	}
+	/* portless: the first rule of the class that names no ports */
+	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_TCP], 3);
+	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_ICMP], 4);
+	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_UDP], 6);
+	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_OTHER], 6);
+}
+
+static void test_portless_icmp_only(void **state)
+{
+	static const unsigned int web[] = {80, 80, 0, 0};
+	struct fixture *f = *state;
+
+	add_rule(&f->s, "web", FG_PROTO_ANY, web);
+	add_rule(&f->s, "ping", FG_PROTO_ICMP, NULL);
+	compile_ok(f);
+	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_ICMP], 2);
+	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_TCP], 0);
+	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_UDP], 0);
+	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_OTHER], 0);
+	/* an icmp rule owns no port */
+	assert_int_equal(tcp(f, 80), 1);
+	assert_int_equal(udp(f, 80), 1);
+	assert_int_equal(tcp(f, 81), 0);
+	assert_int_equal(udp(f, 81), 0);
+}
+
+static void test_rule_fields(void **state)
+{
+	static const unsigned int web[] = {80, 80, 443, 443, 0, 0};
+	struct fixture *f = *state;
+	struct fg_rule_spec *r;
+	const struct fg_rule *o;
+
+	r = add_rule(&f->s, "http", FG_PROTO_TCP, web);
+	r->dim[FG_DIM_PACKETS] = (struct fg_dim_limit){{200, S}, 400};
+	r->dim[FG_DIM_CONNECTIONS] = (struct fg_dim_limit){{20, S}, 40};
+	r->block_ns = 30 * S;
+	r->action = FG_RULE_ACTION_RESET;
+	r->aggregate.enabled = true;
+	r->aggregate.ipv4_prefix = 24;
+	r->aggregate.ipv6_prefix = 48;
+	r->aggregate.dim[FG_DIM_PACKETS] =
+	    (struct fg_dim_limit){{5000, S}, 10000};
+	r->aggregate.dim[FG_DIM_BYTES] =
+	    (struct fg_dim_limit){{10000000, S}, 3000};
+
+	r = add_rule(&f->s, "dns", FG_PROTO_UDP, NULL);
+	r->dim[FG_DIM_BYTES] = (struct fg_dim_limit){{1000, 60 * S}, 1500};
+	/* aggregate data without enabled is ignored */
+	r->aggregate.ipv4_prefix = 16;
+	r->aggregate.dim[FG_DIM_PACKETS] = (struct fg_dim_limit){{1, S}, 1};
+	compile_ok(f);
+	assert_int_equal(f->cfg.nrules, 2);
+
+	o = &f->cfg.rules[1];
+	assert_int_equal(o->id, fg_rule_id("http"));
+	assert_int_not_equal(o->id, 0);
+	assert_int_equal(o->limit[FG_DIM_PACKETS].interval_fp,
+			 5000000ULL << FG_FP_SHIFT);
+	assert_int_equal(o->limit[FG_DIM_PACKETS].tolerance_ns, 2 * S);
+	assert_int_equal(o->limit[FG_DIM_BYTES].interval_fp, 0);
+	assert_int_equal(o->limit[FG_DIM_BYTES].tolerance_ns, 0);
+	assert_int_equal(o->limit[FG_DIM_CONNECTIONS].interval_fp,
+			 50000000ULL << FG_FP_SHIFT);
+	assert_int_equal(o->limit[FG_DIM_CONNECTIONS].tolerance_ns, 2 * S);
+	assert_int_equal(o->block_ns, 30 * S);
+	assert_int_equal(o->action, FG_RULE_ACTION_RESET);
+	assert_int_equal(o->has_aggregate, 1);
+	assert_int_equal(o->agg_mask4, htonl(0xffffff00u));
+	assert_int_equal(o->agg_mask6[0], 0xffffffffu);
+	assert_int_equal(o->agg_mask6[1], htonl(0xffff0000u));
+	assert_int_equal(o->agg_mask6[2], 0);
+	assert_int_equal(o->agg_mask6[3], 0);
+	assert_int_equal(o->agg_limit[FG_DIM_PACKETS].interval_fp,
+			 200000ULL << FG_FP_SHIFT);
+	assert_int_equal(o->agg_limit[FG_DIM_PACKETS].tolerance_ns, 2 * S);
+	assert_int_equal(o->agg_limit[FG_DIM_BYTES].interval_fp,
+			 100ULL << FG_FP_SHIFT);
+	assert_int_equal(o->agg_limit[FG_DIM_BYTES].tolerance_ns, 300000);
+	assert_int_equal(o->agg_limit[FG_DIM_CONNECTIONS].interval_fp, 0);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(o->pad[i], 0);
+
+	o = &f->cfg.rules[2];
+	assert_int_equal(o->id, fg_rule_id("dns"));
+	assert_int_equal(o->action, FG_RULE_ACTION_DROP);
+	assert_int_equal(o->block_ns, 0);
+	assert_int_equal(o->limit[FG_DIM_PACKETS].interval_fp, 0);
+	assert_int_equal(o->limit[FG_DIM_BYTES].interval_fp,
+			 60000000ULL << FG_FP_SHIFT);
+	assert_int_equal(o->limit[FG_DIM_BYTES].tolerance_ns, 90 * S);
+	assert_int_equal(o->has_aggregate, 0);
+	assert_int_equal(o->agg_mask4, 0);
+	assert_int_equal(o->agg_limit[FG_DIM_PACKETS].interval_fp, 0);
+
+	assert_int_equal(tcp(f, 443), 1);
+	assert_int_equal(udp(f, 443), 2);
+	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_UDP], 2);
+	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_TCP], 0);
+}
+
+/* Ids follow the name, not the slot: reordering keeps each rule's id. */
+static void test_ids_stable_across_reorder(void **state)
+{
+	struct fixture *f = *state;
+	__u32 a, b, c;
+
+	add_rule(&f->s, "alpha", FG_PROTO_TCP, NULL);
+	add_rule(&f->s, "beta", FG_PROTO_UDP, NULL);
+	add_rule(&f->s, "gamma", FG_PROTO_ANY, NULL);
+	compile_ok(f);
+	a = f->cfg.rules[1].id;
+	b = f->cfg.rules[2].id;
+	c = f->cfg.rules[3].id;
+	assert_int_equal(a, fg_rule_id("alpha"));
+	assert_int_equal(b, fg_rule_id("beta"));
+	assert_int_equal(c, fg_rule_id("gamma"));
+	assert_true(a && b && c && a != b && b != c && a != c);
+
+	memset(&f->s.rules, 0, sizeof(f->s.rules));
+	f->s.nrules = 0;
+	add_rule(&f->s, "gamma", FG_PROTO_ANY, NULL);
+	add_rule(&f->s, "alpha", FG_PROTO_TCP, NULL);
+	compile_ok(f);
+	assert_int_equal(f->cfg.nrules, 2);
+	assert_int_equal(f->cfg.rules[1].id, c);
+	assert_int_equal(f->cfg.rules[2].id, a);
+	assert_int_equal(f->cfg.rules[3].id, 0);
+	assert_int_equal(f->cfg.rules[0].id, 0);
+}
+
+static void test_id_collision(void **state)
+{
+	struct fixture *f = *state;
+	int rc;
+
+	/* FNV-1a 32 collision: both hash to 0x6fbed7e2 */
+	assert_int_equal(fg_rule_id("r66999"), fg_rule_id("r916676"));
+	add_rule(&f->s, "r66999", FG_PROTO_TCP, NULL);
+	add_rule(&f->s, "x", FG_PROTO_UDP, NULL);
+	add_rule(&f->s, "r916676", FG_PROTO_UDP, NULL);
+	rc = fg_ruleset_compile(&f->s, 0, &f->cfg, f->ports, f->err,
+				sizeof(f->err));
+	assert_int_equal(rc, -EINVAL);
+	assert_non_null(strstr(f->err, "r66999"));
+	assert_non_null(strstr(f->err, "r916676"));
+}
+
+static void test_max_rules(void **state)
+{
+	struct fixture *f = *state;
+	char name[16];
+
+	for (unsigned int i = 0; i < FG_MAX_RULES; i++) {
+		const unsigned int p[] = {1000 + i, 1000 + i, 0, 0};
+
+		snprintf(name, sizeof(name), "rule%u", i);
+		add_rule(&f->s, name, FG_PROTO_TCP, p);
+	}
+	compile_ok(f);
+	assert_int_equal(f->cfg.nrules, FG_MAX_RULES);
+	assert_int_equal(tcp(f, 1000), 1);
+	assert_int_equal(tcp(f, 1000 + FG_MAX_RULES - 1), FG_MAX_RULES);
+	assert_int_equal(tcp(f, 1000 + FG_MAX_RULES), 0);
+	assert_int_equal(f->cfg.rules[FG_MAX_RULES].id, fg_rule_id("rule63"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_mask4),
+	    cmocka_unit_test(test_mask6),
+	    cmocka_unit_test(test_rule_id),
+	    cmocka_unit_test_setup_teardown(test_config_fields, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_ports_first_match, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_ports_edges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ports_any_and_portless, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_portless_icmp_only, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_rule_fields, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ids_stable_across_reorder,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_id_collision, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_max_rules, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("ruleset", tests, NULL, NULL);
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* floodgate blocked | unblock ADDR: the penalty box. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "units.h"
+
+struct blocked_ctx {
+	__u64 now;
+	const struct fg_meta *meta;
+	json_object *arr;
+};
+
+/* "192.0.2.0/24" style, with the table's key prefix. */
+static void format_key(const struct fg_addr *a, const struct fg_meta *meta,
+		       char *buf, size_t len)
+{
+	struct fg_cidr c = {0};
+	char addr[64];
+	int v4;
+
+	memcpy(c.addr, a->addr, sizeof(c.addr));
+	fg_format_addr(c.addr, addr, sizeof(addr));
+	v4 = !strchr(addr, ':');
+	if ((v4 && meta->ipv4_prefix == 32) ||
+	    (!v4 && meta->ipv6_prefix == 128))
+		snprintf(buf, len, "%s", addr);
+	else
+		snprintf(buf, len, "%s/%u", addr,
+			 v4 ? meta->ipv4_prefix : meta->ipv6_prefix);
+}
+
+static int print_blocked(const struct fg_addr *a, const struct fg_block *b,
+			 void *arg)
+{
+	struct blocked_ctx *x = arg;
+	double left =
+	    b->until_ns > x->now ? (double)(b->until_ns - x->now) / 1e9 : 0.0;
+	const char *rule = b->rule_slot < FG_RULE_SLOTS
+			       ? x->meta->rule_names[b->rule_slot]
+			       : "?";
+	char src[80];
+
+	if (b->until_ns <= x->now)
+		return 0; /* expired; the daemon removes it */
+	format_key(a, x->meta, src, sizeof(src));
+	if (x->arr) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "source",
+				       json_object_new_string(src));
+		json_object_object_add(o, "seconds_left",
+				       json_object_new_double(left));
+		json_object_object_add(o, "rule", json_object_new_string(rule));
+		json_object_array_add(x->arr, o);
+	} else {
+		printf("%-44s %10.1f  %s\n", src, left, rule);
+	}
+	return 0;
+}
+
+int cmd_blocked(struct cli *c, int argc, char **argv)
+{
+	struct blocked_ctx x = {0};
+	struct fg_meta meta;
+	int rc;
+
+	if (argc > 1)
+		return cli_usage(c, "blocked [--json]",
+				 "blocked: unexpected \"%s\"", argv[1]);
+	rc = cli_open(c);
+	if (rc)
+		return rc;
+	rc = fg_maps_read_meta(&c->maps, &meta);
+	if (rc)
+		return cli_err(c, 1, "reading the config: %s", strerror(-rc));
+	x.now = fg_monotonic_ns();
+	x.meta = &meta;
+	if (c->json)
+		x.arr = json_object_new_array();
+	else
+		printf("%-44s %10s  %s\n", "SOURCE", "SECONDS", "RULE");
+	fg_blocked_walk(&c->maps, print_blocked, &x);
+	if (c->json)
+		cli_json_print(x.arr);
+	return 0;
+}
+
+/* The penalty box keys sources like the source table: masked. */
+static void mask_key(struct fg_cidr *cidr, const struct fg_meta *meta,
+		     struct fg_addr *key)
+{
+	unsigned int prefix =
+	    cidr->is_v4 ? 96u + meta->ipv4_prefix : meta->ipv6_prefix;
+
+	for (int i = 0; i < 16; i++) {
+		int bits = (int)prefix - i * 8;
+		__u8 m = bits >= 8   ? 0xff
+			 : bits <= 0 ? 0
+				     : (__u8)(0xff << (8 - bits));
+
+		cidr->addr[i] &= m;
+	}
+	memcpy(key->addr, cidr->addr, sizeof(key->addr));
+}
+
+int cmd_unblock(struct cli *c, int argc, char **argv)
+{
+	static const char use[] = "unblock ADDR";
+	struct fg_cidr cidr;
+	struct fg_addr key;
+	struct fg_meta meta;
+	const char *why;
+	char shown[80];
+	int rc;
+
+	if (argc != 2)
+		return cli_usage(c, use, "unblock: expected one address");
+	if (fg_parse_cidr(argv[1], &cidr, &why))
+		return cli_usage(c, use, "unblock: \"%s\": %s", argv[1], why);
+	rc = cli_open(c);
+	if (rc)
+		return rc;
+	rc = fg_maps_read_meta(&c->maps, &meta);
+	if (rc)
+		return cli_err(c, 1, "reading the config: %s", strerror(-rc));
+	mask_key(&cidr, &meta, &key);
+	format_key(&key, &meta, shown, sizeof(shown));
+	rc = fg_blocked_del(&c->maps, &key);
+	if (rc == -ENOENT)
+		return cli_err(c, 1, "%s is not in the penalty box", shown);
+	if (rc)
+		return cli_err(c, 1, "unblocking %s: %s", shown, strerror(-rc));
+	if (c->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "unblocked",
+				       json_object_new_string(shown));
+		cli_json_print(o);
+	} else {
+		printf("%s unblocked\n", shown);
+	}
+	return 0;
+}
