@@ -43,7 +43,8 @@ TOOL_SRCS := $(sort $(wildcard tools/loadgen/*.c))
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(OUT)/%.o)
 LIB := $(OUT)/libfloodgate.a
-SKEL := $(OUT)/floodgate.skel.h
+BPF_OBJS := $(OUT)/floodgate.bpf.o $(OUT)/mapcount.bpf.o
+SKEL := $(BPF_OBJS:.bpf.o=.skel.h)
 BINS := $(if $(DAEMON_SRCS),$(OUT)/floodgated) $(if $(CLI_SRCS),$(OUT)/floodgate)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/unit_%)
 BPFTEST_BINS := $(if $(BPFTEST_SRCS),$(OUT)/tests/bpf_datapath)
@@ -52,7 +53,7 @@ TOOL_BINS := $(if $(TOOL_SRCS),$(OUT)/fg-loadgen)
 .DELETE_ON_ERROR:
 .PHONY: all deps run test tests bench demo lint format install clean fuzz
 
-all: $(OUT)/floodgate.bpf.o $(SKEL) $(LIB) $(BINS) $(TOOL_BINS)
+all: $(BPF_OBJS) $(SKEL) $(LIB) $(BINS) $(TOOL_BINS)
 
 $(OUT) $(OUT)/tests:
 	$(Q)mkdir -p $@

@@ -69,6 +69,15 @@ static void print_json(const struct fg_snapshot *s, int pid)
 			       json_object_new_int64(s->tracked_sources));
 	json_object_object_add(src, "capacity",
 			       json_object_new_int64(s->capacity));
+	json_object_object_add(src, "blocked",
+			       json_object_new_int64(s->blocked_sources));
+	for (unsigned int e = 0; e < FG_TABLE_EVENTS; e++) {
+		const char *l = fg_table_event_label(e);
+
+		if (l)
+			json_object_object_add(
+			    src, l, json_object_new_uint64(s->table_events[e]));
+	}
 	json_object_object_add(o, "sources", src);
 
 	cnt = json_object_new_object();
@@ -127,6 +136,14 @@ static void print_text(const struct fg_snapshot *s, int pid)
 	       s->capacity
 		   ? 100.0 * (double)s->tracked_sources / (double)s->capacity
 		   : 0.0);
+	printf(
+	    "           %ld in the penalty box; admitted %llu (%llu without "
+	    "burst, under pressure), refused %llu\n",
+	    s->blocked_sources,
+	    (unsigned long long)(s->table_events[FG_TABLE_INSERTED] +
+				 s->table_events[FG_TABLE_INSERTED_NO_BURST]),
+	    (unsigned long long)s->table_events[FG_TABLE_INSERTED_NO_BURST],
+	    (unsigned long long)s->table_events[FG_TABLE_REFUSED]);
 	printf("\n%-6s %-18s %14s %16s\n", "ACTION", "REASON", "PACKETS",
 	       "BYTES");
 	for (unsigned int a = 0; a < FG_ACTION_COUNT; a++) {

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mapcount.h"
 #include "ruleset.h"
 
 const char *const fg_map_names[FG_MAP_COUNT] = {
@@ -464,8 +465,12 @@ long fg_count_sources(struct fg_maps *m)
 {
 	struct fg_src_key cur, next;
 	void *prev = NULL;
-	long n = 0;
+	long n = fg_map_count(m->sources);
 
+	if (n >= 0)
+		return n;
+	/* Kernels before 6.6 keep no count: walk the keys. */
+	n = 0;
 	while (!bpf_map_get_next_key(m->sources, prev, &next)) {
 		n++;
 		cur = next;
