@@ -20,7 +20,7 @@ msg := @printf '  %-8s %s\n'
 endif
 
 # Reproducible: no absolute paths or dates leak into outputs.
-REPRO := -ffile-prefix-map=$(CURDIR)/= -fdebug-prefix-map=$(CURDIR)/=
+REPRO := -ffile-prefix-map=$(CURDIR)=. -fdebug-prefix-map=$(CURDIR)=.
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Wextra -Werror -MD -MP \
