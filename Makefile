@@ -109,7 +109,7 @@ test: deps
 # FUZZ_SECONDS bounds the longer run.
 fuzz: deps
 	$(Q)$(MAKE) --no-print-directory tests
-	$(Q)FG_FUZZ_SECONDS=$${FUZZ_SECONDS:-300} tests/run.sh fuzz
+	$(Q)FG_FUZZ_SECONDS=$${FUZZ_SECONDS:-300} tests/run.sh bpf_datapath
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory tests
@@ -146,5 +146,50 @@ install: all
 
 clean:
 	rm -rf $(OUT)
+
+# benchmarks ------------------------------------------------------------------
+# Build rules only for tools/bench/ (outputs in build/bench/); `make bench`
+# (above) runs tools/bench/run.sh, which builds these with `make bench-build`.
+BENCH_OUT := $(OUT)/bench
+BENCH_SKELS := $(BENCH_OUT)/bench_progs.skel.h $(BENCH_OUT)/bench_gen.skel.h \
+	$(BENCH_OUT)/bench_stages.skel.h
+BENCH_BINS := $(BENCH_OUT)/fg-bench-cost $(BENCH_OUT)/fg-bench-gen \
+	$(BENCH_OUT)/fg-bench-table
+BENCH_CFLAGS := -I$(BENCH_OUT) -Itools/bench -Itests/bpf -Itools/loadgen
+
+.PHONY: bench-build
+.SECONDARY: $(BENCH_SKELS) $(BENCH_SKELS:.skel.h=.bpf.o)
+bench-build: $(BENCH_BINS)
+
+$(BENCH_OUT):
+	$(Q)mkdir -p $@
+
+$(BENCH_OUT)/%.bpf.o: tools/bench/%.bpf.c | $(BENCH_OUT)
+	$(msg) BPF $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Itools/bench -c $< -o $@
+
+$(BENCH_OUT)/%.skel.h: $(BENCH_OUT)/%.bpf.o
+	$(msg) SKEL $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+$(BENCH_OUT)/%.o: tools/bench/%.c | $(SKEL) $(BENCH_SKELS)
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) $(BENCH_CFLAGS) -c $< -o $@
+
+$(BENCH_OUT)/fg-bench-cost: $(BENCH_OUT)/fg-bench-cost.o \
+		$(BENCH_OUT)/bench_config.o $(OUT)/tests/bpf/fixture.o \
+		$(OUT)/tests/bpf/pkt.o $(LIB)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_CLI)
+
+$(BENCH_OUT)/fg-bench-gen: $(BENCH_OUT)/fg-bench-gen.o $(OUT)/tests/bpf/pkt.o \
+		$(OUT)/tools/loadgen/egress.o
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_BPF)
+
+$(BENCH_OUT)/fg-bench-table: $(BENCH_OUT)/fg-bench-table.o $(LIB)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_CLI)
+# end of benchmarks -------------------------------------------------------------
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -93,8 +93,11 @@ int floodgate_xdp(struct xdp_md *ctx)
 		goto out;
 	}
 	v.action = FG_ACTION_DROP;
-	/* Admission refusals are not the source's fault: no penalty. */
-	if (rule->block_ns && v.reason != FG_REASON_RATE_NEW_SOURCES)
+	/* Admission refusals are not the source's own doing: no penalty,
+	 * and no RST (to a spoofed source it would be backscatter). */
+	if (v.reason == FG_REASON_RATE_NEW_SOURCES)
+		goto out;
+	if (rule->block_ns)
 		fg_block(ctl, &key, rule, slot, now);
 	if (rule->action == FG_RULE_ACTION_RESET && pkt.is_syn &&
 	    fg_send_reset(ctx, pkt.l3_off, pkt.is_v6) == XDP_TX)

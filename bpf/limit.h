@@ -275,17 +275,6 @@ static __always_inline __u32 fg_limit(const struct fg_config *cfg,
 				src_st->dropped += FG_DROP_SAMPLE;
 			return reason;
 		}
-		if (!src_st) {
-			reason = fg_admit_source(cfg, now, &no_burst);
-			if (reason != FG_REASON_UNDER_LIMIT) {
-				fg_table_event(FG_TABLE_REFUSED);
-				return reason;
-			}
-			if (no_burst)
-				fg_bucket_empty(src_lim, &src, now);
-			fg_table_event(no_burst ? FG_TABLE_INSERTED_NO_BURST
-						: FG_TABLE_INSERTED);
-		}
 	}
 	if (has_agg) {
 		fg_aggregate_key(&agg_key, pkt, rule);
@@ -293,6 +282,18 @@ static __always_inline __u32 fg_limit(const struct fg_config *cfg,
 					 &agg, &agg_st, now);
 		if (reason != FG_REASON_UNDER_LIMIT)
 			return FG_REASON_RATE_AGGREGATE;
+	}
+	/* Admission last: a packet another limit drops spends no token. */
+	if (has_src && !src_st) {
+		reason = fg_admit_source(cfg, now, &no_burst);
+		if (reason != FG_REASON_UNDER_LIMIT) {
+			fg_table_event(FG_TABLE_REFUSED);
+			return reason;
+		}
+		if (no_burst)
+			fg_bucket_empty(src_lim, &src, now);
+		fg_table_event(no_burst ? FG_TABLE_INSERTED_NO_BURST
+					: FG_TABLE_INSERTED);
 	}
 	if (has_src) {
 		reason = fg_bucket_commit(&fg_sources, key, src_lim, &src,

@@ -19,7 +19,7 @@
 
 #define CASE_MAX_RULES 4
 #define CASE_MAX_LIST 4
-#define CASE_MAX_STEPS 12
+#define CASE_MAX_STEPS 16
 
 #define NSEC_PER_MSEC 1000000ULL
 #define NSEC_PER_SEC 1000000000ULL
@@ -40,6 +40,9 @@ struct rule_def {
 	enum fg_protocol proto;
 	struct fg_port_range ports[4]; /* {0, 0} ends; none = any port */
 	struct fg_dim_limit packets, bytes, conns;
+	__u64 block_ns;		      /* penalty box; 0 = none */
+	enum fg_rule_action action;   /* over limit: drop, or RST a SYN */
+	struct fg_aggregate_spec agg; /* .enabled: a whole-prefix cap */
 };
 
 /* A config as the daemon would have it after parsing YAML. */
@@ -50,22 +53,60 @@ struct cfg_def {
 	const char *deny[CASE_MAX_LIST];
 	__u8 ipv4_prefix, ipv6_prefix; /* 0 = 32 and 64 */
 	bool malformed_drop, dry_run, disabled;
+	/* table.new_sources. rate.per_ns 0 (left out): the default,
+	 * max_sources/16 per second; ADMIT_OFF: no admission limit. */
+	struct fg_dim_limit admit;
 };
+#define ADMIT_OFF                    \
+	{                            \
+		{0, NSEC_PER_SEC}, 0 \
+	}
 
 /* Rule slot whose fg_rule_stats counter moves; slot 0 is the default
  * limits, user rules are 1..n in config order. */
 #define NO_RULE (-1)
 
+/* A penalty-box entry: the source as the table keys it (masked to the
+ * table prefix), until `until_ns` after the test clock as the step ends
+ * (a step's runs all happen at one instant), put there by rule `rule`. */
+struct block_def {
+	const char *addr; /* NULL: none */
+	__u64 until_ns;
+	int rule;
+};
+
+/* A 0/1 field a step may set or check; FLAG_ANY leaves it alone. */
+enum flag { FLAG_ANY = 0, FLAG_0, FLAG_1 };
+
 struct step {
 	struct pkt_spec pkt;
 	unsigned int times; /* runs of this packet; 0 = once */
-	__u64 advance_ns;   /* test clock moves this much first */
-	int verdict;	    /* XDP_PASS or XDP_DROP; 0 ends the steps */
+	/* Runs cycle over this many sources: pkt.src, pkt.src + step, ...
+	 * (added to the address's low 32 bits; step 0 = 1). */
+	unsigned int spread, spread_step;
+	__u64 advance_ns; /* test clock moves this much first */
+	int verdict;	  /* XDP_PASS, _DROP or _TX; 0 ends the steps */
 	enum fg_action action;
 	enum fg_reason reason;
 	int rule; /* slot, or NO_RULE */
 	bool check_sources;
 	long sources; /* fg_sources entries after the step */
+
+	/* Before the runs (after the clock moved). */
+	struct block_def put_block; /* an fg_blocked entry, by hand */
+	bool fill_blocked;	    /* fill fg_blocked up to FG_MAX_BLOCKED */
+	enum flag set_block_active;
+
+	/* After the step. */
+	struct block_def blocked; /* this entry exists, exactly */
+	const char *not_blocked;  /* no entry for this source */
+	bool check_blocked;
+	long nblocked; /* fg_blocked entries */
+	enum flag block_active;
+	bool check_table;
+	__u64 table[FG_TABLE_EVENTS]; /* fg_table_stats moved by this much */
+	/* Every run's output frame is the RST|ACK answering its SYN. */
+	bool check_rst;
 };
 
 #define EXPECT_PASS(r, slot)                           \
@@ -74,7 +115,14 @@ struct step {
 #define EXPECT_DROP(r, slot)                           \
 	.verdict = XDP_DROP, .action = FG_ACTION_DROP, \
 	.reason = FG_REASON_##r, .rule = (slot)
+#define EXPECT_RESET(r, slot)                                                  \
+	.verdict = XDP_TX, .action = FG_ACTION_RESET, .reason = FG_REASON_##r, \
+	.rule = (slot), .check_rst = true
 #define SOURCES(n) .check_sources = true, .sources = (n)
+/* fg_table_stats deltas over the step, e.g. TABLE([FG_TABLE_REFUSED] = 1);
+ * events left out must not move. */
+#define TABLE(...) .check_table = true, .table = {__VA_ARGS__}
+#define BLOCKED(n) .check_blocked = true, .nblocked = (n)
 
 struct fg_case {
 	const char *name;

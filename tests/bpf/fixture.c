@@ -90,19 +90,44 @@ void fx_close(struct fx *fx)
 	fx->ports = NULL;
 }
 
-/* Deletes every key. get_next_key(NULL) gives the first remaining one:
- * no iteration state survives a delete. */
+/* Deletes every key: collect a chunk, then delete it (deleting while
+ * walking restarts a hash walk, and get_next_key(NULL) rescans the
+ * buckets from the start each time: quadratic for a full table). */
 static int fx_map_empty(int fd, size_t key_size)
 {
-	unsigned char key[64];
+	enum { CHUNK = 4096 };
+	unsigned char *keys = malloc(CHUNK * key_size);
+	int err = 0;
 
-	if (key_size > sizeof(key))
-		return -EINVAL;
-	while (!bpf_map_get_next_key(fd, NULL, key)) {
-		if (bpf_map_delete_elem(fd, key))
-			return -errno;
+	if (!keys)
+		return -ENOMEM;
+	for (;;) {
+		size_t n = 0;
+		void *prev = NULL;
+
+		while (n < CHUNK &&
+		       !bpf_map_get_next_key(fd, prev, keys + n * key_size)) {
+			prev = keys + n * key_size;
+			n++;
+		}
+		if (n < CHUNK && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+		if (!n)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			if (bpf_map_delete_elem(fd, keys + i * key_size) &&
+			    errno != ENOENT) {
+				err = -errno;
+				break;
+			}
+		}
+		if (err)
+			break;
 	}
-	return errno == ENOENT ? 0 : -errno;
+	free(keys);
+	return err;
 }
 
 static int fx_zero_percpu(struct fx *fx, int fd, __u32 entries)
@@ -114,22 +139,50 @@ static int fx_zero_percpu(struct fx *fx, int fd, __u32 entries)
 	return 0;
 }
 
+static int fx_zero_table_stats(struct fx *fx)
+{
+	__u64 *zero = calloc((size_t)fx->ncpus, sizeof(*zero));
+	int err = 0;
+
+	if (!zero)
+		return -ENOMEM;
+	for (__u32 i = 0; i < FG_TABLE_EVENTS && !err; i++) {
+		if (bpf_map_update_elem(fx->maps.table_stats, &i, zero,
+					BPF_ANY))
+			err = -errno;
+	}
+	free(zero);
+	return err;
+}
+
 int fx_reset(struct fx *fx)
 {
+	struct fg_admit_state admit = {0};
+	__u32 zero = 0;
 	int err;
 
 	err = fx_map_empty(fx->maps.sources, sizeof(struct fg_src_key));
 	if (!err)
 		err = fx_map_empty(fx->maps.lists, sizeof(struct fg_lpm_key));
 	if (!err)
+		err = fx_map_empty(fx->maps.blocked, sizeof(struct fg_addr));
+	if (!err)
+		err = fx_map_empty(fx->maps.aggregates,
+				   sizeof(struct fg_src_key));
+	if (!err)
 		err = fx_zero_percpu(fx, fx->maps.stats, FG_STATS_ENTRIES);
 	if (!err)
 		err = fx_zero_percpu(fx, fx->maps.rule_stats,
 				     FG_RULE_STATS_ENTRIES);
+	if (!err)
+		err = fx_zero_table_stats(fx);
+	if (!err && bpf_map_update_elem(fx->maps.admit, &zero, &admit, BPF_ANY))
+		err = -errno;
 	if (err)
 		return err;
 	fx->maps.ctl_mem->enabled = 1;
 	fx->maps.ctl_mem->dry_run = 0;
+	fx->maps.ctl_mem->block_active = 0;
 	fx->skel->bss->fg_test_clock_ns = FX_CLOCK_START;
 	return 0;
 }
@@ -164,6 +217,11 @@ void fx_clock_advance(struct fx *fx, __u64 ns)
 	fx->skel->bss->fg_test_clock_ns += ns;
 }
 
+__u64 fx_clock_now(const struct fx *fx)
+{
+	return fx->skel->bss->fg_test_clock_ns;
+}
+
 static int fx_test_run(struct fx *fx, struct bpf_test_run_opts *opts)
 {
 	return bpf_prog_test_run_opts(fx->prog_fd, opts) ? -errno : 0;
@@ -178,20 +236,30 @@ static int fx_run_runt(struct fx *fx, const void *frame, size_t len,
 	    .data_end = (__u32)(FX_META + len),
 	};
 	struct bpf_test_run_opts opts = *out;
-	int err;
+	int err = -EINVAL;
 
 	memcpy(buf + FX_META, frame, len);
 	opts.data_in = buf;
 	opts.ctx_in = &ctx;
 	opts.ctx_size_in = sizeof(ctx);
-	opts.data_size_in = ctx.data_end;
-	err = fx_test_run(fx, &opts);
-	if (err == -EINVAL) {
+	opts.data_out = NULL;
+	opts.data_size_out = 0;
+	/* Remember which layout this kernel takes: the fuzzer sends many. */
+	if (fx->runt_mode != 2) {
+		opts.data_size_in = ctx.data_end;
+		err = fx_test_run(fx, &opts);
+		if (!err)
+			fx->runt_mode = 1;
+	}
+	if (err == -EINVAL && fx->runt_mode != 1) {
 		opts.data_size_in = sizeof(buf);
 		err = fx_test_run(fx, &opts);
+		if (!err)
+			fx->runt_mode = 2;
 	}
 	out->retval = opts.retval;
 	out->duration = opts.duration;
+	out->data_size_out = 0;
 	return err;
 }
 
@@ -201,6 +269,8 @@ int fx_run(struct fx *fx, const void *frame, size_t len, struct fx_run *r)
 	    .sz = sizeof(opts),
 	    .data_in = frame,
 	    .data_size_in = (__u32)len,
+	    .data_out = r->out,
+	    .data_size_out = r->out ? r->out_size : 0,
 	    .repeat = r->repeat ? r->repeat : 1,
 	};
 	int err = len < ETH_HLEN ? fx_run_runt(fx, frame, len, &opts)
@@ -210,6 +280,7 @@ int fx_run(struct fx *fx, const void *frame, size_t len, struct fx_run *r)
 		return err;
 	r->retval = opts.retval;
 	r->duration_ns = opts.duration;
+	r->out_len = r->out ? opts.data_size_out : 0;
 	return 0;
 }
 
@@ -221,6 +292,33 @@ int fx_read_counters(struct fx *fx, struct fx_counters *c)
 long fx_sources(struct fx *fx)
 {
 	return fg_count_sources(&fx->maps);
+}
+
+int fx_table_stats(struct fx *fx, __u64 out[FG_TABLE_EVENTS])
+{
+	return fg_read_table_stats(&fx->maps, out);
+}
+
+int fx_blocked_get(struct fx *fx, const __u8 addr[16], struct fg_block *b)
+{
+	struct fg_addr key;
+
+	memcpy(key.addr, addr, sizeof(key.addr));
+	return bpf_map_lookup_elem(fx->maps.blocked, &key, b) ? -errno : 0;
+}
+
+int fx_blocked_put(struct fx *fx, const __u8 addr[16], const struct fg_block *b)
+{
+	struct fg_addr key;
+
+	memcpy(key.addr, addr, sizeof(key.addr));
+	return bpf_map_update_elem(fx->maps.blocked, &key, b, BPF_ANY) ? -errno
+								       : 0;
+}
+
+long fx_blocked_count(struct fx *fx)
+{
+	return fg_blocked_walk(&fx->maps, NULL, NULL);
 }
 
 void fx_settings_init(struct fg_settings *s)

@@ -28,6 +28,7 @@ struct fx {
 	struct fg_maps maps;
 	int prog_fd;
 	int ncpus;
+	int runt_mode; /* which runt layout the kernel takes; 0 = unknown */
 	struct fg_counter *percpu_zero; /* ncpus zeroed values */
 	struct fg_config *cfg;
 	struct fg_port_rules *ports; /* FG_PORTS entries */
@@ -41,19 +42,26 @@ struct fx_counters {
 };
 
 /* One BPF_PROG_TEST_RUN. repeat > 1 runs the frame that many times (a
- * micro-benchmark: duration_ns is the mean per run). */
+ * micro-benchmark: duration_ns is the mean per run). With `out`, the
+ * frame as the program left it (an XDP_TX rewrite) lands there and
+ * out_len says how long it is; runts (under ETH_HLEN) give no output. */
 struct fx_run {
 	__u32 repeat;
 	__u32 retval;
 	__u32 duration_ns;
+	void *out;
+	__u32 out_size;
+	__u32 out_len;
 };
 
 /* Loads the shipped object; test_clock makes it read fg_test_clock_ns. */
 int fx_open(struct fx *fx, const char *label, bool test_clock);
 void fx_close(struct fx *fx);
 
-/* Empties fg_sources and fg_lists, zeroes the counters, enables the
- * program in enforce mode, puts the test clock at FX_CLOCK_START. */
+/* Empties fg_sources, fg_lists, fg_blocked and fg_aggregates, zeroes the
+ * counters, the table events and the admission bucket, clears
+ * block_active, enables the program in enforce mode, puts the test clock
+ * at FX_CLOCK_START. */
 int fx_reset(struct fx *fx);
 
 /* What production does with a validated config. */
@@ -61,10 +69,20 @@ int fx_configure(struct fx *fx, const struct fg_settings *s, char *err,
 		 size_t errlen);
 
 void fx_clock_advance(struct fx *fx, __u64 ns);
+__u64 fx_clock_now(const struct fx *fx);
 
 int fx_run(struct fx *fx, const void *frame, size_t len, struct fx_run *r);
 int fx_read_counters(struct fx *fx, struct fx_counters *c);
 long fx_sources(struct fx *fx);
+/* fg_table_stats summed over CPUs. */
+int fx_table_stats(struct fx *fx, __u64 out[FG_TABLE_EVENTS]);
+
+/* The penalty box, keyed by a 16-byte (mapped) address as the table
+ * keys it. get: 0, or -ENOENT. */
+int fx_blocked_get(struct fx *fx, const __u8 addr[16], struct fg_block *b);
+int fx_blocked_put(struct fx *fx, const __u8 addr[16],
+		   const struct fg_block *b);
+long fx_blocked_count(struct fx *fx);
 
 /* Settings as a config file with no keys would give them, written here
  * rather than taken from config.c: prefixes /32 and /64, unlimited

@@ -208,7 +208,7 @@ static int put_l4(struct pkt *p, const struct pkt_spec *s)
 			return -EINVAL;
 		put16(b, sport);
 		put16(b + 2, s->dport);
-		put32(b + 4, 1000);
+		put32(b + 4, s->tcp_seq ? s->tcp_seq : 1000);
 		put32(b + 8, s->tcp_flags & PKT_TCP_ACK ? 2000 : 0);
 		b[12] = (__u8)((s->tcp_doff ? s->tcp_doff : 5) << 4);
 		b[13] = s->tcp_flags;
@@ -345,5 +345,24 @@ int pkt_build(const struct pkt_spec *s, struct pkt *p, const char **why)
 		}
 	}
 	*why = NULL;
+	return 0;
+}
+
+int pkt_src_add(struct pkt *p, const struct pkt_spec *s, __u32 n)
+{
+	int l3 = p->off[PKT_L_L3];
+	size_t hlen = s->l3 == PKT_IPV4 ? IPV4_HDR : IPV6_HDR;
+	__u8 *low;
+	__u32 v;
+
+	if ((s->l3 != PKT_IPV4 && s->l3 != PKT_IPV6) || l3 < 0 ||
+	    (size_t)l3 + hlen > p->len)
+		return -EINVAL;
+	/* The source's last 4 bytes: IPv4 at 12..15, IPv6 at 20..23. */
+	low = p->data + l3 + (s->l3 == PKT_IPV4 ? 12 : 20);
+	v = (__u32)low[0] << 24 | (__u32)low[1] << 16 | (__u32)low[2] << 8 |
+	    low[3];
+	put32(low, v + n);
+	ipv4_checksum(p, s);
 	return 0;
 }

@@ -88,6 +88,7 @@ struct pkt_spec {
 	__u16 sport, dport;
 	__u8 tcp_flags;
 	__u8 tcp_doff; /* 0 = 5 */
+	__u32 tcp_seq; /* 0 = 1000 */
 
 	__u16 frame_len; /* pad the IP payload up to this frame length */
 	__u16 trailer;	 /* bytes after the IP packet (Ethernet padding) */
@@ -104,5 +105,11 @@ struct pkt {
 /* Builds the frame. Returns 0, or -EINVAL for a spec that makes no
  * sense (a bad address, a cut outside the frame), with a reason in why. */
 int pkt_build(const struct pkt_spec *s, struct pkt *p, const char **why);
+
+/* Adds n to the source address of a built IPv4 or IPv6 frame (to its
+ * low 32 bits, carrying) and fixes the IPv4 header checksum: many
+ * sources from one spec. Returns -EINVAL when the frame has no whole
+ * IP header. */
+int pkt_src_add(struct pkt *p, const struct pkt_spec *s, __u32 n);
 
 #endif /* FG_TEST_PKT_H */

@@ -5,6 +5,8 @@
  * need the clock run only on the first). Run as root:
  *   CMOCKA_MESSAGE_OUTPUT=TAP build/tests/bpf_datapath
  */
+#include <errno.h>
+#include <linux/if_ether.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -16,7 +18,9 @@
 
 #include "cases.h"
 #include "fixture.h"
+#include "fuzz.h"
 #include "pkt.h"
+#include "rst.h"
 
 /* cmocka's fail_msg, with the message as a TAP diagnostic line. */
 #define FAIL(fmt, ...)                                     \
@@ -146,7 +150,11 @@ static void settings_from_def(const struct cfg_def *d, struct fg_settings *s,
 		r->dim[FG_DIM_PACKETS] = rd->packets;
 		r->dim[FG_DIM_BYTES] = rd->bytes;
 		r->dim[FG_DIM_CONNECTIONS] = rd->conns;
+		r->block_ns = rd->block_ns;
+		r->action = rd->action;
+		r->aggregate = rd->agg;
 	}
+	s->admit = d->admit;
 	for (int i = 0; i < CASE_MAX_LIST && d->allow[i]; i++) {
 		if (fx_cidr(d->allow[i], &allow[s->nallow++]))
 			FAIL("bad CIDR in the case: %s", d->allow[i]);
@@ -163,26 +171,197 @@ static void settings_from_def(const struct cfg_def *d, struct fg_settings *s,
 static struct fg_settings settings;
 static struct fg_cidr allow[CASE_MAX_LIST], deny[CASE_MAX_LIST];
 static struct fx_counters before, after;
-static struct pkt pkt;
+static struct pkt base, pkt;
+static __u8 out_frame[PKT_MAX];
 
-static void run_step(struct fx *fx, const struct step *st, int n)
+/* A bare address of the case as the 16-byte (mapped) form. */
+static void case_addr(const char *text, __u8 addr[16])
 {
-	unsigned int times = st->times ? st->times : 1;
-	const char *why;
-	char msg[1024];
+	struct fg_cidr c;
 
-	if (pkt_build(&st->pkt, &pkt, &why))
-		FAIL("step %d: bad packet spec: %s", n, why);
+	if (fx_cidr(text, &c))
+		FAIL("bad address in the case: %s", text);
+	memcpy(addr, c.addr, 16);
+}
+
+static bool flag_value(enum flag f)
+{
+	return f == FLAG_1;
+}
+
+/* Fills fg_blocked with addresses no case sends from (2001:db8:ffff::/48)
+ * until the map refuses one: a full penalty box. */
+static void fill_blocked(struct fx *fx, int n)
+{
+	struct fg_block b = {.until_ns = ~0ULL, .rule_slot = 0};
+	__u8 addr[16];
+	long i;
+
+	case_addr("2001:db8:ffff::", addr);
+	for (i = 0; i <= FG_MAX_BLOCKED; i++) {
+		int err;
+
+		addr[12] = (__u8)(i >> 24);
+		addr[13] = (__u8)(i >> 16);
+		addr[14] = (__u8)(i >> 8);
+		addr[15] = (__u8)i;
+		err = fx_blocked_put(fx, addr, &b);
+		if (err == -E2BIG)
+			break;
+		if (err)
+			FAIL("step %d: filling fg_blocked: %s", n,
+			     strerror(-err));
+	}
+	if (fx_blocked_count(fx) != FG_MAX_BLOCKED)
+		FAIL("step %d: fg_blocked holds %ld after filling, not %d", n,
+		     fx_blocked_count(fx), FG_MAX_BLOCKED);
+}
+
+static void step_before(struct fx *fx, const struct step *st, int n)
+{
 	if (st->advance_ns) {
 		if (!fx->test_clock)
 			FAIL("step %d moves the clock: test-clock only", n);
 		fx_clock_advance(fx, st->advance_ns);
 	}
+	if (st->put_block.addr) {
+		struct fg_block b = {
+		    .until_ns = fx_clock_now(fx) + st->put_block.until_ns,
+		    .rule_slot = (__u32)st->put_block.rule,
+		};
+		__u8 addr[16];
+		int err;
+
+		if (!fx->test_clock)
+			FAIL("step %d puts a block: test-clock only", n);
+		case_addr(st->put_block.addr, addr);
+		err = fx_blocked_put(fx, addr, &b);
+		if (err)
+			FAIL("step %d: putting %s into fg_blocked: %s", n,
+			     st->put_block.addr, strerror(-err));
+	}
+	if (st->fill_blocked)
+		fill_blocked(fx, n);
+	if (st->set_block_active != FLAG_ANY)
+		fx->maps.ctl_mem->block_active =
+		    flag_value(st->set_block_active);
+}
+
+static void check_table(struct fx *fx, const struct step *st, int n,
+			const __u64 *was)
+{
+	static const char *const names[FG_TABLE_EVENTS] = {
+	    "inserted", "inserted_no_burst", "refused", "insert_failed",
+	    "blocked",	"block_full",	     "event6",	"event7"};
+	__u64 now[FG_TABLE_EVENTS];
+	char msg[512] = "";
+	int err = fx_table_stats(fx, now);
+
+	if (err)
+		FAIL("step %d: reading fg_table_stats: %s", n, strerror(-err));
+	for (int i = 0; i < FG_TABLE_EVENTS; i++) {
+		if (now[i] - was[i] != st->table[i])
+			addf(msg, sizeof(msg), " %s +%llu (expected +%llu);",
+			     names[i], (unsigned long long)(now[i] - was[i]),
+			     (unsigned long long)st->table[i]);
+	}
+	if (msg[0])
+		FAIL("step %d: fg_table_stats:%s", n, msg);
+}
+
+static void step_after(struct fx *fx, const struct step *st, int n)
+{
+	struct fg_block b;
+	__u8 addr[16];
+
+	if (st->check_sources) {
+		long got = fx_sources(fx);
+
+		if (got != st->sources)
+			FAIL("step %d: %ld entries in fg_sources, expected "
+			     "%ld",
+			     n, got, st->sources);
+	}
+	if (st->blocked.addr) {
+		__u64 until = fx_clock_now(fx) + st->blocked.until_ns;
+
+		case_addr(st->blocked.addr, addr);
+		if (fx_blocked_get(fx, addr, &b))
+			FAIL("step %d: %s not in fg_blocked", n,
+			     st->blocked.addr);
+		if (b.until_ns != until ||
+		    b.rule_slot != (__u32)st->blocked.rule)
+			FAIL("step %d: fg_blocked[%s] = {until now%+lld ns, "
+			     "rule %u}, expected {until now%+lld ns, rule %d}",
+			     n, st->blocked.addr,
+			     (long long)(b.until_ns - fx_clock_now(fx)),
+			     b.rule_slot, (long long)st->blocked.until_ns,
+			     st->blocked.rule);
+	}
+	if (st->not_blocked) {
+		case_addr(st->not_blocked, addr);
+		if (!fx_blocked_get(fx, addr, &b))
+			FAIL("step %d: %s is in fg_blocked (until now%+lld "
+			     "ns, rule %u), expected no entry",
+			     n, st->not_blocked,
+			     (long long)(b.until_ns - fx_clock_now(fx)),
+			     b.rule_slot);
+	}
+	if (st->check_blocked && fx_blocked_count(fx) != st->nblocked)
+		FAIL("step %d: %ld entries in fg_blocked, expected %ld", n,
+		     fx_blocked_count(fx), st->nblocked);
+	if (st->block_active != FLAG_ANY &&
+	    fx->maps.ctl_mem->block_active != flag_value(st->block_active))
+		FAIL("step %d: fg_ctl.block_active %u, expected %d", n,
+		     fx->maps.ctl_mem->block_active,
+		     flag_value(st->block_active));
+}
+
+/* The output frame: a RST for XDP_TX, else the input unchanged. */
+static void check_output(const struct step *st, const struct fx_run *run,
+			 char *msg, size_t msglen)
+{
+	char why[160];
+
+	if (pkt.len < ETH_HLEN)
+		return; /* runts run without an output buffer */
+	if (run->retval == XDP_TX) {
+		if (st->check_rst && !rst_check(pkt.data, pkt.len, out_frame,
+						run->out_len, why, sizeof(why)))
+			addf(msg, msglen, " RST: %s;", why);
+		return;
+	}
+	if (run->out_len != pkt.len || memcmp(out_frame, pkt.data, pkt.len))
+		addf(msg, msglen, " frame changed (%u bytes out);",
+		     run->out_len);
+}
+
+static void run_step(struct fx *fx, const struct step *st, int n)
+{
+	unsigned int times = st->times ? st->times : 1;
+	__u64 table_was[FG_TABLE_EVENTS] = {0};
+	const char *why;
+	char msg[1024];
+
+	if (pkt_build(&st->pkt, &base, &why))
+		FAIL("step %d: bad packet spec: %s", n, why);
+	step_before(fx, st, n);
+	if (st->check_table && fx_table_stats(fx, table_was))
+		FAIL("step %d: reading fg_table_stats", n);
 
 	for (unsigned int i = 1; i <= times; i++) {
-		struct fx_run run = {.repeat = 1};
-		int err = fx_run(fx, pkt.data, pkt.len, &run);
+		struct fx_run run = {.repeat = 1,
+				     .out = out_frame,
+				     .out_size = sizeof(out_frame)};
+		int err;
 
+		pkt = base;
+		if (st->spread &&
+		    pkt_src_add(&pkt, &st->pkt,
+				(i - 1) % st->spread *
+				    (st->spread_step ? st->spread_step : 1)))
+			FAIL("step %d: spread needs an IP source", n);
+		err = fx_run(fx, pkt.data, pkt.len, &run);
 		if (err)
 			FAIL("step %d run %u: BPF_PROG_TEST_RUN: %s", n, i,
 			     strerror(-err));
@@ -195,6 +374,7 @@ static void run_step(struct fx *fx, const struct step *st, int n)
 			addf(msg, sizeof(msg), " verdict %s, expected %s;",
 			     xdp_name(run.retval), xdp_name(st->verdict));
 		check_counters(&before, &after, st, pkt.len, msg, sizeof(msg));
+		check_output(st, &run, msg, sizeof(msg));
 		if (msg[0])
 			FAIL("step %d run %u of %u (%zu-byte frame, expected "
 			     "%s/%s, rule %d):%s",
@@ -202,15 +382,9 @@ static void run_step(struct fx *fx, const struct step *st, int n)
 			     reason_label[st->reason], st->rule, msg);
 		before = after;
 	}
-
-	if (st->check_sources) {
-		long got = fx_sources(fx);
-
-		if (got != st->sources)
-			FAIL("step %d: %ld entries in fg_sources, expected "
-			     "%ld",
-			     n, got, st->sources);
-	}
+	if (st->check_table)
+		check_table(fx, st, n, table_was);
+	step_after(fx, st, n);
 }
 
 static void run_case(struct fx *fx, const struct fg_case *c)
@@ -270,10 +444,41 @@ static long add_tests(struct fx *fx, struct CMUnitTest *tests, struct job *jobs,
 	return (long)n;
 }
 
+/* The fuzzer's tests, on the test-clock object (deterministic time). */
+static long add_fuzz_tests(struct fx *fx, struct CMUnitTest *tests, size_t n)
+{
+	static const struct {
+		const char *name;
+		CMUnitTestFunction fn;
+	} fuzz[] = {
+	    {"fuzz: no lists, unlimited: nothing dropped, parse as "
+	     "modelled, one counter per packet",
+	     fuzz_test_open},
+	    {"fuzz: random limits, lists, reset, block, admission: valid "
+	     "verdicts, one counter per packet, not_ip passes",
+	     fuzz_test_limited},
+	};
+
+	for (size_t i = 0; i < sizeof(fuzz) / sizeof(fuzz[0]); i++) {
+		char *name;
+
+		if (asprintf(&name, "%s: %s", fx->label, fuzz[i].name) < 0)
+			return -1;
+		tests[n] = (struct CMUnitTest){
+		    .name = name,
+		    .test_func = fuzz[i].fn,
+		    .initial_state = fx,
+		};
+		n++;
+	}
+	return (long)n;
+}
+
 int main(void)
 {
 	static struct fx fx[2];
-	struct CMUnitTest *tests = calloc(2 * fg_ncases, sizeof(*tests));
+	size_t max_tests = 2 * fg_ncases + FUZZ_TESTS;
+	struct CMUnitTest *tests = calloc(max_tests, sizeof(*tests));
 	struct job *jobs = calloc(2 * fg_ncases, sizeof(*jobs));
 	long n = -1;
 	int rc = 1;
@@ -287,11 +492,13 @@ int main(void)
 		n = add_tests(&fx[0], tests, jobs, 0);
 	if (n >= 0)
 		n = add_tests(&fx[1], tests, jobs, (size_t)n);
+	if (n >= 0)
+		n = add_fuzz_tests(&fx[0], tests, (size_t)n);
 	if (n > 0)
 		rc = _cmocka_run_group_tests("bpf_datapath", tests, (size_t)n,
 					     NULL, NULL);
 
-	for (size_t i = 0; tests && i < 2 * fg_ncases; i++)
+	for (size_t i = 0; tests && i < max_tests; i++)
 		free((char *)tests[i].name);
 	free(tests);
 	free(jobs);

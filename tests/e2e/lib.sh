@@ -377,7 +377,8 @@ lab_neigh() {
 	done
 }
 
-# lab_gro NS IF: GRO on (gives a veth NAPI, so XDP_TX frames arrive).
+# lab_gro NS IF: GRO on. Not enough on its own for XDP_TX replies to arrive
+# on every kernel (6.18 needs an XDP program on the peer: lab_xdp_pass).
 # Returns 1 without ethtool.
 lab_gro() {
 	command -v ethtool >/dev/null 2>&1 || return 1
@@ -744,4 +745,27 @@ check_str() {
 		not_ok "$1" "expected '$3', got '$2'"
 		return 1
 	fi
+}
+
+# --- XDP_TX peers ----------------------------------------------------------
+# (appended for test_reset.sh; the functions above are unchanged)
+
+# lab_xdp_pass NS IF: attaches a native XDP program that passes every
+# frame to IF (the peer of the XDP side), so frames sent back with XDP_TX
+# arrive. GRO alone (lab_gro) is not enough on every kernel: on 6.18 a
+# veth queues the XDP_TX frame into a GRO-only peer's ring but schedules
+# the peer's NAPI only when the peer has an XDP program, so the frame
+# waits there (seen: xdp_tx counted on the sender, nothing received).
+# Compiles the two-line program with clang into FG_TMP once; returns 1
+# (after a diag) without clang or when the attach fails.
+lab_xdp_pass() {
+	local obj=$FG_TMP/xdp_pass.o
+	if [ ! -s "$obj" ]; then
+		command -v clang >/dev/null 2>&1 || { diag "lab_xdp_pass: no clang"; return 1; }
+		printf '%s\n' \
+			'__attribute__((section("xdp"), used)) int xdp_pass(void *ctx) { return 2; /* XDP_PASS */ }' \
+			'char LICENSE[] __attribute__((section("license"), used)) = "GPL";' >"$FG_TMP/xdp_pass.c"
+		clang -O2 -target bpf -c "$FG_TMP/xdp_pass.c" -o "$obj" || { diag "lab_xdp_pass: clang failed"; return 1; }
+	fi
+	ip -n "$1" link set dev "$2" xdpdrv obj "$obj" sec xdp || { diag "lab_xdp_pass: attach to $2 failed"; return 1; }
 }
