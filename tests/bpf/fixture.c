@@ -365,3 +365,11 @@ int fx_cidr(const char *text, struct fg_cidr *out)
 		out->addr[bit / 8] &= (__u8) ~(0x80u >> (bit % 8));
 	return 0;
 }
+
+const char *fx_xdp_name(__u32 act)
+{
+	static const char *const names[] = {
+	    "XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"};
+
+	return act < sizeof(names) / sizeof(names[0]) ? names[act] : "?";
+}

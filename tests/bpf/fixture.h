@@ -91,4 +91,7 @@ void fx_settings_init(struct fg_settings *s);
 /* "192.0.2.0/24", "2001:db8::/32" or a bare address. */
 int fx_cidr(const char *text, struct fg_cidr *out);
 
+/* "XDP_PASS" etc. for messages. */
+const char *fx_xdp_name(__u32 act);
+
 #endif /* FG_TEST_FIXTURE_H */

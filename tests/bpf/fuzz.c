@@ -52,6 +52,7 @@
 #include "fixture.h"
 #include "pkt.h"
 #include "rst.h"
+#include "snapshot.h"
 
 /* cmocka's fail_msg, with the message as a TAP diagnostic line. */
 #define FAIL(fmt, ...)                                     \
@@ -515,33 +516,6 @@ static void gen_frame(struct rng *r, const struct pool *p, struct frame *f)
 
 /* ---- checks ------------------------------------------------------------- */
 
-#define REASON_ACTIONS(name, label, actions) [FG_REASON_##name] = (actions),
-static const unsigned int reason_actions[FG_REASON_SLOTS] = {
-    FG_REASON_LIST(REASON_ACTIONS)};
-#undef REASON_ACTIONS
-#define REASON_LABEL(name, label, ...) [FG_REASON_##name] = label,
-static const char *const reason_label[FG_REASON_SLOTS] = {
-    FG_REASON_LIST(REASON_LABEL)};
-#undef REASON_LABEL
-#define ACTION_LABEL(name, label, ...) [FG_ACTION_##name] = label,
-static const char *const action_label[FG_ACTION_COUNT] = {
-    FG_ACTION_LIST(ACTION_LABEL)};
-#undef ACTION_LABEL
-
-static const char *xdp_name(__u32 rv)
-{
-	static const char *const names[] = {
-	    "XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"};
-
-	return rv < sizeof(names) / sizeof(names[0]) ? names[rv] : "?";
-}
-
-/* FG_ON_* bit of an action: pass 1, drop 2, reset 4. */
-static unsigned int action_bit(unsigned int action)
-{
-	return 1u << action;
-}
-
 /* Reasons that mean the packet reached rule matching. */
 static bool reason_has_rule(unsigned int reason)
 {
@@ -645,12 +619,13 @@ static void check_frame(struct fuzz *z, unsigned int i,
 
 	if (rv != XDP_PASS && rv != XDP_DROP && rv != XDP_TX) {
 		report(z, f, "verdict %u (%s), not XDP_PASS/DROP/TX", rv,
-		       xdp_name(rv));
+		       fx_xdp_name(rv));
 		return;
 	}
 	z->verdicts[rv]++;
 	if (ref->cls == REF_NOT_IP && rv != XDP_PASS)
-		report(z, f, "not IP, verdict %s, not XDP_PASS", xdp_name(rv));
+		report(z, f, "not IP, verdict %s, not XDP_PASS",
+		       fx_xdp_name(rv));
 	if (z->open && z->enabled) {
 		__u32 want = z->malformed_drop && ref->cls == REF_MALFORMED
 				 ? XDP_DROP
@@ -662,7 +637,7 @@ static void check_frame(struct fuzz *z, unsigned int i,
 			       "%s, expected %s",
 			       z->malformed_drop ? " with malformed drop" : "",
 			       ref->cls == REF_OK ? "IP" : "malformed",
-			       xdp_name(rv), xdp_name(want));
+			       fx_xdp_name(rv), fx_xdp_name(want));
 	}
 	if (f->len < 14)
 		return; /* runts run without an output buffer */
@@ -671,7 +646,7 @@ static void check_frame(struct fuzz *z, unsigned int i,
 			       sizeof(why)))
 			report(z, f, "XDP_TX: %s", why);
 	} else if (run->out_len != f->len || memcmp(z->out, f->data, f->len)) {
-		report(z, f, "verdict %s changed the frame", xdp_name(rv));
+		report(z, f, "verdict %s changed the frame", fx_xdp_name(rv));
 	}
 }
 
@@ -734,13 +709,13 @@ static bool check_batch(struct fuzz *z)
 			z->counted[a][k] += dp;
 			if (reason_has_rule(k) || k == FG_REASON_LOOKUP_FAILED)
 				rule_reached += dp;
-			if (!(reason_actions[k] & action_bit(a))) {
+			if (!fg_reason_has_action(k, a)) {
 				report(z, NULL,
 				       "counter %s/%s moved by %llu: a pair "
 				       "fg_reasons.h does not declare",
-				       action_label[a],
-				       reason_label[k] ? reason_label[k]
-						       : "unnamed",
+				       fg_action_label(a),
+				       fg_reason_label(k) ? fg_reason_label(k)
+							  : "unnamed",
 				       (unsigned long long)dp);
 				ok = false;
 			}
@@ -761,7 +736,7 @@ static bool check_batch(struct fuzz *z)
 		if (by_action[a] != verdict_action[a]) {
 			report(z, NULL,
 			       "%lu packets counted %s, %lu verdicts said so",
-			       by_action[a], action_label[a],
+			       by_action[a], fg_action_label(a),
 			       verdict_action[a]);
 			ok = false;
 		}
@@ -1206,11 +1181,10 @@ static void fuzz_run(struct fx *fx, bool open)
 			if (z->counted[a][r] && k < sizeof(line))
 				k += (size_t)snprintf(
 				    line + k, sizeof(line) - k, " %s %lu",
-				    reason_label[r] ? reason_label[r] : "?",
-				    z->counted[a][r]);
+				    fg_reason_label(r), z->counted[a][r]);
 		}
 		if (line[0])
-			print_message("#   %s:%s\n", action_label[a], line);
+			print_message("#   %s:%s\n", fg_action_label(a), line);
 	}
 	for (int k = 0; k < FUZZ_KINDS && z->kinds[k].fmt; k++)
 		print_message("#   %lu x \"%s\"\n", z->kinds[k].count,

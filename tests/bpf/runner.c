@@ -21,6 +21,7 @@
 #include "fuzz.h"
 #include "pkt.h"
 #include "rst.h"
+#include "snapshot.h"
 
 /* cmocka's fail_msg, with the message as a TAP diagnostic line. */
 #define FAIL(fmt, ...)                                     \
@@ -29,29 +30,11 @@
 		fail();                                    \
 	} while (0)
 
-/* Variadic: the reason list's arity has grown before. */
-#define REASON_LABEL(name, label, ...) [FG_REASON_##name] = label,
-static const char *const reason_label[FG_REASON_SLOTS] = {
-    FG_REASON_LIST(REASON_LABEL)};
-#undef REASON_LABEL
-#define ACTION_LABEL(name, label, ...) [FG_ACTION_##name] = label,
-static const char *const action_label[FG_ACTION_COUNT] = {
-    FG_ACTION_LIST(ACTION_LABEL)};
-#undef ACTION_LABEL
-
-static const char *xdp_name(__u32 act)
-{
-	static const char *const names[] = {
-	    "XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"};
-
-	return act < sizeof(names) / sizeof(names[0]) ? names[act] : "?";
-}
-
 static const char *stats_name(unsigned int idx, char *buf, size_t len)
 {
-	const char *r = reason_label[idx % FG_REASON_SLOTS];
+	const char *r = fg_reason_label(idx % FG_REASON_SLOTS);
 
-	snprintf(buf, len, "%s/%s", action_label[idx / FG_REASON_SLOTS],
+	snprintf(buf, len, "%s/%s", fg_action_label(idx / FG_REASON_SLOTS),
 		 r ? r : "unnamed");
 	return buf;
 }
@@ -118,7 +101,7 @@ static bool check_counters(const struct fx_counters *before,
 		addf(msg, msglen,
 		     " rule counter slot %d/%s moved +%llu packets "
 		     "(expected +%d);",
-		     i / FG_ACTION_COUNT, action_label[i % FG_ACTION_COUNT],
+		     i / FG_ACTION_COUNT, fg_action_label(i % FG_ACTION_COUNT),
 		     (unsigned long long)(a->packets - b->packets), wanted);
 	}
 	return ok;
@@ -372,14 +355,14 @@ static void run_step(struct fx *fx, const struct step *st, int n)
 		msg[0] = '\0';
 		if (run.retval != (__u32)st->verdict)
 			addf(msg, sizeof(msg), " verdict %s, expected %s;",
-			     xdp_name(run.retval), xdp_name(st->verdict));
+			     fx_xdp_name(run.retval), fx_xdp_name(st->verdict));
 		check_counters(&before, &after, st, pkt.len, msg, sizeof(msg));
 		check_output(st, &run, msg, sizeof(msg));
 		if (msg[0])
 			FAIL("step %d run %u of %u (%zu-byte frame, expected "
 			     "%s/%s, rule %d):%s",
-			     n, i, times, pkt.len, action_label[st->action],
-			     reason_label[st->reason], st->rule, msg);
+			     n, i, times, pkt.len, fg_action_label(st->action),
+			     fg_reason_label(st->reason), st->rule, msg);
 		before = after;
 	}
 	if (st->check_table)
