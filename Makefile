@@ -155,7 +155,7 @@ BENCH_SKELS := $(BENCH_OUT)/bench_progs.skel.h $(BENCH_OUT)/bench_gen.skel.h \
 	$(BENCH_OUT)/bench_stages.skel.h
 BENCH_BINS := $(BENCH_OUT)/fg-bench-cost $(BENCH_OUT)/fg-bench-gen \
 	$(BENCH_OUT)/fg-bench-table
-BENCH_CFLAGS := -I$(BENCH_OUT) -Itools/bench -Itests/bpf -Itools/loadgen
+BENCH_CFLAGS := -Itests/bpf
 
 .PHONY: bench-build
 .SECONDARY: $(BENCH_SKELS) $(BENCH_SKELS:.skel.h=.bpf.o)
@@ -166,7 +166,7 @@ $(BENCH_OUT):
 
 $(BENCH_OUT)/%.bpf.o: tools/bench/%.bpf.c | $(BENCH_OUT)
 	$(msg) BPF $@
-	$(Q)$(CLANG) $(BPF_CFLAGS) -Itools/bench -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BENCH_OUT)/%.skel.h: $(BENCH_OUT)/%.bpf.o
 	$(msg) SKEL $@
