@@ -10,22 +10,36 @@ struct fg_verdict {
 	__u32 reason; /* enum fg_reason */
 };
 
-static __always_inline void fg_count(void *map, __u32 idx, __u32 len)
+/* `floodgate top` counts a source's drops by sampling one in
+ * FG_DROP_SAMPLE, so a flood being dropped stays (almost) read-only on
+ * the source's shared state. */
+#define FG_DROP_SAMPLE 16
+
+/* Returns the counter's new packet count (0 when the lookup failed). */
+static __always_inline __u64 fg_count(void *map, __u32 idx, __u32 len)
 {
 	struct fg_counter *c = bpf_map_lookup_elem(map, &idx);
 
 	/* Per-CPU value: plain increments are safe. */
-	if (c) {
-		c->packets++;
-		c->bytes += len;
-	}
+	if (!c)
+		return 0;
+	c->bytes += len;
+	return ++c->packets;
 }
 
-/* rule_slot < 0: the packet never reached rule matching. */
+/* rule_slot < 0: the packet never reached rule matching. st: the
+ * source's state, when it has one. */
 static __always_inline int fg_account(struct fg_verdict v, int rule_slot,
-				      __u32 len)
+				      __u32 len, struct fg_src_state *st)
 {
-	fg_count(&fg_stats, v.action * FG_REASON_SLOTS + v.reason, len);
+	__u64 n =
+	    fg_count(&fg_stats, v.action * FG_REASON_SLOTS + v.reason, len);
+
+	/* The per-CPU count of this verdict picks which drops to sample:
+	 * cheaper than a random number, and no source can steer it. */
+	if (st && v.action != FG_ACTION_PASS && !(n % FG_DROP_SAMPLE) &&
+	    st->dropped < FG_TOP_COUNT_MAX)
+		st->dropped += FG_DROP_SAMPLE;
 	if (rule_slot >= 0)
 		fg_count(&fg_rule_stats,
 			 (__u32)rule_slot * FG_ACTION_COUNT + v.action, len);

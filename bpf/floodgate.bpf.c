@@ -1,109 +1,14 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/*
- * floodgate: per-source rate limiting at XDP. The steps, in order
- * (DESIGN.md §2): kill-switch, parse, lists, rule, limits, count.
- * Any failed map lookup fails open: a limiter in front of an application
- * must not take it down with it.
- */
+/* floodgate: per-source rate limiting at XDP. The path is in verdict.h. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#include "account.h"
-#include "clock.h"
-#include "key.h"
-#include "limit.h"
-#include "maps.h"
-#include "parse.h"
-#include "penalty.h"
-#include "reset.h"
-
-static __always_inline int fg_over_limit(__u32 reason)
-{
-	return (reason >= FG_REASON_RATE_PACKETS &&
-		reason <= FG_REASON_RATE_AGGREGATE) ||
-	       reason == FG_REASON_RATE_NEW_SOURCES;
-}
+#include "verdict.h"
 
 SEC("xdp")
 int floodgate_xdp(struct xdp_md *ctx)
 {
-	struct fg_verdict v = {FG_ACTION_PASS, FG_REASON_LOOKUP_FAILED};
-	struct fg_pkt pkt = {};
-	struct fg_src_key key;
-	const struct fg_config *cfg;
-	const struct fg_rule *rule;
-	struct fg_ctl *ctl;
-	__u32 zero = 0, slot, cfg_slot, listed;
-	int rule_slot = -1, rc;
-	__u64 now;
-
-	pkt.len = (__u32)(ctx->data_end - ctx->data);
-	ctl = bpf_map_lookup_elem(&fg_ctl, &zero);
-	if (!ctl)
-		goto out;
-	if (!ctl->enabled) {
-		v.reason = FG_REASON_DISABLED;
-		goto out;
-	}
-	cfg_slot = ctl->cfg_slot;
-	cfg = bpf_map_lookup_elem(&fg_cfg, &cfg_slot);
-	if (!cfg)
-		goto out;
-
-	rc = fg_parse(ctx, &pkt);
-	if (rc == FG_PARSE_NOT_IP) {
-		v.reason = FG_REASON_NOT_IP;
-		goto out;
-	}
-	if (rc != FG_PARSE_OK) {
-		v.reason = FG_REASON_MALFORMED;
-		if (cfg->malformed_drop)
-			v.action = FG_ACTION_DROP;
-		goto out;
-	}
-
-	listed = fg_list_lookup(&pkt);
-	if (listed == FG_LIST_ALLOW) {
-		v.reason = FG_REASON_ALLOW_LIST;
-		goto out;
-	}
-	if (listed == FG_LIST_DENY) {
-		v.action = FG_ACTION_DROP;
-		v.reason = FG_REASON_DENY_LIST;
-		goto out;
-	}
-
-	now = fg_now();
-	fg_make_key(&key, &pkt, cfg, 0);
-	if (fg_is_blocked(ctl, &key, now)) {
-		v.action = FG_ACTION_DROP;
-		v.reason = FG_REASON_BLOCKED;
-		goto out;
-	}
-
-	slot = fg_rule_slot(cfg, cfg_slot, &pkt);
-	rule = &cfg->rules[slot];
-	rule_slot = (int)slot;
-	key.rule_id = rule->id;
-	v.reason = fg_limit(cfg, rule, &key, &pkt, now);
-	if (!fg_over_limit(v.reason))
-		goto out;
-	if (ctl->dry_run) {
-		v.reason = FG_REASON_DRY_RUN;
-		goto out;
-	}
-	v.action = FG_ACTION_DROP;
-	/* Admission refusals are not the source's own doing: no penalty,
-	 * and no RST (to a spoofed source it would be backscatter). */
-	if (v.reason == FG_REASON_RATE_NEW_SOURCES)
-		goto out;
-	if (rule->block_ns)
-		fg_block(ctl, &key, rule, slot, now);
-	if (rule->action == FG_RULE_ACTION_RESET && pkt.is_syn &&
-	    fg_send_reset(ctx, pkt.l3_off, pkt.is_v6) == XDP_TX)
-		v.action = FG_ACTION_RESET;
-out:
-	return fg_account(v, rule_slot, pkt.len);
+	return fg_process(ctx, FG_STEP_ALL);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

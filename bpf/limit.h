@@ -26,9 +26,6 @@
 
 #define FG_CAS_TRIES 4
 #define READ_ONCE_U64(p) (*(volatile __u64 *)(p))
-/* `floodgate top` counts drops approximately: one write in
- * FG_DROP_SAMPLE drops, so a flood stays (almost) read-only. */
-#define FG_DROP_SAMPLE 16
 
 static const __u32 fg_dim_reason[FG_DIM_COUNT] = {
     [FG_DIM_PACKETS] = FG_REASON_RATE_PACKETS,
@@ -75,13 +72,12 @@ struct fg_limit_set {
 
 /* Read-only check of b->tat. Returns FG_REASON_UNDER_LIMIT or the first
  * dimension over its limit; fills b->next. */
-__noinline __u32 fg_check(const struct fg_limit_set *lim, struct fg_bucket *b,
-			  __u64 now)
+static __always_inline __u32 fg_check_inline(const struct fg_limit_set *lim,
+					     struct fg_bucket *b, __u64 now)
 {
 	int d;
 
-	if (!lim || !b)
-		return FG_REASON_LOOKUP_FAILED;
+#pragma unroll
 	for (d = 0; d < FG_DIM_COUNT; d++) {
 		if (!b->cost[d])
 			continue;
@@ -90,6 +86,16 @@ __noinline __u32 fg_check(const struct fg_limit_set *lim, struct fg_bucket *b,
 			return fg_dim_reason[d];
 	}
 	return FG_REASON_UNDER_LIMIT;
+}
+
+/* The same, verified once: for the paths off the hot one (aggregates,
+ * insert races), which would otherwise multiply the verifier's states. */
+__noinline __u32 fg_check(const struct fg_limit_set *lim, struct fg_bucket *b,
+			  __u64 now)
+{
+	if (!lim || !b)
+		return FG_REASON_LOOKUP_FAILED;
+	return fg_check_inline(lim, b, now);
 }
 
 /* Commit one timestamp; returns 0, or 1 if it went over meanwhile. */
@@ -128,26 +134,45 @@ __noinline __u32 fg_commit(const struct fg_limit_set *lim,
 				  b->cost[d], lim->dim[d].tolerance_ns, now))
 			return fg_dim_reason[d];
 	}
-	st->passed++;
+	if (st->passed < FG_TOP_COUNT_MAX)
+		st->passed++;
 	return FG_REASON_UNDER_LIMIT;
 }
 
 /* Looks the key up into *st and checks it. A key not in the table is
  * checked as a fresh one (TAT 0: a full burst). */
+static __always_inline __u32
+fg_state_check_inline(struct fg_src_state *s, const struct fg_limit_set *lim,
+		      struct fg_bucket *b, __u64 now)
+{
+	int d;
+
+#pragma unroll
+	for (d = 0; d < FG_DIM_COUNT; d++)
+		b->tat[d] = s ? READ_ONCE_U64(&s->tat[d]) : 0;
+	return fg_check_inline(lim, b, now);
+}
+
+static __always_inline __u32 fg_state_check(struct fg_src_state *s,
+					    const struct fg_limit_set *lim,
+					    struct fg_bucket *b, __u64 now)
+{
+	int d;
+
+#pragma unroll
+	for (d = 0; d < FG_DIM_COUNT; d++)
+		b->tat[d] = s ? READ_ONCE_U64(&s->tat[d]) : 0;
+	return fg_check(lim, b, now);
+}
+
 static __always_inline __u32 fg_bucket_check(void *map, const void *key,
 					     const struct fg_limit_set *lim,
 					     struct fg_bucket *b,
 					     struct fg_src_state **st,
 					     __u64 now)
 {
-	struct fg_src_state *s = bpf_map_lookup_elem(map, key);
-	int d;
-
-	*st = s;
-#pragma unroll
-	for (d = 0; d < FG_DIM_COUNT; d++)
-		b->tat[d] = s ? READ_ONCE_U64(&s->tat[d]) : 0;
-	return fg_check(lim, b, now);
+	*st = bpf_map_lookup_elem(map, key);
+	return fg_state_check(*st, lim, b, now);
 }
 
 /* Commits a checked bucket. Returns FG_REASON_UNDER_LIMIT, a rate
@@ -244,37 +269,35 @@ static __always_inline void fg_aggregate_key(struct fg_src_key *agg,
 }
 
 /*
- * Returns FG_REASON_UNDER_LIMIT, an FG_REASON_RATE_* reason, or
- * FG_REASON_LOOKUP_FAILED (the caller fails open).
+ * The per-source part: the caller computed src->cost (fg_costs; has_src
+ * when any applies) and looked the source up (src_st, NULL when not in
+ * the table). Returns FG_REASON_UNDER_LIMIT, an FG_REASON_RATE_* reason,
+ * or FG_REASON_LOOKUP_FAILED (the caller fails open).
  */
 static __always_inline __u32 fg_limit(const struct fg_config *cfg,
 				      const struct fg_rule *rule,
 				      const struct fg_src_key *key,
-				      const struct fg_pkt *pkt, __u64 now)
+				      const struct fg_pkt *pkt,
+				      struct fg_bucket *srcb, int has_src,
+				      struct fg_src_state *src_st, __u64 now)
 {
 	const struct fg_limit_set *src_lim = (const void *)rule->limit;
 	const struct fg_limit_set *agg_lim = (const void *)rule->agg_limit;
-	struct fg_src_state *src_st = NULL, *agg_st = NULL;
-	struct fg_bucket src = {}, agg = {};
+	struct fg_src_state *agg_st = NULL;
+	struct fg_bucket agg = {};
 	struct fg_src_key agg_key;
-	int has_src, has_agg = 0, no_burst;
+	int has_agg = 0, no_burst;
 	__u32 reason;
 
-	has_src = fg_costs(rule->limit, pkt, src.cost);
 	if (rule->has_aggregate)
 		has_agg = fg_costs(rule->agg_limit, pkt, agg.cost);
 	if (!has_src && !has_agg)
 		return FG_REASON_UNDER_LIMIT; /* nothing to track */
 
 	if (has_src) {
-		reason = fg_bucket_check(&fg_sources, key, src_lim, &src,
-					 &src_st, now);
-		if (reason != FG_REASON_UNDER_LIMIT) {
-			/* Approximate, sampled: see FG_DROP_SAMPLE. */
-			if (src_st && !(bpf_get_prandom_u32() % FG_DROP_SAMPLE))
-				src_st->dropped += FG_DROP_SAMPLE;
-			return reason;
-		}
+		reason = fg_state_check_inline(src_st, src_lim, srcb, now);
+		if (reason != FG_REASON_UNDER_LIMIT)
+			return reason; /* fg_account samples the drop */
 	}
 	if (has_agg) {
 		fg_aggregate_key(&agg_key, pkt, rule);
@@ -291,12 +314,12 @@ static __always_inline __u32 fg_limit(const struct fg_config *cfg,
 			return reason;
 		}
 		if (no_burst)
-			fg_bucket_empty(src_lim, &src, now);
+			fg_bucket_empty(src_lim, srcb, now);
 		fg_table_event(no_burst ? FG_TABLE_INSERTED_NO_BURST
 					: FG_TABLE_INSERTED);
 	}
 	if (has_src) {
-		reason = fg_bucket_commit(&fg_sources, key, src_lim, &src,
+		reason = fg_bucket_commit(&fg_sources, key, src_lim, srcb,
 					  src_st, now);
 		if (reason != FG_REASON_UNDER_LIMIT)
 			return reason;

@@ -70,8 +70,7 @@ static __always_inline void fg_swap_eth(struct ethhdr *eth)
  * is not one we answer (IP options, IPv6 extension headers): the caller
  * drops it then. `l3_off` is where the IP header starts (after VLAN tags).
  */
-static __always_inline int fg_send_reset(struct xdp_md *ctx, __u32 l3_off,
-					 int is_v6)
+__noinline int fg_send_reset(struct xdp_md *ctx, __u32 l3_off, __u32 is_v6)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;

@@ -127,7 +127,11 @@ struct fg_ctl {
 	/* Set by the program when it fills the penalty box, cleared by the
 	 * daemon when the box is empty: no lookup while nobody is blocked. */
 	__u32 block_active;
-	__u32 reserved[9];
+	/* Bumped by every writer of fg_lists after it writes: a source
+	 * whose state carries the current generation is known not listed,
+	 * and skips the LPM lookup. */
+	__u32 lists_gen;
+	__u32 reserved[8];
 };
 
 /* fg_ports key: slot << 16 | destination port (host order). */
@@ -143,10 +147,14 @@ struct fg_src_key {
 struct fg_src_state {
 	__u64 tat[FG_DIM_COUNT]; /* GCRA theoretical arrival time, ns */
 	/* For `floodgate top`. Plain adds from several CPUs may lose a
-	 * count under contention: approximate by design, no atomics. */
-	__u64 passed;
-	__u64 dropped;
+	 * count under contention: approximate by design, no atomics; they
+	 * stop at FG_TOP_COUNT_MAX rather than wrap. */
+	__u32 passed;
+	__u32 dropped;
+	__u32 lists_gen; /* fg_ctl.lists_gen when last found not listed */
+	__u32 pad;
 };
+#define FG_TOP_COUNT_MAX 0xffff0000u
 
 /* A source as the table keys it (masked), without a rule. */
 struct fg_addr {

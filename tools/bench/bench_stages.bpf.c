@@ -6,10 +6,10 @@
  * itself is the last stage (counting). fg-bench-cost configures these
  * maps exactly as floodgate's.
  *   stage_parse  kill-switch, config slot, parse
- *   stage_list   + allow/deny LPM lookup
- *   stage_rule   + clock, key, penalty box check, rule by port
- *   stage_lookup + the fg_sources lookup alone (read one TAT)
- *   stage_limit  + the limiter (GCRA check of both dimensions, commit)
+ *   stage_lookup + rule by port, key, the fg_sources lookup
+ *   stage_list   + allow/deny (LPM only for sources not known unlisted)
+ *   stage_limit  + clock, penalty box, limiter (GCRA check, commit)
+ * They are cuts of bpf/verdict.h's fg_process(), the program's own path.
  * Plus bench_lru_fg: bench_lru's lookup+update on floodgate's table
  * entry (its key, masked /64 and rule id; its 40-byte value), to tell
  * the entry's size from the work done on it.
@@ -18,93 +18,34 @@
 #include <bpf/bpf_helpers.h>
 
 /* By path, so every tool finds them with the same flags. */
-#include "../../bpf/account.h"
-#include "../../bpf/clock.h"
-#include "../../bpf/key.h"
-#include "../../bpf/limit.h"
-#include "../../bpf/maps.h"
-#include "../../bpf/parse.h"
-#include "../../bpf/penalty.h"
-
-enum { ST_PARSE = 1, ST_LIST, ST_RULE, ST_LOOKUP, ST_LIMIT };
-
-static __always_inline int stage(struct xdp_md *ctx, int upto)
-{
-	struct fg_pkt pkt = {};
-	struct fg_src_key key;
-	const struct fg_config *cfg;
-	const struct fg_rule *rule;
-	struct fg_ctl *ctl;
-	__u32 zero = 0, slot, cfg_slot, reason;
-	__u64 now;
-
-	pkt.len = (__u32)(ctx->data_end - ctx->data);
-	ctl = bpf_map_lookup_elem(&fg_ctl, &zero);
-	if (!ctl || !ctl->enabled)
-		return XDP_PASS;
-	cfg_slot = ctl->cfg_slot;
-	cfg = bpf_map_lookup_elem(&fg_cfg, &cfg_slot);
-	if (!cfg)
-		return XDP_PASS;
-	if (fg_parse(ctx, &pkt) != FG_PARSE_OK)
-		return XDP_PASS;
-	if (upto == ST_PARSE)
-		return XDP_DROP;
-	if (fg_list_lookup(&pkt))
-		return XDP_PASS;
-	if (upto == ST_LIST)
-		return XDP_DROP;
-	now = fg_now();
-	fg_make_key(&key, &pkt, cfg, 0);
-	if (fg_is_blocked(ctl, &key, now))
-		return XDP_DROP;
-	slot = fg_rule_slot(cfg, cfg_slot, &pkt);
-	rule = &cfg->rules[slot];
-	key.rule_id = rule->id;
-	if (upto == ST_RULE)
-		return XDP_DROP;
-	if (upto == ST_LOOKUP) {
-		struct fg_src_state *s = bpf_map_lookup_elem(&fg_sources, &key);
-
-		return s && READ_ONCE_U64(&s->tat[0]) ? XDP_DROP : XDP_PASS;
-	}
-	reason = fg_limit(cfg, rule, &key, &pkt, now);
-	return reason == FG_REASON_UNDER_LIMIT ? XDP_PASS : XDP_DROP;
-}
+#include "../../bpf/verdict.h"
 
 // cppcheck-suppress unknownMacro
 SEC("xdp")
 int stage_parse(struct xdp_md *ctx)
 {
-	return stage(ctx, ST_PARSE);
-}
-
-// cppcheck-suppress unknownMacro
-SEC("xdp")
-int stage_list(struct xdp_md *ctx)
-{
-	return stage(ctx, ST_LIST);
-}
-
-// cppcheck-suppress unknownMacro
-SEC("xdp")
-int stage_rule(struct xdp_md *ctx)
-{
-	return stage(ctx, ST_RULE);
+	return fg_process(ctx, FG_STEP_PARSE);
 }
 
 // cppcheck-suppress unknownMacro
 SEC("xdp")
 int stage_lookup(struct xdp_md *ctx)
 {
-	return stage(ctx, ST_LOOKUP);
+	return fg_process(ctx, FG_STEP_LOOKUP);
+}
+
+// cppcheck-suppress unknownMacro
+SEC("xdp")
+int stage_list(struct xdp_md *ctx)
+{
+	return fg_process(ctx, FG_STEP_LISTS);
 }
 
 // cppcheck-suppress unknownMacro
 SEC("xdp")
 int stage_limit(struct xdp_md *ctx)
 {
-	return stage(ctx, ST_LIMIT);
+	return fg_process(ctx, FG_STEP_LIMIT);
 }
 
 struct {

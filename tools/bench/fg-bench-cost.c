@@ -313,6 +313,14 @@ enum fill_kind {
 
 /* Puts the sources idx in [0, n) into a table, keyed as its program
  * keys them, with values that start a full burst (TAT 0). */
+/* fg_ctl.lists_gen of the object being filled. */
+static __u32 fill_lists_gen;
+
+static __u32 lists_gen_of(const struct fg_maps *m)
+{
+	return m->ctl_mem ? m->ctl_mem->lists_gen : 0;
+}
+
 static void prefill(int fd, enum fill_kind kind, __u32 rule_id,
 		    const struct pkt *p, __u32 n)
 {
@@ -323,6 +331,9 @@ static void prefill(int fd, enum fill_kind kind, __u32 rule_id,
 	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, bo);
 
 	memset(fv, 0, sizeof(fv));
+	/* Steady state: known sources carry the current lists generation. */
+	for (__u32 i = 0; i < FILL_BATCH; i++)
+		fv[i].lists_gen = fill_lists_gen;
 	memset(bv, 0, sizeof(bv));
 	for (__u32 base = 0; base < n; base += FILL_BATCH) {
 		__u32 cnt = n - base < FILL_BATCH ? n - base : FILL_BATCH;
@@ -483,28 +494,30 @@ static void run_case(const struct bcase *c)
 		st_first = nv;
 		v[nv++] = variant("kill-switch, config, parse",
 				  st->progs.stage_parse);
-		v[nv++] =
-		    variant("+ allow/deny list (LPM)", st->progs.stage_list);
-		v[nv++] = variant("+ clock, key, penalty box, rule",
-				  st->progs.stage_rule);
-		v[nv++] =
-		    variant("+ fg_sources lookup", st->progs.stage_lookup);
-		v[nv++] = variant("+ rest of limiter (GCRA x2, commit)",
+		v[nv++] = variant("+ rule, key, fg_sources lookup",
+				  st->progs.stage_lookup);
+		v[nv++] = variant("+ allow/deny (LPM unless known unlisted)",
+				  st->progs.stage_list);
+		v[nv++] = variant("+ clock, penalty box, limiter",
 				  st->progs.stage_limit);
 		v[nv++] = variant("+ counters = floodgate",
 				  fx.skel->progs.floodgate_xdp);
 	}
 
 	if (c->tracked) {
+		fill_lists_gen = lists_gen_of(&fx.maps);
 		prefill(fx.maps.sources, FILL_FG, rule_id, &p, c->tracked);
 		prefill(bpf_map__fd(bp->maps.bench_lru_map), FILL_BARE, 0, &p,
 			c->tracked);
 		prefill(bpf_map__fd(bp->maps.bench_gcra_map), FILL_BARE, 0, &p,
 			c->tracked);
-		if (c->admission)
+		if (c->admission) {
+			fill_lists_gen = lists_gen_of(&fx2.maps);
 			prefill(fx2.maps.sources, FILL_FG, rule_id, &p,
 				c->tracked);
+		}
 		if (st) {
+			fill_lists_gen = lists_gen_of(&fxs.maps);
 			prefill(fxs.maps.sources, FILL_FG, rule_id, &p,
 				c->tracked);
 			prefill(bpf_map__fd(st->maps.bench_lru_fg_map), FILL_FG,

@@ -191,8 +191,14 @@ void fg_cidr_from_lpm(const struct fg_lpm_key *k, struct fg_cidr *c)
 	c->is_v4 = k->prefixlen >= 96 && !memcmp(c->addr, v4_mapped, 12);
 }
 
-int fg_list_put(struct fg_maps *m, const struct fg_cidr *c, __u32 action,
-		bool from_cli)
+/* After any change to fg_lists: known sources check the lists again. */
+static void lists_changed(struct fg_maps *m)
+{
+	__atomic_add_fetch(&m->ctl_mem->lists_gen, 1, __ATOMIC_SEQ_CST);
+}
+
+static int list_put(struct fg_maps *m, const struct fg_cidr *c, __u32 action,
+		    bool from_cli)
 {
 	struct fg_lpm_key k;
 	__u32 v = action | (from_cli ? FG_LIST_FROM_CLI : 0);
@@ -203,6 +209,16 @@ int fg_list_put(struct fg_maps *m, const struct fg_cidr *c, __u32 action,
 	return 0;
 }
 
+int fg_list_put(struct fg_maps *m, const struct fg_cidr *c, __u32 action,
+		bool from_cli)
+{
+	int err = list_put(m, c, action, from_cli);
+
+	if (!err)
+		lists_changed(m);
+	return err;
+}
+
 int fg_list_del(struct fg_maps *m, const struct fg_cidr *c)
 {
 	struct fg_lpm_key k;
@@ -210,6 +226,7 @@ int fg_list_del(struct fg_maps *m, const struct fg_cidr *c)
 	fg_lpm_from_cidr(c, &k);
 	if (bpf_map_delete_elem(m->lists, &k))
 		return -errno;
+	lists_changed(m);
 	return 0;
 }
 
@@ -292,35 +309,66 @@ int fg_list_walk(struct fg_maps *m, fg_list_cb cb, void *arg)
 	return err < 0 ? err : 0;
 }
 
+static int lpm_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct fg_lpm_key));
+}
+
+static bool in_sorted(const struct fg_lpm_key *k, const struct fg_lpm_key *set,
+		      size_t n)
+{
+	return n && bsearch(k, set, n, sizeof(*set), lpm_cmp) != NULL;
+}
+
 int fg_maps_sync_lists(struct fg_maps *m, const struct fg_cidr *allow,
 		       size_t nallow, const struct fg_cidr *deny, size_t ndeny)
 {
-	struct fg_lpm_key *keys = NULL;
-	size_t n = 0;
+	struct fg_lpm_key *keys = NULL, *want, *cli;
+	size_t n = 0, ncli = 0, nwant = nallow + ndeny;
 	int err = list_keys(m, &keys, &n);
 
 	if (err)
 		return err;
-	/* Drop the old config's entries; the CLI's stay. */
+	want = calloc(nwant ? nwant : 1, sizeof(*want));
+	cli = calloc(n ? n : 1, sizeof(*cli));
+	if (!want || !cli) {
+		free(want);
+		free(cli);
+		free(keys);
+		return -ENOMEM;
+	}
+	/* The operator's own entries win over the config's. */
 	for (size_t i = 0; i < n; i++) {
 		__u32 v;
 
 		if (!bpf_map_lookup_elem(m->lists, &keys[i], &v) &&
-		    !(v & FG_LIST_FROM_CLI))
+		    (v & FG_LIST_FROM_CLI))
+			cli[ncli++] = keys[i];
+	}
+	qsort(cli, ncli, sizeof(*cli), lpm_cmp);
+	/* The new entries first, then the old config's that are gone: no
+	 * moment in which an entry in both configs is missing. */
+	for (size_t i = 0; i < nwant && !err; i++) {
+		const struct fg_cidr *c =
+		    i < nallow ? &allow[i] : &deny[i - nallow];
+
+		fg_lpm_from_cidr(c, &want[i]);
+		if (!in_sorted(&want[i], cli, ncli))
+			err = list_put(
+			    m, c, i < nallow ? FG_LIST_ALLOW : FG_LIST_DENY,
+			    false);
+	}
+	qsort(want, nwant, sizeof(*want), lpm_cmp);
+	for (size_t i = 0; i < n && !err; i++) {
+		if (!in_sorted(&keys[i], cli, ncli) &&
+		    !in_sorted(&keys[i], want, nwant))
 			bpf_map_delete_elem(m->lists, &keys[i]);
 	}
+	free(cli);
+	free(want);
 	free(keys);
-	for (size_t i = 0; i < nallow; i++) {
-		err = fg_list_put(m, &allow[i], FG_LIST_ALLOW, false);
-		if (err)
-			return err;
-	}
-	for (size_t i = 0; i < ndeny; i++) {
-		err = fg_list_put(m, &deny[i], FG_LIST_DENY, false);
-		if (err)
-			return err;
-	}
-	return 0;
+	lists_changed(m);
+	return err;
 }
 
 static int sum_percpu(int fd, __u32 entries, struct fg_counter *out)

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The per-packet path (DESIGN.md §2): kill-switch, parse, rule and source
+ * state, lists, penalty box, limits, count. Any failed map lookup fails
+ * open: a limiter in front of an application must not take it down with
+ * it.
+ */
+#ifndef FG_VERDICT_H
+#define FG_VERDICT_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "account.h"
+#include "clock.h"
+#include "key.h"
+#include "limit.h"
+#include "maps.h"
+#include "parse.h"
+#include "penalty.h"
+#include "reset.h"
+
+/* Where fg_process() may stop early, in path order. */
+enum fg_step {
+	FG_STEP_PARSE = 1, /* kill-switch, config slot, parse */
+	FG_STEP_LOOKUP,	   /* + rule by port, key, source state lookup */
+	FG_STEP_LISTS,	   /* + allow/deny (skipped for known sources) */
+	FG_STEP_LIMIT,	   /* + clock, penalty box, limits (no counters) */
+	FG_STEP_ALL,	   /* + counters and the verdict: the program */
+};
+
+static __always_inline int fg_over_limit(__u32 reason)
+{
+	return (reason >= FG_REASON_RATE_PACKETS &&
+		reason <= FG_REASON_RATE_AGGREGATE) ||
+	       reason == FG_REASON_RATE_NEW_SOURCES;
+}
+
+/*
+ * The whole per-packet path. `upto` cuts it short after a step
+ * (returning XDP_DROP, uncounted) so benchmarks can time each step of
+ * exactly this code; the shipped program passes FG_STEP_ALL, a constant,
+ * and the compiler removes the cuts.
+ */
+static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
+{
+	struct fg_verdict v = {FG_ACTION_PASS, FG_REASON_LOOKUP_FAILED};
+	struct fg_pkt pkt = {};
+	struct fg_src_state *st = NULL;
+	struct fg_bucket src = {};
+	struct fg_src_key key;
+	const struct fg_config *cfg;
+	const struct fg_rule *rule;
+	struct fg_ctl *ctl;
+	__u32 zero = 0, slot, cfg_slot, listed, gen;
+	int rule_slot = -1, rc, has_src;
+	__u64 now;
+
+	pkt.len = (__u32)(ctx->data_end - ctx->data);
+	ctl = bpf_map_lookup_elem(&fg_ctl, &zero);
+	if (!ctl)
+		goto out;
+	if (!ctl->enabled) {
+		v.reason = FG_REASON_DISABLED;
+		goto out;
+	}
+	cfg_slot = ctl->cfg_slot;
+	cfg = bpf_map_lookup_elem(&fg_cfg, &cfg_slot);
+	if (!cfg)
+		goto out;
+
+	rc = fg_parse(ctx, &pkt);
+	if (upto == FG_STEP_PARSE)
+		return XDP_DROP;
+	if (rc == FG_PARSE_NOT_IP) {
+		v.reason = FG_REASON_NOT_IP;
+		goto out;
+	}
+	if (rc != FG_PARSE_OK) {
+		v.reason = FG_REASON_MALFORMED;
+		if (cfg->malformed_drop)
+			v.action = FG_ACTION_DROP;
+		goto out;
+	}
+
+	/* Rule and source state first: a source in the table carries the
+	 * lists generation it was last checked against, and skips the LPM
+	 * lookup while nothing changed. */
+	slot = fg_rule_slot(cfg, cfg_slot, &pkt);
+	rule = &cfg->rules[slot];
+	fg_make_key(&key, &pkt, cfg, rule->id);
+	has_src = fg_costs(rule->limit, &pkt, src.cost);
+	if (has_src)
+		st = bpf_map_lookup_elem(&fg_sources, &key);
+	if (upto == FG_STEP_LOOKUP)
+		return XDP_DROP;
+	gen = ctl->lists_gen;
+	if (!st || st->lists_gen != gen) {
+		listed = fg_list_lookup(&pkt);
+		if (listed == FG_LIST_ALLOW) {
+			v.reason = FG_REASON_ALLOW_LIST;
+			goto out;
+		}
+		if (listed == FG_LIST_DENY) {
+			v.action = FG_ACTION_DROP;
+			v.reason = FG_REASON_DENY_LIST;
+			goto out;
+		}
+		if (st)
+			st->lists_gen = gen;
+	}
+
+	if (upto == FG_STEP_LISTS)
+		return XDP_DROP;
+	now = fg_now();
+	if (fg_is_blocked(ctl, &key, now)) {
+		v.action = FG_ACTION_DROP;
+		v.reason = FG_REASON_BLOCKED;
+		goto out;
+	}
+
+	rule_slot = (int)slot;
+	v.reason = fg_limit(cfg, rule, &key, &pkt, &src, has_src, st, now);
+	if (upto == FG_STEP_LIMIT)
+		return XDP_DROP;
+	if (!fg_over_limit(v.reason))
+		goto out;
+	if (ctl->dry_run) {
+		v.reason = FG_REASON_DRY_RUN;
+		goto out;
+	}
+	v.action = FG_ACTION_DROP;
+	/* Admission refusals are not the source's own doing: no penalty,
+	 * and no RST (to a spoofed source it would be backscatter). */
+	if (v.reason == FG_REASON_RATE_NEW_SOURCES)
+		goto out;
+	if (rule->block_ns)
+		fg_block(ctl, &key, rule, slot, now);
+	if (rule->action == FG_RULE_ACTION_RESET && pkt.is_syn &&
+	    fg_send_reset(ctx, pkt.l3_off, pkt.is_v6) == XDP_TX)
+		v.action = FG_ACTION_RESET;
+out:
+	return fg_account(v, rule_slot, pkt.len, st);
+}
+
+#endif /* FG_VERDICT_H */
