@@ -99,7 +99,7 @@ phase() {
 phase IPv4 203.0.113.0/24 "" 203.0.113. 198.51.100.10 198.51.100.10 "$FG_SERVER4"
 # IPv6 sources are keyed by /64: 16 /64s of 2001:db8:100::/48 (printed
 # 2001:db8:100:N::), the other 2001:db8:200::/64.
-phase IPv6 2001:db8:100::/48 "--source-prefix 64" 2001:db8:100: 2001:db8:200::10 2001:db8:200:: "$FG_SERVER6"
+phase IPv6 2001:db8:100::/48 "--source-prefix 64" 2001:db8:100: 2001:db8:200::10 2001:db8:200::/64 "$FG_SERVER6"
 
 check_eq "nothing dropped but rate_aggregate" "$(($(fg_stat drop '*') - $(fg_stat drop rate_aggregate)))" 0
 check_ge "the agg rule's counters saw both" \

@@ -91,7 +91,7 @@ phase() {
 phase IPv4 "$FG_CLIENT4" "$FG_CLIENT4" 203.0.113.7 203.0.113.7 "$FG_SERVER4"
 # IPv6 sources are keyed by /64: the client is 2001:db8::/64, the flooder
 # 2001:db8:100::/64.
-phase IPv6 "$FG_CLIENT6" 2001:db8:: 2001:db8:100::7 2001:db8:100:: "$FG_SERVER6"
+phase IPv6 "$FG_CLIENT6" 2001:db8::/64 2001:db8:100::7 2001:db8:100::/64 "$FG_SERVER6"
 
 check_eq "nothing else was dropped (deny/blocked/malformed)" \
 	"$(($(fg_stat drop '*') - $(fg_stat drop rate_packets)))" 0

@@ -63,7 +63,7 @@ send() {
 snap() { fg_stats_snapshot "$FG_TMP/s.$1.json"; }
 # Passes are counted per source (the source table's passed count): the
 # global pass counter also holds the namespaces' own stray IPv6 (MLD).
-V6_TKEY=2001:db8:300:: # V6's key as `floodgate top` prints it
+V6_TKEY=$V6_KEY # V6's key as `floodgate top` prints it
 since() { fg_stat --since "$FG_TMP/s.$1.json" "${@:2}"; }
 gauge() { fg_metrics "$LISTEN" | fg_metric_value floodgate_blocked_sources; }
 # blocked_json: "SOURCE SECONDS RULE" per entry, sorted.

@@ -419,6 +419,28 @@ static void test_format_cidr_addr(void **state)
 	}
 }
 
+/* Sources as the table keys them: a prefix shorter than a host shows. */
+static void test_format_source(void **state)
+{
+	struct fg_cidr c;
+	const char *why;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(fg_parse_cidr("192.0.2.7", &c, &why), 0);
+	fg_format_source(c.addr, 32, 64, buf, sizeof(buf));
+	assert_string_equal(buf, "192.0.2.7");
+	assert_int_equal(fg_parse_cidr("192.0.2.0/24", &c, &why), 0);
+	fg_format_source(c.addr, 24, 64, buf, sizeof(buf));
+	assert_string_equal(buf, "192.0.2.0/24");
+	assert_int_equal(fg_parse_cidr("2001:db8:1:2::/64", &c, &why), 0);
+	fg_format_source(c.addr, 32, 64, buf, sizeof(buf));
+	assert_string_equal(buf, "2001:db8:1:2::/64");
+	assert_int_equal(fg_parse_cidr("2001:db8::5", &c, &why), 0);
+	fg_format_source(c.addr, 32, 128, buf, sizeof(buf));
+	assert_string_equal(buf, "2001:db8::5");
+}
+
 static void test_format_rate(void **state)
 {
 	static const struct {
@@ -492,6 +514,7 @@ int main(void)
 	    cmocka_unit_test(test_port_range),
 	    cmocka_unit_test(test_uint),
 	    cmocka_unit_test(test_format_cidr_addr),
+	    cmocka_unit_test(test_format_source),
 	    cmocka_unit_test(test_format_rate),
 	    cmocka_unit_test(test_rate_round_trip),
 	};

@@ -13,23 +13,11 @@ struct blocked_ctx {
 	json_object *arr;
 };
 
-/* "192.0.2.0/24" style, with the table's key prefix. */
 static void format_key(const struct fg_addr *a, const struct fg_meta *meta,
 		       char *buf, size_t len)
 {
-	struct fg_cidr c = {0};
-	char addr[64];
-	int v4;
-
-	memcpy(c.addr, a->addr, sizeof(c.addr));
-	fg_format_addr(c.addr, addr, sizeof(addr));
-	v4 = !strchr(addr, ':');
-	if ((v4 && meta->ipv4_prefix == 32) ||
-	    (!v4 && meta->ipv6_prefix == 128))
-		snprintf(buf, len, "%s", addr);
-	else
-		snprintf(buf, len, "%s/%u", addr,
-			 v4 ? meta->ipv4_prefix : meta->ipv6_prefix);
+	fg_format_source((const __u8 *)a->addr, meta->ipv4_prefix,
+			 meta->ipv6_prefix, buf, len);
 }
 
 static int print_blocked(const struct fg_addr *a, const struct fg_block *b,

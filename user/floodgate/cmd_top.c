@@ -26,11 +26,13 @@ static void on_int(int sig)
 static int show(struct cli *c, enum fg_top_by by, size_t n)
 {
 	struct fg_top_entry *top = calloc(n ? n : 1, sizeof(*top));
+	struct fg_meta meta = {.ipv4_prefix = 32, .ipv6_prefix = 128};
 	size_t total = 0;
 	long got;
 
 	if (!top)
 		return cli_err(c, 1, "out of memory");
+	fg_maps_read_meta(&c->maps, &meta);
 	got = fg_top_sources(&c->maps, by, n, top, &total);
 	if (got < 0) {
 		free(top);
@@ -44,7 +46,8 @@ static int show(struct cli *c, enum fg_top_by by, size_t n)
 			json_object *o = json_object_new_object();
 			char addr[64];
 
-			fg_format_addr(top[i].addr, addr, sizeof(addr));
+			fg_format_source(top[i].addr, meta.ipv4_prefix,
+					 meta.ipv6_prefix, addr, sizeof(addr));
 			json_object_object_add(o, "source",
 					       json_object_new_string(addr));
 			json_object_object_add(
@@ -63,7 +66,8 @@ static int show(struct cli *c, enum fg_top_by by, size_t n)
 		for (long i = 0; i < got; i++) {
 			char addr[64];
 
-			fg_format_addr(top[i].addr, addr, sizeof(addr));
+			fg_format_source(top[i].addr, meta.ipv4_prefix,
+					 meta.ipv6_prefix, addr, sizeof(addr));
 			printf("%-40s %14llu %14llu %6u\n", addr,
 			       (unsigned long long)top[i].passed,
 			       (unsigned long long)top[i].dropped,

@@ -327,7 +327,9 @@ static void render_metrics(struct fg_buf *out, void *arg)
 	pthread_mutex_unlock(&d->lock);
 
 	for (long i = 0; i < ntop && top[i].dropped; i++) {
-		fg_format_addr(top[i].addr, tops[i].addr, sizeof(tops[i].addr));
+		fg_format_source(top[i].addr, snap->meta.ipv4_prefix,
+				 snap->meta.ipv6_prefix, tops[i].addr,
+				 sizeof(tops[i].addr));
 		tops[i].dropped = top[i].dropped;
 		ds.ntop = (unsigned int)i + 1;
 	}

@@ -481,3 +481,19 @@ void fg_format_rate(const struct fg_rate *r, enum fg_rate_kind kind, char *buf,
 		 kind == FG_RATE_BYTES ? "B" : "",
 		 (unsigned long long)r->per_ns);
 }
+
+void fg_format_source(const __u8 addr[16], unsigned int ipv4_prefix,
+		      unsigned int ipv6_prefix, char *buf, size_t len)
+{
+	static const __u8 mapped[12] = {0, 0, 0, 0, 0,	  0,
+					0, 0, 0, 0, 0xff, 0xff};
+	int v4 = !memcmp(addr, mapped, sizeof(mapped));
+	unsigned int prefix = v4 ? ipv4_prefix : ipv6_prefix;
+	char a[INET6_ADDRSTRLEN];
+
+	fg_format_addr(addr, a, sizeof(a));
+	if (prefix >= (v4 ? 32u : 128u))
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s/%u", a, prefix);
+}

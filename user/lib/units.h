@@ -57,6 +57,11 @@ int fg_parse_uint(const char *s, __u64 min, __u64 max, __u64 *out,
 void fg_format_cidr(const struct fg_cidr *c, char *buf, size_t len);
 /* A 16-byte (mapped) address without prefix: "192.0.2.1", "2001:db8::1". */
 void fg_format_addr(const __u8 addr[16], char *buf, size_t len);
+/* A source as the table keys it: the address, with "/len" when the
+ * key's prefix (ipv4_prefix for mapped IPv4, else ipv6_prefix) is
+ * shorter than a host: "192.0.2.7", "2001:db8:1:2::/64". */
+void fg_format_source(const __u8 addr[16], unsigned int ipv4_prefix,
+		      unsigned int ipv6_prefix, char *buf, size_t len);
 /* "1000/s"-style, for status output. */
 void fg_format_rate(const struct fg_rate *r, enum fg_rate_kind kind, char *buf,
 		    size_t len);
