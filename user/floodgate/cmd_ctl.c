@@ -153,7 +153,7 @@ int cmd_detach(struct cli *c, int argc, char **argv)
 			       pid);
 	ifs = if_nameindex();
 	for (i = ifs; i && i->if_index; i++) {
-		if (!fg_xdp_detach((int)i->if_index)) {
+		if (!fg_xdp_detach(c->pin_dir, i->if_name)) {
 			if (!c->json)
 				printf("detached from %s\n", i->if_name);
 			n++;

@@ -150,8 +150,8 @@ static void attach_one(struct fg_daemon *d, const char *name,
 {
 	const char *used = NULL;
 	char err[256] = "";
-	int rc = fg_xdp_attach(name, d->loader.prog_fd, mode, &used, err,
-			       sizeof(err));
+	int rc = fg_xdp_attach(d->opts.pin_dir, name, d->loader.prog_fd, mode,
+			       &used, err, sizeof(err));
 
 	if (rc == -ENODEV)
 		log_warn("interface not present; attaching when it appears",
@@ -188,11 +188,9 @@ static void on_link(enum fg_link_event ev, const char *ifname, int ifindex,
 		attach_one(d, ifname, d->cfg.xdp_mode, "link-appeared");
 }
 
-static void detach_iface(const char *name)
+static void detach_iface(struct fg_daemon *d, const char *name)
 {
-	int ifindex = (int)if_nametoindex(name);
-
-	if (ifindex && !fg_xdp_detach(ifindex))
+	if (!fg_xdp_detach(d->opts.pin_dir, name))
 		log_info("detached", "iface=%s", name);
 }
 
@@ -276,7 +274,7 @@ static int apply(struct fg_daemon *d, const struct fg_settings *s,
 	if (old) {
 		for (unsigned int i = 0; i < old->nifaces; i++)
 			if (!iface_listed(s, old->ifaces[i]))
-				detach_iface(old->ifaces[i]);
+				detach_iface(d, old->ifaces[i]);
 	}
 	attach_all(d, s);
 
@@ -493,7 +491,7 @@ void fg_daemon_stop(struct fg_daemon *d)
 			 __ATOMIC_RELEASE);
 	if (d->cfg.detach_on_exit) {
 		for (unsigned int i = 0; i < d->cfg.nifaces; i++)
-			detach_iface(d->cfg.ifaces[i]);
+			detach_iface(d, d->cfg.ifaces[i]);
 		fg_loader_close(&d->loader);
 		fg_pins_remove(d->opts.pin_dir);
 		log_info("stopped; detached and unpinned", "%s", "");

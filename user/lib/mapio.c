@@ -3,6 +3,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -133,6 +134,8 @@ void fg_maps_close(struct fg_maps *m)
 int fg_pins_remove(const char *pin_dir)
 {
 	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *dir;
 
 	for (int i = 0; i < FG_MAP_COUNT; i++) {
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, fg_map_names[i]);
@@ -140,6 +143,17 @@ int fg_pins_remove(const char *pin_dir)
 	}
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, FG_PIN_PROG);
 	unlink(path);
+	/* XDP link pins (link_<ifname>): unpinning the last reference
+	 * detaches what is still attached. */
+	dir = opendir(pin_dir);
+	while (dir && (e = readdir(dir))) {
+		if (strncmp(e->d_name, "link_", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, e->d_name);
+		unlink(path);
+	}
+	if (dir)
+		closedir(dir);
 	if (rmdir(pin_dir) && errno != ENOENT)
 		return -errno;
 	return 0;

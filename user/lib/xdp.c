@@ -4,6 +4,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <limits.h>
 #include <linux/if_link.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -75,34 +76,62 @@ static int foreign_on(int ifindex, char *name, size_t len)
 	return 0;
 }
 
-static int attach_mode(int ifindex, int prog_fd, __u32 flag)
+static void link_path(const char *pin_dir, const char *ifname, char *buf,
+		      size_t len)
 {
-	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
-	__u32 old_flag = 0, old_id = ours_on(ifindex, &old_flag);
-	int old_fd = -1, err;
-
-	if (old_id && old_flag == flag) {
-		/* Same mode: swap atomically, no packet goes unfiltered. */
-		old_fd = bpf_prog_get_fd_by_id(old_id);
-		if (old_fd >= 0) {
-			opts.old_prog_fd = old_fd;
-			flag |= XDP_FLAGS_REPLACE;
-		}
-	} else if (old_id) {
-		bpf_xdp_detach(ifindex, old_flag, NULL);
-	}
-	err =
-	    bpf_xdp_attach(ifindex, prog_fd, flag, old_fd >= 0 ? &opts : NULL);
-	if (old_fd >= 0)
-		close(old_fd);
-	return err;
+	snprintf(buf, len, "%s/" FG_LINK_PIN_PREFIX "%s", pin_dir, ifname);
 }
 
-int fg_xdp_attach(const char *ifname, int prog_fd, enum fg_xdp_mode mode,
-		  const char **used, char *err, size_t errlen)
+/* The pinned link still drives this interface in an acceptable mode:
+ * swap the program in place. Otherwise the stale pin goes. */
+static int update_link(const char *path, int ifindex, int prog_fd,
+		       enum fg_xdp_mode mode, const char **used)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info), flag = 0;
+	int fd = bpf_obj_get(path), rc = -ENOENT;
+
+	if (fd < 0)
+		return -ENOENT;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	    info.type == BPF_LINK_TYPE_XDP &&
+	    info.xdp.ifindex == (__u32)ifindex && ours_on(ifindex, &flag) &&
+	    (mode == FG_XDP_AUTO ||
+	     (mode == FG_XDP_NATIVE) == (flag == XDP_FLAGS_DRV_MODE))) {
+		rc = bpf_link_update(fd, prog_fd, NULL) ? -errno : 0;
+		*used = flag == XDP_FLAGS_DRV_MODE ? "native" : "generic";
+	}
+	if (rc) {
+		/* Defunct (the interface was deleted) or in the wrong mode. */
+		bpf_link_detach(fd);
+		unlink(path);
+	}
+	close(fd);
+	return rc;
+}
+
+static int create_link(const char *path, int ifindex, int prog_fd, __u32 flag)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flag);
+	int fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_pin(fd, path)) {
+		rc = -errno;
+		bpf_link_detach(fd);
+	}
+	close(fd);
+	return rc;
+}
+
+int fg_xdp_attach(const char *pin_dir, const char *ifname, int prog_fd,
+		  enum fg_xdp_mode mode, const char **used, char *err,
+		  size_t errlen)
 {
 	int ifindex = (int)if_nametoindex(ifname), rc;
-	char other[BPF_OBJ_NAME_LEN + 16];
+	char other[BPF_OBJ_NAME_LEN + 16], path[PATH_MAX];
+	__u32 flag = 0;
 
 	if (!ifindex) {
 		snprintf(err, errlen, "no such interface");
@@ -115,8 +144,15 @@ int fg_xdp_attach(const char *ifname, int prog_fd, enum fg_xdp_mode mode,
 			 other, ifname);
 		return -EBUSY;
 	}
+	link_path(pin_dir, ifname, path, sizeof(path));
+	if (!update_link(path, ifindex, prog_fd, mode, used))
+		return 0;
+	/* A floodgate program attached without a link (older versions). */
+	if (ours_on(ifindex, &flag))
+		bpf_xdp_detach(ifindex, flag, NULL);
+
 	if (mode != FG_XDP_GENERIC) {
-		rc = attach_mode(ifindex, prog_fd, XDP_FLAGS_DRV_MODE);
+		rc = create_link(path, ifindex, prog_fd, XDP_FLAGS_DRV_MODE);
 		if (!rc) {
 			*used = "native";
 			return 0;
@@ -129,7 +165,7 @@ int fg_xdp_attach(const char *ifname, int prog_fd, enum fg_xdp_mode mode,
 			return rc;
 		}
 	}
-	rc = attach_mode(ifindex, prog_fd, XDP_FLAGS_SKB_MODE);
+	rc = create_link(path, ifindex, prog_fd, XDP_FLAGS_SKB_MODE);
 	if (rc) {
 		snprintf(err, errlen, "generic XDP failed: %s", strerror(-rc));
 		return rc;
@@ -138,13 +174,22 @@ int fg_xdp_attach(const char *ifname, int prog_fd, enum fg_xdp_mode mode,
 	return 0;
 }
 
-int fg_xdp_detach(int ifindex)
+int fg_xdp_detach(const char *pin_dir, const char *ifname)
 {
+	int ifindex = (int)if_nametoindex(ifname), rc = -ENOENT, fd;
+	char path[PATH_MAX];
 	__u32 flag = 0;
 
-	if (!ours_on(ifindex, &flag))
-		return -ENOENT;
-	return bpf_xdp_detach(ifindex, flag, NULL);
+	link_path(pin_dir, ifname, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		rc = bpf_link_detach(fd) ? -errno : 0;
+		close(fd);
+		unlink(path);
+	}
+	if (ifindex && ours_on(ifindex, &flag))
+		rc = bpf_xdp_detach(ifindex, flag, NULL);
+	return rc;
 }
 
 const char *fg_xdp_attached_mode(const char *ifname)

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Attaching and detaching the XDP program on interfaces. */
+/*
+ * Attaching and detaching the XDP program. Attachments are bpf_links
+ * pinned as <pin_dir>/link_<ifname>: they outlive the daemon (fail-static),
+ * a restarted daemon swaps its new program into them without a gap, and
+ * no other tool can replace them by accident.
+ */
 #ifndef FG_XDP_H
 #define FG_XDP_H
 
@@ -9,19 +14,22 @@
 #include "config.h"
 
 #define FG_PROG_NAME "floodgate_xdp"
+#define FG_LINK_PIN_PREFIX "link_"
 
 /*
- * Attaches prog_fd to ifname. `auto` tries native, then generic. An
- * older floodgate program on the interface is replaced in place; any
- * other XDP program is left alone (-EBUSY). On success *used is
- * "native" or "generic"; on failure err says why.
+ * Attaches prog_fd to ifname. `auto` tries native, then generic. A
+ * floodgate link already on the interface (pinned) gets the new program
+ * in place; any other XDP program is left alone (-EBUSY). On success
+ * *used is "native" or "generic"; on failure err says why.
  */
-int fg_xdp_attach(const char *ifname, int prog_fd, enum fg_xdp_mode mode,
-		  const char **used, char *err, size_t errlen);
+int fg_xdp_attach(const char *pin_dir, const char *ifname, int prog_fd,
+		  enum fg_xdp_mode mode, const char **used, char *err,
+		  size_t errlen);
 
-/* Detaches whatever floodgate program runs on ifindex. Returns 0, or
- * -ENOENT when none does. */
-int fg_xdp_detach(int ifindex);
+/* Detaches whatever floodgate program runs on ifname (its pinned link,
+ * or an attachment made without one). Returns 0, or -ENOENT when none
+ * does. */
+int fg_xdp_detach(const char *pin_dir, const char *ifname);
 
 /* The mode ("native", "generic") a floodgate program runs in on
  * ifname, or NULL. */
