@@ -137,9 +137,10 @@ long fg_top_sources(struct fg_maps *m, enum fg_top_by by, size_t n,
 	long len = read_all(m, &all);
 	size_t merged = 0;
 
-	if (len <= 0) {
+	if (len <= 0 || !all) {
 		*total = 0;
-		return len;
+		free(all);
+		return len < 0 ? len : 0;
 	}
 	qsort(all, (size_t)len, sizeof(*all), by_addr);
 	for (long i = 0; i < len; i++) {

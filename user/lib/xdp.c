@@ -112,7 +112,7 @@ static int update_link(const char *path, int ifindex, int prog_fd,
 
 static int create_link(const char *path, int ifindex, int prog_fd, __u32 flag)
 {
-	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flag);
+	struct bpf_link_create_opts opts = {.sz = sizeof(opts), .flags = flag};
 	int fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts), rc = 0;
 
 	if (fd < 0)
