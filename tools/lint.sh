@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # make lint: formatting, clang-tidy and cppcheck with the project's
-# (readdirCalled is off: glibc's readdir is safe per stream; readdir_r is
-# deprecated.)
 # settings (.clang-format, .clang-tidy, the flags below). Non-zero on any
-# finding.
+# finding. cppcheck's readdirCalled is off: glibc's readdir is safe per
+# stream, and readdir_r is deprecated.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
