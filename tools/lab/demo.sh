@@ -23,7 +23,7 @@ BURST=$((RATE / 5))
 FLOOD_PPS=${DEMO_FLOOD_PPS:-20000}
 PORT=80
 POLITE4=198.51.100.10 POLITE4_PPS=300
-POLITE6=2001:db8:1::10 POLITE6_PPS=100 # keyed by its /64: 2001:db8:1::
+POLITE6=2001:db8:1::10 POLITE6_PPS=100 # keyed by its /64: 2001:db8:1::/64
 FLOOD=203.0.113.66
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -78,7 +78,7 @@ sender "$FLOOD" "$FLOOD_PPS"
 
 # One line per second from `floodgate --json top` and `--json status`.
 show() {
-	python3 - "$FG_TMP/prev.json" "$1" "$POLITE4" "2001:db8:1::" "$FLOOD" \
+	python3 - "$FG_TMP/prev.json" "$1" "$POLITE4" "2001:db8:1::/64" "$FLOOD" \
 		"$FG_TMP/top.json" "$FG_TMP/status.json" <<'PY'
 import json, os, sys, time
 prev_f, t, srcs = sys.argv[1], sys.argv[2], sys.argv[3:6]
@@ -135,7 +135,7 @@ python3 - "$FG_TMP" "$RATE" "$BURST" "$POLITE4" "$POLITE6" "$FLOOD" <<'PY'
 import json, sys
 tmp, rate, burst = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 top = {e["source"]: e for e in json.load(open(tmp + "/top.json"))}
-keys = {sys.argv[4]: sys.argv[4], sys.argv[5]: "2001:db8:1::", sys.argv[6]: sys.argv[6]}
+keys = {sys.argv[4]: sys.argv[4], sys.argv[5]: "2001:db8:1::/64", sys.argv[6]: sys.argv[6]}
 for src, key in keys.items():
     try:
         r = json.loads(open("%s/send.%s.json" % (tmp, src)).read().strip().splitlines()[-1])
