@@ -261,27 +261,6 @@ static void ref_parse(const __u8 *f, size_t len, struct ref *r)
 		r->cls = REF_NOT_IP;
 }
 
-/* Where the IP header starts, or 0: for length fix-ups. */
-static size_t ip_offset(const __u8 *f, size_t len, unsigned int *ethertype)
-{
-	size_t off = 14;
-	unsigned int proto;
-
-	if (len < 14)
-		return 0;
-	proto = get16(f + 12);
-	for (int i = 0; i < 2; i++) {
-		if (proto != TPID_8021Q && proto != TPID_8021AD)
-			break;
-		if (off + 4 > len)
-			return 0;
-		proto = get16(f + off + 2);
-		off += 4;
-	}
-	*ethertype = proto;
-	return off;
-}
-
 /* ---- frames ------------------------------------------------------------- */
 
 struct frame {
@@ -415,7 +394,7 @@ static void rnd_spec(struct rng *r, const struct pool *p, struct pkt_spec *s,
 static void fix_ip_len(struct frame *f)
 {
 	unsigned int et = 0;
-	size_t l3 = ip_offset(f->data, f->len, &et);
+	size_t l3 = pkt_l3_walk(f->data, f->len, &et);
 
 	if (!l3)
 		return;

@@ -56,9 +56,7 @@ static bool fail(char *msg, size_t len, const char *fmt, ...)
 	return false;
 }
 
-/* Where the IP header starts (after up to two VLAN tags), and its
- * EtherType; 0 when the frame is not IP. */
-static size_t l3_offset(const __u8 *f, size_t len, unsigned int *ethertype)
+size_t pkt_l3_walk(const __u8 *f, size_t len, unsigned int *ethertype)
 {
 	size_t off = ETH_HDR;
 	unsigned int proto;
@@ -75,7 +73,18 @@ static size_t l3_offset(const __u8 *f, size_t len, unsigned int *ethertype)
 		off += 4;
 	}
 	*ethertype = proto;
-	return proto == ETHERTYPE_IPV4 || proto == ETHERTYPE_IPV6 ? off : 0;
+	return off;
+}
+
+/* Where the IP header starts, or 0 when the frame is not IP. */
+static size_t l3_offset(const __u8 *f, size_t len, unsigned int *ethertype)
+{
+	size_t off = pkt_l3_walk(f, len, ethertype);
+
+	return off && (*ethertype == ETHERTYPE_IPV4 ||
+		       *ethertype == ETHERTYPE_IPV6)
+		   ? off
+		   : 0;
 }
 
 static bool check_ipv4(const __u8 *in, const __u8 *out, char *msg, size_t len)

@@ -11,6 +11,11 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+/* Where the L3 header starts after Ethernet and up to two VLAN tags
+ * (802.1Q, 802.1ad), with its EtherType in *ethertype; 0 when the frame
+ * is cut short before it. The tests' own parse, not the program's. */
+size_t pkt_l3_walk(const __u8 *f, size_t len, unsigned int *ethertype);
+
 /* Internet checksum helpers: the 16-bit one's-complement sum of b[0..n)
  * (big-endian words, an odd byte padded) added to sum, and its fold. */
 __u32 rst_sum16(const __u8 *b, size_t n, __u32 sum);

@@ -30,7 +30,8 @@
 #             lab_veth NSA IFA NSB IFB [QUEUES], lab_addr, lab_neigh,
 #             lab_mac, lab_gro, lab_xps, lab_exec NS CMD..,
 #             lab_bg NS LOG CMD.. (-> LAB_BG_PID), lab_link_stat NS IF
-#             FIELD, lab_rxq_stats NS IF, lab_on_exit CMD
+#             FIELD, lab_rxq_stats NS IF, lab_on_exit CMD,
+#             lab_free_port NS (a free 127.0.0.1 port in NS)
 #   procs     fg_wait_pid PID SECS, fg_kill PID [GRACE], fg_wait_until
 #             SECS CMD..
 #   floodgate fg_config [LINE..] (-> path), fg_daemon_start CONFIG
@@ -768,4 +769,16 @@ lab_xdp_pass() {
 		clang -O2 -target bpf -c "$FG_TMP/xdp_pass.c" -o "$obj" || { diag "lab_xdp_pass: clang failed"; return 1; }
 	fi
 	ip -n "$1" link set dev "$2" xdpdrv obj "$obj" sec xdp || { diag "lab_xdp_pass: attach to $2 failed"; return 1; }
+}
+
+# --- free ports ------------------------------------------------------------------
+
+# lab_free_port NS: a TCP port free on 127.0.0.1 inside NS (the kernel
+# picks it), for a metrics listener or a peer started right after.
+lab_free_port() {
+	lab_exec "$1" python3 -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
 }

@@ -30,11 +30,7 @@ fg_require_bins floodgated floodgate fg-loadgen
 tap_plan 29
 
 lab_setup || tap_bail "could not build the lab"
-MPORT=$(lab_exec "$FG_NS_SERVER" python3 -c '
-import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])')
+MPORT=$(lab_free_port "$FG_NS_SERVER")
 LISTEN=127.0.0.1:$MPORT
 cfg=$FG_TMP/penalty.yaml
 cat >"$cfg" <<EOF

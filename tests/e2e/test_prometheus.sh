@@ -25,11 +25,7 @@ lab_setup || tap_bail "could not build the lab"
 
 # A free TCP port on the server namespace's loopback.
 free_port() {
-	lab_exec "$FG_NS_SERVER" python3 -c '
-import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
+	lab_free_port "$FG_NS_SERVER"
 }
 MPORT=$(free_port)
 LISTEN=127.0.0.1:$MPORT
