@@ -102,7 +102,22 @@ def stream():
 th = threading.Thread(target=stream)
 th.start()
 time.sleep(0.25)
-pending, ok, failed = {}, 0, 0
+pending, counts = {}, {"ok": 0, "failed": 0}
+
+def reap(wait_s):
+    """Counts finished connects (and those pending > 500 ms as failed)."""
+    _, w, _ = select.select([], list(pending), [], wait_s)
+    for fd in w:
+        s, _ = pending.pop(fd)
+        err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        counts["ok" if err == 0 else "failed"] += 1
+        s.close()
+    for fd, (s, t) in list(pending.items()):
+        if time.monotonic_ns() - t > 500_000_000:
+            del pending[fd]
+            counts["failed"] += 1
+            s.close()
+
 n = int(hz * secs)
 first = time.monotonic_ns()
 for i in range(n):
@@ -111,20 +126,7 @@ for i in range(n):
         now = time.monotonic_ns()
         if now >= due:
             break
-        # meanwhile: results of earlier attempts
-        _, w, _ = select.select([], list(pending), [], (due - now) / 1e9)
-        for fd in w:
-            s, _ = pending.pop(fd)
-            if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
-                ok += 1
-            else:
-                failed += 1
-            s.close()
-        for fd, (s, t) in list(pending.items()):
-            if time.monotonic_ns() - t > 500_000_000:
-                del pending[fd]
-                failed += 1
-                s.close()
+        reap((due - now) / 1e9)   # meanwhile: results of earlier attempts
     s = socket.socket(fam, socket.SOCK_STREAM)
     s.setblocking(False)
     s.connect_ex((host, port))
@@ -132,19 +134,8 @@ for i in range(n):
 last = time.monotonic_ns()
 end = time.monotonic() + 0.6
 while pending and time.monotonic() < end:
-    _, w, _ = select.select([], list(pending), [], 0.05)
-    for fd in w:
-        s, _ = pending.pop(fd)
-        if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
-            ok += 1
-        else:
-            failed += 1
-        s.close()
-    for fd, (s, t) in list(pending.items()):
-        if time.monotonic_ns() - t > 500_000_000:
-            del pending[fd]
-            failed += 1
-            s.close()
+    reap(0.05)
+ok, failed = counts["ok"], counts["failed"]
 th.join(15)
 res.update(attempts=n, ok=ok, failed=failed + len(pending), span_s=(last - first) / 1e9)
 print(json.dumps(res))
