@@ -83,6 +83,21 @@ static int scan_digits(const char *s, __u64 *v)
 	return i;
 }
 
+/* The number a value starts with and its length; -1 when there is none
+ * (why keeps the caller's message) or it overflows (why = too_big). */
+static int leading_number(const char *s, __u64 *v, const char *too_big,
+			  const char **why)
+{
+	int n;
+
+	if (!s)
+		return -1;
+	n = scan_digits(s, v);
+	if (n < 0)
+		*why = too_big;
+	return n > 0 ? n : -1;
+}
+
 static const struct unit *find_unit(const char *s, size_t len)
 {
 	for (size_t i = 0; i < sizeof(size_units) / sizeof(size_units[0]);
@@ -138,15 +153,9 @@ int fg_parse_size(const char *s, __u64 *bytes, const char **why)
 	int n;
 
 	*why = WHY_SIZE;
-	if (!s)
+	n = leading_number(s, &v, "size too large", why);
+	if (n < 0)
 		return -EINVAL;
-	n = scan_digits(s, &v);
-	if (n == 0)
-		return -EINVAL;
-	if (n < 0) {
-		*why = "size too large";
-		return -EINVAL;
-	}
 	if (s[n]) {
 		u = find_unit(s + n, strlen(s + n));
 		if (!u || u->is_bit)
@@ -173,15 +182,9 @@ int fg_parse_rate(const char *s, enum fg_rate_kind kind, struct fg_rate *out,
 	int n;
 
 	*why = general;
-	if (!s)
+	n = leading_number(s, &v, "rate too large", why);
+	if (n < 0)
 		return -EINVAL;
-	n = scan_digits(s, &v);
-	if (n == 0)
-		return -EINVAL;
-	if (n < 0) {
-		*why = "rate too large";
-		return -EINVAL;
-	}
 	if (!s[n] && v == 0) {
 		out->amount = 0;
 		out->per_ns = NS_PER_S;
@@ -244,15 +247,9 @@ int fg_parse_duration(const char *s, __u64 *ns, const char **why)
 	int n;
 
 	*why = WHY_DURATION;
-	if (!s)
+	n = leading_number(s, &v, "duration too long", why);
+	if (n < 0)
 		return -EINVAL;
-	n = scan_digits(s, &v);
-	if (n == 0)
-		return -EINVAL;
-	if (n < 0) {
-		*why = "duration too long";
-		return -EINVAL;
-	}
 	if (!s[n]) {
 		if (v)
 			return -EINVAL; /* a bare number has no unit */
