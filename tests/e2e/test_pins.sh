@@ -19,11 +19,21 @@ fg_require_root
 fg_require_cmds ip nsenter bpftool python3 awk
 fg_require_bins floodgated floodgate fg-loadgen
 
-tap_plan 22
+tap_plan 23
 
 lab_setup || tap_bail "could not build the lab"
 cfg=$(fg_config "limits: {packets: $RATE/s, burst_packets: $BURST}")
 fg_daemon_start "$cfg" || tap_bail "floodgated did not attach"
+
+# A second daemon on the same pins would fight the first: it must refuse.
+out=$(timeout 10 nsenter --net="/var/run/netns/$FG_NS_SERVER" "$FG_DAEMON" -c "$cfg" \
+	-i "$FG_IF_SERVER" --pin-dir "$FG_PIN_DIR" 2>&1)
+rc=$?
+if [ "$rc" -eq 1 ] && [[ $out == *"another floodgated runs on these pins"*"pid=$FG_DAEMON_PID"* ]]; then
+	ok "a second floodgated on the same pins refuses (exit 1, names pid $FG_DAEMON_PID)"
+else
+	not_ok "a second floodgated on the same pins refuses" "exit $rc: $out"
+fi
 
 send() {
 	fg_loadgen "$FG_NS_CLIENT" --dst "$FG_SERVER4" --port "$PORT" --src "$SRC" \

@@ -110,22 +110,7 @@ int cli_open(struct cli *c)
 
 int cli_daemon_pid(struct cli *c)
 {
-	int pid = (int)__atomic_load_n(&c->maps.ctl_mem->daemon_pid,
-				       __ATOMIC_ACQUIRE);
-	char path[64], comm[32] = "";
-	FILE *f;
-
-	if (pid <= 0 || kill(pid, 0))
-		return 0;
-	/* A stale pid may have been reused by something else. */
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	return strncmp(comm, "floodgated", 10) ? 0 : pid;
+	return fg_daemon_pid(&c->maps);
 }
 
 int cli_dispatch(struct cli *c, const struct cmd *cmds, const char *group,

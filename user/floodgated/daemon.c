@@ -336,6 +336,19 @@ static void render_metrics(struct fg_buf *out, void *arg)
 	free(snap);
 }
 
+/* The pid of a live floodgated already using pin_dir, or 0. */
+static int other_daemon(const char *pin_dir)
+{
+	struct fg_maps m;
+	int pid;
+
+	if (fg_maps_open_pinned(pin_dir, &m))
+		return 0;
+	pid = fg_daemon_pid(&m);
+	fg_maps_close(&m);
+	return pid == getpid() ? 0 : pid;
+}
+
 struct fg_daemon *fg_daemon_start(const struct fg_daemon_opts *o)
 {
 	struct fg_daemon *d = calloc(1, sizeof(*d));
@@ -352,6 +365,13 @@ struct fg_daemon *fg_daemon_start(const struct fg_daemon_opts *o)
 	if (load_settings(o, &d->cfg, err, sizeof(err))) {
 		log_error("config rejected", "error=%s", fg_q(err));
 		goto fail;
+	}
+	rc = other_daemon(o->pin_dir);
+	if (rc) {
+		log_error(
+		    "another floodgated runs on these pins; stop it first",
+		    "pid=%d dir=%s", rc, fg_q(o->pin_dir));
+		goto fail_cfg;
 	}
 	rc = fg_loader_open(&d->loader, o->pin_dir, d->cfg.max_sources);
 	if (rc) {

@@ -4,6 +4,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <dirent.h>
+#include <signal.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -129,6 +130,25 @@ void fg_maps_close(struct fg_maps *m)
 			close(*fd);
 	}
 	fg_maps_init(m);
+}
+
+int fg_daemon_pid(struct fg_maps *m)
+{
+	int pid =
+	    (int)__atomic_load_n(&m->ctl_mem->daemon_pid, __ATOMIC_ACQUIRE);
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	if (pid <= 0 || kill(pid, 0))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return strncmp(comm, "floodgated", 10) ? 0 : pid;
 }
 
 int fg_pins_remove(const char *pin_dir)

@@ -32,6 +32,10 @@ void fg_maps_init(struct fg_maps *m);
 int fg_maps_from_object(struct bpf_object *obj, struct fg_maps *m);
 int fg_maps_open_pinned(const char *pin_dir, struct fg_maps *m);
 void fg_maps_close(struct fg_maps *m);
+/* The pid of the floodgated running on these maps, or 0 (checked
+ * against /proc: a stale pid may belong to something else by now). */
+int fg_daemon_pid(struct fg_maps *m);
+
 /* Removes every pin (maps, program) and the pin directory. */
 int fg_pins_remove(const char *pin_dir);
 
