@@ -6,25 +6,35 @@
 #include "maps.h"
 #include "parse.h"
 
-/* The source masked to the configured prefix: one host owns a whole
- * IPv6 /64, so that is the default unit there. */
+/* The source masked to a prefix (IPv4 mapped: its mask applies to the
+ * last word), plus a rule id: the key of fg_sources and fg_aggregates. */
+static __always_inline void fg_mask_key(struct fg_src_key *key,
+					const struct fg_pkt *pkt,
+					const __u32 mask6[4], __u32 mask4,
+					__u32 rule_id)
+{
+	if (pkt->is_v6) {
+		key->addr[0] = pkt->saddr[0] & mask6[0];
+		key->addr[1] = pkt->saddr[1] & mask6[1];
+		key->addr[2] = pkt->saddr[2] & mask6[2];
+		key->addr[3] = pkt->saddr[3] & mask6[3];
+	} else {
+		key->addr[0] = pkt->saddr[0];
+		key->addr[1] = pkt->saddr[1];
+		key->addr[2] = pkt->saddr[2];
+		key->addr[3] = pkt->saddr[3] & mask4;
+	}
+	key->rule_id = rule_id;
+}
+
+/* The source key at the configured prefix: one host owns a whole IPv6
+ * /64, so that is the default unit there. */
 static __always_inline void fg_make_key(struct fg_src_key *key,
 					const struct fg_pkt *pkt,
 					const struct fg_config *cfg,
 					__u32 rule_id)
 {
-	if (pkt->is_v6) {
-		key->addr[0] = pkt->saddr[0] & cfg->mask6[0];
-		key->addr[1] = pkt->saddr[1] & cfg->mask6[1];
-		key->addr[2] = pkt->saddr[2] & cfg->mask6[2];
-		key->addr[3] = pkt->saddr[3] & cfg->mask6[3];
-	} else {
-		key->addr[0] = pkt->saddr[0];
-		key->addr[1] = pkt->saddr[1];
-		key->addr[2] = pkt->saddr[2];
-		key->addr[3] = pkt->saddr[3] & cfg->mask4;
-	}
-	key->rule_id = rule_id;
+	fg_mask_key(key, pkt, cfg->mask6, cfg->mask4, rule_id);
 }
 
 /* Returns FG_LIST_ALLOW, FG_LIST_DENY or 0. */

@@ -21,6 +21,7 @@
 #define FG_LIMIT_H
 
 #include "fg_gcra.h"
+#include "key.h"
 #include "maps.h"
 #include "parse.h"
 
@@ -139,32 +140,19 @@ __noinline __u32 fg_commit(const struct fg_limit_set *lim,
 	return FG_REASON_UNDER_LIMIT;
 }
 
-/* Looks the key up into *st and checks it. A key not in the table is
- * checked as a fresh one (TAT 0: a full burst). */
-static __always_inline __u32
-fg_state_check_inline(struct fg_src_state *s, const struct fg_limit_set *lim,
-		      struct fg_bucket *b, __u64 now)
+/* A state's TATs into b; a key not in the table reads as a fresh one
+ * (TAT 0: a full burst). */
+static __always_inline void fg_load_tats(const struct fg_src_state *s,
+					 struct fg_bucket *b)
 {
 	int d;
 
 #pragma unroll
 	for (d = 0; d < FG_DIM_COUNT; d++)
 		b->tat[d] = s ? READ_ONCE_U64(&s->tat[d]) : 0;
-	return fg_check_inline(lim, b, now);
 }
 
-static __always_inline __u32 fg_state_check(struct fg_src_state *s,
-					    const struct fg_limit_set *lim,
-					    struct fg_bucket *b, __u64 now)
-{
-	int d;
-
-#pragma unroll
-	for (d = 0; d < FG_DIM_COUNT; d++)
-		b->tat[d] = s ? READ_ONCE_U64(&s->tat[d]) : 0;
-	return fg_check(lim, b, now);
-}
-
+/* Looks the key up into *st and checks it. */
 static __always_inline __u32 fg_bucket_check(void *map, const void *key,
 					     const struct fg_limit_set *lim,
 					     struct fg_bucket *b,
@@ -172,7 +160,8 @@ static __always_inline __u32 fg_bucket_check(void *map, const void *key,
 					     __u64 now)
 {
 	*st = bpf_map_lookup_elem(map, key);
-	return fg_state_check(*st, lim, b, now);
+	fg_load_tats(*st, b);
+	return fg_check(lim, b, now);
 }
 
 /* Commits a checked bucket. Returns FG_REASON_UNDER_LIMIT, a rate
@@ -181,13 +170,16 @@ static __always_inline __u32 fg_bucket_commit(void *map, const void *key,
 					      const struct fg_limit_set *lim,
 					      struct fg_bucket *b,
 					      struct fg_src_state *st,
-					      __u64 now)
+					      __u32 lists_gen, __u64 now)
 {
 	__u32 reason;
 	int d;
 
 	if (!st) {
-		struct fg_src_state fresh = {.passed = 1};
+		/* Checked against the lists just now: its next packet
+		 * skips them. */
+		struct fg_src_state fresh = {.passed = 1,
+					     .lists_gen = lists_gen};
 
 #pragma unroll
 		for (d = 0; d < FG_DIM_COUNT; d++)
@@ -198,9 +190,7 @@ static __always_inline __u32 fg_bucket_commit(void *map, const void *key,
 		st = bpf_map_lookup_elem(map, key);
 		if (!st)
 			return FG_REASON_LOOKUP_FAILED;
-#pragma unroll
-		for (d = 0; d < FG_DIM_COUNT; d++)
-			b->tat[d] = READ_ONCE_U64(&st->tat[d]);
+		fg_load_tats(st, b);
 		reason = fg_check(lim, b, now);
 		if (reason != FG_REASON_UNDER_LIMIT)
 			return reason;
@@ -250,24 +240,6 @@ static __always_inline void fg_bucket_empty(const struct fg_limit_set *lim,
 	}
 }
 
-static __always_inline void fg_aggregate_key(struct fg_src_key *agg,
-					     const struct fg_pkt *pkt,
-					     const struct fg_rule *rule)
-{
-	if (pkt->is_v6) {
-		agg->addr[0] = pkt->saddr[0] & rule->agg_mask6[0];
-		agg->addr[1] = pkt->saddr[1] & rule->agg_mask6[1];
-		agg->addr[2] = pkt->saddr[2] & rule->agg_mask6[2];
-		agg->addr[3] = pkt->saddr[3] & rule->agg_mask6[3];
-	} else {
-		agg->addr[0] = pkt->saddr[0];
-		agg->addr[1] = pkt->saddr[1];
-		agg->addr[2] = pkt->saddr[2];
-		agg->addr[3] = pkt->saddr[3] & rule->agg_mask4;
-	}
-	agg->rule_id = rule->id;
-}
-
 /*
  * The per-source part: the caller computed src->cost (fg_costs; has_src
  * when any applies) and looked the source up (src_st, NULL when not in
@@ -279,7 +251,8 @@ static __always_inline __u32 fg_limit(const struct fg_config *cfg,
 				      const struct fg_src_key *key,
 				      const struct fg_pkt *pkt,
 				      struct fg_bucket *srcb, int has_src,
-				      struct fg_src_state *src_st, __u64 now)
+				      struct fg_src_state *src_st,
+				      __u32 lists_gen, __u64 now)
 {
 	const struct fg_limit_set *src_lim = (const void *)rule->limit;
 	const struct fg_limit_set *agg_lim = (const void *)rule->agg_limit;
@@ -295,12 +268,14 @@ static __always_inline __u32 fg_limit(const struct fg_config *cfg,
 		return FG_REASON_UNDER_LIMIT; /* nothing to track */
 
 	if (has_src) {
-		reason = fg_state_check_inline(src_st, src_lim, srcb, now);
+		fg_load_tats(src_st, srcb);
+		reason = fg_check_inline(src_lim, srcb, now);
 		if (reason != FG_REASON_UNDER_LIMIT)
 			return reason; /* fg_account samples the drop */
 	}
 	if (has_agg) {
-		fg_aggregate_key(&agg_key, pkt, rule);
+		fg_mask_key(&agg_key, pkt, rule->agg_mask6, rule->agg_mask4,
+			    rule->id);
 		reason = fg_bucket_check(&fg_aggregates, &agg_key, agg_lim,
 					 &agg, &agg_st, now);
 		if (reason != FG_REASON_UNDER_LIMIT)
@@ -320,12 +295,13 @@ static __always_inline __u32 fg_limit(const struct fg_config *cfg,
 	}
 	if (has_src) {
 		reason = fg_bucket_commit(&fg_sources, key, src_lim, srcb,
-					  src_st, now);
+					  src_st, lists_gen, now);
 		if (reason != FG_REASON_UNDER_LIMIT)
 			return reason;
 	}
-	if (has_agg && fg_bucket_commit(&fg_aggregates, &agg_key, agg_lim, &agg,
-					agg_st, now) != FG_REASON_UNDER_LIMIT)
+	if (has_agg &&
+	    fg_bucket_commit(&fg_aggregates, &agg_key, agg_lim, &agg, agg_st, 0,
+			     now) != FG_REASON_UNDER_LIMIT)
 		return FG_REASON_RATE_AGGREGATE;
 	return FG_REASON_UNDER_LIMIT;
 }

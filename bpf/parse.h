@@ -240,7 +240,6 @@ static __always_inline int fg_parse(struct xdp_md *ctx, struct fg_pkt *pkt)
 	};
 	int proto;
 
-	pkt->len = (__u32)(c.end - c.pos);
 	proto = fg_parse_eth(&c);
 	if (proto < 0)
 		return proto;

@@ -120,7 +120,7 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	}
 
 	rule_slot = (int)slot;
-	v.reason = fg_limit(cfg, rule, &key, &pkt, &src, has_src, st, now);
+	v.reason = fg_limit(cfg, rule, &key, &pkt, &src, has_src, st, gen, now);
 	if (upto == FG_STEP_LIMIT)
 		return XDP_DROP;
 	if (!fg_over_limit(v.reason))

@@ -373,3 +373,22 @@ const char *fx_xdp_name(__u32 act)
 
 	return act < sizeof(names) / sizeof(names[0]) ? names[act] : "?";
 }
+
+long fx_sources_stale_gen(struct fx *fx)
+{
+	__u32 gen = fx->maps.ctl_mem->lists_gen;
+	struct fg_src_key cur, next;
+	void *prev = NULL;
+	long stale = 0;
+
+	while (!bpf_map_get_next_key(fx->maps.sources, prev, &next)) {
+		struct fg_src_state st;
+
+		cur = next;
+		prev = &cur;
+		if (!bpf_map_lookup_elem(fx->maps.sources, &cur, &st) &&
+		    st.lists_gen != gen)
+			stale++;
+	}
+	return stale;
+}

@@ -233,9 +233,6 @@ static void step_before(struct fx *fx, const struct step *st, int n)
 static void check_table(struct fx *fx, const struct step *st, int n,
 			const __u64 *was)
 {
-	static const char *const names[FG_TABLE_EVENTS] = {
-	    "inserted", "inserted_no_burst", "refused", "insert_failed",
-	    "blocked",	"block_full",	     "event6",	"event7"};
 	__u64 now[FG_TABLE_EVENTS];
 	char msg[512] = "";
 	int err = fx_table_stats(fx, now);
@@ -245,7 +242,9 @@ static void check_table(struct fx *fx, const struct step *st, int n,
 	for (int i = 0; i < FG_TABLE_EVENTS; i++) {
 		if (now[i] - was[i] != st->table[i])
 			addf(msg, sizeof(msg), " %s +%llu (expected +%llu);",
-			     names[i], (unsigned long long)(now[i] - was[i]),
+			     fg_table_event_label(i) ? fg_table_event_label(i)
+						     : "unused",
+			     (unsigned long long)(now[i] - was[i]),
 			     (unsigned long long)st->table[i]);
 	}
 	if (msg[0])
@@ -258,12 +257,20 @@ static void step_after(struct fx *fx, const struct step *st, int n)
 	__u8 addr[16];
 
 	if (st->check_sources) {
-		long got = fx_sources(fx);
+		long got = fx_sources(fx), stale;
 
 		if (got != st->sources)
 			FAIL("step %d: %ld entries in fg_sources, expected "
 			     "%ld",
 			     n, got, st->sources);
+		/* Entries are made after the source passed the lists: they
+		 * carry the lists generation, so its next packet skips the
+		 * LPM lookup. */
+		stale = fx_sources_stale_gen(fx);
+		if (stale)
+			FAIL("step %d: %ld fg_sources entries without the "
+			     "current lists generation",
+			     n, stale);
 	}
 	if (st->blocked.addr) {
 		__u64 until = fx_clock_now(fx) + st->blocked.until_ns;
