@@ -22,10 +22,10 @@
 # netdev ingress hook, iptables hashlimit (raw PREROUTING), a bare
 # XDP_DROP program, no filter. Every limiter: RATE packets/s per source.
 # Floods: one source, and 512 sources (203.0.113.0/24, 198.51.100.0/24).
-# shellcheck source=tests/e2e/lib.sh
-. "$(dirname "$0")/../../tests/e2e/lib.sh"
+BENCH_NAME=peers
+# shellcheck source=tools/bench/common.sh
+. "$(dirname "$0")/common.sh"
 
-BENCH=$FG_BUILD/bench
 ROUNDS=${FG_BENCH_ROUNDS:-7}
 RUN_S=${FG_BENCH_RUN_SECONDS:-0.8}
 CPU=${FG_BENCH_CPU:-0}
@@ -33,17 +33,7 @@ RATE=100
 FLOODS=(1 512)
 RES=$FG_TMP/peers.txt
 
-die() {
-	echo "peers: $*" >&2
-	exit 1
-}
-
-[ "$(id -u)" -eq 0 ] || die "needs root (namespaces, XDP)"
-for b in floodgated floodgate bench/fg-bench-gen bench/fg-bench-cost; do
-	[ -x "$FG_BUILD/$b" ] || die "not built: $FG_BUILD/$b (make bench-build)"
-done
-command -v ethtool >/dev/null || die "ethtool missing (make deps)"
-"$FG_ROOT/tools/mount-bpffs.sh" || die "bpffs not mounted"
+bench_require ethtool floodgated floodgate bench/fg-bench-gen bench/fg-bench-cost
 
 # Rows: id, label. ids are one letter (they name links).
 ROW_IDS=()

@@ -14,24 +14,15 @@
 # RSS along the way. The table is filled from user space (batch
 # update): what a flood of that many sources would leave, minus the
 # flood.
-# shellcheck source=tests/e2e/lib.sh
-. "$(dirname "$0")/../../tests/e2e/lib.sh"
+BENCH_NAME=scale
+# shellcheck source=tools/bench/common.sh
+. "$(dirname "$0")/common.sh"
 
-BENCH=$FG_BUILD/bench
 TABLE=${FG_BENCH_TABLE:-1048576}
 PORT=9470
 LISTS_BIG=100000
 
-die() {
-	echo "scale: $*" >&2
-	exit 1
-}
-[ "$(id -u)" -eq 0 ] || die "needs root"
-for b in floodgated floodgate bench/fg-bench-cost bench/fg-bench-table; do
-	[ -x "$FG_BUILD/$b" ] || die "not built: $FG_BUILD/$b (make bench-build)"
-done
-command -v curl >/dev/null || die "curl missing (make deps)"
-"$FG_ROOT/tools/mount-bpffs.sh" || die "bpffs not mounted"
+bench_require curl floodgated floodgate bench/fg-bench-cost bench/fg-bench-table
 
 t0=$SECONDS
 cfg=$FG_TMP/scale.yaml

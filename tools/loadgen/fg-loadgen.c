@@ -633,35 +633,38 @@ static void udp_open(struct lg_sender *s)
 	}
 }
 
+/* One control message as the whole of h's control data. */
+static void put_cmsg(struct msghdr *h, int level, int type, const void *data,
+		     size_t len)
+{
+	struct cmsghdr *c;
+
+	h->msg_controllen = CMSG_SPACE(len);
+	c = CMSG_FIRSTHDR(h);
+	c->cmsg_level = level;
+	c->cmsg_type = type;
+	c->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(c), data, len);
+}
+
 /* Source i of the range into message m's pktinfo. */
 static void udp_set_source(struct lg_sender *s, int m, uint32_t i)
 {
 	struct lg_addr a = s->o->src;
 	struct msghdr *h = &s->msgs[m].msg_hdr;
-	struct cmsghdr *c;
 
 	addr_add_shifted(&a, i, s->o->src_shift);
 	h->msg_control = s->cbuf[m];
 	if (s->family == AF_INET) {
 		struct in_pktinfo pi = {0};
 
-		h->msg_controllen = CMSG_SPACE(sizeof(pi));
-		c = CMSG_FIRSTHDR(h);
-		c->cmsg_level = IPPROTO_IP;
-		c->cmsg_type = IP_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
 		memcpy(&pi.ipi_spec_dst, a.a, 4);
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		put_cmsg(h, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
 	} else {
 		struct in6_pktinfo pi = {0};
 
-		h->msg_controllen = CMSG_SPACE(sizeof(pi));
-		c = CMSG_FIRSTHDR(h);
-		c->cmsg_level = IPPROTO_IPV6;
-		c->cmsg_type = IPV6_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
 		memcpy(&pi.ipi6_addr, a.a, 16);
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		put_cmsg(h, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi));
 	}
 }
 

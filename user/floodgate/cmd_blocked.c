@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ruleset.h"
 #include "units.h"
 
 struct blocked_ctx {
@@ -77,21 +78,17 @@ int cmd_blocked(struct cli *c, int argc, char **argv)
 }
 
 /* The penalty box keys sources like the source table: masked. */
-static void mask_key(struct fg_cidr *cidr, const struct fg_meta *meta,
+static void mask_key(const struct fg_cidr *cidr, const struct fg_meta *meta,
 		     struct fg_addr *key)
 {
-	unsigned int prefix =
-	    cidr->is_v4 ? 96u + meta->ipv4_prefix : meta->ipv6_prefix;
+	__u32 mask[4];
 
-	for (int i = 0; i < 16; i++) {
-		int bits = (int)prefix - i * 8;
-		__u8 m = bits >= 8   ? 0xff
-			 : bits <= 0 ? 0
-				     : (__u8)(0xff << (8 - bits));
-
-		cidr->addr[i] &= m;
-	}
+	/* The mapped IPv4 address: its prefix counts from bit 96. */
+	fg_mask6(cidr->is_v4 ? 96u + meta->ipv4_prefix : meta->ipv6_prefix,
+		 mask);
 	memcpy(key->addr, cidr->addr, sizeof(key->addr));
+	for (int i = 0; i < 4; i++)
+		key->addr[i] &= mask[i];
 }
 
 int cmd_unblock(struct cli *c, int argc, char **argv)

@@ -84,8 +84,6 @@ int fg_loader_open(struct fg_loader *l, const char *pin_dir, __u32 max_sources)
 	if (err)
 		goto fail;
 
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, FG_MAP_CTL);
-	l->adopted = access(path, F_OK) == 0;
 	bpf_object__for_each_map(map, l->skel->obj)
 	{
 		if (bpf_map__is_internal(map))
@@ -97,10 +95,9 @@ int fg_loader_open(struct fg_loader *l, const char *pin_dir, __u32 max_sources)
 		if (err)
 			goto fail;
 	}
-	if (l->adopted) {
-		snprintf(path, sizeof(path), "%s/%s", pin_dir, FG_MAP_CTL);
-		l->adopted = access(path, F_OK) == 0;
-	}
+	/* What is still pinned (and compatible) is what load adopts. */
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, FG_MAP_CTL);
+	l->adopted = access(path, F_OK) == 0;
 
 	err = floodgate_bpf__load(l->skel);
 	if (err)

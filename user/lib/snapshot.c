@@ -46,13 +46,15 @@ const char *fg_table_event_label(unsigned int event)
 	return event < FG_TABLE_EVENTS ? labels[event] : NULL;
 }
 
+struct live_count {
+	__u64 now;
+	long n;
+};
+
 static int count_live(const struct fg_addr *a, const struct fg_block *b,
 		      void *arg)
 {
-	struct {
-		__u64 now;
-		long n;
-	} *live = arg;
+	struct live_count *live = arg;
 
 	(void)a;
 	if (b->until_ns > live->now)
@@ -63,6 +65,7 @@ static int count_live(const struct fg_addr *a, const struct fg_block *b,
 int fg_snapshot_read(struct fg_maps *m, bool count_sources,
 		     struct fg_snapshot *s)
 {
+	struct live_count live = {fg_monotonic_ns(), 0};
 	int err;
 
 	memset(s, 0, sizeof(*s));
@@ -77,15 +80,8 @@ int fg_snapshot_read(struct fg_maps *m, bool count_sources,
 	err = fg_read_table_stats(m, s->table_events);
 	if (err)
 		return err;
-	{
-		struct {
-			__u64 now;
-			long n;
-		} live = {fg_monotonic_ns(), 0};
-
-		fg_blocked_walk(m, count_live, &live);
-		s->blocked_sources = live.n;
-	}
+	fg_blocked_walk(m, count_live, &live);
+	s->blocked_sources = live.n;
 	s->capacity = fg_sources_capacity(m);
 	s->tracked_sources = count_sources ? fg_count_sources(m) : -1;
 	return 0;
