@@ -50,15 +50,13 @@ static int print_blocked(const struct fg_addr *a, const struct fg_block *b,
 	return 0;
 }
 
-int cmd_blocked(struct cli *c, int argc, char **argv)
+int cmd_blocked(struct cli *c, const struct fg_cmdline *a)
 {
 	struct blocked_ctx x = {0};
 	struct fg_meta meta;
 	int rc;
 
-	if (argc > 1)
-		return cli_usage(c, "blocked [--json]",
-				 "blocked: unexpected \"%s\"", argv[1]);
+	(void)a;
 	rc = cli_open(c);
 	if (rc)
 		return rc;
@@ -91,27 +89,20 @@ static void mask_key(const struct fg_cidr *cidr, const struct fg_meta *meta,
 		key->addr[i] &= mask[i];
 }
 
-int cmd_unblock(struct cli *c, int argc, char **argv)
+int cmd_unblock(struct cli *c, const struct fg_cmdline *a)
 {
-	static const char use[] = "unblock ADDR";
-	struct fg_cidr cidr;
 	struct fg_addr key;
 	struct fg_meta meta;
-	const char *why;
 	char shown[80];
 	int rc;
 
-	if (argc != 2)
-		return cli_usage(c, use, "unblock: expected one address");
-	if (fg_parse_cidr(argv[1], &cidr, &why))
-		return cli_usage(c, use, "unblock: \"%s\": %s", argv[1], why);
 	rc = cli_open(c);
 	if (rc)
 		return rc;
 	rc = fg_maps_read_meta(&c->maps, &meta);
 	if (rc)
 		return cli_err(c, 1, "reading the config: %s", strerror(-rc));
-	mask_key(&cidr, &meta, &key);
+	mask_key(&a->cidr, &meta, &key);
 	format_key(&key, &meta, shown, sizeof(shown));
 	rc = fg_blocked_del(&c->maps, &key);
 	if (rc == -ENOENT)

@@ -29,13 +29,10 @@ static int report(struct cli *c, const char *key, json_object *val,
 	return 0;
 }
 
-static int set_enabled(struct cli *c, int argc, char **argv, __u32 on)
+static int set_enabled(struct cli *c, __u32 on)
 {
 	int rc;
 
-	if (argc > 1)
-		return cli_usage(c, on ? "enable" : "disable",
-				 "%s: unexpected \"%s\"", argv[0], argv[1]);
 	rc = cli_open(c);
 	if (rc)
 		return rc;
@@ -47,37 +44,29 @@ static int set_enabled(struct cli *c, int argc, char **argv, __u32 on)
 			   "unfiltered (floodgate enable to undo)");
 }
 
-int cmd_enable(struct cli *c, int argc, char **argv)
+int cmd_enable(struct cli *c, const struct fg_cmdline *a)
 {
-	return set_enabled(c, argc, argv, 1);
+	(void)a;
+	return set_enabled(c, 1);
 }
 
-int cmd_disable(struct cli *c, int argc, char **argv)
+int cmd_disable(struct cli *c, const struct fg_cmdline *a)
 {
-	return set_enabled(c, argc, argv, 0);
+	(void)a;
+	return set_enabled(c, 0);
 }
 
-int cmd_mode(struct cli *c, int argc, char **argv)
+int cmd_mode(struct cli *c, const struct fg_cmdline *a)
 {
-	static const char use[] = "mode enforce|dry-run";
-	__u32 dry;
+	__u32 dry = a->dry_run;
 	int rc;
 
-	if (argc != 2)
-		return cli_usage(c, use, "mode: expected enforce or dry-run");
-	if (!strcmp(argv[1], "enforce"))
-		dry = 0;
-	else if (!strcmp(argv[1], "dry-run"))
-		dry = 1;
-	else
-		return cli_usage(c, use,
-				 "mode: \"%s\": expected enforce or dry-run",
-				 argv[1]);
 	rc = cli_open(c);
 	if (rc)
 		return rc;
 	__atomic_store_n(&c->maps.ctl_mem->dry_run, dry, __ATOMIC_RELEASE);
-	return report(c, "mode", json_object_new_string(argv[1]),
+	return report(c, "mode",
+		      json_object_new_string(dry ? "dry-run" : "enforce"),
 		      dry ? "mode dry-run: over-limit packets pass and are "
 			    "counted as dry_run"
 			  : "mode enforce: over-limit packets are dropped");
@@ -90,15 +79,13 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-int cmd_reload(struct cli *c, int argc, char **argv)
+int cmd_reload(struct cli *c, const struct fg_cmdline *a)
 {
 	struct fg_ctl *ctl;
 	__u32 ok, failed;
 	int rc, pid;
 
-	if (argc > 1)
-		return cli_usage(c, "reload", "reload: unexpected \"%s\"",
-				 argv[1]);
+	(void)a;
 	rc = cli_open(c);
 	if (rc)
 		return rc;
@@ -133,14 +120,12 @@ int cmd_reload(struct cli *c, int argc, char **argv)
 		       pid, RELOAD_WAIT_MS / 1000);
 }
 
-int cmd_detach(struct cli *c, int argc, char **argv)
+int cmd_detach(struct cli *c, const struct fg_cmdline *a)
 {
 	struct if_nameindex *ifs, *i;
 	int rc, pid, n = 0;
 
-	if (argc > 1)
-		return cli_usage(c, "detach", "detach: unexpected \"%s\"",
-				 argv[1]);
+	(void)a;
 	rc = cli_open(c);
 	if (rc)
 		return rc;
@@ -179,12 +164,9 @@ int cmd_detach(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
-int cmd_version(struct cli *c, int argc, char **argv)
+int cmd_version(struct cli *c, const struct fg_cmdline *a)
 {
-	(void)argv;
-	if (argc > 1)
-		return cli_usage(c, "version", "version: unexpected \"%s\"",
-				 argv[1]);
+	(void)a;
 	if (c->json) {
 		json_object *o = json_object_new_object();
 

@@ -66,25 +66,20 @@ static __u32 current_value(struct cli *c, const struct fg_cidr *cidr)
 	return fg_list_get(&c->maps, cidr, &v) ? 0 : v;
 }
 
-static int change(struct cli *c, __u32 action, bool add, const char *arg,
-		  const char *use)
+static int change(struct cli *c, __u32 action, bool add,
+		  const struct fg_cidr *cidr)
 {
-	struct fg_cidr cidr;
-	const char *why = NULL;
 	char buf[64];
 	__u32 cur;
 	int rc;
 
-	if (fg_parse_cidr(arg, &cidr, &why))
-		return cli_usage(c, use, "%s: \"%s\": %s", list_name(action),
-				 arg, why);
 	rc = cli_open(c);
 	if (rc)
 		return rc;
-	fg_format_cidr(&cidr, buf, sizeof(buf));
-	cur = current_value(c, &cidr);
+	fg_format_cidr(cidr, buf, sizeof(buf));
+	cur = current_value(c, cidr);
 	if (add) {
-		rc = fg_list_put(&c->maps, &cidr, action, true);
+		rc = fg_list_put(&c->maps, cidr, action, true);
 		if (rc == -E2BIG || rc == -ENOSPC)
 			return cli_err(c, 1,
 				       "the list table is full (%d "
@@ -102,7 +97,7 @@ static int change(struct cli *c, __u32 action, bool add, const char *arg,
 		if (!cur || (cur & FG_LIST_ACTION_MASK) != action)
 			return cli_err(c, 1, "%s is not on the %s list", buf,
 				       list_name(action));
-		rc = fg_list_del(&c->maps, &cidr);
+		rc = fg_list_del(&c->maps, cidr);
 		if (rc)
 			return cli_err(c, 1, "removing %s: %s", buf,
 				       strerror(-rc));
@@ -126,38 +121,23 @@ static int change(struct cli *c, __u32 action, bool add, const char *arg,
 	return 0;
 }
 
-static int list_cmd(struct cli *c, int argc, char **argv, __u32 action)
+static int list_cmd(struct cli *c, const struct fg_cmdline *a, __u32 action)
 {
-	const char *use = action == FG_LIST_ALLOW
-			      ? "allow add|del CIDR | allow list"
-			      : "deny add|del CIDR | deny list";
 	int rc;
 
-	if (argc < 2)
-		return cli_usage(c, use, "%s: missing add, del or list",
-				 argv[0]);
-	if (!strcmp(argv[1], "list")) {
-		if (argc != 2)
-			return cli_usage(c, use, "%s list: unexpected \"%s\"",
-					 argv[0], argv[2]);
+	if (a->list_op == FG_LIST_OP_LIST) {
 		rc = cli_open(c);
 		return rc ? rc : list_entries(c, action);
 	}
-	if (strcmp(argv[1], "add") && strcmp(argv[1], "del"))
-		return cli_usage(c, use, "%s: unknown \"%s\"", argv[0],
-				 argv[1]);
-	if (argc != 3)
-		return cli_usage(c, use, "%s %s: expected one CIDR", argv[0],
-				 argv[1]);
-	return change(c, action, !strcmp(argv[1], "add"), argv[2], use);
+	return change(c, action, a->list_op == FG_LIST_OP_ADD, &a->cidr);
 }
 
-int cmd_allow(struct cli *c, int argc, char **argv)
+int cmd_allow(struct cli *c, const struct fg_cmdline *a)
 {
-	return list_cmd(c, argc, argv, FG_LIST_ALLOW);
+	return list_cmd(c, a, FG_LIST_ALLOW);
 }
 
-int cmd_deny(struct cli *c, int argc, char **argv)
+int cmd_deny(struct cli *c, const struct fg_cmdline *a)
 {
-	return list_cmd(c, argc, argv, FG_LIST_DENY);
+	return list_cmd(c, a, FG_LIST_DENY);
 }

@@ -12,8 +12,6 @@
 #include "cli.h"
 #include "snapshot.h"
 
-#define STATUS_USAGE "status [--json]"
-
 static __u32 pinned_prog_id(struct cli *c)
 {
 	struct bpf_prog_info info = {};
@@ -171,15 +169,12 @@ static void print_text(const struct fg_snapshot *s, int pid)
 	}
 }
 
-int cmd_status(struct cli *c, int argc, char **argv)
+int cmd_status(struct cli *c, const struct fg_cmdline *a)
 {
 	struct fg_snapshot *s;
 	int rc, pid;
 
-	(void)argv;
-	if (argc > 1)
-		return cli_usage(c, STATUS_USAGE, "status: unexpected \"%s\"",
-				 argv[1]);
+	(void)a;
 	rc = cli_open(c);
 	if (rc)
 		return rc;

@@ -11,8 +11,6 @@
 #include "top.h"
 #include "units.h"
 
-#define TOP_USAGE "top [-n N] [--by drops|packets] [--watch]"
-#define TOP_MAX 10000
 #define WATCH_INTERVAL_S 2
 
 static volatile sig_atomic_t stop_watch;
@@ -78,49 +76,21 @@ static int show(struct cli *c, enum fg_top_by by, size_t n)
 	return 0;
 }
 
-int cmd_top(struct cli *c, int argc, char **argv)
+int cmd_top(struct cli *c, const struct fg_cmdline *a)
 {
-	enum fg_top_by by = FG_TOP_BY_DROPS;
-	bool watch = false;
-	__u64 n = 10;
-	const char *why;
 	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-n") && i + 1 < argc) {
-			if (fg_parse_uint(argv[++i], 1, TOP_MAX, &n, &why))
-				return cli_usage(c, TOP_USAGE,
-						 "top -n: \"%s\": %s", argv[i],
-						 why);
-		} else if (!strcmp(argv[i], "--by") && i + 1 < argc) {
-			i++;
-			if (!strcmp(argv[i], "drops"))
-				by = FG_TOP_BY_DROPS;
-			else if (!strcmp(argv[i], "packets"))
-				by = FG_TOP_BY_PACKETS;
-			else
-				return cli_usage(c, TOP_USAGE,
-						 "top --by: \"%s\": expected "
-						 "drops or packets",
-						 argv[i]);
-		} else if (!strcmp(argv[i], "--watch")) {
-			watch = true;
-		} else {
-			return cli_usage(c, TOP_USAGE, "top: unexpected \"%s\"",
-					 argv[i]);
-		}
-	}
 	rc = cli_open(c);
 	if (rc)
 		return rc;
-	if (!watch)
-		return show(c, by, (size_t)n);
+	if (!a->top_watch)
+		return show(c, a->top_by, a->top_n);
 	signal(SIGINT, on_int);
 	signal(SIGTERM, on_int);
 	while (!stop_watch) {
 		if (!c->json)
 			printf("\033[H\033[J");
-		rc = show(c, by, (size_t)n);
+		rc = show(c, a->top_by, a->top_n);
 		if (rc)
 			return rc;
 		fflush(stdout);

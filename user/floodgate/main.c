@@ -11,31 +11,27 @@
 #include "cli.h"
 #include "log.h"
 
-static const struct cmd commands[] = {
-    {"status", cmd_status, "status [--json]"},
-    {"enable", cmd_enable, "enable"},
-    {"disable", cmd_disable, "disable"},
-    {"mode", cmd_mode, "mode enforce|dry-run"},
-    {"allow", cmd_allow, "allow add|del CIDR | allow list"},
-    {"deny", cmd_deny, "deny add|del CIDR | deny list"},
-    {"top", cmd_top, "top [-n N] [--by drops|packets] [--watch]"},
-    {"blocked", cmd_blocked, "blocked [--json]"},
-    {"unblock", cmd_unblock, "unblock ADDR"},
-    {"reload", cmd_reload, "reload"},
-    {"detach", cmd_detach, "detach"},
-    {"version", cmd_version, "version"},
-    {NULL, NULL, NULL},
+typedef int (*cmd_fn)(struct cli *c, const struct fg_cmdline *a);
+
+static const cmd_fn commands[FG_VERB_COUNT] = {
+    [FG_VERB_STATUS] = cmd_status,   [FG_VERB_ENABLE] = cmd_enable,
+    [FG_VERB_DISABLE] = cmd_disable, [FG_VERB_MODE] = cmd_mode,
+    [FG_VERB_ALLOW] = cmd_allow,     [FG_VERB_DENY] = cmd_deny,
+    [FG_VERB_TOP] = cmd_top,	     [FG_VERB_BLOCKED] = cmd_blocked,
+    [FG_VERB_UNBLOCK] = cmd_unblock, [FG_VERB_RELOAD] = cmd_reload,
+    [FG_VERB_DETACH] = cmd_detach,   [FG_VERB_VERSION] = cmd_version,
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: floodgate [--json] [--pin-dir DIR] COMMAND\n"
 		   "commands:\n");
-	for (const struct cmd *c = commands; c->name; c++)
-		fprintf(f, "  floodgate %s\n", c->usage);
-	fprintf(f,
-		"Exit codes: 0 ok, 1 failed, 2 usage. FLOODGATE_PIN_DIR "
-		"sets the pin directory (default " FG_PIN_DIR_DEFAULT ").\n");
+	for (int v = 0; v < FG_VERB_COUNT; v++)
+		if (fg_verbs[v].name)
+			fprintf(f, "  floodgate %s\n", fg_verbs[v].usage);
+	fprintf(f, "Exit codes: 0 ok, 1 failed, 2 usage. FLOODGATE_PIN_DIR "
+		   "sets the pin directory (default " FG_PIN_DIR_DEFAULT ").\n"
+		   "Commands may be shortened to a unique prefix.\n");
 }
 
 void cli_json_print(json_object *o)
@@ -72,18 +68,6 @@ int cli_err(struct cli *c, int code, const char *fmt, ...)
 	return code;
 }
 
-int cli_usage(struct cli *c, const char *use, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreport(c, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "usage: floodgate %s\n", use);
-	c->usage_shown = true;
-	return EXIT_USAGE;
-}
-
 int cli_open(struct cli *c)
 {
 	int err;
@@ -113,75 +97,33 @@ int cli_daemon_pid(struct cli *c)
 	return fg_daemon_pid(&c->maps);
 }
 
-int cli_dispatch(struct cli *c, const struct cmd *cmds, const char *group,
-		 int argc, char **argv)
-{
-	const struct cmd *match = NULL;
-	size_t n;
-
-	if (argc < 1)
-		return cli_err(c, EXIT_USAGE, "%s: missing command", group);
-	n = strlen(argv[0]);
-	for (const struct cmd *k = cmds; k->name; k++) {
-		if (!strcmp(k->name, argv[0]))
-			return k->func(c, argc, argv);
-		if (!strncmp(k->name, argv[0], n)) {
-			if (match)
-				return cli_err(c, EXIT_USAGE,
-					       "%s: \"%s\" is ambiguous", group,
-					       argv[0]);
-			match = k;
-		}
-	}
-	if (!match)
-		return cli_err(c, EXIT_USAGE, "%s: unknown command \"%s\"",
-			       group, argv[0]);
-	return match->func(c, argc, argv);
-}
-
-/* Takes the global options out of argv, wherever they stand. */
-static int global_opts(struct cli *c, int *argc, char **argv)
-{
-	int out = 1;
-
-	for (int i = 1; i < *argc; i++) {
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
-			c->json = true;
-		} else if (!strcmp(argv[i], "--pin-dir")) {
-			if (i + 1 >= *argc)
-				return -1;
-			c->pin_dir = argv[++i];
-		} else if (!strncmp(argv[i], "--pin-dir=", 10)) {
-			c->pin_dir = argv[i] + 10;
-		} else {
-			argv[out++] = argv[i];
-		}
-	}
-	*argc = out;
-	argv[out] = NULL;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	const char *env = getenv("FLOODGATE_PIN_DIR");
-	struct cli c = {.pin_dir = env && *env ? env : FG_PIN_DIR_DEFAULT};
+	struct fg_args_error err;
+	struct fg_cmdline a;
+	struct cli c = {0};
 	int rc;
 
-	fg_maps_init(&c.maps);
-	if (global_opts(&c, &argc, argv))
-		rc = cli_err(&c, EXIT_USAGE, "--pin-dir needs a directory");
-	else if (argc < 2)
-		rc = cli_err(&c, EXIT_USAGE, "missing command");
-	else if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
-		 !strcmp(argv[1], "-h")) {
+	rc = fg_args_parse(argc, argv, &a, &err);
+	c.json = a.json;
+	c.pin_dir = a.pin_dir	  ? a.pin_dir
+		    : env && *env ? env
+				  : FG_PIN_DIR_DEFAULT;
+	if (rc) {
+		cli_err(&c, rc, "%s", err.msg);
+		if (err.usage)
+			fprintf(stderr, "usage: floodgate %s\n", err.usage);
+		else if (!c.json)
+			usage(stderr);
+		return rc;
+	}
+	if (a.verb == FG_VERB_HELP) {
 		usage(stdout);
 		return 0;
-	} else
-		rc =
-		    cli_dispatch(&c, commands, "floodgate", argc - 1, argv + 1);
-	if (rc == EXIT_USAGE && !c.usage_shown && !c.json)
-		usage(stderr);
+	}
+	fg_maps_init(&c.maps);
+	rc = commands[a.verb](&c, &a);
 	if (c.maps_open)
 		fg_maps_close(&c.maps);
 	return rc;

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The CLI's command line: global options, the verb, its arguments. */
+#include "args.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define TOP_USAGE "top [-n N] [--by drops|packets] [--watch]"
+
+const struct fg_verb_info fg_verbs[FG_VERB_COUNT] = {
+    [FG_VERB_STATUS] = {"status", "status [--json]", false},
+    [FG_VERB_ENABLE] = {"enable", "enable", false},
+    [FG_VERB_DISABLE] = {"disable", "disable", false},
+    [FG_VERB_MODE] = {"mode", "mode enforce|dry-run", false},
+    [FG_VERB_ALLOW] = {"allow", "allow add|del CIDR | allow list", false},
+    [FG_VERB_DENY] = {"deny", "deny add|del CIDR | deny list", false},
+    [FG_VERB_TOP] = {"top", TOP_USAGE, false},
+    [FG_VERB_BLOCKED] = {"blocked", "blocked [--json]", false},
+    [FG_VERB_UNBLOCK] = {"unblock", "unblock ADDR", false},
+    [FG_VERB_RELOAD] = {"reload", "reload", false},
+    [FG_VERB_DETACH] = {"detach", "detach", false},
+    [FG_VERB_VERSION] = {"version", "version", false},
+};
+
+/* The arguments that are not global options, wherever those stand. */
+struct words {
+	int argc;
+	char *const *argv;
+};
+
+static bool is_flag(const char *a, bool *takes_value)
+{
+	*takes_value = !strcmp(a, "--pin-dir");
+	return *takes_value || !strcmp(a, "--json") || !strcmp(a, "-j") ||
+	       !strncmp(a, "--pin-dir=", 10);
+}
+
+/* The k-th word, or NULL. */
+static const char *word(const struct words *w, int k)
+{
+	bool takes_value;
+
+	for (int i = 1; i < w->argc; i++) {
+		if (is_flag(w->argv[i], &takes_value)) {
+			i += takes_value;
+			continue;
+		}
+		if (k-- == 0)
+			return w->argv[i];
+	}
+	return NULL;
+}
+
+static int usage_error(struct fg_args_error *err, const char *usage,
+		       const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int usage_error(struct fg_args_error *err, const char *usage,
+		       const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	err->usage = usage;
+	return EXIT_USAGE;
+}
+
+static int global_opts(const struct words *w, struct fg_cmdline *out,
+		       struct fg_args_error *err)
+{
+	for (int i = 1; i < w->argc; i++) {
+		const char *a = w->argv[i];
+
+		if (!strcmp(a, "--json") || !strcmp(a, "-j")) {
+			out->json = true;
+		} else if (!strcmp(a, "--pin-dir")) {
+			if (i + 1 >= w->argc)
+				return usage_error(
+				    err, NULL, "--pin-dir needs a directory");
+			out->pin_dir = w->argv[++i];
+		} else if (!strncmp(a, "--pin-dir=", 10)) {
+			out->pin_dir = a + 10;
+		}
+	}
+	return 0;
+}
+
+/* Exact name, or the one verb it begins (not a full-name-only one). */
+static int find_verb(const char *name, enum fg_verb *verb,
+		     struct fg_args_error *err)
+{
+	size_t n = strlen(name);
+	int match = -1;
+
+	if (!strcmp(name, "help") || !strcmp(name, "--help") ||
+	    !strcmp(name, "-h")) {
+		*verb = FG_VERB_HELP;
+		return 0;
+	}
+	for (int v = 0; v < FG_VERB_COUNT; v++) {
+		const char *full = fg_verbs[v].name;
+
+		if (!full)
+			continue;
+		if (!strcmp(full, name)) {
+			*verb = (enum fg_verb)v;
+			return 0;
+		}
+		if (n && !strncmp(full, name, n)) {
+			if (match >= 0)
+				return usage_error(err, NULL,
+						   "floodgate: \"%s\" is "
+						   "ambiguous",
+						   name);
+			match = v;
+		}
+	}
+	if (match < 0)
+		return usage_error(err, NULL,
+				   "floodgate: unknown command \"%s\"", name);
+	if (fg_verbs[match].full_name_only)
+		return usage_error(err, NULL,
+				   "floodgate: \"%s\": did you mean \"%s\"? It "
+				   "can lower protection, so type it in full",
+				   name, fg_verbs[match].name);
+	*verb = (enum fg_verb)match;
+	return 0;
+}
+
+static int no_more(const struct words *w, int from, enum fg_verb verb,
+		   struct fg_args_error *err)
+{
+	const char *extra = word(w, from);
+
+	if (!extra)
+		return 0;
+	return usage_error(err, fg_verbs[verb].usage, "%s: unexpected \"%s\"",
+			   fg_verbs[verb].name, extra);
+}
+
+static int parse_mode(const struct words *w, struct fg_cmdline *out,
+		      struct fg_args_error *err)
+{
+	const char *use = fg_verbs[FG_VERB_MODE].usage;
+	const char *m = word(w, 1);
+
+	if (!m || word(w, 2))
+		return usage_error(err, use,
+				   "mode: expected enforce or dry-run");
+	if (!strcmp(m, "enforce"))
+		out->dry_run = false;
+	else if (!strcmp(m, "dry-run"))
+		out->dry_run = true;
+	else
+		return usage_error(
+		    err, use, "mode: \"%s\": expected enforce or dry-run", m);
+	return 0;
+}
+
+static int parse_list(const struct words *w, struct fg_cmdline *out,
+		      struct fg_args_error *err)
+{
+	const char *name = fg_verbs[out->verb].name;
+	const char *use = fg_verbs[out->verb].usage;
+	const char *op = word(w, 1), *why = NULL;
+
+	if (!op)
+		return usage_error(err, use, "%s: missing add, del or list",
+				   name);
+	if (!strcmp(op, "list")) {
+		out->list_op = FG_LIST_OP_LIST;
+		if (word(w, 2))
+			return usage_error(err, use,
+					   "%s list: unexpected \"%s\"", name,
+					   word(w, 2));
+		return 0;
+	}
+	if (!strcmp(op, "add"))
+		out->list_op = FG_LIST_OP_ADD;
+	else if (!strcmp(op, "del"))
+		out->list_op = FG_LIST_OP_DEL;
+	else
+		return usage_error(err, use, "%s: unknown \"%s\"", name, op);
+	out->cidr_text = word(w, 2);
+	if (!out->cidr_text || word(w, 3))
+		return usage_error(err, use, "%s %s: expected one CIDR", name,
+				   op);
+	if (fg_parse_cidr(out->cidr_text, &out->cidr, &why))
+		return usage_error(err, use, "%s: \"%s\": %s", name,
+				   out->cidr_text, why);
+	return 0;
+}
+
+static int parse_unblock(const struct words *w, struct fg_cmdline *out,
+			 struct fg_args_error *err)
+{
+	const char *use = fg_verbs[FG_VERB_UNBLOCK].usage;
+	const char *why = NULL;
+
+	out->cidr_text = word(w, 1);
+	if (!out->cidr_text || word(w, 2))
+		return usage_error(err, use, "unblock: expected one address");
+	if (fg_parse_cidr(out->cidr_text, &out->cidr, &why))
+		return usage_error(err, use, "unblock: \"%s\": %s",
+				   out->cidr_text, why);
+	return 0;
+}
+
+static int parse_top(const struct words *w, struct fg_cmdline *out,
+		     struct fg_args_error *err)
+{
+	const char *a, *why = NULL;
+	__u64 n;
+
+	out->top_n = 10;
+	out->top_by = FG_TOP_BY_DROPS;
+	for (int k = 1; (a = word(w, k)); k++) {
+		const char *val = word(w, k + 1);
+
+		if (!strcmp(a, "-n") && val) {
+			k++;
+			if (fg_parse_uint(val, 1, FG_TOP_MAX, &n, &why))
+				return usage_error(err, TOP_USAGE,
+						   "top -n: \"%s\": %s", val,
+						   why);
+			out->top_n = (unsigned int)n;
+		} else if (!strcmp(a, "--by") && val) {
+			k++;
+			if (!strcmp(val, "drops"))
+				out->top_by = FG_TOP_BY_DROPS;
+			else if (!strcmp(val, "packets"))
+				out->top_by = FG_TOP_BY_PACKETS;
+			else
+				return usage_error(err, TOP_USAGE,
+						   "top --by: \"%s\": expected "
+						   "drops or packets",
+						   val);
+		} else if (!strcmp(a, "--watch")) {
+			out->top_watch = true;
+		} else {
+			return usage_error(err, TOP_USAGE,
+					   "top: unexpected \"%s\"", a);
+		}
+	}
+	return 0;
+}
+
+int fg_args_parse(int argc, char *const argv[], struct fg_cmdline *out,
+		  struct fg_args_error *err)
+{
+	const struct words w = {argc, argv};
+	const char *verb;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	err->msg[0] = '\0';
+	err->usage = NULL;
+	rc = global_opts(&w, out, err);
+	if (rc)
+		return rc;
+	verb = word(&w, 0);
+	if (!verb)
+		return usage_error(err, NULL, "missing command");
+	rc = find_verb(verb, &out->verb, err);
+	if (rc)
+		return rc;
+	switch (out->verb) {
+	case FG_VERB_MODE:
+		return parse_mode(&w, out, err);
+	case FG_VERB_ALLOW:
+	case FG_VERB_DENY:
+		return parse_list(&w, out, err);
+	case FG_VERB_UNBLOCK:
+		return parse_unblock(&w, out, err);
+	case FG_VERB_TOP:
+		return parse_top(&w, out, err);
+	case FG_VERB_HELP:
+		return 0;
+	default:
+		return no_more(&w, 1, out->verb, err);
+	}
+}

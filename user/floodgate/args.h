@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The floodgate CLI's command line: argv into one parsed command, or a
+ * usage error. Pure: no I/O, no allocation, no globals written, so the
+ * CLI and its fuzzer (tests/fuzz/fuzz_cli.c) run the same code.
+ */
+#ifndef FG_ARGS_H
+#define FG_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "top.h"
+#include "units.h"
+
+#define EXIT_USAGE 2
+#define FG_TOP_MAX 10000
+#define FG_ARGS_MSG_MAX 256
+
+enum fg_verb {
+	FG_VERB_HELP, /* help, --help, -h */
+	FG_VERB_STATUS,
+	FG_VERB_ENABLE,
+	FG_VERB_DISABLE,
+	FG_VERB_MODE,
+	FG_VERB_ALLOW,
+	FG_VERB_DENY,
+	FG_VERB_TOP,
+	FG_VERB_BLOCKED,
+	FG_VERB_UNBLOCK,
+	FG_VERB_RELOAD,
+	FG_VERB_DETACH,
+	FG_VERB_VERSION,
+	FG_VERB_COUNT,
+};
+
+enum fg_list_op { FG_LIST_OP_LIST, FG_LIST_OP_ADD, FG_LIST_OP_DEL };
+
+struct fg_verb_info {
+	const char *name;
+	const char *usage; /* after "floodgate " */
+	/* Can lower protection (let traffic through unlimited, or remove
+	 * the datapath): matched only by its full name, never a prefix. */
+	bool full_name_only;
+};
+
+/* The verbs, indexed by enum fg_verb (help has no entry: name NULL). */
+extern const struct fg_verb_info fg_verbs[FG_VERB_COUNT];
+
+struct fg_cmdline {
+	bool json;	     /* --json, -j */
+	const char *pin_dir; /* --pin-dir; NULL when not given */
+	enum fg_verb verb;
+	bool dry_run;		 /* mode */
+	enum fg_list_op list_op; /* allow, deny */
+	struct fg_cidr cidr;	 /* allow/deny add|del, unblock */
+	const char *cidr_text;	 /* ... as typed */
+	unsigned int top_n;	 /* top */
+	enum fg_top_by top_by;
+	bool top_watch;
+};
+
+struct fg_args_error {
+	char msg[FG_ARGS_MSG_MAX];
+	/* The failing command's usage line, or NULL: the whole usage. */
+	const char *usage;
+};
+
+/* Fills *out and returns 0, or returns EXIT_USAGE with *err set. Global
+ * options (--json, --pin-dir) may stand anywhere. argv is not changed;
+ * out's strings point into it. */
+int fg_args_parse(int argc, char *const argv[], struct fg_cmdline *out,
+		  struct fg_args_error *err);
+
+#endif /* FG_ARGS_H */
