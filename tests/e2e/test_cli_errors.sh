@@ -11,7 +11,7 @@ fg_require_root
 fg_require_cmds ip nsenter bpftool python3
 fg_require_bins floodgated floodgate
 
-tap_plan 27
+tap_plan 34
 
 lab_setup || tap_bail "could not build the lab"
 
@@ -59,6 +59,22 @@ run fg_cli --json frobnicate
 expect_json "unknown verb, --json: exit 2, {\"error\": ...}" 2 frobnicate
 run fg_cli d
 expect "ambiguous prefix (d: disable, deny, detach): exit 2" 2 '"d" is ambiguous'
+# Verbs that can lower protection take only their full name: a prefix is a
+# usage error that names the verb; other verbs still prefix-match.
+run fg_cli det
+expect "det (prefix of detach): exit 2, names detach" 2 '"det": did you mean "detach"?'
+run fg_cli dis
+expect "dis (prefix of disable): exit 2, names disable" 2 '"dis": did you mean "disable"?'
+run fg_cli --json det
+expect_json "det, --json: exit 2, {\"error\": ...detach...}" 2 'did you mean "detach"?'
+run fg_cli mo dry-run
+expect "mo dry-run (prefix of mode): exit 2, names mode" 2 '"mo": did you mean "mode"?'
+run fg_cli un 203.0.113.7
+expect "un ADDR (prefix of unblock): exit 2, names unblock" 2 '"un": did you mean "unblock"?'
+run fg_cli st
+expect "st (prefix of status) still runs status: exit 1, floodgated is not running" 1 'floodgated is not running'
+run fg_cli ver
+expect "ver (prefix of version) still runs version: exit 0" 0 '(libbpf ' out
 run fg_cli allow add 203.0.113.0/33
 expect "allow add 203.0.113.0/33: exit 2, names the CIDR" 2 '"203.0.113.0/33"'
 run fg_cli allow add not-a-cidr

@@ -11,15 +11,15 @@
 const struct fg_verb_info fg_verbs[FG_VERB_COUNT] = {
     [FG_VERB_STATUS] = {"status", "status [--json]", false},
     [FG_VERB_ENABLE] = {"enable", "enable", false},
-    [FG_VERB_DISABLE] = {"disable", "disable", false},
-    [FG_VERB_MODE] = {"mode", "mode enforce|dry-run", false},
-    [FG_VERB_ALLOW] = {"allow", "allow add|del CIDR | allow list", false},
-    [FG_VERB_DENY] = {"deny", "deny add|del CIDR | deny list", false},
+    [FG_VERB_DISABLE] = {"disable", "disable", true},
+    [FG_VERB_MODE] = {"mode", "mode enforce|dry-run", true},
+    [FG_VERB_ALLOW] = {"allow", "allow add|del CIDR | allow list", true},
+    [FG_VERB_DENY] = {"deny", "deny add|del CIDR | deny list", true},
     [FG_VERB_TOP] = {"top", TOP_USAGE, false},
     [FG_VERB_BLOCKED] = {"blocked", "blocked [--json]", false},
-    [FG_VERB_UNBLOCK] = {"unblock", "unblock ADDR", false},
+    [FG_VERB_UNBLOCK] = {"unblock", "unblock ADDR", true},
     [FG_VERB_RELOAD] = {"reload", "reload", false},
-    [FG_VERB_DETACH] = {"detach", "detach", false},
+    [FG_VERB_DETACH] = {"detach", "detach", true},
     [FG_VERB_VERSION] = {"version", "version", false},
 };
 

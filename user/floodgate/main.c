@@ -31,7 +31,12 @@ static void usage(FILE *f)
 			fprintf(f, "  floodgate %s\n", fg_verbs[v].usage);
 	fprintf(f, "Exit codes: 0 ok, 1 failed, 2 usage. FLOODGATE_PIN_DIR "
 		   "sets the pin directory (default " FG_PIN_DIR_DEFAULT ").\n"
-		   "Commands may be shortened to a unique prefix.\n");
+		   "Commands may be shortened to a unique prefix, except those "
+		   "that can lower\nprotection:");
+	for (int v = 0; v < FG_VERB_COUNT; v++)
+		if (fg_verbs[v].full_name_only)
+			fprintf(f, " %s", fg_verbs[v].name);
+	fprintf(f, ".\n");
 }
 
 void cli_json_print(json_object *o)
