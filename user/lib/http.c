@@ -135,34 +135,55 @@ static enum MHD_Result reply_text(struct MHD_Connection *conn,
 	return ret;
 }
 
+int fg_http_metrics_body(fg_render_fn render, void *arg,
+			 const char *accept_encoding, char **data, size_t *len,
+			 int *gzip)
+{
+	struct fg_buf body;
+
+	fg_buf_init(&body);
+	render(&body, arg);
+	if (body.failed) {
+		fg_buf_free(&body);
+		return -ENOMEM;
+	}
+	*gzip = fg_http_accepts_gzip(accept_encoding);
+	if (*gzip && gzip_buf(body.data, body.len, data, len) == 0) {
+		fg_buf_free(&body);
+	} else {
+		*gzip = 0;
+		*data = body.data;
+		*len = body.len;
+	}
+	return 0;
+}
+
+enum fg_http_route fg_http_route(const char *method, const char *url)
+{
+	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return FG_HTTP_BAD_METHOD;
+	if (!strcmp(url, "/metrics"))
+		return FG_HTTP_METRICS;
+	if (!strcmp(url, "/"))
+		return FG_HTTP_INDEX;
+	return FG_HTTP_NOT_FOUND;
+}
+
 static enum MHD_Result serve_metrics(struct fg_http *h,
 				     struct MHD_Connection *conn)
 {
 	const char *ae = MHD_lookup_connection_value(
 	    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	struct MHD_Response *r;
-	struct fg_buf body;
 	enum MHD_Result ret;
-	int gzip = fg_http_accepts_gzip(ae);
 	char *data;
 	size_t len;
+	int gzip;
 
-	fg_buf_init(&body);
-	h->render(&body, h->arg);
-	if (body.failed) {
-		fg_buf_free(&body);
+	if (fg_http_metrics_body(h->render, h->arg, ae, &data, &len, &gzip))
 		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				  "out of memory\n");
-	}
-	data = body.data;
-	len = body.len;
-	if (gzip && gzip_buf(body.data, body.len, &data, &len) == 0) {
-		fg_buf_free(&body);
-	} else {
-		gzip = 0;
-		data = body.data;
-		len = body.len;
-	}
 	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				FG_PROM_CONTENT_TYPE);
@@ -186,16 +207,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	(void)upload_data;
 	(void)upload_data_size;
 	(void)req_cls;
-	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
-	    strcmp(method, MHD_HTTP_METHOD_HEAD))
+	switch (fg_http_route(method, url)) {
+	case FG_HTTP_BAD_METHOD:
 		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 				  "only GET and HEAD\n");
-	if (!strcmp(url, "/metrics"))
+	case FG_HTTP_METRICS:
 		return serve_metrics(h, conn);
-	if (!strcmp(url, "/"))
+	case FG_HTTP_INDEX:
 		return reply_text(conn, MHD_HTTP_OK,
 				  "floodgate: metrics at /metrics\n");
-	return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+	default:
+		return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+	}
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)

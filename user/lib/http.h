@@ -17,6 +17,23 @@ struct fg_http *fg_http_start(const char *listen, fg_render_fn render,
 			      void *arg, char *err, size_t errlen);
 void fg_http_stop(struct fg_http *h);
 
+/* What floodgate answers a request, from its method and URL; the
+ * request handling below libmicrohttpd, apart for tests and fuzzing. */
+enum fg_http_route {
+	FG_HTTP_METRICS,    /* GET|HEAD /metrics */
+	FG_HTTP_INDEX,	    /* GET|HEAD / */
+	FG_HTTP_NOT_FOUND,  /* any other URL: 404 */
+	FG_HTTP_BAD_METHOD, /* not GET or HEAD: 405 */
+};
+enum fg_http_route fg_http_route(const char *method, const char *url);
+
+/* The /metrics body: rendered, and gzipped when accept_encoding (may be
+ * NULL) accepts gzip. *data is malloc'd; *gzip says which it is.
+ * Returns 0, or -ENOMEM when rendering ran out of memory. */
+int fg_http_metrics_body(fg_render_fn render, void *arg,
+			 const char *accept_encoding, char **data, size_t *len,
+			 int *gzip);
+
 /* Exposed for tests: whether an Accept-Encoding value accepts gzip. */
 int fg_http_accepts_gzip(const char *accept_encoding);
 /* Exposed for tests: splits a listen address. */
