@@ -1277,6 +1277,63 @@ static void yaml_error(struct ctx *c, const struct diag_text *t)
 		snprintf(c->err, c->errlen, "%s: yaml: %s", c->name, msg);
 }
 
+/* Bytes a UTF-8 sequence starting with b takes, if b can start one
+ * (RFC 3629: no overlong forms, nothing above U+10FFFF). */
+static size_t utf8_seq_len(const unsigned char *p, size_t left)
+{
+	size_t n;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f; /* no UTF-16 surrogates */
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (left < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/* YAML is Unicode text; libfyaml 0.7 can loop forever on some invalid
+ * UTF-8 (in a directive), so it never sees any. */
+static int check_utf8(struct ctx *c, const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	struct loc l = {1, 1};
+
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_seq_len(p + i, len - i);
+
+		if (!n)
+			return fail_at(c, &l, "byte 0x%02x: not UTF-8 text",
+				       p[i]);
+		if (p[i] == '\n') {
+			l.line++;
+			l.col = 1;
+		} else {
+			l.col++;
+		}
+		i += n;
+	}
+	return 0;
+}
+
 static int parse(struct ctx *c, const char *text, size_t len)
 {
 	struct fy_document *doc = NULL, *extra = NULL;
@@ -1287,6 +1344,8 @@ static int parse(struct ctx *c, const char *text, size_t len)
 	struct fy_diag *diag;
 	int ret = -EINVAL;
 
+	if (check_utf8(c, text, len))
+		return -EINVAL;
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.output_fn = diag_output;
