@@ -51,7 +51,8 @@ BPFTEST_BINS := $(if $(BPFTEST_SRCS),$(OUT)/tests/bpf_datapath)
 TOOL_BINS := $(if $(TOOL_SRCS),$(OUT)/fg-loadgen)
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test tests bench demo lint format install clean fuzz
+.PHONY: all deps run test tests bench demo lint format install clean fuzz \
+	fuzz-user fuzz-build
 
 all: $(BPF_OBJS) $(SKEL) $(LIB) $(BINS) $(TOOL_BINS)
 
@@ -97,7 +98,7 @@ $(OUT)/tests/bpf_datapath: $(BPFTEST_SRCS:%.c=$(OUT)/%.o) $(LIB) | $(OUT)/tests
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_TEST)
 
-tests: all $(UNIT_BINS) $(BPFTEST_BINS)
+tests: all $(UNIT_BINS) $(BPFTEST_BINS) fuzz-build
 
 deps:
 	$(Q)tools/deps.sh
@@ -191,5 +192,42 @@ $(BENCH_OUT)/fg-bench-table: $(BENCH_OUT)/fg-bench-table.o $(LIB)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_CLI)
 # end of benchmarks -------------------------------------------------------------
+
+# user-space fuzzing -------------------------------------------------------------
+# libFuzzer targets (tests/fuzz/fuzz_*.c) over the library built apart with
+# clang, coverage and ASan+UBSan, into build/fuzz/. `make tests` builds them
+# and tests/fuzz/test_fuzz_replay.sh replays the corpora and regressions;
+# `make fuzz-user FUZZ_SECONDS=N` runs each target for N seconds.
+FUZZ_OUT := $(OUT)/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
+	-fsanitize=fuzzer-no-link -std=gnu11 -Wall -Wextra -Werror -MD -MP \
+	-D_GNU_SOURCE -DFG_VERSION='"$(VERSION)"' -Iinclude -Iuser/lib \
+	-Iuser/floodgate -I$(OUT) $(NL_CFLAGS) $(REPRO)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_OUT)/%)
+FUZZ_LIB := $(FUZZ_OUT)/libfloodgate.a
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_OUT)/%.o) \
+	$(FUZZ_OUT)/user/floodgate/args.o
+
+fuzz-build: $(FUZZ_BINS)
+
+$(FUZZ_OUT)/%.o: %.c | $(SKEL)
+	$(msg) CC-FUZZ $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJS)
+	$(msg) AR $@
+	$(Q)rm -f $@
+	$(Q)ar rcsD $@ $^
+
+$(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
+	$(msg) LD $@
+	$(Q)$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_DAEMON)
+
+fuzz-user: deps fuzz-build
+	$(Q)tests/fuzz/fuzz-user.sh $(or $(FUZZ_SECONDS),60)
+# end of user-space fuzzing -------------------------------------------------------
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)

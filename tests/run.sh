@@ -11,7 +11,8 @@ filter=${1:-}
 tools/mount-bpffs.sh
 
 suites=()
-for s in build/tests/unit_* build/tests/bpf_datapath tests/e2e/test_*.sh; do
+for s in build/tests/unit_* build/tests/bpf_datapath tests/fuzz/test_*.sh \
+	tests/e2e/test_*.sh; do
 	[ -x "$s" ] || continue
 	[ -n "$filter" ] && [[ "$s" != *"$filter"* ]] && continue
 	suites+=("$s")

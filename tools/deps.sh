@@ -11,6 +11,7 @@ PACKAGES=(
 	iproute2 iputils-ping ethtool util-linux procps curl python3
 	prometheus nftables iptables
 	clang-format clang-tidy cppcheck
+	libclang-rt-14-dev # libFuzzer and the sanitizers for clang 14 (make fuzz-user)
 )
 
 missing=()

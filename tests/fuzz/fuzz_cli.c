@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * libFuzzer: the CLI's command line (user/floodgate/args.c). The input is
+ * argv after "floodgate", NUL-separated. A parse either fails as a usage
+ * error with a message, or yields a command whose verb word is the
+ * verb's full name or, only for verbs that cannot lower protection, a
+ * unique prefix of it; its arguments are in range; argv is not changed.
+ */
+#include <stdbool.h>
+
+#include "args.h"
+#include "fuzz.h"
+
+#define ARGS_MAX 64
+
+/* The model of where the verb stands: the first word that is not a
+ * global option (or --pin-dir's value). */
+static const char *verb_word(int argc, char *const argv[], bool *json)
+{
+	const char *verb = NULL;
+
+	*json = false;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
+			*json = true;
+		else if (!strcmp(argv[i], "--pin-dir"))
+			i++;
+		else if (strncmp(argv[i], "--pin-dir=", 10) && !verb)
+			verb = argv[i];
+	}
+	return verb;
+}
+
+static bool points_into(const char *p, int argc, char *const argv[])
+{
+	for (int i = 0; i < argc; i++)
+		if (p >= argv[i] && p <= argv[i] + strlen(argv[i]))
+			return true;
+	return false;
+}
+
+static void check_verb(const char *word, enum fg_verb verb)
+{
+	const struct fg_verb_info *v = &fg_verbs[verb];
+	size_t n = strlen(word);
+	int begun = 0;
+
+	if (verb == FG_VERB_HELP) {
+		FUZZ_CHECK(!strcmp(word, "help") || !strcmp(word, "--help") ||
+			       !strcmp(word, "-h"),
+			   "\"%s\" taken for help", word);
+		return;
+	}
+	FUZZ_CHECK(v->name, "verb %d has no name", verb);
+	if (!strcmp(word, v->name))
+		return;
+	FUZZ_CHECK(!v->full_name_only,
+		   "\"%s\" ran %s, which takes only its full name", word,
+		   v->name);
+	FUZZ_CHECK(n && !strncmp(v->name, word, n), "\"%s\" ran %s", word,
+		   v->name);
+	for (int k = 0; k < FG_VERB_COUNT; k++)
+		begun +=
+		    fg_verbs[k].name && !strncmp(fg_verbs[k].name, word, n);
+	FUZZ_CHECK(begun == 1, "\"%s\" is ambiguous but ran %s", word, v->name);
+}
+
+static void check_parsed(int argc, char *const argv[],
+			 const struct fg_cmdline *a)
+{
+	bool json;
+	const char *word = verb_word(argc, argv, &json);
+	struct fg_cidr cidr;
+	const char *why;
+
+	FUZZ_CHECK(a->verb < FG_VERB_COUNT, "verb %d", a->verb);
+	FUZZ_CHECK(word, "a command without a verb word");
+	FUZZ_CHECK(a->json == json, "json %d, want %d", a->json, json);
+	FUZZ_CHECK(!a->pin_dir || points_into(a->pin_dir, argc, argv),
+		   "pin_dir does not come from argv");
+	check_verb(word, a->verb);
+	switch (a->verb) {
+	case FG_VERB_ALLOW:
+	case FG_VERB_DENY:
+		if (a->list_op == FG_LIST_OP_LIST)
+			break;
+		FUZZ_CHECK(a->list_op == FG_LIST_OP_ADD ||
+			       a->list_op == FG_LIST_OP_DEL,
+			   "list op %d", a->list_op);
+		/* fall through */
+	case FG_VERB_UNBLOCK:
+		FUZZ_CHECK(a->cidr_text &&
+			       points_into(a->cidr_text, argc, argv),
+			   "no CIDR text");
+		FUZZ_CHECK(!fg_parse_cidr(a->cidr_text, &cidr, &why) &&
+			       !memcmp(&cidr, &a->cidr, sizeof(cidr)),
+			   "\"%s\": the parsed CIDR differs", a->cidr_text);
+		break;
+	case FG_VERB_TOP:
+		FUZZ_CHECK(a->top_n >= 1 && a->top_n <= FG_TOP_MAX, "top -n %u",
+			   a->top_n);
+		FUZZ_CHECK(a->top_by == FG_TOP_BY_DROPS ||
+			       a->top_by == FG_TOP_BY_PACKETS,
+			   "top --by %d", a->top_by);
+		break;
+	default:
+		break;
+	}
+}
+
+static void check_refused(const struct fg_args_error *err)
+{
+	bool known = !err->usage;
+
+	FUZZ_CHECK(err->msg[0], "a usage error without a message");
+	FUZZ_CHECK(memchr(err->msg, '\0', sizeof(err->msg)),
+		   "message not terminated");
+	for (int k = 0; k < FG_VERB_COUNT && !known; k++)
+		known = err->usage == fg_verbs[k].usage;
+	FUZZ_CHECK(known, "usage line \"%s\" is no verb's", err->usage);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *argv[ARGS_MAX + 2], *copy[ARGS_MAX + 2];
+	struct fg_cmdline a, b;
+	struct fg_args_error err, err2;
+	int argc = 1, rc;
+	size_t start = 0;
+
+	argv[0] = fuzz_cstr((const uint8_t *)"floodgate", 9);
+	for (size_t i = 0; i <= size && argc <= ARGS_MAX; i++) {
+		if (i < size && data[i])
+			continue;
+		argv[argc++] = fuzz_cstr(data + start, i - start);
+		start = i + 1;
+	}
+	argv[argc] = NULL;
+	for (int i = 0; i < argc; i++)
+		copy[i] = argv[i];
+
+	rc = fg_args_parse(argc, argv, &a, &err);
+	FUZZ_CHECK(rc == 0 || rc == EXIT_USAGE, "rc %d", rc);
+	if (rc)
+		check_refused(&err);
+	else
+		check_parsed(argc, argv, &a);
+	FUZZ_CHECK(
+	    fg_args_parse(argc, argv, &b, &err2) == rc &&
+		(rc ? !strcmp(err.msg, err2.msg) : !memcmp(&a, &b, sizeof(a))),
+	    "a second parse differs");
+	for (int i = 0; i < argc; i++) {
+		FUZZ_CHECK(argv[i] == copy[i], "argv[%d] replaced", i);
+		free(argv[i]);
+	}
+	return 0;
+}
