@@ -51,27 +51,44 @@ int fg_http_parse_listen(const char *listen, char *host, size_t hostlen,
 	return 0;
 }
 
-/* The q of a coding in an Accept-Encoding value: -1 when not named. */
+/* The weight among a coding's parameters (from its first ';' to end):
+ * "q=" in any case (RFC 9110 §12.4.2); 1 when there is none. */
+static double param_q(const char *p, const char *end)
+{
+	while (p < end) {
+		const char *name = p + 1, *next;
+
+		while (name < end && (*name == ' ' || *name == '\t'))
+			name++;
+		next = memchr(name, ';', (size_t)(end - name));
+		if (!next)
+			next = end;
+		if (next - name >= 2 && (name[0] == 'q' || name[0] == 'Q') &&
+		    name[1] == '=')
+			return strtod(name + 2, NULL);
+		p = next;
+	}
+	return 1.0;
+}
+
+/* The q of a coding in an Accept-Encoding value: -1 when not named. Works
+ * in place: a long header is read whole, never cut. */
 static double coding_q(const char *ae, const char *coding)
 {
-	char buf[256], *save = NULL, *tok;
 	size_t clen = strlen(coding);
 
-	snprintf(buf, sizeof(buf), "%s", ae);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		char *semi = strchr(tok, ';'), *q;
+	for (const char *p = ae; *p;) {
+		const char *end = p + strcspn(p, ","), *semi;
 		size_t n;
 
-		while (*tok == ' ' || *tok == '\t')
-			tok++;
-		n = semi ? (size_t)(semi - tok) : strlen(tok);
-		while (n && (tok[n - 1] == ' ' || tok[n - 1] == '\t'))
+		p += strspn(p, " \t");
+		semi = p < end ? memchr(p, ';', (size_t)(end - p)) : NULL;
+		n = p < end ? (size_t)((semi ? semi : end) - p) : 0;
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
 			n--;
-		if (n != clen || strncasecmp(tok, coding, n))
-			continue;
-		q = semi ? strstr(semi, "q=") : NULL;
-		return q ? strtod(q + 2, NULL) : 1.0;
+		if (n == clen && !strncasecmp(p, coding, n))
+			return semi ? param_q(semi, end) : 1.0;
+		p = *end ? end + 1 : end;
 	}
 	return -1.0;
 }
