@@ -34,14 +34,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * read past the end is an ASan report; it stops at an embedded NUL. */
 static inline char *fuzz_cstr(const uint8_t *data, size_t size)
 {
-	char *s = malloc(size + 1);
+	char *str = malloc(size + 1);
 
-	if (!s)
+	if (!str)
 		abort();
 	if (size)
-		memcpy(s, data, size);
-	s[size] = '\0';
-	return s;
+		memcpy(str, data, size);
+	str[size] = '\0';
+	return str;
 }
 
 /* Reads the input as a sequence of fields: take() hands out bytes and
