@@ -103,9 +103,9 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 		goto out;
 	}
 
-	/* Rule and source state first: a source in the table carries the
-	 * lists generation it was last checked against, and skips the LPM
-	 * lookup while nothing changed. */
+	/* Rule and source state first: a source in the table keyed by its
+	 * whole address carries the lists generation it was last checked
+	 * against, and skips the LPM lookup while nothing changed. */
 	slot = fg_rule_slot(cfg, cfg_slot, &pkt);
 	rule = &cfg->rules[slot];
 	fg_make_key(&key, &pkt, cfg, rule->id);
@@ -126,7 +126,13 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 			v.reason = FG_REASON_DENY_LIST;
 			goto out;
 		}
-		if (st)
+		/* "Not listed" holds for the whole key only when the key is
+		 * the whole address: under a shorter table prefix a listed
+		 * host must not ride on its neighbours' entry. Such keys
+		 * store a generation that never matches. */
+		if (!fg_key_is_address(cfg, &pkt))
+			gen = ~gen;
+		else if (st)
 			st->lists_gen = gen;
 	}
 

@@ -156,6 +156,12 @@ static const struct cfg_def cfg_tail_block = {
 	       .block_ns = 30 * NSEC_PER_SEC}},
 };
 
+static const struct cfg_def cfg_prefix24_deny = {
+    .packets = PER_HOUR(1, 1),
+    .ipv4_prefix = 24,
+    .deny = {"198.51.100.66", "2001:db8:1::bad/128"},
+};
+
 static const struct cfg_def cfg_default2 = {.packets = PER_HOUR(1, 2)};
 static const struct cfg_def cfg_default3 = {.packets = PER_HOUR(1, 3)};
 static const struct cfg_def cfg_host128 = {.packets = PER_HOUR(1, 1),
@@ -874,6 +880,23 @@ const struct fg_case fg_cases[] = {
 		  {.pkt = TCP4(80, .src = "198.51.100.12"),
 		   EXPECT_DROP(RATE_PACKETS, 0),
 		   SOURCES(1)}},
+    },
+    {
+	.name = "ipv4_prefix 24: a denied host does not ride on the /24 "
+		"entry its unlisted neighbour made",
+	.cfg = &cfg_prefix24_deny,
+	.steps = {{.pkt = TCP4(80, .src = "198.51.100.11"),
+		   EXPECT_PASS(UNDER_LIMIT, 0),
+		   SOURCES(1)},
+		  {.pkt = TCP4(80, .src = "198.51.100.66"),
+		   .times = 2,
+		   EXPECT_DROP(DENY_LIST, NO_RULE)},
+		  {.pkt = TCP6(80, .src = "2001:db8:1::66"),
+		   EXPECT_PASS(UNDER_LIMIT, 0),
+		   SOURCES(2)},
+		  {.pkt = TCP6(80, .src = "2001:db8:1::bad"),
+		   .times = 2,
+		   EXPECT_DROP(DENY_LIST, NO_RULE)}},
     },
 
     /* Limits. */

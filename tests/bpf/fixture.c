@@ -407,6 +407,15 @@ const char *fx_xdp_name(__u32 act)
 	return act < sizeof(names) / sizeof(names[0]) ? names[act] : "?";
 }
 
+/* Keyed by the whole address under the config's prefixes. */
+static bool key_is_address(const struct fg_config *cfg,
+			   const struct fg_src_key *k)
+{
+	bool v4 = !k->addr[0] && !k->addr[1] && k->addr[2] == htonl(0xffff);
+
+	return v4 ? cfg->mask4 == 0xffffffffu : cfg->mask6[3] == 0xffffffffu;
+}
+
 long fx_sources_stale_gen(struct fx *fx)
 {
 	__u32 gen = fx->maps.ctl_mem->lists_gen;
@@ -419,6 +428,8 @@ long fx_sources_stale_gen(struct fx *fx)
 
 		cur = next;
 		prev = &cur;
+		if (!key_is_address(fx->cfg, &cur))
+			continue; /* never skips the lists */
 		if (!bpf_map_lookup_elem(fx->maps.sources, &cur, &st) &&
 		    st.lists_gen != gen)
 			stale++;

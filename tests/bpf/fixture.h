@@ -74,7 +74,8 @@ __u64 fx_clock_now(const struct fx *fx);
 int fx_run(struct fx *fx, const void *frame, size_t len, struct fx_run *r);
 int fx_read_counters(struct fx *fx, struct fx_counters *c);
 long fx_sources(struct fx *fx);
-/* fg_sources entries whose lists_gen is not fg_ctl's. */
+/* fg_sources entries keyed by a whole address (only those skip the
+ * lists) whose lists_gen is not fg_ctl's. */
 long fx_sources_stale_gen(struct fx *fx);
 /* fg_table_stats summed over CPUs. */
 int fx_table_stats(struct fx *fx, __u64 out[FG_TABLE_EVENTS]);
