@@ -184,8 +184,7 @@ int cmd_unblock(struct cli *c, int argc, char **argv)
 				       json_object_new_int(freed));
 		cli_json_print(o);
 	} else {
-		printf("%s unblocked (%d entr%s)\n", shown, freed,
-		       freed == 1 ? "y" : "ies");
+		printf("%s unblocked\n", shown);
 	}
 	return 0;
 }
