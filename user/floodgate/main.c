@@ -20,7 +20,7 @@ static const struct cmd commands[] = {
     {"deny", cmd_deny, "deny add|del CIDR | deny list"},
     {"top", cmd_top, "top [-n N] [--by drops|packets] [--watch]"},
     {"blocked", cmd_blocked, "blocked [--json]"},
-    {"unblock", cmd_unblock, "unblock ADDR"},
+    {"unblock", cmd_unblock, "unblock ADDR [--rule NAME]"},
     {"reload", cmd_reload, "reload"},
     {"detach", cmd_detach, "detach"},
     {"version", cmd_version, "version"},

@@ -454,19 +454,38 @@ void fg_daemon_reload(struct fg_daemon *d)
 		 d->cfg.nallow, d->cfg.ndeny);
 }
 
+static int count_any(const struct fg_src_key *k, const struct fg_block *b,
+		     void *arg)
+{
+	(void)b;
+	*(long *)arg += k->rule_id == FG_RULE_ID_ANY;
+	return 0;
+}
+
 /* Expires the penalty box, and lets the program skip its lookup while
- * nobody is blocked. Clear the flag first, then look: an entry the
- * program adds meanwhile either sees the flag cleared and sets it again,
- * or is seen here. */
+ * nobody is blocked (block_active), and its second lookup while nobody
+ * is blocked for all traffic (block_source_active). Clear a flag first,
+ * then look: an entry the program adds meanwhile either sees the flag
+ * cleared and sets it again, or is seen here. */
 static void expire_blocked(struct fg_daemon *d)
 {
 	struct fg_ctl *ctl = d->loader.maps.ctl_mem;
-	long live = 0, gone;
+	long live = 0, live_any = 0, gone, any = 0;
 
-	gone = fg_blocked_expire(&d->loader.maps, fg_monotonic_ns(), &live);
+	gone = fg_blocked_expire(&d->loader.maps, fg_monotonic_ns(), &live,
+				 &live_any);
 	if (gone > 0)
-		log_info("penalty box expired", "sources=%ld still_blocked=%ld",
+		log_info("penalty box expired", "entries=%ld still_blocked=%ld",
 			 gone, live);
+	if (!live_any &&
+	    __atomic_load_n(&ctl->block_source_active, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&ctl->block_source_active, 0,
+				 __ATOMIC_SEQ_CST);
+		fg_blocked_walk(&d->loader.maps, count_any, &any);
+		if (any > 0)
+			__atomic_store_n(&ctl->block_source_active, 1,
+					 __ATOMIC_SEQ_CST);
+	}
 	if (!live && __atomic_load_n(&ctl->block_active, __ATOMIC_ACQUIRE)) {
 		__atomic_store_n(&ctl->block_active, 0, __ATOMIC_SEQ_CST);
 		if (fg_blocked_walk(&d->loader.maps, NULL, NULL) > 0)

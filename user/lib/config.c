@@ -99,8 +99,8 @@ static const char *const limits_keys[] = {DIM_KEY_NAMES, NULL};
 static const char *const lists_keys[] = {"allow", "deny", NULL};
 
 static const char *const rule_keys[] = {
-    "name",  "protocol", "ports",     DIM_KEY_NAMES,
-    "block", "action",	 "aggregate", NULL,
+    "name",   "protocol",  "ports",	  DIM_KEY_NAMES, "block",
+    "action", "aggregate", "block_scope", NULL,
 };
 enum {
 	R_NAME,
@@ -110,6 +110,7 @@ enum {
 	R_BLOCK = R_DIMS + DIM_KEYS,
 	R_ACTION,
 	R_AGGREGATE,
+	R_BLOCK_SCOPE,
 };
 
 static const char *const agg_keys[] = {"ipv4_prefix", "ipv6_prefix",
@@ -118,7 +119,7 @@ enum { A_IPV4, A_IPV6, A_DIMS };
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]) - 1)
 _Static_assert(NKEYS(root_keys) == K_LISTS + 1, "root_keys and K_*");
-_Static_assert(NKEYS(rule_keys) == R_AGGREGATE + 1, "rule_keys and R_*");
+_Static_assert(NKEYS(rule_keys) == R_BLOCK_SCOPE + 1, "rule_keys and R_*");
 _Static_assert(NKEYS(agg_keys) == A_DIMS + DIM_KEYS, "agg_keys and A_*");
 
 /* --- Locations, key paths, messages --- */
@@ -805,6 +806,11 @@ static int rule_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 	    [FG_RULE_ACTION_RESET] = "reset",
 	    NULL,
 	};
+	static const char *const scopes[] = {
+	    [FG_BLOCK_SCOPE_RULE] = "rule",
+	    [FG_BLOCK_SCOPE_SOURCE] = "source",
+	    NULL,
+	};
 	char s[VALUE_MAX];
 	struct rule_in *in = arg;
 	struct fg_rule_spec *r = in->r;
@@ -834,6 +840,11 @@ static int rule_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 			return -EINVAL;
 		r->action = (enum fg_rule_action)e;
 		node_loc(v, &in->action_loc);
+		return 0;
+	case R_BLOCK_SCOPE:
+		if (get_enum(c, v, scopes, "rule or source", &e))
+			return -EINVAL;
+		r->block_scope = (enum fg_block_scope)e;
 		return 0;
 	case R_AGGREGATE:
 		ret = mapping(c, v);

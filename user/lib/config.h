@@ -50,6 +50,8 @@ struct fg_rule_spec {
 	struct fg_port_range ports[FG_MAX_PORT_RANGES];
 	struct fg_dim_limit dim[FG_DIM_COUNT];
 	__u64 block_ns;
+	enum fg_block_scope
+	    block_scope; /* what a boxed source is dropped for */
 	enum fg_rule_action action;
 	struct fg_aggregate_spec aggregate;
 };

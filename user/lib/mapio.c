@@ -481,7 +481,7 @@ __u64 fg_monotonic_ns(void)
 
 long fg_blocked_walk(struct fg_maps *m, fg_blocked_cb cb, void *arg)
 {
-	struct fg_addr cur, next;
+	struct fg_src_key cur, next;
 	void *prev = NULL;
 	long n = 0;
 
@@ -499,19 +499,19 @@ long fg_blocked_walk(struct fg_maps *m, fg_blocked_cb cb, void *arg)
 	return n;
 }
 
-int fg_blocked_del(struct fg_maps *m, const struct fg_addr *a)
+int fg_blocked_del(struct fg_maps *m, const struct fg_src_key *k)
 {
-	if (bpf_map_delete_elem(m->blocked, a))
+	if (bpf_map_delete_elem(m->blocked, k))
 		return -errno;
 	return 0;
 }
 
-long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live)
+long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live, long *live_any)
 {
-	struct fg_addr cur, next, *gone = NULL;
+	struct fg_src_key cur, next, *gone = NULL;
 	size_t ngone = 0, cap = 0;
 	void *prev = NULL;
-	long alive = 0;
+	long alive = 0, alive_any = 0;
 
 	/* Collect first: deleting while walking restarts a hash walk. */
 	while (!bpf_map_get_next_key(m->blocked, prev, &next)) {
@@ -523,11 +523,12 @@ long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live)
 			continue;
 		if (b.until_ns > now) {
 			alive++;
+			alive_any += cur.rule_id == FG_RULE_ID_ANY;
 			continue;
 		}
 		if (ngone == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
-			struct fg_addr *g = realloc(gone, ncap * sizeof(*g));
+			struct fg_src_key *g = realloc(gone, ncap * sizeof(*g));
 
 			if (!g)
 				break; /* the rest expires next time */
@@ -540,6 +541,7 @@ long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live)
 		bpf_map_delete_elem(m->blocked, &gone[i]);
 	free(gone);
 	*live = alive;
+	*live_any = alive_any;
 	return (long)ngone;
 }
 

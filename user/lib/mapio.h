@@ -71,14 +71,17 @@ int fg_read_table_stats(struct fg_maps *m, __u64 out[FG_TABLE_EVENTS]);
 /* The clock the program's timestamps use (CLOCK_MONOTONIC). */
 __u64 fg_monotonic_ns(void);
 
-/* The penalty box. The walk returns how many entries it saw; cb may
- * stop it by returning nonzero. */
-typedef int (*fg_blocked_cb)(const struct fg_addr *a, const struct fg_block *b,
-			     void *arg);
+/* The penalty box, keyed by (source, rule id), the rule id
+ * FG_RULE_ID_ANY for a source boxed for all its traffic. The walk
+ * returns how many entries it saw; cb may stop it by returning nonzero. */
+typedef int (*fg_blocked_cb)(const struct fg_src_key *k,
+			     const struct fg_block *b, void *arg);
 long fg_blocked_walk(struct fg_maps *m, fg_blocked_cb cb, void *arg);
-int fg_blocked_del(struct fg_maps *m, const struct fg_addr *a);
-/* Deletes entries whose time is up; returns how many, *live the rest. */
-long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live);
+int fg_blocked_del(struct fg_maps *m, const struct fg_src_key *k);
+/* Deletes entries whose time is up; returns how many, *live the rest,
+ * *live_any those of them keyed FG_RULE_ID_ANY. */
+long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live,
+		       long *live_any);
 
 /* Entries in fg_sources (walks the table). */
 long fg_count_sources(struct fg_maps *m);

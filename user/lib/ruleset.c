@@ -15,8 +15,9 @@ __u32 fg_rule_id(const char *name)
 		h ^= (unsigned char)*name;
 		h *= 16777619u;
 	}
-	/* 0 is the default limits' id. */
-	return h ? h : 1;
+	/* 0 is the default limits' id; FG_RULE_ID_ANY keys source-scoped
+	 * penalty-box entries. */
+	return h && h != FG_RULE_ID_ANY ? h : 1;
 }
 
 void fg_limit_compile(const struct fg_dim_limit *d, struct fg_limit *out)
@@ -173,6 +174,7 @@ int fg_ruleset_compile(const struct fg_settings *s, __u64 tick_ns,
 			}
 		}
 		out->block_ns = r->block_ns;
+		out->block_scope = (__u8)r->block_scope;
 		out->action = (__u8)r->action;
 		if (r->aggregate.enabled) {
 			out->has_aggregate = 1;
