@@ -658,6 +658,60 @@ static void test_trickling_clients_do_not_lock_out(void **state)
 	assert_int_equal(__atomic_load_n(&l->b.calls, __ATOMIC_SEQ_CST), 1);
 }
 
+/* A scrape being answered is not the connection a flood of new ones
+ * closes, however old it is: a large reply read slowly, while 300 idle
+ * connections arrive, still arrives whole. */
+static void test_reply_in_progress_survives_new_connections(void **state)
+{
+	struct live *l = *state;
+	struct body big = {.len = 8u << 20};
+	struct timeval tv = {.tv_sec = 5};
+	char req[256], *buf = malloc(big.len + 4096), *end;
+	int *scrape, *idle, n = 300;
+	size_t got = 0;
+	long want;
+
+	assert_non_null(buf);
+	big.text = malloc(big.len);
+	assert_non_null(big.text);
+	memset(big.text, 'x', big.len);
+	free(l->b.text);
+	l->b = big; /* freed by the teardown */
+	scrape = hold_open(l->port, 1, "");
+	assert_int_equal(
+	    setsockopt(scrape[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	snprintf(req, sizeof(req),
+		 "GET /metrics HTTP/1.1\r\nHost: x\r\n"
+		 "Connection: close\r\n\r\n");
+	assert_int_equal(send(scrape[0], req, strlen(req), MSG_NOSIGNAL),
+			 (ssize_t)strlen(req));
+	/* the first bytes: the reply is under way, most of it still queued */
+	while (got < 65536) {
+		ssize_t r = recv(scrape[0], buf + got, 65536 - got, 0);
+
+		assert_true(r > 0);
+		got += (size_t)r;
+	}
+	idle = hold_open(l->port, n, "");
+	sleep_ms(200);
+	for (;;) {
+		ssize_t r = recv(scrape[0], buf + got, big.len + 4096 - got, 0);
+
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close_all(idle, n);
+	close_all(scrape, 1);
+	buf[got < big.len + 4095 ? got : big.len + 4095] = '\0';
+	end = strstr(buf, "\r\n\r\n");
+	assert_non_null(end);
+	want = (long)big.len + (end + 4 - buf);
+	print_message("received %zu of %ld bytes\n", got, want);
+	assert_int_equal((long)got, want);
+	free(buf);
+}
+
 /* A 1 MB request line: refused with a 4xx, nothing rendered, the server
  * fine afterwards. */
 static void test_huge_request_line(void **state)
@@ -782,6 +836,9 @@ int main(void)
 					    live_setup, live_teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_trickling_clients_do_not_lock_out, live_setup,
+		live_teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_reply_in_progress_survives_new_connections, live_setup,
 		live_teardown),
 	    cmocka_unit_test_setup_teardown(test_huge_request_line, live_setup,
 					    live_teardown),

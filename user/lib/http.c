@@ -24,11 +24,13 @@
  * (maybe from the scraper's own loopback address, so no per-address limit
  * can tell them apart) can also open connections and never finish a
  * request, or finish it one byte every few seconds, which no inactivity
- * timeout catches. So connections are not refused when the server is
- * full: a new one closes the connection that has been open longest, and
- * the scraper's, always the newest, is served. FG_HTTP_HARD_LIMIT is
- * libmicrohttpd's own cap, above ours, for closings still in flight; it
- * keeps the descriptors used far below a default RLIMIT_NOFILE of 1024.
+ * timeout catches. So a new connection is never refused for want of room:
+ * beyond FG_HTTP_MAX_CONNECTIONS it closes the oldest connection that has
+ * no request under way (or, when all have one, the oldest). A scraper's
+ * connection is the newest until its request is in, then it is busy.
+ * FG_HTTP_HARD_LIMIT is libmicrohttpd's own cap, above ours, for closings
+ * still in flight; it keeps the descriptors used far below a default
+ * RLIMIT_NOFILE of 1024.
  */
 #define FG_HTTP_HARD_LIMIT 128
 /* Seconds without a byte either way before a connection is closed. */
@@ -41,6 +43,7 @@
 struct fg_http_conn {
 	struct fg_http_conn *prev, *next;
 	int fd;
+	bool busy;    /* a request is being answered */
 	bool evicted; /* shut down, libmicrohttpd has not closed it yet */
 };
 
@@ -213,11 +216,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  size_t *upload_data_size, void **req_cls)
 {
 	struct fg_http *h = cls;
+	const union MHD_ConnectionInfo *info =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
 	(void)version;
 	(void)upload_data;
 	(void)upload_data_size;
 	(void)req_cls;
+	if (info && info->socket_context)
+		((struct fg_http_conn *)info->socket_context)->busy = true;
 	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -246,16 +253,40 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 		       fg_q(line));
 }
 
-/* Makes room for a new connection: the oldest one still open is shut
- * down; libmicrohttpd sees the end of the stream and closes it (it owns
- * the descriptor, which stays valid until the CLOSED notification). */
+/* The reply went out (or failed): the connection waits for its next
+ * request, if any, and may make room again. */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	const union MHD_ConnectionInfo *info =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	(void)cls;
+	(void)req_cls;
+	(void)toe;
+	if (info && info->socket_context)
+		((struct fg_http_conn *)info->socket_context)->busy = false;
+}
+
+static struct fg_http_conn *oldest_open(const struct fg_http *h, bool idle_only)
+{
+	struct fg_http_conn *c = h->oldest;
+
+	while (c && (c->evicted || (idle_only && c->busy)))
+		c = c->next;
+	return c;
+}
+
+/* Makes room for a new connection: the victim is shut down;
+ * libmicrohttpd sees the end of the stream and closes it (it owns the
+ * descriptor, which stays valid until the CLOSED notification). */
 static void evict_oldest(struct fg_http *h)
 {
 	static struct fg_log_limit limit = FG_LOG_LIMIT(10, 1);
-	struct fg_http_conn *c = h->oldest;
+	struct fg_http_conn *c = oldest_open(h, true);
 
-	while (c && c->evicted)
-		c = c->next;
+	if (!c)
+		c = oldest_open(h, false);
 	if (!c)
 		return;
 	shutdown(c->fd, SHUT_RDWR);
@@ -386,7 +417,8 @@ struct fg_http *fg_http_start(const char *listen, fg_render_fn render,
 	    (unsigned int)FG_HTTP_HARD_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned int)FG_HTTP_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)FG_HTTP_CONN_MEMORY, MHD_OPTION_NOTIFY_CONNECTION,
-	    on_connection, h, MHD_OPTION_END);
+	    on_connection, h, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_END);
 	if (!h->mhd) {
 		close(fd);
 		snprintf(err, errlen, "%s: the HTTP server did not start",
