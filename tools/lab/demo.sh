@@ -120,6 +120,9 @@ for ((i = 1; i <= SECS + 5; i++)); do
 	senders_running || break
 done
 for p in "${SENDERS[@]}"; do fg_wait_pid "$p" 20; done
+# The summary's figures: taken once every sender is done (the last row's
+# may be a second old).
+snapshot || echo "demo: floodgate top/status failed" >&2
 
 say
 bold "floodgate top --by packets"
