@@ -508,7 +508,7 @@ fi
 # delay, and the live slot checked; the start's own config write is
 # exposed to the kill too.
 rounds=0 bad=() mid=0 deadline=$((SECONDS + 8))
-while [ "$rounds" -lt 3 ] && [ "$SECONDS" -lt "$deadline" ]; do
+while [ "$rounds" -lt 2 ] || { [ "$rounds" -lt 3 ] && [ "$SECONDS" -lt "$deadline" ]; }; do
 	rounds=$((rounds + 1))
 	cp "$FG_TMP/b.yaml" "$cfg"
 	fg_daemon_start "$cfg" || { bad+=("round $rounds: no start"); break; }
