@@ -9,7 +9,7 @@ PACKAGES=(
 	libnl-3-dev libnl-route-3-dev libmicrohttpd-dev libfyaml-dev
 	libjson-c-dev libcmocka-dev
 	iproute2 iputils-ping ethtool util-linux procps curl python3
-	prometheus nftables iptables
+	prometheus nftables iptables gdb
 	clang-format clang-tidy cppcheck
 )
 

@@ -26,6 +26,7 @@ struct fg_daemon {
 	struct fg_port_rules *ports; /* scratch for compiling */
 	struct fg_http *http;
 	char http_listen[FG_LISTEN_MAX];
+	__u64 http_failed_ns; /* when the listener last failed to start */
 	struct fg_links *links;
 	__u32 seen_enabled, seen_dry_run;
 
@@ -196,9 +197,35 @@ static void detach_iface(struct fg_daemon *d, const char *name)
 
 static void render_metrics(struct fg_buf *out, void *arg);
 
-static void update_http(struct fg_daemon *d, const char *listen)
+/* A metrics listener that cannot start (its port taken) does not stop
+ * the datapath: protection matters more than its figures. It is retried
+ * every FG_HTTP_RETRY_S from the tick, so the port held by the instance
+ * being replaced, or by a service stopped later, comes back by itself;
+ * repeated failures are logged once per 10 minutes. */
+#define FG_HTTP_RETRY_S 5
+
+static void start_http(struct fg_daemon *d, const char *listen,
+		       struct fg_log_limit *repeats)
 {
 	char err[256];
+
+	d->http = fg_http_start(listen, render_metrics, d, err, sizeof(err));
+	if (!d->http) {
+		d->http_failed_ns = fg_monotonic_ns();
+		fg_log_limited(repeats, FG_LOG_ERROR,
+			       "metrics server failed; the datapath runs, "
+			       "retrying",
+			       "error=%s retry_s=%d", fg_q(err),
+			       FG_HTTP_RETRY_S);
+		return;
+	}
+	snprintf(d->http_listen, sizeof(d->http_listen), "%s", listen);
+	log_info("serving metrics", "listen=%s path=/metrics", fg_q(listen));
+}
+
+static void update_http(struct fg_daemon *d, const char *listen)
+{
+	struct fg_log_limit always = FG_LOG_LIMIT(1, 1);
 
 	if (d->http && !strcmp(d->http_listen, listen))
 		return;
@@ -209,13 +236,18 @@ static void update_http(struct fg_daemon *d, const char *listen)
 		log_info("metrics disabled", "%s", "");
 		return;
 	}
-	d->http = fg_http_start(listen, render_metrics, d, err, sizeof(err));
-	if (!d->http) {
-		log_error("metrics server failed", "error=%s", fg_q(err));
+	start_http(d, listen, &always);
+}
+
+static void retry_http(struct fg_daemon *d)
+{
+	static struct fg_log_limit repeats = FG_LOG_LIMIT(600, 1);
+
+	if (d->http || !*d->cfg.metrics_listen ||
+	    fg_monotonic_ns() - d->http_failed_ns <
+		FG_HTTP_RETRY_S * 1000000000ull)
 		return;
-	}
-	snprintf(d->http_listen, sizeof(d->http_listen), "%s", listen);
-	log_info("serving metrics", "listen=%s path=/metrics", fg_q(listen));
+	start_http(d, d->cfg.metrics_listen, &repeats);
 }
 
 static void set_ctl(struct fg_daemon *d, __u32 enabled, __u32 dry_run)
@@ -509,6 +541,7 @@ void fg_daemon_tick(struct fg_daemon *d)
 	d->seen_enabled = enabled;
 	d->seen_dry_run = dry_run;
 	expire_blocked(d);
+	retry_http(d);
 }
 
 int fg_daemon_poll_fd(const struct fg_daemon *d)
