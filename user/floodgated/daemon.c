@@ -184,7 +184,7 @@ static void on_link(enum fg_link_event ev, const char *ifname, int ifindex,
 			 "iface=%s ifindex=%d", ifname, ifindex);
 		return;
 	}
-	if (!fg_xdp_attached_mode(ifname))
+	if (!fg_xdp_attached_mode(d->opts.pin_dir, ifname))
 		attach_one(d, ifname, d->cfg.xdp_mode, "link-appeared");
 }
 
@@ -314,7 +314,8 @@ static void render_metrics(struct fg_buf *out, void *arg)
 	ds.nifaces = d->nifaces;
 	for (unsigned int i = 0; i < d->nifaces; i++) {
 		memcpy(ds.ifaces[i].name, d->ifaces[i], IF_NAMESIZE);
-		ds.ifaces[i].mode = fg_xdp_attached_mode(d->ifaces[i]);
+		ds.ifaces[i].mode =
+		    fg_xdp_attached_mode(d->opts.pin_dir, d->ifaces[i]);
 	}
 	ds.reloads_success = d->reloads_success;
 	ds.reloads_failure = d->reloads_failure;
