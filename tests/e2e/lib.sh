@@ -35,8 +35,8 @@
 #   procs     fg_wait_pid PID SECS, fg_kill PID [GRACE], fg_wait_until
 #             SECS CMD..
 #   floodgate fg_config [LINE..] (-> path), fg_daemon_start CONFIG
-#             [ARGS..] (-> FG_DAEMON_PID, FG_DAEMON_LOG), fg_daemon_stop
-#             [PID], fg_daemon_cmd ARGS.., fg_cli ARGS.., fg_loadgen NS
+#             [ARGS..] (-> FG_DAEMON_PID, FG_DAEMON_LOG), fg_daemon_bg LOG
+#             ARGS.., fg_daemon_stop [PID], fg_daemon_cmd ARGS.., fg_cli ARGS.., fg_loadgen NS
 #             ARGS.., fg_unit_caps KEY, fg_unit_value KEY
 #   counters  fg_stats_snapshot FILE, fg_stat [--since FILE] ACTION
 #             REASON [packets|bytes], fg_stat_percpu (same args),
@@ -575,25 +575,33 @@ fg_daemon_cmd() {
 	lab_exec "$FG_NS_SERVER" timeout 30 "${pre[@]}" "$FG_DAEMON" "$@"
 }
 
-# fg_daemon_start CONFIG [EXTRA_ARGS...]: floodgated in the server
-# namespace on FG_IF_SERVER (native XDP unless FG_XDP_MODE says), pins in
-# FG_PIN_DIR, logs in FG_DAEMON_LOG, with the systemd unit's privileges
-# (FG_DAEMON_PRIV). Waits (FG_ATTACH_TIMEOUT) for msg="attached". Sets
-# FG_DAEMON_PID. Returns 1 (log as TAP diag) if it exits or does not
-# attach in time.
-fg_daemon_start() {
-	local cfg=$1 deadline pre
+# fg_daemon_bg LOG ARGS...: floodgated ARGS in the background in the
+# server namespace with the systemd unit's privileges (FG_DAEMON_PRIV),
+# output to LOG; sets FG_DAEMON_PID (killed at exit). No waiting.
+fg_daemon_bg() {
+	local log=$1 pre
 	shift
 	mapfile -t pre < <(_fg_daemon_prefix)
 	if [ -n "$FG_DAEMON_PRIV_MISSING" ] && [ "$_fg_daemon_priv_said" = 0 ]; then
 		diag "not in this shell's bounding set, so floodgated runs without: $FG_DAEMON_PRIV_MISSING"
 		_fg_daemon_priv_said=1
 	fi
+	lab_bg "$FG_NS_SERVER" "$log" "${pre[@]}" "$FG_DAEMON" "$@"
+	FG_DAEMON_PID=$LAB_BG_PID
+}
+
+# fg_daemon_start CONFIG [EXTRA_ARGS...]: floodgated (fg_daemon_bg) on
+# FG_IF_SERVER (native XDP unless FG_XDP_MODE says), pins in FG_PIN_DIR,
+# logs in FG_DAEMON_LOG; CONFIG "" for the built-in one. Waits
+# (FG_ATTACH_TIMEOUT) for msg="attached". Sets FG_DAEMON_PID. Returns 1
+# (log as TAP diag) if it exits or does not attach in time.
+fg_daemon_start() {
+	local cfg=$1 deadline
+	shift
 	FG_DAEMON_LOG=$FG_TMP/floodgated.$((${#_FG_PIDS[@]} + 1)).log
-	lab_bg "$FG_NS_SERVER" "$FG_DAEMON_LOG" "${pre[@]}" "$FG_DAEMON" -c "$cfg" \
+	fg_daemon_bg "$FG_DAEMON_LOG" ${cfg:+-c "$cfg"} \
 		-i "${FG_DAEMON_IFACE:-$FG_IF_SERVER}" --xdp-mode "${FG_XDP_MODE:-native}" \
 		--pin-dir "$FG_PIN_DIR" "$@"
-	FG_DAEMON_PID=$LAB_BG_PID
 	deadline=$((SECONDS + FG_ATTACH_TIMEOUT))
 	while ! grep -q 'msg="attached"' "$FG_DAEMON_LOG" 2>/dev/null; do
 		if ! kill -0 "$FG_DAEMON_PID" 2>/dev/null; then

@@ -77,17 +77,24 @@ static int check_entries(const char *dir, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: %s", path, strerror(-rc));
 			break;
 		}
-		if (!S_ISREG(st.st_mode) || !pin_name_known(e->d_name))
-			why = "is not a floodgate pin";
-		else
-			why = fg_perm_problem(&st, false);
+		if (!S_ISREG(st.st_mode) || !pin_name_known(e->d_name)) {
+			snprintf(err, errlen,
+				 "%s is not a floodgate pin; floodgated adopts "
+				 "only its own pins: remove it, or give "
+				 "floodgated another --pin-dir",
+				 path);
+			rc = -EPERM;
+			break;
+		}
+		why = fg_perm_problem(&st, false);
 		if (why) {
 			snprintf(err, errlen,
-				 "%s %s (uid %u, mode %04o); floodgated "
-				 "adopts only its own pins: remove it, or "
-				 "give floodgated another --pin-dir",
+				 "%s %s (uid %u, mode %04o): if it is "
+				 "floodgate's, chown %u and chmod 0600 it, "
+				 "else remove it",
 				 path, why, (unsigned int)st.st_uid,
-				 (unsigned int)(st.st_mode & 07777));
+				 (unsigned int)(st.st_mode & 07777),
+				 (unsigned int)geteuid());
 			rc = -EPERM;
 		}
 	}
