@@ -39,10 +39,11 @@ lab_on_exit "kill -CONT $FG_DAEMON_PID"
 for i in $(seq 1 "$PAIRS"); do
 	echo "link add a$FG_SUFFIX-$i type veth peer name b$FG_SUFFIX-$i"
 done | ip -n "$FG_NS_SERVER" -batch - || diag "creating the veth pairs failed"
-ip link add "$LATE" netns "$FG_NS_SERVER" type veth peer name "$LATE_C" netns "$FG_NS_CLIENT" &&
-	ip -n "$FG_NS_SERVER" link set "$LATE" up && ip -n "$FG_NS_CLIENT" link set "$LATE_C" up ||
+if ! lab_veth "$FG_NS_SERVER" "$LATE" "$FG_NS_CLIENT" "$LATE_C"; then
 	tap_bail "could not create $LATE"
+fi
 # /proc/net/netlink: sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode.
+# shellcheck disable=SC2016 # awk's own fields
 drops=$(lab_exec "$FG_NS_SERVER" awk 'NR > 1 && $2 == 0 && $9 > 0 { n += $9 } END { print n + 0 }' /proc/net/netlink)
 check_gt "the daemon's netlink socket overran while it was stopped (drops)" "$drops" 0
 kill -CONT "$FG_DAEMON_PID"

@@ -57,6 +57,7 @@ fi
 # /sys/fs/bpf is untouched), then the daemon and the CLI on the default
 # layout.
 in_nobpffs() {
+	# shellcheck disable=SC2016 # expanded by the inner sh
 	timeout 30 unshare -m --propagation private sh -c '
 		n=0
 		while mountpoint -q /sys/fs/bpf && [ $n -lt 5 ]; do umount -l /sys/fs/bpf; n=$((n + 1)); done
