@@ -82,7 +82,7 @@ run fg_cli --json
 expect_json "no command, --json: exit 2, {\"error\": ...}" 2 ''
 
 # --- floodgated ------------------------------------------------------------
-D() { lab_exec "$FG_NS_SERVER" timeout 30 "$FG_DAEMON" --pin-dir "$FG_PIN_DIR" "$@"; }
+D() { fg_daemon_cmd --pin-dir "$FG_PIN_DIR" "$@"; }
 missing_cfg=$FG_TMP/no-such-dir/floodgate.yaml
 run D -c "$missing_cfg" -i "$FG_IF_SERVER"
 expect "floodgated -c MISSING: exit 1, names the file" 1 "$missing_cfg"

@@ -6,13 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "fileperm.h"
 #include "http.h"
 #include "links.h"
 #include "loader.h"
 #include "log.h"
+#include "pindir.h"
 #include "prom.h"
 #include "ruleset.h"
 #include "snapshot.h"
@@ -47,6 +50,31 @@ static double now_unix(void)
 	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
+/* Whoever can write the config decides what is dropped and what passes:
+ * only root or the daemon's own uid may, no group, no others. */
+static int config_trusted(const char *path, char *err, size_t errlen)
+{
+	const char *why;
+	struct stat st;
+
+	if (stat(path, &st))
+		return 0; /* the loader says what is wrong with it */
+	why = fg_perm_problem(&st, true);
+	if (!why)
+		return 0;
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		snprintf(err, errlen,
+			 "%s %s (mode %04o): refusing it, whoever can write "
+			 "it controls floodgate; fix: chmod go-w %s",
+			 path, why, (unsigned int)(st.st_mode & 07777), path);
+	else
+		snprintf(err, errlen,
+			 "%s %s (uid %u): refusing it, whoever can write it "
+			 "controls floodgate; fix: chown root %s",
+			 path, why, (unsigned int)st.st_uid, path);
+	return -EPERM;
+}
+
 /* The config file (or the built-in default) with the command line's
  * overrides. */
 static int load_settings(const struct fg_daemon_opts *o, struct fg_settings *s,
@@ -55,6 +83,9 @@ static int load_settings(const struct fg_daemon_opts *o, struct fg_settings *s,
 	int rc;
 
 	if (o->config_path) {
+		rc = config_trusted(o->config_path, err, errlen);
+		if (rc)
+			return rc;
 		rc = fg_config_load_file(o->config_path, s, err, errlen);
 		if (rc)
 			return rc;
@@ -185,7 +216,7 @@ static void on_link(enum fg_link_event ev, const char *ifname, int ifindex,
 			 "iface=%s ifindex=%d", ifname, ifindex);
 		return;
 	}
-	if (!fg_xdp_attached_mode(ifname))
+	if (!fg_xdp_attached_mode(d->opts.pin_dir, ifname))
 		attach_one(d, ifname, d->cfg.xdp_mode, "link-appeared");
 }
 
@@ -346,7 +377,8 @@ static void render_metrics(struct fg_buf *out, void *arg)
 	ds.nifaces = d->nifaces;
 	for (unsigned int i = 0; i < d->nifaces; i++) {
 		memcpy(ds.ifaces[i].name, d->ifaces[i], IF_NAMESIZE);
-		ds.ifaces[i].mode = fg_xdp_attached_mode(d->ifaces[i]);
+		ds.ifaces[i].mode =
+		    fg_xdp_attached_mode(d->opts.pin_dir, d->ifaces[i]);
 	}
 	ds.reloads_success = d->reloads_success;
 	ds.reloads_failure = d->reloads_failure;
@@ -397,6 +429,11 @@ struct fg_daemon *fg_daemon_start(const struct fg_daemon_opts *o)
 	if (load_settings(o, &d->cfg, err, sizeof(err))) {
 		log_error("config rejected", "error=%s", fg_q(err));
 		goto fail;
+	}
+	/* Before anything is read from the pins. */
+	if (fg_pin_dir_prepare(o->pin_dir, err, sizeof(err))) {
+		log_error("pin directory refused", "error=%s", fg_q(err));
+		goto fail_cfg;
 	}
 	rc = other_daemon(o->pin_dir);
 	if (rc) {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "mapcount.h"
+#include "pindir.h"
 #include "ruleset.h"
 
 const char *const fg_map_names[FG_MAP_COUNT] = {
@@ -107,7 +108,9 @@ int fg_maps_open_pinned(const char *pin_dir, struct fg_maps *m)
 		if (fd < 0) {
 			err = -errno;
 			fg_maps_close(m);
-			return err;
+			/* Nothing can be pinned off bpffs: say that rather
+			 * than "no pins" (bpffs not mounted). */
+			return fg_pin_dir_on_bpffs(pin_dir) ? -ENOTSUP : err;
 		}
 		*map_fd_slot(m, i) = fd;
 	}

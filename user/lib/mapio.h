@@ -30,6 +30,8 @@ extern const char *const fg_map_names[];
 
 void fg_maps_init(struct fg_maps *m);
 int fg_maps_from_object(struct bpf_object *obj, struct fg_maps *m);
+/* -ENOTSUP when pin_dir is not on a bpffs (not mounted?), -ENOENT when
+ * nothing is pinned there. */
 int fg_maps_open_pinned(const char *pin_dir, struct fg_maps *m);
 void fg_maps_close(struct fg_maps *m);
 /* The pid of the floodgated running on these maps, or 0 (checked
