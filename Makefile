@@ -199,7 +199,7 @@ $(BENCH_OUT)/fg-bench-table: $(BENCH_OUT)/fg-bench-table.o $(LIB)
 LINT_SH := .ci/run $(sort $(wildcard tests/*.sh tests/*/*.sh tools/*.sh tools/*/*.sh))
 SAN_OUT := $(OUT)/san
 
-.PHONY: san reproducible
+.PHONY: san reproducible repro-outputs
 
 lint: all $(BENCH_SKELS)
 	$(Q)tools/lint.sh $(LINT_C) --sh $(LINT_SH)
@@ -218,6 +218,10 @@ endif
 
 reproducible:
 	$(Q)tools/reproducible.sh
+
+# What tools/reproducible.sh builds twice and compares: everything but the
+# sanitizer copy (the same sources again, only slower to build).
+repro-outputs: all $(UNIT_BINS) $(BPFTEST_BINS) bench-build
 # end of quality gates ----------------------------------------------------------
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)
