@@ -67,11 +67,14 @@ for p in "${PACKAGES[@]}"; do
 	[ "$h" = "$w" ] && continue
 	# Missing or another version: the archive decides. Refresh the
 	# package lists once, and only when the locked version is not known.
-	if ! in_archive "$p" "$w" && [ "$updated" = 0 ] && [ "$(id -u)" -eq 0 ]; then
+	known=0
+	in_archive "$p" "$w" && known=1
+	if [ "$known" = 0 ] && [ "$updated" = 0 ] && [ "$(id -u)" -eq 0 ]; then
 		apt-get update -qq
 		updated=1
+		in_archive "$p" "$w" && known=1
 	fi
-	if in_archive "$p" "$w"; then
+	if [ "$known" = 1 ]; then
 		todo+=("$p=$w")
 	elif [ -z "$h" ]; then
 		todo+=("$p")
