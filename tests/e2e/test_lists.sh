@@ -179,6 +179,7 @@ PY
 # writer LIST NET: the operations, in the server namespace; prints how
 # many failed.
 writer() {
+	# shellcheck disable=SC2016 # the script's own variables, expanded there
 	lab_bg "$FG_NS_SERVER" "$FG_TMP/writer.$1.log" bash -c '
 		cli=$1 pins=$2 list=$3 net=$4 n=$5 failed=0
 		for i in $(seq 1 "$n"); do

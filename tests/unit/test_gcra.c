@@ -105,7 +105,7 @@ static void test_compile_never_rounds_to_unlimited(void **state)
 {
 	static const __u64 amounts[] = {1000000001ULL, 60000000000ULL,
 					UINT64_MAX};
-	__u64 tat = 0;
+	__u64 tat;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(amounts) / sizeof(amounts[0]); i++) {

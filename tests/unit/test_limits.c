@@ -169,7 +169,7 @@ static __u64 largest(__u64 lo, __u64 hi, const struct site *site,
  * k times the cost would). */
 static __u64 passes(const struct fg_limit *l, __u64 *tat, __u64 now, __u64 c)
 {
-	__u64 lo = 0, hi = (FG_BURST_NS_MAX * 2) / c, next = 0;
+	__u64 lo = 0, hi = (FG_BURST_NS_MAX * 2) / (c ? c : 1), next = 0;
 
 	while (lo < hi) {
 		__u64 mid = lo + (hi - lo) / 2 + 1;
@@ -203,6 +203,12 @@ static void check_compiled(const char *what, const struct fg_limit *l,
 	u128 over;
 
 	checked++;
+	if (!amount || !c) {
+		fail_msg("%s frame %llu: rate %llu, cost %llu: no limit", what,
+			 (unsigned long long)frame, (unsigned long long)amount,
+			 (unsigned long long)c);
+		return;
+	}
 	/* the cost: never above the exact time, never zero ("no limit"),
 	 * and under it by under 1 % (counts) or one byte's worth (bytes) */
 	if (c < 1 || (u128)c * amount > exact_x_amount ||

@@ -28,9 +28,13 @@
 #define CAPACITY 16
 #define MAX_SHOWN 64
 
+struct entry {
+	struct fg_cidr c;
+	__u32 v;
+};
+
 struct table {
-	struct fg_cidr c[MAX_SHOWN];
-	__u32 v[MAX_SHOWN];
+	struct entry e[MAX_SHOWN];
 	size_t n;
 };
 
@@ -38,7 +42,8 @@ static struct fg_ctl ctl;
 
 static int setup(void **state)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
+	struct bpf_map_create_opts opts = {.sz = sizeof(opts),
+					   .map_flags = BPF_F_NO_PREALLOC};
 	struct fg_maps *m = calloc(1, sizeof(*m));
 
 	if (!m)
@@ -94,8 +99,9 @@ static int collect(const struct fg_cidr *c, __u32 value, void *arg)
 	struct table *t = arg;
 
 	assert_true(t->n < MAX_SHOWN);
-	t->c[t->n] = *c;
-	t->v[t->n++] = value;
+	memset(&t->e[t->n], 0, sizeof(t->e[t->n]));
+	t->e[t->n].c = *c;
+	t->e[t->n++].v = value;
 	return 0;
 }
 
@@ -104,26 +110,13 @@ static int cmp_entry(const void *a, const void *b)
 	return memcmp(a, b, sizeof(struct fg_cidr));
 }
 
-/* The table's entries, in a fixed order (values follow their keys). */
+/* The table's entries, in a fixed order. */
 static struct table snapshot(struct fg_maps *m)
 {
 	struct table t = {.n = 0};
-	struct {
-		struct fg_cidr c;
-		__u32 v;
-	} e[MAX_SHOWN];
 
 	assert_int_equal(fg_list_walk(m, collect, &t), 0);
-	for (size_t i = 0; i < t.n; i++) {
-		memset(&e[i], 0, sizeof(e[i]));
-		e[i].c = t.c[i];
-		e[i].v = t.v[i];
-	}
-	qsort(e, t.n, sizeof(e[0]), cmp_entry);
-	for (size_t i = 0; i < t.n; i++) {
-		t.c[i] = e[i].c;
-		t.v[i] = e[i].v;
-	}
+	qsort(t.e, t.n, sizeof(t.e[0]), cmp_entry);
 	return t;
 }
 
@@ -138,8 +131,8 @@ static void assert_same(const struct table *a, const struct table *b)
 {
 	assert_int_equal(a->n, b->n);
 	for (size_t i = 0; i < a->n; i++) {
-		assert_memory_equal(&a->c[i], &b->c[i], sizeof(a->c[i]));
-		assert_int_equal(a->v[i], b->v[i]);
+		assert_memory_equal(&a->e[i].c, &b->e[i].c, sizeof(a->e[i].c));
+		assert_int_equal(a->e[i].v, b->e[i].v);
 	}
 }
 
@@ -150,7 +143,7 @@ static void clear(struct fg_maps *m)
 	struct table t = snapshot(m);
 
 	for (size_t i = 0; i < t.n; i++)
-		assert_int_equal(fg_list_del(m, &t.c[i]), 0);
+		assert_int_equal(fg_list_del(m, &t.e[i].c), 0);
 	assert_int_equal(snapshot(m).n, 0);
 }
 
