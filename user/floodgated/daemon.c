@@ -16,6 +16,7 @@
 #include "loader.h"
 #include "log.h"
 #include "pindir.h"
+#include "pinlock.h"
 #include "prom.h"
 #include "ruleset.h"
 #include "snapshot.h"
@@ -291,36 +292,81 @@ static void set_ctl(struct fg_daemon *d, __u32 enabled, __u32 dry_run)
 	d->seen_dry_run = dry_run;
 }
 
-/* Applies a validated config. `old` is the previous one, or NULL at
- * start. Returns 0, or -errno with err set (nothing changed then). */
+/* Takes the lists' lock and plans their sync: nothing is written yet. */
+static int plan_lists(struct fg_daemon *d, const struct fg_settings *s,
+		      int *lock, struct fg_list_sync **sync, char *err,
+		      size_t errlen)
+{
+	struct fg_lists_room room;
+	int rc;
+
+	*lock = fg_pin_lock(d->opts.pin_dir, FG_PIN_LOCK_WAIT_MS);
+	if (*lock < 0) {
+		snprintf(err, errlen,
+			 "lists: another writer holds the lock on %s (%d s): "
+			 "%s",
+			 d->opts.pin_dir, FG_PIN_LOCK_WAIT_MS / 1000,
+			 strerror(-*lock));
+		return *lock;
+	}
+	rc = fg_list_sync_plan(&d->loader.maps, s->allow, s->nallow, s->deny,
+			       s->ndeny, sync, &room);
+	if (rc == -ENOSPC)
+		snprintf(err, errlen,
+			 "%s: lists: %zu entries from the config and %zu "
+			 "added with floodgate allow|deny do not fit the "
+			 "table's %zu; remove some (floodgate allow|deny del) "
+			 "or shorten the config's lists",
+			 config_name(&d->opts), room.config, room.cli,
+			 room.capacity);
+	else if (rc)
+		snprintf(err, errlen, "reading the lists: %s", strerror(-rc));
+	return rc;
+}
+
+/*
+ * Applies a validated config, whole or not at all. `old` is the previous
+ * one, or NULL at start. Returns 0, or -errno with err set; nothing
+ * changed then: the config is written to the idle slot and the lists
+ * synced (undone if a write fails) before the slot goes live.
+ */
 static int apply(struct fg_daemon *d, const struct fg_settings *s,
 		 const struct fg_settings *old, char *err, size_t errlen)
 {
 	struct fg_config *cfg = calloc(1, sizeof(*cfg));
+	struct fg_list_sync *sync = NULL;
 	struct fg_meta meta;
-	int rc;
+	int rc, lock = -1;
 
 	if (!cfg) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	rc = compile(d, s, cfg, &meta, err, errlen);
+	if (!rc)
+		rc = plan_lists(d, s, &lock, &sync, err, errlen);
 	if (!rc) {
 		rc =
-		    fg_maps_apply_config(&d->loader.maps, cfg, d->ports, &meta);
+		    fg_maps_stage_config(&d->loader.maps, cfg, d->ports, &meta);
 		if (rc)
 			snprintf(err, errlen, "writing config maps: %s",
 				 strerror(-rc));
 	}
+	if (!rc) {
+		rc = fg_list_sync_run(&d->loader.maps, sync);
+		if (rc)
+			snprintf(err, errlen,
+				 "writing the lists: %s; the previous lists "
+				 "are restored",
+				 strerror(-rc));
+	}
+	if (!rc)
+		fg_maps_commit_config(&d->loader.maps);
+	fg_pin_unlock(lock);
+	fg_list_sync_free(sync);
 	free(cfg);
 	if (rc)
 		return rc;
-
-	rc = fg_maps_sync_lists(&d->loader.maps, s->allow, s->nallow, s->deny,
-				s->ndeny);
-	if (rc)
-		log_error("writing lists failed", "error=%s",
-			  fg_q(strerror(-rc)));
 
 	/* A mode the operator set from the CLI stands until the config's
 	 * own mode changes. */

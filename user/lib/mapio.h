@@ -46,6 +46,12 @@ int fg_pins_remove(const char *pin_dir);
 int fg_maps_apply_config(struct fg_maps *m, const struct fg_config *cfg,
 			 const struct fg_port_rules *ports,
 			 const struct fg_meta *meta);
+/* The same in two steps: the write, which the datapath does not see yet,
+ * and the switch, once whatever goes with the config is in place too. */
+int fg_maps_stage_config(struct fg_maps *m, const struct fg_config *cfg,
+			 const struct fg_port_rules *ports,
+			 const struct fg_meta *meta);
+void fg_maps_commit_config(struct fg_maps *m);
 /* The live slot's rule names (meta->rule_names[slot]). */
 int fg_maps_read_meta(struct fg_maps *m, struct fg_meta *meta);
 
@@ -60,6 +66,26 @@ int fg_list_get(struct fg_maps *m, const struct fg_cidr *c, __u32 *value);
 /* value: action | origin, as stored. Stops early when cb returns != 0. */
 typedef int (*fg_list_cb)(const struct fg_cidr *c, __u32 value, void *arg);
 int fg_list_walk(struct fg_maps *m, fg_list_cb cb, void *arg);
+
+/*
+ * A reload's list sync, whole or not at all: the config's entries
+ * replace the previous config's, the CLI's stay (and win over the
+ * config's for one prefix). The plan reads the table and checks that
+ * the result fits (-ENOSPC: nothing written; *room, when given, says
+ * what was counted); the run makes the writes, and if one fails undoes
+ * those made and returns its -errno. Hold fg_pin_lock() across both, so
+ * that no CLI writes in between.
+ */
+struct fg_lists_room {
+	size_t config, cli, capacity; /* entries after the sync; the table's */
+};
+struct fg_list_sync;
+int fg_list_sync_plan(struct fg_maps *m, const struct fg_cidr *allow,
+		      size_t nallow, const struct fg_cidr *deny, size_t ndeny,
+		      struct fg_list_sync **out, struct fg_lists_room *room);
+int fg_list_sync_run(struct fg_maps *m, struct fg_list_sync *p);
+void fg_list_sync_free(struct fg_list_sync *p);
+/* Plan and run in one. */
 int fg_maps_sync_lists(struct fg_maps *m, const struct fg_cidr *allow,
 		       size_t nallow, const struct fg_cidr *deny, size_t ndeny);
 
