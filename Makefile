@@ -9,6 +9,7 @@ CC ?= gcc
 PREFIX ?= /usr/local
 DESTDIR ?=
 IFACE ?=
+JOBS ?= $(shell nproc)
 CONFIG ?=
 
 ifeq ($(V),1)
@@ -104,7 +105,7 @@ deps:
 	$(Q)tools/deps.sh
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)$(MAKE) --no-print-directory -j$(JOBS) tests
 	$(Q)tests/run.sh
 
 # FUZZ_SECONDS bounds the longer run.
@@ -128,9 +129,6 @@ run: deps
 
 LINT_C := $(sort $(wildcard include/*.h bpf/*.h bpf/*.c user/*/*.c user/*/*.h \
 	tests/*/*.c tests/*/*.h tools/*/*.c tools/*/*.h))
-
-lint: all
-	$(Q)tools/lint.sh $(LINT_C)
 
 format:
 	$(Q)clang-format -i $(LINT_C)
@@ -229,5 +227,39 @@ $(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
 fuzz-user: deps fuzz-build
 	$(Q)tests/fuzz/fuzz-user.sh $(or $(FUZZ_SECONDS),60)
 # end of user-space fuzzing -------------------------------------------------------
+
+# quality gates ---------------------------------------------------------------
+# lint needs every generated header its C files include (the benchmark
+# skeletons too), so it builds them first. SANITIZE=1 builds with ASan +
+# UBSan (any report aborts); `make tests` also builds that copy in
+# build/san/ for the sanitizer suites (tests/gates/). `make reproducible`
+# builds the tree twice in two directories and compares every output.
+LINT_SH := .ci/run $(sort $(wildcard tests/*.sh tests/*/*.sh tools/*.sh tools/*/*.sh))
+SAN_OUT := $(OUT)/san
+
+.PHONY: san reproducible repro-outputs
+
+lint: all $(BENCH_SKELS)
+	$(Q)tools/lint.sh $(LINT_C) --sh $(LINT_SH)
+
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+san: all $(UNIT_BINS) $(BPFTEST_BINS)
+	@:
+else
+tests: san
+
+san:
+	$(Q)$(MAKE) --no-print-directory OUT=$(SAN_OUT) SANITIZE=1 san
+endif
+
+reproducible:
+	$(Q)tools/reproducible.sh
+
+# What tools/reproducible.sh builds twice and compares: everything but the
+# sanitizer copy (the same sources again, only slower to build).
+repro-outputs: all $(UNIT_BINS) $(BPFTEST_BINS) bench-build
+# end of quality gates ----------------------------------------------------------
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)

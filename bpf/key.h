@@ -37,6 +37,15 @@ static __always_inline void fg_make_key(struct fg_src_key *key,
 	fg_mask_key(key, pkt, cfg->mask6, cfg->mask4, rule_id);
 }
 
+/* The source key is the whole address (prefix /32 or /128): what the
+ * lists said of it holds for every packet with that key. */
+static __always_inline int fg_key_is_address(const struct fg_config *cfg,
+					     const struct fg_pkt *pkt)
+{
+	return pkt->is_v6 ? cfg->mask6[3] == 0xffffffffu
+			  : cfg->mask4 == 0xffffffffu;
+}
+
 /* Returns FG_LIST_ALLOW, FG_LIST_DENY or 0. */
 static __always_inline __u32 fg_list_lookup(const struct fg_pkt *pkt)
 {

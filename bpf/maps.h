@@ -78,11 +78,12 @@ struct {
 } fg_meta SEC(".maps");
 
 /* The penalty box. A plain hash, not an LRU: a flood of other sources
- * cannot evict a blocked one. The daemon expires entries. */
+ * cannot evict a blocked one. The daemon expires entries. Keyed by
+ * (source, rule), or (source, FG_RULE_ID_ANY) for block_scope: source. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, FG_MAX_BLOCKED);
-	__type(key, struct fg_addr);
+	__type(key, struct fg_src_key);
 	__type(value, struct fg_block);
 } fg_blocked SEC(".maps");
 

@@ -21,7 +21,11 @@
 
 #define FG_PARSE_OK 0
 #define FG_PARSE_NOT_IP (-1)
-#define FG_PARSE_MALFORMED (-2)
+#define FG_PARSE_MALFORMED (-2) /* no source to charge: L2 or IP header bad */
+/* The IP header is valid (the source is known), what follows is not:
+ * pclass says the L4 protocol when known (FG_PCLASS_OTHER when the
+ * extension-header chain hides it); has_port is 0. */
+#define FG_PARSE_BAD_TAIL (-3)
 
 #ifndef ETH_P_8021AD
 #define ETH_P_8021AD 0x88A8
@@ -65,7 +69,8 @@ struct fg_frag_hdr {
 	__be32 identification;
 };
 
-/* Returns the EtherType after up to two VLAN tags (802.1Q, 802.1ad). */
+/* Returns the EtherType after up to two VLAN tags (802.1Q, 802.1ad): a
+ * TPID when there are more. */
 static __always_inline int fg_parse_eth(struct fg_cursor *c)
 {
 	struct ethhdr *eth = c->pos;
@@ -119,7 +124,7 @@ static __always_inline int fg_parse_l4(struct fg_cursor *c, __u8 proto,
 		struct tcphdr *tcp = c->pos;
 
 		if ((void *)(tcp + 1) > c->end || tcp->doff < 5)
-			return FG_PARSE_MALFORMED;
+			return FG_PARSE_BAD_TAIL;
 		pkt->dport = bpf_ntohs(tcp->dest);
 		pkt->has_port = 1;
 		pkt->is_syn = tcp->syn && !tcp->ack;
@@ -127,7 +132,7 @@ static __always_inline int fg_parse_l4(struct fg_cursor *c, __u8 proto,
 		struct udphdr *udp = c->pos;
 
 		if ((void *)(udp + 1) > c->end)
-			return FG_PARSE_MALFORMED;
+			return FG_PARSE_BAD_TAIL;
 		pkt->dport = bpf_ntohs(udp->dest);
 		pkt->has_port = 1;
 	}
@@ -175,6 +180,14 @@ static __always_inline int fg_is_ext_hdr(__u8 nexthdr)
 	       nexthdr == IPPROTO_AH;
 }
 
+/* An extension-header chain cut short or too long to walk: the L4
+ * protocol (and any port) is unknown. */
+static __always_inline int fg_bad_chain(struct fg_pkt *pkt)
+{
+	pkt->pclass = FG_PCLASS_OTHER;
+	return FG_PARSE_BAD_TAIL;
+}
+
 static __always_inline int fg_parse_ipv6(struct fg_cursor *c,
 					 struct fg_pkt *pkt)
 {
@@ -202,7 +215,7 @@ static __always_inline int fg_parse_ipv6(struct fg_cursor *c,
 			struct fg_frag_hdr *fh = c->pos;
 
 			if ((void *)(fh + 1) > c->end)
-				return FG_PARSE_MALFORMED;
+				return fg_bad_chain(pkt);
 			nexthdr = fh->nexthdr;
 			c->pos = fh + 1;
 			if (fh->frag_off & bpf_htons(FG_IP6_OFFSET_MASK)) {
@@ -214,21 +227,22 @@ static __always_inline int fg_parse_ipv6(struct fg_cursor *c,
 			__u32 len;
 
 			if ((void *)(eh + 1) > c->end)
-				return FG_PARSE_MALFORMED;
+				return fg_bad_chain(pkt);
 			/* AH counts 4-byte units minus 2; the others 8-byte
 			 * units minus 1. */
 			len = nexthdr == IPPROTO_AH ? (eh->hdrlen + 2) * 4
 						    : (eh->hdrlen + 1) * 8;
 			if (c->pos + len > c->end)
-				return FG_PARSE_MALFORMED;
+				return fg_bad_chain(pkt);
 			nexthdr = eh->nexthdr;
 			c->pos += len;
 		}
 	}
 	/* More extension headers than we walk: a port could hide behind
-	 * them, so it is not treated as portless. */
+	 * them, so the packet takes no port's rule, but its source is still
+	 * charged (the stack delivers such packets). */
 	if (fg_is_ext_hdr(nexthdr))
-		return FG_PARSE_MALFORMED;
+		return fg_bad_chain(pkt);
 	return fg_parse_l4(c, nexthdr, pkt);
 }
 
@@ -248,6 +262,10 @@ static __always_inline int fg_parse(struct xdp_md *ctx, struct fg_pkt *pkt)
 		return fg_parse_ipv4(&c, pkt);
 	if (proto == bpf_htons(ETH_P_IPV6))
 		return fg_parse_ipv6(&c, pkt);
+	/* A third VLAN tag: IP may hide behind it, and only stacked VLAN
+	 * devices would deliver it; `malformed` decides. Off the IP path. */
+	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
+		return FG_PARSE_MALFORMED;
 	return FG_PARSE_NOT_IP;
 }
 

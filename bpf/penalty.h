@@ -1,25 +1,41 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The penalty box: a source that went over a rule with `block` is dropped
- * until its time is up, whatever it sends. Entries live in a plain hash
- * (spoofed floods cannot evict them); the daemon expires them.
+ * until its time is up: for traffic matching that rule (block_scope:
+ * rule, the default: a spoofed flood over one rule cannot shut its victim
+ * out of everything else), or for all it sends (block_scope: source).
+ * Entries live in a plain hash (spoofed floods cannot evict them); the
+ * daemon expires them.
  */
 #ifndef FG_PENALTY_H
 #define FG_PENALTY_H
 
 #include "maps.h"
 
-/* Nonzero while the source sits in the box. Skipped entirely (no
- * lookup) while nobody is blocked. */
+static __always_inline int fg_box_holds(const struct fg_src_key *key, __u64 now)
+{
+	struct fg_block *b = bpf_map_lookup_elem(&fg_blocked, key);
+
+	return b && b->until_ns > now;
+}
+
+/* Nonzero while the source sits in the box for this packet's rule (key
+ * carries it) or for everything. No lookup while nobody is blocked, and
+ * no second one while no source-scoped entry exists. */
 static __always_inline int
 fg_is_blocked(const struct fg_ctl *ctl, const struct fg_src_key *key, __u64 now)
 {
-	struct fg_block *b;
+	struct fg_src_key any;
 
 	if (!ctl->block_active)
 		return 0;
-	b = bpf_map_lookup_elem(&fg_blocked, key->addr);
-	return b && b->until_ns > now;
+	if (fg_box_holds(key, now))
+		return 1;
+	if (!ctl->block_source_active)
+		return 0;
+	any = *key;
+	any.rule_id = FG_RULE_ID_ANY;
+	return fg_box_holds(&any, now);
 }
 
 static __always_inline void fg_block(struct fg_ctl *ctl,
@@ -29,13 +45,19 @@ static __always_inline void fg_block(struct fg_ctl *ctl,
 {
 	struct fg_block b = {.until_ns = now + rule->block_ns,
 			     .rule_slot = slot};
+	struct fg_src_key k = *key;
+	int source_scope = rule->block_scope == FG_BLOCK_SCOPE_SOURCE;
 
-	if (bpf_map_update_elem(&fg_blocked, key->addr, &b, BPF_ANY)) {
+	if (source_scope)
+		k.rule_id = FG_RULE_ID_ANY;
+	if (bpf_map_update_elem(&fg_blocked, &k, &b, BPF_ANY)) {
 		fg_table_event(FG_TABLE_BLOCK_FULL);
 		return;
 	}
 	fg_table_event(FG_TABLE_BLOCKED);
-	/* Written only on the 0 -> 1 edge: every CPU reads this line. */
+	/* Written only on the 0 -> 1 edge: every CPU reads these lines. */
+	if (source_scope && !ctl->block_source_active)
+		ctl->block_source_active = 1;
 	if (!ctl->block_active)
 		ctl->block_active = 1;
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The per-packet path (DESIGN.md §2): kill-switch, parse, rule and source
- * state, lists, penalty box, limits, count. Any failed map lookup fails
+ * state, lists, penalty box, limits, count. A packet whose source is
+ * known takes the whole path even when what follows its IP header is
+ * malformed: a bad tail must not slip past the deny list or a limit. Any failed map lookup fails
  * open: a limiter in front of an application must not take it down with
  * it.
  */
@@ -34,6 +36,21 @@ static __always_inline int fg_over_limit(__u32 reason)
 	return (reason >= FG_REASON_RATE_PACKETS &&
 		reason <= FG_REASON_RATE_AGGREGATE) ||
 	       reason == FG_REASON_RATE_NEW_SOURCES;
+}
+
+/* A packet with a malformed tail (FG_PARSE_BAD_TAIL) that the lists, the
+ * box and the limits let through: `malformed: drop` drops it; with
+ * `pass` it counts as malformed unless its pass already had a reason
+ * worth keeping (dry_run, lookup_failed). */
+static __always_inline void fg_tail_verdict(struct fg_verdict *v,
+					    const struct fg_config *cfg)
+{
+	if (cfg->malformed_drop) {
+		v->action = FG_ACTION_DROP;
+		v->reason = FG_REASON_MALFORMED;
+	} else if (v->reason == FG_REASON_UNDER_LIMIT) {
+		v->reason = FG_REASON_MALFORMED;
+	}
 }
 
 /*
@@ -76,16 +93,19 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 		v.reason = FG_REASON_NOT_IP;
 		goto out;
 	}
-	if (rc != FG_PARSE_OK) {
+	/* `malformed` alone decides only what no source can be charged
+	 * for; a bad tail behind a valid IP header meets the lists, the
+	 * box and the limits first (fg_tail_verdict). */
+	if (rc == FG_PARSE_MALFORMED) {
 		v.reason = FG_REASON_MALFORMED;
 		if (cfg->malformed_drop)
 			v.action = FG_ACTION_DROP;
 		goto out;
 	}
 
-	/* Rule and source state first: a source in the table carries the
-	 * lists generation it was last checked against, and skips the LPM
-	 * lookup while nothing changed. */
+	/* Rule and source state first: a source in the table keyed by its
+	 * whole address carries the lists generation it was last checked
+	 * against, and skips the LPM lookup while nothing changed. */
 	slot = fg_rule_slot(cfg, cfg_slot, &pkt);
 	rule = &cfg->rules[slot];
 	fg_make_key(&key, &pkt, cfg, rule->id);
@@ -106,7 +126,13 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 			v.reason = FG_REASON_DENY_LIST;
 			goto out;
 		}
-		if (st)
+		/* "Not listed" holds for the whole key only when the key is
+		 * the whole address: under a shorter table prefix a listed
+		 * host must not ride on its neighbours' entry. Such keys
+		 * store a generation that never matches. */
+		if (!fg_key_is_address(cfg, &pkt))
+			gen = ~gen;
+		else if (st)
 			st->lists_gen = gen;
 	}
 
@@ -123,10 +149,15 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	v.reason = fg_limit(cfg, rule, &key, &pkt, &src, has_src, st, gen, now);
 	if (upto == FG_STEP_LIMIT)
 		return XDP_DROP;
-	if (!fg_over_limit(v.reason))
+	if (!fg_over_limit(v.reason)) {
+		if (rc == FG_PARSE_BAD_TAIL)
+			fg_tail_verdict(&v, cfg);
 		goto out;
+	}
 	if (ctl->dry_run) {
 		v.reason = FG_REASON_DRY_RUN;
+		if (rc == FG_PARSE_BAD_TAIL)
+			fg_tail_verdict(&v, cfg);
 		goto out;
 	}
 	v.action = FG_ACTION_DROP;

@@ -53,6 +53,9 @@ enum fg_proto_class {
 #define FG_RULE_SLOTS (FG_MAX_RULES + 1)
 #define FG_RULE_DEFAULT 0
 #define FG_RULE_ID_DEFAULT 0
+/* fg_blocked key's rule id for a source boxed for all its traffic
+ * (block_scope: source); no rule has it (fg_rule_id). */
+#define FG_RULE_ID_ANY 0xffffffffu
 
 /* Two config slots: user space fills the idle one, then flips
  * fg_ctl.cfg_slot, so a packet never sees half a reload. */
@@ -72,6 +75,12 @@ enum fg_proto_class {
 enum fg_rule_action {
 	FG_RULE_ACTION_DROP = 0,
 	FG_RULE_ACTION_RESET = 1, /* TCP SYN over limit: answer with RST */
+};
+
+/* What a source boxed by a rule is dropped for. */
+enum fg_block_scope {
+	FG_BLOCK_SCOPE_RULE = 0,   /* traffic matching that rule only */
+	FG_BLOCK_SCOPE_SOURCE = 1, /* all its traffic */
 };
 
 /* fg_lists value: the action in the low byte, and who put it there.
@@ -99,7 +108,8 @@ struct fg_rule {
 	__u32 id;    /* stable id (hash of the name): state survives reorder */
 	__u8 action; /* enum fg_rule_action */
 	__u8 has_aggregate;
-	__u8 pad[6];
+	__u8 block_scope; /* enum fg_block_scope */
+	__u8 pad[5];
 };
 
 struct fg_config {
@@ -131,7 +141,10 @@ struct fg_ctl {
 	 * whose state carries the current generation is known not listed,
 	 * and skips the LPM lookup. */
 	__u32 lists_gen;
-	__u32 reserved[8];
+	/* Like block_active, for entries of block_scope: source: the
+	 * second lookup (the source's rule-less key) only while they exist. */
+	__u32 block_source_active;
+	__u32 reserved[7];
 };
 
 /* fg_ports key: slot << 16 | destination port (host order). */
@@ -156,12 +169,8 @@ struct fg_src_state {
 };
 #define FG_TOP_COUNT_MAX 0xffff0000u
 
-/* A source as the table keys it (masked), without a rule. */
-struct fg_addr {
-	__u32 addr[4];
-};
-
-/* fg_blocked value: the penalty box. */
+/* fg_blocked: the penalty box, keyed by struct fg_src_key (the source as
+ * the table keys it, and the boxing rule's id or FG_RULE_ID_ANY). */
 struct fg_block {
 	__u64 until_ns;	 /* monotonic (coarse) clock */
 	__u32 rule_slot; /* the rule that put it there */

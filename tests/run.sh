@@ -6,13 +6,13 @@
 #   tests/run.sh PATTERN  only suites whose name contains PATTERN
 set -uo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 filter=${1:-}
 tools/mount-bpffs.sh
 
 suites=()
 for s in build/tests/unit_* build/tests/bpf_datapath tests/fuzz/test_*.sh \
-	tests/e2e/test_*.sh; do
+	tests/e2e/test_*.sh tests/gates/test_*.sh; do
 	[ -x "$s" ] || continue
 	[ -n "$filter" ] && [[ "$s" != *"$filter"* ]] && continue
 	suites+=("$s")

@@ -126,6 +126,42 @@ static const struct cfg_def cfg_prefix24 = {
     .allow = {"198.51.100.10"},
 };
 
+/* Malformed tails from known sources: the defaults and a TCP rule
+ * without ports (where a TCP packet without its header goes) take 2
+ * packets back-to-back, then 1 per hour. */
+#define TAIL_CFG                                         \
+	.packets = PER_HOUR(1, 2),                       \
+	.rules = {{.name = "web",                        \
+		   .proto = FG_PROTO_TCP,                \
+		   .ports = {{80, 80}},                  \
+		   .packets = PER_HOUR(1, 2)},           \
+		  {.name = "tcp-any",                    \
+		   .proto = FG_PROTO_TCP,                \
+		   .packets = PER_HOUR(1, 2)},           \
+		  {.name = "dns",                        \
+		   .proto = FG_PROTO_UDP,                \
+		   .ports = {{53, 53}},                  \
+		   .packets = PER_HOUR(1, 2)}},          \
+	.deny = {"203.0.113.0/24", "2001:db8:bad::/48"}, \
+	.allow = {"203.0.113.7", "2001:db8:bad:7::/64"}
+static const struct cfg_def cfg_tail = {TAIL_CFG};
+static const struct cfg_def cfg_tail_maldrop = {TAIL_CFG,
+						.malformed_drop = true};
+static const struct cfg_def cfg_tail_dry = {TAIL_CFG, .dry_run = true};
+/* A rule for every protocol, no ports, boxing: what a packet whose L4
+ * protocol hides behind a broken header chain matches. */
+static const struct cfg_def cfg_tail_block = {
+    .rules = {{.name = "all",
+	       .packets = PER_HOUR(1, 2),
+	       .block_ns = 30 * NSEC_PER_SEC}},
+};
+
+static const struct cfg_def cfg_prefix24_deny = {
+    .packets = PER_HOUR(1, 1),
+    .ipv4_prefix = 24,
+    .deny = {"198.51.100.66", "2001:db8:1::bad/128"},
+};
+
 static const struct cfg_def cfg_default2 = {.packets = PER_HOUR(1, 2)};
 static const struct cfg_def cfg_default3 = {.packets = PER_HOUR(1, 3)};
 static const struct cfg_def cfg_host128 = {.packets = PER_HOUR(1, 1),
@@ -203,6 +239,22 @@ static const struct cfg_def cfg_conns_10ps = {
 	     .packets = PER_SEC(10, 2)},     \
 	}
 static const struct cfg_def cfg_block = {BLOCK_RULES};
+/* The same web rule boxing for all traffic. */
+static const struct cfg_def cfg_block_source = {
+    .rules =
+	{
+	    {.name = "web",
+	     .proto = FG_PROTO_TCP,
+	     .ports = {{80, 80}},
+	     .packets = PER_SEC(10, 2),
+	     .block_ns = 30 * NSEC_PER_SEC,
+	     .block_scope = FG_BLOCK_SCOPE_SOURCE},
+	    {.name = "dns",
+	     .proto = FG_PROTO_UDP,
+	     .ports = {{53, 53}},
+	     .packets = PER_SEC(10, 2)},
+	},
+};
 static const struct cfg_def cfg_block_dry = {BLOCK_RULES, .dry_run = true};
 /* 2 new sources per second, 2 at once: the third is refused. */
 static const struct cfg_def cfg_block_admit = {BLOCK_RULES,
@@ -313,12 +365,44 @@ static const struct cfg_def cfg_syn_flood = {
 		    {.pkt = __VA_ARGS__, EXPECT_DROP(MALFORMED, NO_RULE)}}, \
 	}
 
+/* A valid IP header, then a malformed tail: the source is known, so the
+ * packet meets the lists, the box and the limits of its protocol's rule
+ * without ports (none in cfg_web: the defaults, slot 0, unlimited, so no
+ * state), or the defaults when the header chain hides the protocol.
+ * Then `malformed` decides. */
+#define BAD_TAIL(desc, ...)                                                 \
+	{.name = desc ": rule reached, pass, malformed",                    \
+	 .cfg = &cfg_web,                                                   \
+	 .steps = {                                                         \
+	     {.pkt = __VA_ARGS__, EXPECT_PASS(MALFORMED, 0), SOURCES(0)}}}, \
+	{                                                                   \
+		.name = desc ", malformed drop: rule reached, drop, "       \
+			     "malformed",                                   \
+		.cfg = &cfg_web_maldrop,                                    \
+		.steps = {{.pkt = __VA_ARGS__, EXPECT_DROP(MALFORMED, 0)}}, \
+	}
+
 /* A SYN with 12 bytes of TCP options and a payload: the RST drops both. */
 #define SYN_OPTS                                                        \
 	.tcp_flags = PKT_TCP_SYN, .tcp_doff = 8, .tcp_seq = 0x12345678, \
 	.frame_len = 200
 #define A4 "198.51.100.10" /* the default IPv4 source, as blocked */
 #define A6 "2001:db8:1::"  /* the default IPv6 source's /64 */
+
+/* n empty destination-options headers (8 bytes on the wire each in the
+ * review's frames; 16 here), then the L4 header. */
+#define DEST9                                             \
+	.ext = {PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, \
+		PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, \
+		PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST}
+#define DEST12                                                          \
+	.ext = {PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, \
+		PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, \
+		PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST}
+#define BAD6 "2001:db8:bad::1"	  /* in cfg_tail's deny /48 */
+#define BAD4 "203.0.113.9"	  /* in cfg_tail's deny /24 */
+#define GOOD4 "203.0.113.7"	  /* allowed inside it */
+#define GOOD6 "2001:db8:bad:7::1" /* allowed /64 inside the /48 */
 
 #define CUT(layer, keep) .cut = {(layer), (keep), false}
 #define CUT_FIXLEN(layer, keep) .cut = {(layer), (keep), true}
@@ -405,13 +489,11 @@ const struct fg_case fg_cases[] = {
 	.cfg = &cfg_web,
 	.steps = {{.pkt = UDP6(53, QINQ), EXPECT_PASS(UNDER_LIMIT, 2)}},
     },
-    {
-	.name = "three VLAN tags, one more than parsed: not_ip",
-	.cfg = &cfg_web,
-	.steps = {{.pkt = TCP4(
-		       80, .vlan = {ETH_P_8021AD, ETH_P_8021Q, ETH_P_8021Q}),
-		   EXPECT_PASS(NOT_IP, NO_RULE)}},
-    },
+    /* A third tag: IP may hide behind it, no source can be read. */
+    INVALID("three VLAN tags, one more than parsed",
+	    TCP4(80, .vlan = {ETH_P_8021AD, ETH_P_8021Q, ETH_P_8021Q})),
+    INVALID("three VLAN tags around ARP",
+	    ARP(.vlan = {ETH_P_8021Q, ETH_P_8021Q, ETH_P_8021Q})),
     {
 	.name = "ARP: pass, not_ip",
 	.cfg = &cfg_web,
@@ -467,7 +549,7 @@ const struct fg_case fg_cases[] = {
 	    TCP4(80, .len_delta = 1)),
     INVALID("IPv4 total length 19, under its header",
 	    TCP4(80, .len_delta = 19 - 40)),
-    INVALID("TCP data offset 4", TCP4(80, .tcp_doff = 4)),
+    BAD_TAIL("TCP data offset 4", TCP4(80, .tcp_doff = 4)),
 
     /* IPv6 extension headers. */
     {
@@ -502,10 +584,10 @@ const struct fg_case fg_cases[] = {
 					   PKT_EXT_DEST, PKT_EXT_FRAG}),
 		   EXPECT_PASS(UNDER_LIMIT, 1)}},
     },
-    INVALID("IPv6 with 9 extension headers, one beyond the walk",
-	    TCP6(80, .ext = {PKT_EXT_HOP, PKT_EXT_DEST, PKT_EXT_DEST,
-			     PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST,
-			     PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST})),
+    BAD_TAIL("IPv6 with 9 extension headers, one beyond the walk",
+	     TCP6(80, .ext = {PKT_EXT_HOP, PKT_EXT_DEST, PKT_EXT_DEST,
+			      PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST,
+			      PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST})),
     INVALID("IPv6 version 4 under the IPv6 EtherType",
 	    TCP6(80, .ip_version = 4)),
     INVALID("IPv6 payload length 1 byte beyond the frame",
@@ -526,39 +608,161 @@ const struct fg_case fg_cases[] = {
 	      TCP4(80, .ip_opts = 4, CUT(PKT_L_L3, 22))),
     TRUNCATED("IPv6 EtherType, no IPv6 header", TCP6(80, CUT(PKT_L_L3, 0))),
     TRUNCATED("IPv6 header 39 of 40 bytes", TCP6(80, CUT(PKT_L_L3, 39))),
-    TRUNCATED("IPv6 hop-by-hop 1 of 8 bytes",
-	      TCP6(80, .ext = {PKT_EXT_HOP}, CUT_FIXLEN(PKT_L_EXT(0), 1))),
-    TRUNCATED("IPv6 hop-by-hop 4 of 8 bytes",
-	      TCP6(80, .ext = {PKT_EXT_HOP}, CUT_FIXLEN(PKT_L_EXT(0), 4))),
-    TRUNCATED("IPv6 routing 12 of 24 bytes",
-	      TCP6(80, .ext = {PKT_EXT_HOP, PKT_EXT_ROUTING},
-		   CUT_FIXLEN(PKT_L_EXT(1), 12))),
-    TRUNCATED("IPv6 destination options 8 of 16 bytes",
-	      TCP6(80, .ext = {PKT_EXT_DEST}, CUT_FIXLEN(PKT_L_EXT(0), 8))),
+    BAD_TAIL("truncated, IPv6 hop-by-hop 1 of 8 bytes",
+	     TCP6(80, .ext = {PKT_EXT_HOP}, CUT_FIXLEN(PKT_L_EXT(0), 1))),
+    BAD_TAIL("truncated, IPv6 hop-by-hop 4 of 8 bytes",
+	     TCP6(80, .ext = {PKT_EXT_HOP}, CUT_FIXLEN(PKT_L_EXT(0), 4))),
+    BAD_TAIL("truncated, IPv6 routing 12 of 24 bytes",
+	     TCP6(80, .ext = {PKT_EXT_HOP, PKT_EXT_ROUTING},
+		  CUT_FIXLEN(PKT_L_EXT(1), 12))),
+    BAD_TAIL("truncated, IPv6 destination options 8 of 16 bytes",
+	     TCP6(80, .ext = {PKT_EXT_DEST}, CUT_FIXLEN(PKT_L_EXT(0), 8))),
     /* ICMPv6 after it: no later bounds check would catch an overrun. */
-    TRUNCATED("IPv6 destination options 8 of 16 bytes, then ICMPv6",
-	      ICMP6(.ext = {PKT_EXT_DEST}, CUT_FIXLEN(PKT_L_EXT(0), 8))),
-    TRUNCATED("IPv6 AH 20 of 24 bytes, then ICMPv6",
-	      ICMP6(.ext = {PKT_EXT_AH}, CUT_FIXLEN(PKT_L_EXT(0), 20))),
-    TRUNCATED("IPv6 fragment header 4 of 8 bytes",
-	      TCP6(80, .ext = {PKT_EXT_FRAG}, CUT_FIXLEN(PKT_L_EXT(0), 4))),
-    TRUNCATED("IPv6 AH 12 of 24 bytes",
-	      TCP6(80, .ext = {PKT_EXT_AH}, CUT_FIXLEN(PKT_L_EXT(0), 12))),
-    TRUNCATED("IPv6 ends after hop-by-hop announcing destination options",
-	      TCP6(80, .ext = {PKT_EXT_HOP, PKT_EXT_DEST},
-		   CUT_FIXLEN(PKT_L_EXT(1), 0))),
-    TRUNCATED("IPv4 TCP header 19 of 20 bytes",
-	      TCP4(80, CUT_FIXLEN(PKT_L_L4, 19))),
-    TRUNCATED("IPv4 TCP header absent", TCP4(80, CUT_FIXLEN(PKT_L_L4, 0))),
+    BAD_TAIL("truncated, IPv6 destination options 8 of 16 bytes, then ICMPv6",
+	     ICMP6(.ext = {PKT_EXT_DEST}, CUT_FIXLEN(PKT_L_EXT(0), 8))),
+    BAD_TAIL("truncated, IPv6 AH 20 of 24 bytes, then ICMPv6",
+	     ICMP6(.ext = {PKT_EXT_AH}, CUT_FIXLEN(PKT_L_EXT(0), 20))),
+    BAD_TAIL("truncated, IPv6 fragment header 4 of 8 bytes",
+	     TCP6(80, .ext = {PKT_EXT_FRAG}, CUT_FIXLEN(PKT_L_EXT(0), 4))),
+    BAD_TAIL("truncated, IPv6 AH 12 of 24 bytes",
+	     TCP6(80, .ext = {PKT_EXT_AH}, CUT_FIXLEN(PKT_L_EXT(0), 12))),
+    BAD_TAIL(
+	"truncated, IPv6 ends after hop-by-hop announcing destination options",
+	TCP6(80, .ext = {PKT_EXT_HOP, PKT_EXT_DEST},
+	     CUT_FIXLEN(PKT_L_EXT(1), 0))),
+    BAD_TAIL("truncated, IPv4 TCP header 19 of 20 bytes",
+	     TCP4(80, CUT_FIXLEN(PKT_L_L4, 19))),
+    BAD_TAIL("truncated, IPv4 TCP header absent",
+	     TCP4(80, CUT_FIXLEN(PKT_L_L4, 0))),
     TRUNCATED("IPv4 TCP header 10 of 20 bytes, total length not fixed",
 	      TCP4(80, CUT(PKT_L_L4, 10))),
-    TRUNCATED("IPv6 TCP header 19 of 20 bytes",
-	      TCP6(80, CUT_FIXLEN(PKT_L_L4, 19))),
-    TRUNCATED("IPv6 TCP header 10 of 20 bytes behind hop-by-hop",
-	      TCP6(80, .ext = {PKT_EXT_HOP}, CUT_FIXLEN(PKT_L_L4, 10))),
-    TRUNCATED("IPv4 UDP header 7 of 8 bytes",
-	      UDP4(53, CUT_FIXLEN(PKT_L_L4, 7))),
-    TRUNCATED("IPv6 UDP header absent", UDP6(53, CUT_FIXLEN(PKT_L_L4, 0))),
+    BAD_TAIL("truncated, IPv6 TCP header 19 of 20 bytes",
+	     TCP6(80, CUT_FIXLEN(PKT_L_L4, 19))),
+    BAD_TAIL("truncated, IPv6 TCP header 10 of 20 bytes behind hop-by-hop",
+	     TCP6(80, .ext = {PKT_EXT_HOP}, CUT_FIXLEN(PKT_L_L4, 10))),
+    BAD_TAIL("truncated, IPv4 UDP header 7 of 8 bytes",
+	     UDP4(53, CUT_FIXLEN(PKT_L_L4, 7))),
+    BAD_TAIL("truncated, IPv6 UDP header absent",
+	     UDP6(53, CUT_FIXLEN(PKT_L_L4, 0))),
+
+    /* Malformed tails from known sources: the lists, the box and the
+     * limits still apply; `malformed` decides only what they pass. */
+    {
+	.name = "bad tail: a deny-listed /48's UDP behind 9 and 12 "
+		"destination options drops, deny_list",
+	.cfg = &cfg_tail,
+	.steps = {{.pkt = UDP6(53, .src = BAD6, DEST9),
+		   .times = 3,
+		   EXPECT_DROP(DENY_LIST, NO_RULE)},
+		  {.pkt = UDP6(53, .src = BAD6, DEST12),
+		   .times = 3,
+		   EXPECT_DROP(DENY_LIST, NO_RULE)},
+		  {.pkt = UDP6(53, .src = BAD6, .ext = {PKT_EXT_DEST}),
+		   EXPECT_DROP(DENY_LIST, NO_RULE),
+		   SOURCES(0)}},
+    },
+    {
+	.name = "bad tail: a flood behind 9 and 12 destination options is "
+		"limited by the defaults (the protocol is hidden)",
+	.cfg = &cfg_tail,
+	.steps = {{.pkt = UDP6(53, DEST9),
+		   .times = 2,
+		   EXPECT_PASS(MALFORMED, 0),
+		   SOURCES(1)},
+		  {.pkt = UDP6(53, DEST9),
+		   .times = 3,
+		   EXPECT_DROP(RATE_PACKETS, 0)},
+		  {.pkt = UDP6(53, DEST12),
+		   .times = 3,
+		   EXPECT_DROP(RATE_PACKETS, 0)},
+		  /* Its well-formed UDP is the dns rule's: its own bucket. */
+		  {.pkt = UDP6(53, .ext = {PKT_EXT_DEST}),
+		   EXPECT_PASS(UNDER_LIMIT, 3),
+		   SOURCES(2)}},
+    },
+    {
+	.name = "bad tail, malformed drop: dropped as malformed, but "
+		"charged first: over the limit it counts as rate_packets",
+	.cfg = &cfg_tail_maldrop,
+	.steps = {{.pkt = TCP4(80, CUT_FIXLEN(PKT_L_L4, 10)),
+		   .times = 2,
+		   EXPECT_DROP(MALFORMED, 2),
+		   SOURCES(1)},
+		  {.pkt = TCP4(80, CUT_FIXLEN(PKT_L_L4, 10)),
+		   EXPECT_DROP(RATE_PACKETS, 2)},
+		  {.pkt = TCP4(22), EXPECT_DROP(RATE_PACKETS, 2)}},
+    },
+    {
+	.name = "bad tail: a TCP header cut short takes TCP's rule without "
+		"ports, UDP's the defaults; both charged",
+	.cfg = &cfg_tail,
+	.steps = {{.pkt = TCP4(80, CUT_FIXLEN(PKT_L_L4, 10)),
+		   .times = 2,
+		   EXPECT_PASS(MALFORMED, 2),
+		   SOURCES(1)},
+		  {.pkt = TCP6(80, .tcp_doff = 4), EXPECT_PASS(MALFORMED, 2)},
+		  {.pkt = TCP4(80, .tcp_doff = 4),
+		   EXPECT_DROP(RATE_PACKETS, 2)},
+		  {.pkt = UDP4(53, CUT_FIXLEN(PKT_L_L4, 7)),
+		   .times = 2,
+		   EXPECT_PASS(MALFORMED, 0),
+		   SOURCES(3)},
+		  {.pkt = UDP4(53, CUT_FIXLEN(PKT_L_L4, 0)),
+		   EXPECT_DROP(RATE_PACKETS, 0)}},
+    },
+    {
+	.name = "bad tail: TCP and UDP headers cut short from a deny-listed "
+		"IPv4 source drop, deny_list",
+	.cfg = &cfg_tail,
+	.steps = {{.pkt = TCP4(80, .src = BAD4, CUT_FIXLEN(PKT_L_L4, 10)),
+		   .times = 3,
+		   EXPECT_DROP(DENY_LIST, NO_RULE)},
+		  {.pkt = UDP4(53, .src = BAD4, CUT_FIXLEN(PKT_L_L4, 4)),
+		   .times = 3,
+		   EXPECT_DROP(DENY_LIST, NO_RULE),
+		   SOURCES(0)}},
+    },
+    {
+	.name = "bad tail: an allow-listed source passes as allow_list, "
+		"with malformed drop too",
+	.cfg = &cfg_tail_maldrop,
+	.steps = {{.pkt = TCP4(80, .src = GOOD4, CUT_FIXLEN(PKT_L_L4, 10)),
+		   .times = 3,
+		   EXPECT_PASS(ALLOW_LIST, NO_RULE)},
+		  {.pkt = UDP6(53, .src = GOOD6, DEST9),
+		   .times = 3,
+		   EXPECT_PASS(ALLOW_LIST, NO_RULE),
+		   SOURCES(0)}},
+    },
+    {
+	.name = "bad tail: a boxed source drops as blocked; its flood boxes "
+		"it in the first place",
+	.cfg = &cfg_tail_block,
+	.steps = {{.pkt = UDP6(53, DEST9),
+		   .times = 2,
+		   EXPECT_PASS(MALFORMED, 1)},
+		  {.pkt = UDP6(53, DEST12),
+		   EXPECT_DROP(RATE_PACKETS, 1),
+		   .blocked = {A6, 30 * NSEC_PER_SEC, 1}},
+		  {.pkt = UDP6(53, DEST9),
+		   .times = 3,
+		   EXPECT_DROP(BLOCKED, NO_RULE)},
+		  {.pkt = UDP6(53), EXPECT_DROP(BLOCKED, NO_RULE)},
+		  /* Boxed by hand for all traffic: a bad tail meets it. */
+		  {.pkt = TCP4(80, CUT_FIXLEN(PKT_L_L4, 3)),
+		   .put_block = {A4, 30 * NSEC_PER_SEC, 1, true},
+		   .set_block_source_active = FLAG_1,
+		   EXPECT_DROP(BLOCKED, NO_RULE)}},
+    },
+    {
+	.name = "bad tail, dry-run: over the limit passes as dry_run, "
+		"under it as malformed",
+	.cfg = &cfg_tail_dry,
+	.steps = {{.pkt = UDP6(53, DEST9),
+		   .times = 2,
+		   EXPECT_PASS(MALFORMED, 0)},
+		  {.pkt = UDP6(53, DEST9), EXPECT_PASS(DRY_RUN, 0)}},
+    },
 
     /* Fragments: no ports, so the protocol's rule without ports. */
     {
@@ -676,6 +880,23 @@ const struct fg_case fg_cases[] = {
 		  {.pkt = TCP4(80, .src = "198.51.100.12"),
 		   EXPECT_DROP(RATE_PACKETS, 0),
 		   SOURCES(1)}},
+    },
+    {
+	.name = "ipv4_prefix 24: a denied host does not ride on the /24 "
+		"entry its unlisted neighbour made",
+	.cfg = &cfg_prefix24_deny,
+	.steps = {{.pkt = TCP4(80, .src = "198.51.100.11"),
+		   EXPECT_PASS(UNDER_LIMIT, 0),
+		   SOURCES(1)},
+		  {.pkt = TCP4(80, .src = "198.51.100.66"),
+		   .times = 2,
+		   EXPECT_DROP(DENY_LIST, NO_RULE)},
+		  {.pkt = TCP6(80, .src = "2001:db8:1::66"),
+		   EXPECT_PASS(UNDER_LIMIT, 0),
+		   SOURCES(2)},
+		  {.pkt = TCP6(80, .src = "2001:db8:1::bad"),
+		   .times = 2,
+		   EXPECT_DROP(DENY_LIST, NO_RULE)}},
     },
 
     /* Limits. */
@@ -914,8 +1135,9 @@ const struct fg_case fg_cases[] = {
     /* Penalty box (rule `block`). */
     {
 	.name = "penalty box: over the limit puts the source in fg_blocked "
-		"for 30 s, then every packet of it drops as blocked, on any "
-		"port; others unaffected",
+		"for 30 s for rule web (block_scope rule, the default): its "
+		"web traffic drops as blocked, the rest meets its own rules; "
+		"others unaffected",
 	.cfg = &cfg_block,
 	.steps = {{.pkt = TCP4(80),
 		   .times = 2,
@@ -928,7 +1150,39 @@ const struct fg_case fg_cases[] = {
 		   TABLE([FG_TABLE_BLOCKED] = 1),
 		   .blocked = {A4, 30 * NSEC_PER_SEC, 1},
 		   BLOCKED(1),
-		   .block_active = FLAG_1},
+		   .block_active = FLAG_1,
+		   .block_source_active = FLAG_0},
+		  {.pkt = TCP4(80),
+		   .times = 3,
+		   EXPECT_DROP(BLOCKED, NO_RULE),
+		   TABLE()},
+		  {.pkt = UDP4(53), EXPECT_PASS(UNDER_LIMIT, 2)},
+		  {.pkt = TCP4(22), EXPECT_PASS(UNDER_LIMIT, 0)},
+		  {.pkt = ICMP4(), EXPECT_PASS(UNDER_LIMIT, 0)},
+		  {.pkt = TCP6(80), .times = 2, EXPECT_PASS(UNDER_LIMIT, 1)},
+		  {.pkt = TCP4(80, .src = "198.51.100.11"),
+		   .times = 2,
+		   EXPECT_PASS(UNDER_LIMIT, 1)},
+		  {.pkt = UDP4(53, .src = "198.51.100.11"),
+		   EXPECT_PASS(UNDER_LIMIT, 2),
+		   SOURCES(5),
+		   BLOCKED(1)}},
+    },
+    {
+	.name = "penalty box, block_scope source: over the limit of web "
+		"boxes the source for all its traffic, on any port",
+	.cfg = &cfg_block_source,
+	.steps = {{.pkt = TCP4(80),
+		   .times = 2,
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .block_source_active = FLAG_0},
+		  {.pkt = TCP4(80),
+		   EXPECT_DROP(RATE_PACKETS, 1),
+		   TABLE([FG_TABLE_BLOCKED] = 1),
+		   .blocked = {A4, 30 * NSEC_PER_SEC, 1, true},
+		   BLOCKED(1),
+		   .block_active = FLAG_1,
+		   .block_source_active = FLAG_1},
 		  {.pkt = TCP4(80),
 		   .times = 3,
 		   EXPECT_DROP(BLOCKED, NO_RULE),
@@ -936,13 +1190,31 @@ const struct fg_case fg_cases[] = {
 		  {.pkt = UDP4(53), EXPECT_DROP(BLOCKED, NO_RULE)},
 		  {.pkt = TCP4(22), EXPECT_DROP(BLOCKED, NO_RULE)},
 		  {.pkt = ICMP4(), EXPECT_DROP(BLOCKED, NO_RULE)},
-		  {.pkt = TCP6(80), .times = 2, EXPECT_PASS(UNDER_LIMIT, 1)},
 		  {.pkt = TCP4(80, .src = "198.51.100.11"),
 		   .times = 2,
 		   EXPECT_PASS(UNDER_LIMIT, 1)},
 		  {.pkt = UDP4(53, .src = "198.51.100.11"),
 		   EXPECT_PASS(UNDER_LIMIT, 2),
-		   SOURCES(4),
+		   SOURCES(3),
+		   BLOCKED(1)}},
+    },
+    {
+	.name = "penalty box: with block_source_active 0 the program does "
+		"not look for source-scoped entries; with 1 it does",
+	.cfg = &cfg_block,
+	.steps = {{.pkt = UDP4(53),
+		   .put_block = {A4, 30 * NSEC_PER_SEC, 1, true},
+		   .set_block_active = FLAG_1,
+		   .set_block_source_active = FLAG_0,
+		   EXPECT_PASS(UNDER_LIMIT, 2)},
+		  {.pkt = TCP4(80), EXPECT_PASS(UNDER_LIMIT, 1)},
+		  {.pkt = TCP4(80),
+		   .set_block_source_active = FLAG_1,
+		   EXPECT_DROP(BLOCKED, NO_RULE)},
+		  {.pkt = UDP4(53), EXPECT_DROP(BLOCKED, NO_RULE)},
+		  {.pkt = ICMP4(),
+		   EXPECT_DROP(BLOCKED, NO_RULE),
+		   TABLE(),
 		   BLOCKED(1)}},
     },
     {
@@ -971,7 +1243,8 @@ const struct fg_case fg_cases[] = {
 		   TABLE([FG_TABLE_BLOCKED] = 1),
 		   .blocked = {A4, 30 * NSEC_PER_SEC, 1},
 		   BLOCKED(1)},
-		  {.pkt = UDP4(53), EXPECT_DROP(BLOCKED, NO_RULE)}},
+		  {.pkt = TCP4(80, .sport = 4242),
+		   EXPECT_DROP(BLOCKED, NO_RULE)}},
     },
     {
 	.name = "penalty box: IPv6 blocks the source's /64 (its table key)",
@@ -982,7 +1255,7 @@ const struct fg_case fg_cases[] = {
 		   TABLE([FG_TABLE_BLOCKED] = 1),
 		   .blocked = {A6, 30 * NSEC_PER_SEC, 1},
 		   BLOCKED(1)},
-		  {.pkt = UDP6(53, .src = "2001:db8:1::ffff"),
+		  {.pkt = TCP6(80, .src = "2001:db8:1::ffff"),
 		   EXPECT_DROP(BLOCKED, NO_RULE)},
 		  {.pkt = TCP6(80, .src = "2001:db8:1:1::10"),
 		   EXPECT_PASS(UNDER_LIMIT, 1)}},
@@ -1000,10 +1273,11 @@ const struct fg_case fg_cases[] = {
 		  {.pkt = TCP4(80),
 		   .set_block_active = FLAG_1,
 		   EXPECT_DROP(BLOCKED, NO_RULE)},
-		  {.pkt = UDP4(53), EXPECT_DROP(BLOCKED, NO_RULE)},
-		  {.pkt = UDP4(53),
+		  /* Boxed for web only: dns still meets its own limit. */
+		  {.pkt = UDP4(53), EXPECT_PASS(UNDER_LIMIT, 2)},
+		  {.pkt = TCP4(80),
 		   .set_block_active = FLAG_0,
-		   EXPECT_PASS(UNDER_LIMIT, 2),
+		   EXPECT_PASS(UNDER_LIMIT, 1),
 		   TABLE(),
 		   BLOCKED(1)}},
     },

@@ -40,7 +40,8 @@ struct rule_def {
 	enum fg_protocol proto;
 	struct fg_port_range ports[4]; /* {0, 0} ends; none = any port */
 	struct fg_dim_limit packets, bytes, conns;
-	__u64 block_ns;		      /* penalty box; 0 = none */
+	__u64 block_ns; /* penalty box; 0 = none */
+	enum fg_block_scope block_scope;
 	enum fg_rule_action action;   /* over limit: drop, or RST a SYN */
 	struct fg_aggregate_spec agg; /* .enabled: a whole-prefix cap */
 };
@@ -73,6 +74,7 @@ struct block_def {
 	const char *addr; /* NULL: none */
 	__u64 until_ns;
 	int rule;
+	bool source_scope; /* keyed for all traffic, not the rule's */
 };
 
 /* A 0/1 field a step may set or check; FLAG_ANY leaves it alone. */
@@ -88,23 +90,27 @@ struct step {
 	int verdict;	  /* XDP_PASS, _DROP or _TX; 0 ends the steps */
 	enum fg_action action;
 	enum fg_reason reason;
-	int rule; /* slot, or NO_RULE */
-	bool check_sources;
-	long sources; /* fg_sources entries after the step */
+	int rule;     /* slot, or NO_RULE */
+	long sources; /* fg_sources entries after the step (check_sources) */
 
 	/* Before the runs (after the clock moved). */
 	struct block_def put_block; /* an fg_blocked entry, by hand */
-	bool fill_blocked;	    /* fill fg_blocked up to FG_MAX_BLOCKED */
 	enum flag set_block_active;
+	enum flag set_block_source_active;
 
 	/* After the step. */
 	struct block_def blocked; /* this entry exists, exactly */
-	const char *not_blocked;  /* no entry for this source */
-	bool check_blocked;
-	long nblocked; /* fg_blocked entries */
+	const char *not_blocked;  /* no entry for this source, any rule */
+	long nblocked;		  /* fg_blocked entries (check_blocked) */
 	enum flag block_active;
-	bool check_table;
+	enum flag block_source_active;
 	__u64 table[FG_TABLE_EVENTS]; /* fg_table_stats moved by this much */
+
+	/* Flags together: the struct stays small. */
+	bool check_sources;
+	bool fill_blocked; /* before: fill fg_blocked to FG_MAX_BLOCKED */
+	bool check_blocked;
+	bool check_table;
 	/* Every run's output frame is the RST|ACK answering its SYN. */
 	bool check_rst;
 };

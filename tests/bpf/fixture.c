@@ -165,7 +165,7 @@ int fx_reset(struct fx *fx)
 	if (!err)
 		err = fx_map_empty(fx->maps.lists, sizeof(struct fg_lpm_key));
 	if (!err)
-		err = fx_map_empty(fx->maps.blocked, sizeof(struct fg_addr));
+		err = fx_map_empty(fx->maps.blocked, sizeof(struct fg_src_key));
 	if (!err)
 		err = fx_map_empty(fx->maps.aggregates,
 				   sizeof(struct fg_src_key));
@@ -183,6 +183,7 @@ int fx_reset(struct fx *fx)
 	fx->maps.ctl_mem->enabled = 1;
 	fx->maps.ctl_mem->dry_run = 0;
 	fx->maps.ctl_mem->block_active = 0;
+	fx->maps.ctl_mem->block_source_active = 0;
 	fx->skel->bss->fg_test_clock_ns = FX_CLOCK_START;
 	return 0;
 }
@@ -299,21 +300,53 @@ int fx_table_stats(struct fx *fx, __u64 out[FG_TABLE_EVENTS])
 	return fg_read_table_stats(&fx->maps, out);
 }
 
-int fx_blocked_get(struct fx *fx, const __u8 addr[16], struct fg_block *b)
+static void block_key(const __u8 addr[16], __u32 rule_id,
+		      struct fg_src_key *key)
 {
-	struct fg_addr key;
+	memcpy(key->addr, addr, sizeof(key->addr));
+	key->rule_id = rule_id;
+}
 
-	memcpy(key.addr, addr, sizeof(key.addr));
+int fx_blocked_get(struct fx *fx, const __u8 addr[16], __u32 rule_id,
+		   struct fg_block *b)
+{
+	struct fg_src_key key;
+
+	block_key(addr, rule_id, &key);
 	return bpf_map_lookup_elem(fx->maps.blocked, &key, b) ? -errno : 0;
 }
 
-int fx_blocked_put(struct fx *fx, const __u8 addr[16], const struct fg_block *b)
+int fx_blocked_put(struct fx *fx, const __u8 addr[16], __u32 rule_id,
+		   const struct fg_block *b)
 {
-	struct fg_addr key;
+	struct fg_src_key key;
 
-	memcpy(key.addr, addr, sizeof(key.addr));
+	block_key(addr, rule_id, &key);
 	return bpf_map_update_elem(fx->maps.blocked, &key, b, BPF_ANY) ? -errno
 								       : 0;
+}
+
+static int count_addr(const struct fg_src_key *k, const struct fg_block *b,
+		      void *arg)
+{
+	const __u8 *addr = arg;
+
+	(void)b;
+	if (!memcmp(k->addr, addr, sizeof(k->addr)))
+		(*(long *)(addr + 16))++;
+	return 0;
+}
+
+long fx_blocked_count_addr(struct fx *fx, const __u8 addr[16])
+{
+	struct {
+		__u8 addr[16];
+		long n;
+	} arg = {.n = 0};
+
+	memcpy(arg.addr, addr, sizeof(arg.addr));
+	fg_blocked_walk(&fx->maps, count_addr, &arg);
+	return arg.n;
 }
 
 long fx_blocked_count(struct fx *fx)
@@ -374,6 +407,15 @@ const char *fx_xdp_name(__u32 act)
 	return act < sizeof(names) / sizeof(names[0]) ? names[act] : "?";
 }
 
+/* Keyed by the whole address under the config's prefixes. */
+static bool key_is_address(const struct fg_config *cfg,
+			   const struct fg_src_key *k)
+{
+	bool v4 = !k->addr[0] && !k->addr[1] && k->addr[2] == htonl(0xffff);
+
+	return v4 ? cfg->mask4 == 0xffffffffu : cfg->mask6[3] == 0xffffffffu;
+}
+
 long fx_sources_stale_gen(struct fx *fx)
 {
 	__u32 gen = fx->maps.ctl_mem->lists_gen;
@@ -386,6 +428,8 @@ long fx_sources_stale_gen(struct fx *fx)
 
 		cur = next;
 		prev = &cur;
+		if (!key_is_address(fx->cfg, &cur))
+			continue; /* never skips the lists */
 		if (!bpf_map_lookup_elem(fx->maps.sources, &cur, &st) &&
 		    st.lists_gen != gen)
 			stale++;

@@ -74,16 +74,21 @@ __u64 fx_clock_now(const struct fx *fx);
 int fx_run(struct fx *fx, const void *frame, size_t len, struct fx_run *r);
 int fx_read_counters(struct fx *fx, struct fx_counters *c);
 long fx_sources(struct fx *fx);
-/* fg_sources entries whose lists_gen is not fg_ctl's. */
+/* fg_sources entries keyed by a whole address (only those skip the
+ * lists) whose lists_gen is not fg_ctl's. */
 long fx_sources_stale_gen(struct fx *fx);
 /* fg_table_stats summed over CPUs. */
 int fx_table_stats(struct fx *fx, __u64 out[FG_TABLE_EVENTS]);
 
 /* The penalty box, keyed by a 16-byte (mapped) address as the table
- * keys it. get: 0, or -ENOENT. */
-int fx_blocked_get(struct fx *fx, const __u8 addr[16], struct fg_block *b);
-int fx_blocked_put(struct fx *fx, const __u8 addr[16],
+ * keys it and a rule id (FG_RULE_ID_ANY: boxed for all traffic). get: 0,
+ * or -ENOENT. */
+int fx_blocked_get(struct fx *fx, const __u8 addr[16], __u32 rule_id,
+		   struct fg_block *b);
+int fx_blocked_put(struct fx *fx, const __u8 addr[16], __u32 rule_id,
 		   const struct fg_block *b);
+/* Entries of this address, for any rule. */
+long fx_blocked_count_addr(struct fx *fx, const __u8 addr[16]);
 long fx_blocked_count(struct fx *fx);
 
 /* Settings as a config file with no keys would give them, written here

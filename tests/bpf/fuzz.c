@@ -50,6 +50,7 @@
 
 #include "cases.h"
 #include "fixture.h"
+#include "model.h"
 #include "pkt.h"
 #include "rst.h"
 #include "snapshot.h"
@@ -117,14 +118,21 @@ static void rnd_bytes(struct rng *r, __u8 *b, size_t n)
 
 /* ---- the parser model --------------------------------------------------- */
 
-enum ref_class { REF_OK, REF_NOT_IP, REF_MALFORMED };
+/* REF_TAIL: a valid IP header (the source is known), then a malformed
+ * tail; it takes the rule of its pclass without ports. */
+enum ref_class { REF_OK, REF_NOT_IP, REF_MALFORMED, REF_TAIL, REF_CLASSES };
 
 struct ref {
 	enum ref_class cls;
 	bool l2_bad; /* malformed before any IP header: runt, cut tag */
-	int pclass;  /* enum fg_proto_class; REF_OK only */
+	int pclass;  /* enum fg_proto_class; REF_OK and REF_TAIL */
 	bool has_port;
 	unsigned int dport;
+	/* For the verdict model (limited runs). */
+	__u8 saddr[16]; /* IPv4 mapped; REF_OK and REF_TAIL */
+	bool is_v6;
+	bool is_syn;
+	bool rst_fits; /* IPv4 IHL 5, or IPv6 with TCP right behind */
 };
 
 static unsigned int get16(const __u8 *b)
@@ -159,15 +167,17 @@ static enum ref_class ref_l4(const __u8 *f, size_t len, size_t off,
 	r->pclass = l4_class(proto);
 	if (proto == IPPROTO_TCP) {
 		if (off + 20 > len || f[off + 12] >> 4 < 5)
-			return REF_MALFORMED;
+			return REF_TAIL;
 	} else if (proto == IPPROTO_UDP) {
 		if (off + 8 > len)
-			return REF_MALFORMED;
+			return REF_TAIL;
 	} else {
 		return REF_OK;
 	}
 	r->has_port = true;
 	r->dport = get16(f + off + 2);
+	/* SYN without ACK */
+	r->is_syn = proto == IPPROTO_TCP && (f[off + 13] & 0x12) == 0x02;
 	return REF_OK;
 }
 
@@ -179,6 +189,10 @@ static enum ref_class ref_ipv4(const __u8 *f, size_t len, size_t off,
 	if (off + 20 > len || f[off] >> 4 != 4 || (f[off] & 15) < 5)
 		return REF_MALFORMED;
 	hlen = (size_t)(f[off] & 15) * 4;
+	r->saddr[10] = 0xff;
+	r->saddr[11] = 0xff;
+	memcpy(r->saddr + 12, f + off + 12, 4);
+	r->rst_fits = hlen == 20;
 	tot = get16(f + off + 2);
 	if (tot < hlen || off + tot > len)
 		return REF_MALFORMED;
@@ -195,6 +209,13 @@ static bool is_ext(unsigned int nh)
 	return nh == 0 || nh == 43 || nh == 60 || nh == 44 || nh == 51;
 }
 
+/* A header chain cut short or beyond the walk: the protocol is hidden. */
+static enum ref_class ref_bad_chain(struct ref *r)
+{
+	r->pclass = FG_PCLASS_OTHER;
+	return REF_TAIL;
+}
+
 static enum ref_class ref_ipv6(const __u8 *f, size_t len, size_t off,
 			       struct ref *r)
 {
@@ -204,13 +225,16 @@ static enum ref_class ref_ipv6(const __u8 *f, size_t len, size_t off,
 	    off + 40 + get16(f + off + 4) > len)
 		return REF_MALFORMED;
 	nh = f[off + 6];
+	memcpy(r->saddr, f + off + 8, 16);
+	r->is_v6 = true;
+	r->rst_fits = nh == IPPROTO_TCP;
 	off += 40;
 	for (int i = 0; i < FG_MAX_EXT_HDRS && is_ext(nh); i++) {
 		size_t hl;
 
 		if (nh == 44) { /* fragment */
 			if (off + 8 > len)
-				return REF_MALFORMED;
+				return ref_bad_chain(r);
 			nh = f[off];
 			if (get16(f + off + 2) & 0xfff8) {
 				r->pclass = l4_class(nh);
@@ -220,16 +244,16 @@ static enum ref_class ref_ipv6(const __u8 *f, size_t len, size_t off,
 			continue;
 		}
 		if (off + 2 > len)
-			return REF_MALFORMED;
+			return ref_bad_chain(r);
 		hl = nh == 51 ? ((size_t)f[off + 1] + 2) * 4
 			      : ((size_t)f[off + 1] + 1) * 8;
 		if (off + hl > len)
-			return REF_MALFORMED;
+			return ref_bad_chain(r);
 		nh = f[off];
 		off += hl;
 	}
 	if (is_ext(nh))
-		return REF_MALFORMED; /* beyond the walk */
+		return ref_bad_chain(r); /* beyond the walk */
 	return ref_l4(f, len, off, nh, r);
 }
 
@@ -252,6 +276,8 @@ static void ref_parse(const __u8 *f, size_t len, struct ref *r)
 		proto = get16(f + off + 2);
 		off += 4;
 	}
+	if (proto == TPID_8021Q || proto == TPID_8021AD)
+		return; /* a third tag: malformed, nothing read */
 	r->l2_bad = false;
 	if (proto == ETHERTYPE_IPV4)
 		r->cls = ref_ipv4(f, len, off, r);
@@ -527,6 +553,11 @@ struct fuzz {
 	unsigned int n;
 	bool malformed_drop; /* this batch's config */
 	bool enabled;
+	bool dry_run;
+	__u64 now; /* the test clock for the whole batch */
+	/* Limited runs: the verdict model and what it predicted. */
+	struct model *model;
+	struct model_verdict pred[FUZZ_BATCH];
 	/* Findings, by kind (the message format): one kind that is
 	 * everywhere does not hide the others. */
 	unsigned long violations;
@@ -605,17 +636,32 @@ static void check_frame(struct fuzz *z, unsigned int i,
 	if (ref->cls == REF_NOT_IP && rv != XDP_PASS)
 		report(z, f, "not IP, verdict %s, not XDP_PASS",
 		       fx_xdp_name(rv));
+	if (!z->open) {
+		const struct model_verdict *p = &z->pred[i];
+		__u32 want = p->action == FG_ACTION_PASS    ? XDP_PASS
+			     : p->action == FG_ACTION_RESET ? XDP_TX
+							    : XDP_DROP;
+
+		if (rv != want)
+			report(z, f,
+			       "the model says %s/%s (rule %d): verdict %s, "
+			       "expected %s",
+			       fg_action_label(p->action),
+			       fg_reason_label(p->reason), p->rule,
+			       fx_xdp_name(rv), fx_xdp_name(want));
+	}
 	if (z->open && z->enabled) {
-		__u32 want = z->malformed_drop && ref->cls == REF_MALFORMED
-				 ? XDP_DROP
-				 : XDP_PASS;
+		bool bad = ref->cls == REF_MALFORMED || ref->cls == REF_TAIL;
+		__u32 want = z->malformed_drop && bad ? XDP_DROP : XDP_PASS;
 
 		if (rv != want)
 			report(z, f,
 			       "unlimited config%s, model says %s: verdict "
 			       "%s, expected %s",
 			       z->malformed_drop ? " with malformed drop" : "",
-			       ref->cls == REF_OK ? "IP" : "malformed",
+			       ref->cls == REF_OK     ? "IP"
+			       : ref->cls == REF_TAIL ? "a bad tail"
+						      : "malformed",
 			       fx_xdp_name(rv), fx_xdp_name(want));
 	}
 	if (f->len < 14)
@@ -646,6 +692,59 @@ static int open_rule_slot(const struct ref *r)
 	}
 }
 
+/* Limited runs: every (action, reason) counter and every (rule, action)
+ * counter moved exactly as the model predicted. */
+static bool check_model_counts(struct fuzz *z)
+{
+	static unsigned long want[FG_ACTION_COUNT][FG_REASON_SLOTS];
+	static unsigned long want_rule[FG_RULE_STATS_ENTRIES];
+	bool ok = true;
+
+	memset(want, 0, sizeof(want));
+	memset(want_rule, 0, sizeof(want_rule));
+	for (unsigned int i = 0; i < z->n; i++) {
+		const struct model_verdict *p = &z->pred[i];
+
+		want[p->action][p->reason]++;
+		if (p->rule >= 0)
+			want_rule[(unsigned int)p->rule * FG_ACTION_COUNT +
+				  p->action]++;
+	}
+	for (unsigned int a = 0; a < FG_ACTION_COUNT; a++) {
+		for (unsigned int k = 0; k < FG_REASON_SLOTS; k++) {
+			unsigned int idx = a * FG_REASON_SLOTS + k;
+			__u64 got = z->after.stats[idx].packets -
+				    z->before.stats[idx].packets;
+
+			if (got == want[a][k])
+				continue;
+			report(z, NULL,
+			       "counter %s/%s moved by %llu, the model says "
+			       "%lu",
+			       fg_action_label(a),
+			       fg_reason_label(k) ? fg_reason_label(k)
+						  : "unnamed",
+			       (unsigned long long)got, want[a][k]);
+			ok = false;
+		}
+	}
+	for (unsigned int i = 0; i < FG_RULE_STATS_ENTRIES; i++) {
+		__u64 got =
+		    z->after.rules[i].packets - z->before.rules[i].packets;
+
+		if (got == want_rule[i])
+			continue;
+		report(z, NULL,
+		       "rule slot %u counter %s moved by %llu, the model says "
+		       "%lu",
+		       i / FG_ACTION_COUNT,
+		       fg_action_label(i % FG_ACTION_COUNT),
+		       (unsigned long long)got, want_rule[i]);
+		ok = false;
+	}
+	return ok;
+}
+
 /* Counter deltas of the batch against the verdicts and the model.
  * Returns whether they agree. */
 static bool check_batch(struct fuzz *z)
@@ -653,8 +752,10 @@ static bool check_batch(struct fuzz *z)
 	unsigned long sum = 0, sum_bytes = 0, want_bytes = 0,
 		      by_action[3] = {0};
 	unsigned long rule_sum = 0, rule_reached = 0;
-	unsigned long want_class[3] = {0}, want_rule[FG_RULE_SLOTS] = {0};
+	unsigned long want_class[REF_CLASSES] = {0},
+		      want_rule[FG_RULE_SLOTS] = {0};
 	unsigned long l2_bad = 0, verdict_action[3] = {0};
+	__u64 mal;
 	bool ok = true;
 	int err = fx_read_counters(z->fx, &z->after);
 
@@ -666,7 +767,7 @@ static bool check_batch(struct fuzz *z)
 		want_bytes += z->frames[i].len;
 		want_class[z->refs[i].cls]++;
 		l2_bad += z->refs[i].l2_bad;
-		if (z->refs[i].cls == REF_OK)
+		if (z->refs[i].cls == REF_OK || z->refs[i].cls == REF_TAIL)
 			want_rule[open_rule_slot(&z->refs[i])]++;
 		verdict_action[z->retvals[i] == XDP_DROP ? FG_ACTION_DROP
 			       : z->retvals[i] == XDP_TX ? FG_ACTION_RESET
@@ -720,12 +821,22 @@ static bool check_batch(struct fuzz *z)
 			ok = false;
 		}
 	}
+	/* A malformed count beyond the frames with no source to charge is
+	 * bad tails that reached a rule. */
+	mal = z->after.stats[FG_REASON_MALFORMED].packets -
+	      z->before.stats[FG_REASON_MALFORMED].packets +
+	      z->after.stats[FG_REASON_SLOTS + FG_REASON_MALFORMED].packets -
+	      z->before.stats[FG_REASON_SLOTS + FG_REASON_MALFORMED].packets;
+	if (z->enabled && mal > want_class[REF_MALFORMED])
+		rule_reached += mal - want_class[REF_MALFORMED];
 	if (rule_sum != rule_reached) {
 		report(z, NULL,
 		       "rule counters moved by %lu, %lu packets reached a rule",
 		       rule_sum, rule_reached);
 		ok = false;
 	}
+	if (!z->open && !check_model_counts(z))
+		ok = false;
 	if (!z->enabled) {
 		__u64 off = z->after.stats[FG_REASON_DISABLED].packets -
 			    z->before.stats[FG_REASON_DISABLED].packets;
@@ -743,13 +854,6 @@ static bool check_batch(struct fuzz *z)
 	{
 		__u64 not_ip = z->after.stats[FG_REASON_NOT_IP].packets -
 			       z->before.stats[FG_REASON_NOT_IP].packets;
-		__u64 mal =
-		    z->after.stats[FG_REASON_MALFORMED].packets -
-		    z->before.stats[FG_REASON_MALFORMED].packets +
-		    z->after.stats[FG_REASON_SLOTS + FG_REASON_MALFORMED]
-			.packets -
-		    z->before.stats[FG_REASON_SLOTS + FG_REASON_MALFORMED]
-			.packets;
 
 		if (not_ip != want_class[REF_NOT_IP]) {
 			report(
@@ -764,11 +868,13 @@ static bool check_batch(struct fuzz *z)
 			       (unsigned long long)mal, l2_bad);
 			ok = false;
 		}
-		if (z->open && mal != want_class[REF_MALFORMED]) {
+		if (z->open &&
+		    mal != want_class[REF_MALFORMED] + want_class[REF_TAIL]) {
 			report(z, NULL,
 			       "malformed counted %llu, the model says %lu",
 			       (unsigned long long)mal,
-			       want_class[REF_MALFORMED]);
+			       want_class[REF_MALFORMED] +
+				   want_class[REF_TAIL]);
 			ok = false;
 		}
 	}
@@ -795,6 +901,31 @@ static bool check_batch(struct fuzz *z)
 	}
 	z->before = z->after;
 	return ok;
+}
+
+/* The model's verdict for frame i, its state moved on. */
+static void predict(struct fuzz *z, unsigned int i)
+{
+	static const enum model_class cls[REF_CLASSES] = {
+	    [REF_OK] = MODEL_IP,
+	    [REF_NOT_IP] = MODEL_NOT_IP,
+	    [REF_MALFORMED] = MODEL_MALFORMED,
+	    [REF_TAIL] = MODEL_TAIL,
+	};
+	const struct ref *r = &z->refs[i];
+	struct model_pkt p = {
+	    .cls = cls[r->cls],
+	    .is_v6 = r->is_v6,
+	    .pclass = r->pclass,
+	    .has_port = r->has_port,
+	    .dport = r->dport,
+	    .is_syn = r->is_syn,
+	    .rst_fits = r->rst_fits,
+	    .len = (__u32)z->frames[i].len,
+	};
+
+	memcpy(p.saddr, r->saddr, sizeof(p.saddr));
+	model_frame(z->model, &p, z->now, z->enabled, z->dry_run, &z->pred[i]);
 }
 
 static void run_frame(struct fuzz *z, unsigned int i)
@@ -833,6 +964,7 @@ static void replay_batch(struct fuzz *z)
 				      "port %u):\n",
 				      kref.cls == REF_OK       ? "IP"
 				      : kref.cls == REF_NOT_IP ? "not IP"
+				      : kref.cls == REF_TAIL   ? "bad tail"
 							       : "malformed",
 				      kref.pclass, kref.dport);
 			hexdump(keep.data, keep.len);
@@ -1003,6 +1135,22 @@ static void limited_config(struct fuzz *z)
 	z->enabled = true;
 }
 
+/* A new epoch: empty state on both sides (within an epoch the keys stay
+ * far below every map's size, so no LRU eviction, which the model does
+ * not predict), then a new config. */
+static void limited_epoch(struct fuzz *z)
+{
+	int err = fx_reset(z->fx);
+
+	if (err)
+		report(z, NULL, "resetting maps: %s", strerror(-err));
+	model_reset(z->model);
+	limited_config(z);
+	model_configure(z->model, &z->settings, z->fx->cfg);
+	if (fx_read_counters(z->fx, &z->before))
+		report(z, NULL, "reading counters");
+}
+
 /* ---- the run ------------------------------------------------------------ */
 
 static double now_s(void)
@@ -1097,6 +1245,11 @@ static void fuzz_run(struct fx *fx, bool open)
 	err = fx_reset(fx);
 	if (err)
 		FAIL("resetting maps: %s", strerror(-err));
+	if (!open) {
+		z->model = model_new();
+		if (!z->model)
+			FAIL("allocating the model");
+	}
 	pool_init(&z->pool, &z->rng);
 	if (open)
 		open_config(z);
@@ -1114,7 +1267,7 @@ static void fuzz_run(struct fx *fx, bool open)
 			break;
 		}
 		if (!open && z->packets % FUZZ_EPOCH == 0)
-			limited_config(z);
+			limited_epoch(z);
 		if (open)
 			set_malformed_drop(z, b & 1);
 		else {
@@ -1129,10 +1282,14 @@ static void fuzz_run(struct fx *fx, bool open)
 				    !fx->maps.ctl_mem->dry_run;
 		}
 		z->n = FUZZ_BATCH;
+		z->now = fx_clock_now(fx);
+		z->dry_run = fx->maps.ctl_mem->dry_run;
 		for (unsigned int i = 0; i < z->n; i++) {
 			gen_frame(&z->rng, &z->pool, &z->frames[i]);
 			ref_parse(z->frames[i].data, z->frames[i].len,
 				  &z->refs[i]);
+			if (!open)
+				predict(z, i);
 			run_frame(z, i);
 		}
 		z->packets += z->n;
@@ -1145,6 +1302,8 @@ static void fuzz_run(struct fx *fx, bool open)
 		sched_setaffinity(0, sizeof(was), &was);
 	if (open)
 		check_open_state(z);
+	model_free(z->model);
+	z->model = NULL;
 
 	print_message("# %s: %lu frames in %.1f s (%.0f frames/s): %lu pass, "
 		      "%lu drop, %lu tx; %lu violations\n",

@@ -15,7 +15,7 @@
 
 #define PKT_MAX 3072
 #define PKT_MAX_VLANS 3
-#define PKT_MAX_EXT 10
+#define PKT_MAX_EXT 12
 
 enum pkt_l3 {
 	PKT_IPV4 = 0,

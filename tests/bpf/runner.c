@@ -134,6 +134,7 @@ static void settings_from_def(const struct cfg_def *d, struct fg_settings *s,
 		r->dim[FG_DIM_BYTES] = rd->bytes;
 		r->dim[FG_DIM_CONNECTIONS] = rd->conns;
 		r->block_ns = rd->block_ns;
+		r->block_scope = rd->block_scope;
 		r->action = rd->action;
 		r->aggregate = rd->agg;
 	}
@@ -188,7 +189,7 @@ static void fill_blocked(struct fx *fx, int n)
 		addr[13] = (__u8)(i >> 16);
 		addr[14] = (__u8)(i >> 8);
 		addr[15] = (__u8)i;
-		err = fx_blocked_put(fx, addr, &b);
+		err = fx_blocked_put(fx, addr, FG_RULE_ID_DEFAULT, &b);
 		if (err == -E2BIG)
 			break;
 		if (err)
@@ -198,6 +199,14 @@ static void fill_blocked(struct fx *fx, int n)
 	if (fx_blocked_count(fx) != FG_MAX_BLOCKED)
 		FAIL("step %d: fg_blocked holds %ld after filling, not %d", n,
 		     fx_blocked_count(fx), FG_MAX_BLOCKED);
+}
+
+/* The fg_blocked key's rule id of a case's entry. */
+static __u32 block_rule_id(struct fx *fx, const struct block_def *d)
+{
+	if (d->source_scope)
+		return FG_RULE_ID_ANY;
+	return fx->cfg->rules[d->rule].id;
 }
 
 static void step_before(struct fx *fx, const struct step *st, int n)
@@ -218,7 +227,8 @@ static void step_before(struct fx *fx, const struct step *st, int n)
 		if (!fx->test_clock)
 			FAIL("step %d puts a block: test-clock only", n);
 		case_addr(st->put_block.addr, addr);
-		err = fx_blocked_put(fx, addr, &b);
+		err = fx_blocked_put(fx, addr,
+				     block_rule_id(fx, &st->put_block), &b);
 		if (err)
 			FAIL("step %d: putting %s into fg_blocked: %s", n,
 			     st->put_block.addr, strerror(-err));
@@ -228,6 +238,9 @@ static void step_before(struct fx *fx, const struct step *st, int n)
 	if (st->set_block_active != FLAG_ANY)
 		fx->maps.ctl_mem->block_active =
 		    flag_value(st->set_block_active);
+	if (st->set_block_source_active != FLAG_ANY)
+		fx->maps.ctl_mem->block_source_active =
+		    flag_value(st->set_block_source_active);
 }
 
 static void check_table(struct fx *fx, const struct step *st, int n,
@@ -276,9 +289,11 @@ static void step_after(struct fx *fx, const struct step *st, int n)
 		__u64 until = fx_clock_now(fx) + st->blocked.until_ns;
 
 		case_addr(st->blocked.addr, addr);
-		if (fx_blocked_get(fx, addr, &b))
-			FAIL("step %d: %s not in fg_blocked", n,
-			     st->blocked.addr);
+		if (fx_blocked_get(fx, addr, block_rule_id(fx, &st->blocked),
+				   &b))
+			FAIL("step %d: %s not in fg_blocked (%s scope)", n,
+			     st->blocked.addr,
+			     st->blocked.source_scope ? "source" : "rule");
 		if (b.until_ns != until ||
 		    b.rule_slot != (__u32)st->blocked.rule)
 			FAIL("step %d: fg_blocked[%s] = {until now%+lld ns, "
@@ -290,12 +305,11 @@ static void step_after(struct fx *fx, const struct step *st, int n)
 	}
 	if (st->not_blocked) {
 		case_addr(st->not_blocked, addr);
-		if (!fx_blocked_get(fx, addr, &b))
-			FAIL("step %d: %s is in fg_blocked (until now%+lld "
-			     "ns, rule %u), expected no entry",
+		if (fx_blocked_count_addr(fx, addr))
+			FAIL("step %d: %s has %ld entries in fg_blocked, "
+			     "expected none",
 			     n, st->not_blocked,
-			     (long long)(b.until_ns - fx_clock_now(fx)),
-			     b.rule_slot);
+			     fx_blocked_count_addr(fx, addr));
 	}
 	if (st->check_blocked && fx_blocked_count(fx) != st->nblocked)
 		FAIL("step %d: %ld entries in fg_blocked, expected %ld", n,
@@ -305,6 +319,12 @@ static void step_after(struct fx *fx, const struct step *st, int n)
 		FAIL("step %d: fg_ctl.block_active %u, expected %d", n,
 		     fx->maps.ctl_mem->block_active,
 		     flag_value(st->block_active));
+	if (st->block_source_active != FLAG_ANY &&
+	    fx->maps.ctl_mem->block_source_active !=
+		flag_value(st->block_source_active))
+		FAIL("step %d: fg_ctl.block_source_active %u, expected %d", n,
+		     fx->maps.ctl_mem->block_source_active,
+		     flag_value(st->block_source_active));
 }
 
 /* The output frame: a RST for XDP_TX, else the input unchanged. */

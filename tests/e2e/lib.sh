@@ -35,8 +35,9 @@
 #   procs     fg_wait_pid PID SECS, fg_kill PID [GRACE], fg_wait_until
 #             SECS CMD..
 #   floodgate fg_config [LINE..] (-> path), fg_daemon_start CONFIG
-#             [ARGS..] (-> FG_DAEMON_PID, FG_DAEMON_LOG), fg_daemon_stop
-#             [PID], fg_cli ARGS.., fg_loadgen NS ARGS..
+#             [ARGS..] (-> FG_DAEMON_PID, FG_DAEMON_LOG), fg_daemon_bg LOG
+#             ARGS.., fg_daemon_stop [PID], fg_daemon_cmd ARGS.., fg_cli ARGS.., fg_loadgen NS
+#             ARGS.., fg_unit_caps KEY, fg_unit_value KEY
 #   counters  fg_stats_snapshot FILE, fg_stat [--since FILE] ACTION
 #             REASON [packets|bytes], fg_stat_percpu (same args),
 #             fg_stats_cpus [--since FILE], fg_stats_show [--since FILE]
@@ -50,7 +51,8 @@
 # Don't `set -e` in tests: checks return non-zero on failure by design.
 #
 # Tunables (environment): FG_BUILD (default <repo>/build),
-# FG_ATTACH_TIMEOUT (s, default 20), FG_KEEP_TMP=1 (keep logs and configs).
+# FG_ATTACH_TIMEOUT (s, default 20), FG_KEEP_TMP=1 (keep logs and configs),
+# FG_DAEMON_AS_ROOT=1 (floodgated with every capability, not the unit's).
 
 set -uo pipefail
 
@@ -511,19 +513,95 @@ fg_config() {
 	echo "$f"
 }
 
-# fg_daemon_start CONFIG [EXTRA_ARGS...]: floodgated in the server
-# namespace on FG_IF_SERVER (native XDP unless FG_XDP_MODE says), pins in
-# FG_PIN_DIR, logs in FG_DAEMON_LOG. Waits (FG_ATTACH_TIMEOUT) for
-# msg="attached". Sets FG_DAEMON_PID. Returns 1 (log as TAP diag) if it
-# exits or does not attach in time.
+# fg_unit_caps KEY: the capabilities the systemd unit lists under KEY
+# (CapabilityBoundingSet, AmbientCapabilities), lower case without the
+# cap_ prefix, one a line. Several KEY= lines add up, as in systemd.
+fg_unit_caps() {
+	sed -n "s/^$1=//p" "$FG_UNIT" | tr ' ' '\n' | sed -n 's/^CAP_//p' |
+		tr '[:upper:]' '[:lower:]'
+}
+
+# fg_unit_value KEY: the last value the unit gives KEY (empty if none).
+fg_unit_value() { sed -n "s/^$1=//p" "$FG_UNIT" | tail -n 1; }
+
+# The privileges the unit gives floodgated, as setpriv arguments
+# (FG_DAEMON_PRIV, an array): its bounding, inheritable and ambient sets
+# and NoNewPrivileges, so the tests run the daemon as the unit would.
+# A capability this shell cannot grant (not in its own bounding set, e.g.
+# CAP_SYS_RESOURCE in some containers) is left out (FG_DAEMON_PRIV_MISSING,
+# said once by fg_daemon_start). Set FG_DAEMON_AS_ROOT=1 to run the daemon
+# with every capability instead. Computed here, once, not in a subshell.
+FG_UNIT=$FG_ROOT/tools/systemd/floodgated.service
+FG_DAEMON_PRIV=()
+FG_DAEMON_PRIV_MISSING=
+_fg_daemon_priv_said=0
+_fg_daemon_priv() {
+	local have c bnd=() amb=() list
+	have=",$(setpriv --dump | sed -n 's/^Capability bounding set: //p'),"
+	for c in $(fg_unit_caps CapabilityBoundingSet); do
+		if [[ $have == *",$c,"* ]]; then
+			bnd+=("+$c")
+		else
+			FG_DAEMON_PRIV_MISSING+="${FG_DAEMON_PRIV_MISSING:+ }cap_$c"
+		fi
+	done
+	for c in $(fg_unit_caps AmbientCapabilities); do
+		[[ $have == *",$c,"* ]] && amb+=("+$c")
+	done
+	list=$(IFS=,; echo "${bnd[*]}")
+	FG_DAEMON_PRIV=(setpriv "--bounding-set=-all${list:+,$list}")
+	list=$(IFS=,; echo "${amb[*]}")
+	FG_DAEMON_PRIV+=("--inh-caps=-all${list:+,$list}" "--ambient-caps=-all${list:+,$list}")
+	[ "$(fg_unit_value NoNewPrivileges)" = yes ] && FG_DAEMON_PRIV+=(--no-new-privs)
+	return 0
+}
+_fg_daemon_priv
+
+# _fg_daemon_prefix: the command prefix that runs floodgated (one a line).
+_fg_daemon_prefix() {
+	if [ "${FG_DAEMON_AS_ROOT:-0}" = 1 ]; then
+		echo env
+	else
+		printf '%s\n' "${FG_DAEMON_PRIV[@]}"
+	fi
+}
+
+# fg_daemon_cmd ARGS...: floodgated ARGS with the unit's privileges (or
+# as root, see FG_DAEMON_AS_ROOT), in the server namespace, bounded
+# (30 s): for runs that end by themselves (--check, refusals).
+fg_daemon_cmd() {
+	local pre
+	mapfile -t pre < <(_fg_daemon_prefix)
+	lab_exec "$FG_NS_SERVER" timeout 30 "${pre[@]}" "$FG_DAEMON" "$@"
+}
+
+# fg_daemon_bg LOG ARGS...: floodgated ARGS in the background in the
+# server namespace with the systemd unit's privileges (FG_DAEMON_PRIV),
+# output to LOG; sets FG_DAEMON_PID (killed at exit). No waiting.
+fg_daemon_bg() {
+	local log=$1 pre
+	shift
+	mapfile -t pre < <(_fg_daemon_prefix)
+	if [ -n "$FG_DAEMON_PRIV_MISSING" ] && [ "$_fg_daemon_priv_said" = 0 ]; then
+		diag "not in this shell's bounding set, so floodgated runs without: $FG_DAEMON_PRIV_MISSING"
+		_fg_daemon_priv_said=1
+	fi
+	lab_bg "$FG_NS_SERVER" "$log" "${pre[@]}" "$FG_DAEMON" "$@"
+	FG_DAEMON_PID=$LAB_BG_PID
+}
+
+# fg_daemon_start CONFIG [EXTRA_ARGS...]: floodgated (fg_daemon_bg) on
+# FG_IF_SERVER (native XDP unless FG_XDP_MODE says), pins in FG_PIN_DIR,
+# logs in FG_DAEMON_LOG; CONFIG "" for the built-in one. Waits
+# (FG_ATTACH_TIMEOUT) for msg="attached". Sets FG_DAEMON_PID. Returns 1
+# (log as TAP diag) if it exits or does not attach in time.
 fg_daemon_start() {
 	local cfg=$1 deadline
 	shift
 	FG_DAEMON_LOG=$FG_TMP/floodgated.$((${#_FG_PIDS[@]} + 1)).log
-	lab_bg "$FG_NS_SERVER" "$FG_DAEMON_LOG" "$FG_DAEMON" -c "$cfg" \
+	fg_daemon_bg "$FG_DAEMON_LOG" ${cfg:+-c "$cfg"} \
 		-i "${FG_DAEMON_IFACE:-$FG_IF_SERVER}" --xdp-mode "${FG_XDP_MODE:-native}" \
 		--pin-dir "$FG_PIN_DIR" "$@"
-	FG_DAEMON_PID=$LAB_BG_PID
 	deadline=$((SECONDS + FG_ATTACH_TIMEOUT))
 	while ! grep -q 'msg="attached"' "$FG_DAEMON_LOG" 2>/dev/null; do
 		if ! kill -0 "$FG_DAEMON_PID" 2>/dev/null; then

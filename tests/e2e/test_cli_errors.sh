@@ -11,7 +11,7 @@ fg_require_root
 fg_require_cmds ip nsenter bpftool python3
 fg_require_bins floodgated floodgate
 
-tap_plan 34
+tap_plan 36
 
 lab_setup || tap_bail "could not build the lab"
 
@@ -71,6 +71,10 @@ run fg_cli mo dry-run
 expect "mo dry-run (prefix of mode): exit 2, names mode" 2 '"mo": did you mean "mode"?'
 run fg_cli un 203.0.113.7
 expect "un ADDR (prefix of unblock): exit 2, names unblock" 2 '"un": did you mean "unblock"?'
+run fg_cli unblock 203.0.113.7 --rule
+expect "unblock ADDR --rule (no name): exit 2, says so" 2 'unblock --rule: expected a rule name'
+run fg_cli unblock --rule web
+expect "unblock --rule NAME (no address): exit 2, says so" 2 'unblock: expected one address'
 run fg_cli st
 expect "st (prefix of status) still runs status: exit 1, floodgated is not running" 1 'floodgated is not running'
 run fg_cli ver
@@ -98,7 +102,7 @@ run fg_cli --json
 expect_json "no command, --json: exit 2, {\"error\": ...}" 2 ''
 
 # --- floodgated ------------------------------------------------------------
-D() { lab_exec "$FG_NS_SERVER" timeout 30 "$FG_DAEMON" --pin-dir "$FG_PIN_DIR" "$@"; }
+D() { fg_daemon_cmd --pin-dir "$FG_PIN_DIR" "$@"; }
 missing_cfg=$FG_TMP/no-such-dir/floodgate.yaml
 run D -c "$missing_cfg" -i "$FG_IF_SERVER"
 expect "floodgated -c MISSING: exit 1, names the file" 1 "$missing_cfg"

@@ -29,9 +29,8 @@ cfg=$(fg_config 'limits: {packets: 1000/s, burst_packets: 100}')
 # 1. Start on an interface that is not there: no msg="attached" to wait
 # for, so not fg_daemon_start; the same command line.
 FG_DAEMON_LOG=$FG_TMP/floodgated.late.log
-lab_bg "$FG_NS_SERVER" "$FG_DAEMON_LOG" "$FG_DAEMON" -c "$cfg" -i "$LATE" \
+fg_daemon_bg "$FG_DAEMON_LOG" -c "$cfg" -i "$LATE" \
 	--xdp-mode "${FG_XDP_MODE:-native}" --pin-dir "$FG_PIN_DIR"
-FG_DAEMON_PID=$LAB_BG_PID
 if fg_log_wait 'msg="started"' "$FG_ATTACH_TIMEOUT" && kill -0 "$FG_DAEMON_PID" 2>/dev/null; then
 	ok "floodgated started with -i $LATE (not there yet)"
 else

@@ -4,7 +4,8 @@
 # allowed flooder passes as allow_list); `allow list`/`deny list` show
 # them with origin cli, config entries with origin config; `del` removes
 # them. On SIGHUP the config's entries follow the file while the CLI's
-# stay.
+# stay. Two CLI writers at once, while reloads run, leave the table and
+# its CLI-owned entries exactly as their operations say (one lock).
 # shellcheck source=tests/e2e/lib.sh disable=SC2119 # lab_setup without options
 . "$(dirname "$0")/lib.sh"
 
@@ -23,7 +24,7 @@ fg_require_root
 fg_require_cmds ip nsenter bpftool python3 awk
 fg_require_bins floodgated floodgate fg-loadgen
 
-tap_plan 31
+tap_plan 38
 
 lab_setup || tap_bail "could not build the lab"
 limits="limits: {packets: $RATE/s, burst_packets: $BURST}"
@@ -153,6 +154,89 @@ if [ "$rc" -eq 1 ] && [[ $out == *"not on the deny list"* ]]; then
 	ok "deleting it again fails (exit 1: not on the deny list)"
 else
 	not_ok "deleting it again fails (exit 1: not on the deny list)" "exit $rc: $out"
+fi
+
+# 6. Two writers at once, while SIGHUPs alternate two configs: writer 1
+# denies 2001:db8:c1::i, writer 2 allows 2001:db8:c2::i (i = 1..N, then
+# removes the odd i). Config C names those very prefixes (so its sync
+# writes where the CLIs write) and 1000 more; config D 1000 others.
+N=134 # 134 adds + 67 removals: 201 operations a writer
+cfg_c=$FG_TMP/lists-c.yaml cfg_d=$FG_TMP/lists-d.yaml
+python3 - "$cfg_c" "$cfg_d" "$N" "$FG_IF_SERVER" "$RATE" "$BURST" <<'PY'
+import sys
+c, d, n, iface, rate, burst = sys.argv[1], sys.argv[2], int(sys.argv[3]), *sys.argv[4:]
+head = f'interfaces: [{iface}]\nmetrics: {{listen: ""}}\nlimits: {{packets: {rate}/s, burst_packets: {burst}}}\nlists:\n'
+with open(c, "w") as f:
+    f.write(head + "  allow:\n")
+    f.writelines(f"    - 2001:db8:c2::{i:x}/128\n" for i in range(1, n + 1))
+    f.write("  deny:\n")
+    f.writelines(f"    - 2001:db8:c1::{i:x}/128\n" for i in range(1, n + 1))
+    f.writelines(f"    - 2001:db8:a::{i:x}/128\n" for i in range(1, 1001))
+with open(d, "w") as f:
+    f.write(head + "  deny:\n")
+    f.writelines(f"    - 2001:db8:b::{i:x}/128\n" for i in range(1, 1001))
+PY
+# writer LIST NET: the operations, in the server namespace; prints how
+# many failed.
+writer() {
+	# shellcheck disable=SC2016 # the script's own variables, expanded there
+	lab_bg "$FG_NS_SERVER" "$FG_TMP/writer.$1.log" bash -c '
+		cli=$1 pins=$2 list=$3 net=$4 n=$5 failed=0
+		for i in $(seq 1 "$n"); do
+			timeout 30 "$cli" --pin-dir "$pins" "$list" add "$net::$(printf %x "$i")/128" >/dev/null || failed=$((failed + 1))
+		done
+		for i in $(seq 1 2 "$n"); do
+			timeout 30 "$cli" --pin-dir "$pins" "$list" del "$net::$(printf %x "$i")/128" >/dev/null || failed=$((failed + 1))
+		done
+		echo "failed=$failed"' writer "$FG_CLI" "$FG_PIN_DIR" "$1" "$2" "$N"
+}
+reloads_before=$(fg_log_count 'msg="reloaded"')
+fails_before=$(fg_log_count 'msg="reload failed')
+writer deny 2001:db8:c1
+w1=$LAB_BG_PID
+writer allow 2001:db8:c2
+w2=$LAB_BG_PID
+# SIGHUPs while either writes (bounded: 600 rounds of 0.1 s at most)
+for ((round = 0; round < 600; round++)); do
+	kill -0 "$w1" 2>/dev/null || kill -0 "$w2" 2>/dev/null || break
+	if ((round % 2)); then cp "$cfg_d" "$cfg.new"; else cp "$cfg_c" "$cfg.new"; fi
+	mv "$cfg.new" "$cfg"
+	kill -HUP "$FG_DAEMON_PID"
+	sleep 0.1
+done
+fg_wait_pid "$w1" 60
+fg_wait_pid "$w2" 60
+during=$(($(fg_log_count 'msg="reloaded"') - reloads_before))
+diag "writers: $(cat "$FG_TMP/writer.deny.log") $(cat "$FG_TMP/writer.allow.log"); $during reloads while they wrote ($round SIGHUPs)"
+check_str "writer 1: all 201 operations succeeded" "$(cat "$FG_TMP/writer.deny.log")" failed=0
+check_str "writer 2: all 201 operations succeeded" "$(cat "$FG_TMP/writer.allow.log")" failed=0
+check_ge "reloads ran while they wrote" "$during" 5
+check_eq "no reload failed" "$(($(fg_log_count 'msg="reload failed') - fails_before))" 0
+# The last reload, once the writers are done: config D.
+cp "$cfg_d" "$cfg"
+check "floodgate reload (config D)" fg_cli reload
+# entries LIST ORIGIN PREFIX: the sorted CIDRs of LIST with ORIGIN that
+# start with PREFIX, one a line.
+entries() {
+	fg_cli --json "$1" list | python3 -c '
+import json, sys
+print("\n".join(sorted(e["cidr"] for e in json.load(sys.stdin)
+                       if e["origin"] == sys.argv[1] and e["cidr"].startswith(sys.argv[2]))))' "$2" "$3"
+}
+want() { for ((i = 2; i <= N; i += 2)); do printf '%s::%x/128\n' "$1" "$i"; done | sort; }
+if [ "$(entries deny cli 2001:db8:c1:)" = "$(want 2001:db8:c1)" ] &&
+	[ "$(entries allow cli 2001:db8:c2:)" = "$(want 2001:db8:c2)" ]; then
+	ok "the CLI-owned entries are exactly the writers' (67 + 67)"
+else
+	not_ok "the CLI-owned entries are exactly the writers' (67 + 67)" \
+		"$(diff <(entries deny cli 2001:db8:c1:; entries allow cli 2001:db8:c2:) <(want 2001:db8:c1; want 2001:db8:c2) | head -n 10)"
+fi
+config_c=$(entries deny config 2001:db8:c1:; entries allow config 2001:db8:c2:; entries deny config 2001:db8:a:)
+config_d=$(entries deny config 2001:db8:b: | wc -l)
+if [ -z "$config_c" ] && [ "$config_d" -eq 1000 ]; then
+	ok "the config's entries are exactly config D's 1000"
+else
+	not_ok "the config's entries are exactly config D's 1000" "D: $config_d; left from C: $(head -n 5 <<<"$config_c")"
 fi
 
 fg_daemon_stop "$FG_DAEMON_PID"

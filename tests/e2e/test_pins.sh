@@ -26,8 +26,7 @@ cfg=$(fg_config "limits: {packets: $RATE/s, burst_packets: $BURST}")
 fg_daemon_start "$cfg" || tap_bail "floodgated did not attach"
 
 # A second daemon on the same pins would fight the first: it must refuse.
-out=$(timeout 10 nsenter --net="/var/run/netns/$FG_NS_SERVER" "$FG_DAEMON" -c "$cfg" \
-	-i "$FG_IF_SERVER" --pin-dir "$FG_PIN_DIR" 2>&1)
+out=$(fg_daemon_cmd -c "$cfg" -i "$FG_IF_SERVER" --pin-dir "$FG_PIN_DIR" 2>&1)
 rc=$?
 if [ "$rc" -eq 1 ] && [[ $out == *"another floodgated runs on these pins"*"pid=$FG_DAEMON_PID"* ]]; then
 	ok "a second floodgated on the same pins refuses (exit 1, names pid $FG_DAEMON_PID)"

@@ -5,7 +5,9 @@
 #   - gzip when asked: Content-Encoding: gzip and the same series;
 #   - a real Prometheus (started here, inside the server namespace, so it
 #     scrapes the daemon on that namespace's 127.0.0.1) ingests it: its
-#     HTTP API returns floodgate_packets_total.
+#     HTTP API returns floodgate_packets_total, it took every sample of
+#     the scrape, and a metric relabel rule (drop floodgate_build_info)
+#     works on floodgate's names: one sample fewer after relabelling.
 # shellcheck source=tests/e2e/lib.sh disable=SC2119 # lab_setup without options
 . "$(dirname "$0")/lib.sh"
 
@@ -19,7 +21,7 @@ fg_require_root
 fg_require_cmds ip nsenter bpftool python3 awk curl gzip prometheus promtool
 fg_require_bins floodgated floodgate fg-loadgen
 
-tap_plan 19
+tap_plan 21
 
 lab_setup || tap_bail "could not build the lab"
 
@@ -138,6 +140,10 @@ scrape_configs:
   - job_name: floodgate
     static_configs:
       - targets: ["$LISTEN"]
+    metric_relabel_configs:
+      - source_labels: [__name__]
+        regex: floodgate_build_info
+        action: drop
 EOF
 lab_bg "$FG_NS_SERVER" "$FG_TMP/prometheus.log" prometheus \
 	--config.file="$FG_TMP/prometheus.yml" --storage.tsdb.path="$FG_TMP/prom-data" \
@@ -164,9 +170,16 @@ fi
 check "Prometheus: up{job=\"floodgate\"} == 1" query 'up{job="floodgate"} == 1'
 check "Prometheus: floodgate_packets_total{reason=\"rate_packets\"} > 0" \
 	query 'floodgate_packets_total{action="drop",reason="rate_packets"} > 0'
-# The scrape had no sample errors or warnings.
-check "Prometheus: scrape_samples_scraped > 0 and no post-relabel losses" \
-	query 'scrape_samples_scraped{job="floodgate"} > 0 and scrape_samples_post_metric_relabeling{job="floodgate"} == scrape_samples_scraped{job="floodgate"}'
+# Every sample of the scrape reached Prometheus (the series set is stable
+# now: the traffic is over), and the relabel rule removed exactly the one
+# floodgate_build_info sample, nothing else.
+samples=$(grep -cv '^#' "$plain")
+check "Prometheus: scrape_samples_scraped == the $samples samples of our own scrape" \
+	query "scrape_samples_scraped{job=\"floodgate\"} == $samples"
+check "Prometheus: metric_relabel_configs dropped floodgate_build_info, one sample" \
+	query 'scrape_samples_post_metric_relabeling{job="floodgate"} == scrape_samples_scraped{job="floodgate"} - 1'
+check "Prometheus: floodgate_build_info is absent, floodgate_enabled is there" \
+	query 'absent(floodgate_build_info{job="floodgate"}) and on() floodgate_enabled{job="floodgate"} == 1'
 
 fg_kill "$PROM_PID" 5
 fg_daemon_stop "$FG_DAEMON_PID"

@@ -5,6 +5,9 @@
 #   counts floodgate_config_reloads_total{result="failure"} (scraped with
 #   curl inside the server namespace); `floodgate reload` reports success
 #   or failure with exit 0 / 1; source state survives reloads.
+#   A reload whose lists do not fit the table together with the CLI's
+#   entries is a counted failure that changes nothing (lists as listed,
+#   limits as measured); at start such a config is refused.
 #
 # Tunable: FG_RELOAD_SECONDS (each measurement, default 2).
 # shellcheck source=tests/e2e/lib.sh disable=SC2119 # lab_setup without options
@@ -19,7 +22,7 @@ fg_require_root
 fg_require_cmds ip nsenter bpftool python3 awk curl
 fg_require_bins floodgated floodgate fg-loadgen
 
-tap_plan 23
+tap_plan 32
 
 lab_setup || tap_bail "could not build the lab"
 cfg=$FG_TMP/reload.yaml
@@ -130,5 +133,65 @@ fi
 check_eq "the first source's state survived the reloads (passed $first_passed)" \
 	"$(fg_src_stat 203.0.113.50 passed)" "$first_passed"
 
+# 6. A config whose lists fit alone but not with the CLI's entries: the
+# reload fails whole (the new 500/s limit is not applied either).
+fg_cli deny add 203.0.113.200/32 >/dev/null
+fg_cli allow add 198.51.100.200/32 >/dev/null
+fg_cli deny add 2001:db8:300::/48 >/dev/null
+lists_now() { fg_cli --json allow list && fg_cli --json deny list; }
+lists_before=$(lists_now)
+big=$FG_TMP/big.yaml
+write_cfg 500
+mv "$cfg" "$big"
+python3 -c '
+import sys
+with open(sys.argv[1], "a") as f:
+    f.write("lists:\n  allow: []\n  deny:\n")
+    for i in range(131072 - 1):
+        f.write("    - 2001:db8:%x:%x::/64\n" % (0x100 + i // 65536, i % 65536))
+' "$big"
+mv "$big" "$cfg"
+fails=$(metric "$RELOAD_FAIL") oks=$(metric "$RELOAD_OK")
+nfailed=$(fg_log_count 'msg="reload failed')
+kill -HUP "$FG_DAEMON_PID"
+if fg_log_wait 'msg="reload failed' 30 "$((nfailed + 1))"; then
+	ok "a config whose lists do not fit with the CLI's: the reload fails"
+else
+	not_ok "a config whose lists do not fit with the CLI's: the reload fails" "$(tail -n 3 "$FG_DAEMON_LOG")"
+fi
+line=$(grep -F 'msg="reload failed' "$FG_DAEMON_LOG" | tail -n 1)
+diag "$line"
+if [[ $line == *"131071 entries from the config and 3 added with floodgate allow|deny do not fit the table's 131072"* ]]; then
+	ok "the failure says what does not fit (131071 + 3 > 131072)"
+else
+	not_ok "the failure says what does not fit (131071 + 3 > 131072)" "$line"
+fi
+check_eq "metrics: reloads failure counted ($fails + 1)" "$(metric "$RELOAD_FAIL")" $((fails + 1))
+check_eq "metrics: reloads success unchanged ($oks)" "$(metric "$RELOAD_OK")" "$oks"
+if [ "$(lists_now)" = "$lists_before" ]; then
+	ok "floodgate allow list / deny list unchanged"
+else
+	not_ok "floodgate allow list / deny list unchanged" "$(lists_now | head -c 300)"
+fi
+measure 203.0.113.54 2000 20000 "after the failed reload (old 2000/s kept, not 500/s)"
+
+# 7. The same config at start, on pins holding the CLI's entries: refused.
 fg_daemon_stop "$FG_DAEMON_PID"
 check_eq "floodgated stopped cleanly on SIGTERM" $? 0
+if fg_daemon_start "$cfg" 2>/dev/null; then
+	not_ok "at start, lists that do not fit are refused" "it attached"
+	fg_daemon_stop "$FG_DAEMON_PID"
+else
+	ok "at start, lists that do not fit are refused"
+fi
+line=$(grep -F 'msg="config rejected"' "$FG_DAEMON_LOG" | tail -n 1)
+if [[ $line == *"do not fit the table's 131072"* ]]; then
+	ok "... with the reason: $(sed -E 's/.*error="([^"]{0,60}).*/\1/' <<<"$line")..."
+else
+	not_ok "... with the reason" "$(tail -n 3 "$FG_DAEMON_LOG")"
+fi
+if [ "$(lists_now)" = "$lists_before" ]; then
+	ok "the pinned lists are unchanged"
+else
+	not_ok "the pinned lists are unchanged" "$(lists_now | head -c 300)"
+fi

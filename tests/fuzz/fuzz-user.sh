@@ -6,7 +6,7 @@
 # tests/fuzz/regressions/TARGET/. Ends with one line per target: execs/s,
 # total execs, corpus size, and what it found.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 
 seconds=${1:-60}
 out=build/fuzz

@@ -4,7 +4,8 @@
  * argv after "floodgate", NUL-separated. A parse either fails as a usage
  * error with a message, or yields a command whose verb word is the
  * verb's full name or, only for verbs that cannot lower protection, a
- * unique prefix of it; its arguments are in range; argv is not changed.
+ * unique prefix of it; its arguments are in range (unblock's --rule NAME
+ * is the word after --rule, only for unblock); argv is not changed.
  */
 #include <stdbool.h>
 
@@ -13,11 +14,12 @@
 
 #define ARGS_MAX 64
 
-/* The model of where the verb stands: the first word that is not a
- * global option (or --pin-dir's value). */
-static const char *verb_word(int argc, char *const argv[], bool *json)
+/* The model of the words: every argument that is not a global option
+ * (or --pin-dir's value), in order; the first is the verb. */
+static int plain_words(int argc, char *const argv[], const char **words,
+		       bool *json)
 {
-	const char *verb = NULL;
+	int n = 0;
 
 	*json = false;
 	for (int i = 1; i < argc; i++) {
@@ -25,10 +27,10 @@ static const char *verb_word(int argc, char *const argv[], bool *json)
 			*json = true;
 		else if (!strcmp(argv[i], "--pin-dir"))
 			i++;
-		else if (strncmp(argv[i], "--pin-dir=", 10) && !verb)
-			verb = argv[i];
+		else if (strncmp(argv[i], "--pin-dir=", 10))
+			words[n++] = argv[i];
 	}
-	return verb;
+	return n;
 }
 
 static bool points_into(const char *p, int argc, char *const argv[])
@@ -65,20 +67,47 @@ static void check_verb(const char *word, enum fg_verb verb)
 	FUZZ_CHECK(begun == 1, "\"%s\" is ambiguous but ran %s", word, v->name);
 }
 
+/* unblock: ADDR alone, or with --rule NAME before or after it. */
+static void check_unblock(const char **words, int n, const struct fg_cmdline *a)
+{
+	int rule_at = -1;
+
+	for (int k = 1; k < n; k++)
+		if (!strcmp(words[k], "--rule") && rule_at < 0) {
+			rule_at = k;
+			k++;
+		}
+	if (rule_at < 0) {
+		FUZZ_CHECK(n == 2 && !a->rule, "unblock with %d words, rule %s",
+			   n, a->rule ? a->rule : "none");
+		FUZZ_CHECK(a->cidr_text == words[1],
+			   "unblock's address is not its argument");
+		return;
+	}
+	FUZZ_CHECK(n == 4, "unblock --rule with %d words", n);
+	FUZZ_CHECK(a->rule == words[rule_at + 1] && *a->rule,
+		   "--rule's name is not the word after it");
+	FUZZ_CHECK(a->cidr_text == words[rule_at == 1 ? 3 : 1],
+		   "unblock's address is not the word besides --rule NAME");
+}
+
 static void check_parsed(int argc, char *const argv[],
 			 const struct fg_cmdline *a)
 {
+	const char *words[ARGS_MAX + 1];
 	bool json;
-	const char *word = verb_word(argc, argv, &json);
+	int n = plain_words(argc, argv, words, &json);
 	struct fg_cidr cidr;
 	const char *why;
 
 	FUZZ_CHECK(a->verb < FG_VERB_COUNT, "verb %d", a->verb);
-	FUZZ_CHECK(word, "a command without a verb word");
+	FUZZ_CHECK(n > 0, "a command without a verb word");
 	FUZZ_CHECK(a->json == json, "json %d, want %d", a->json, json);
 	FUZZ_CHECK(!a->pin_dir || points_into(a->pin_dir, argc, argv),
 		   "pin_dir does not come from argv");
-	check_verb(word, a->verb);
+	FUZZ_CHECK(!a->rule || a->verb == FG_VERB_UNBLOCK,
+		   "--rule %s taken by %s", a->rule, fg_verbs[a->verb].name);
+	check_verb(words[0], a->verb);
 	switch (a->verb) {
 	case FG_VERB_ALLOW:
 	case FG_VERB_DENY:
@@ -89,6 +118,8 @@ static void check_parsed(int argc, char *const argv[],
 			   "list op %d", a->list_op);
 		/* fall through */
 	case FG_VERB_UNBLOCK:
+		if (a->verb == FG_VERB_UNBLOCK)
+			check_unblock(words, n, a);
 		FUZZ_CHECK(a->cidr_text &&
 			       points_into(a->cidr_text, argc, argv),
 			   "no CIDR text");
@@ -128,7 +159,8 @@ static bool same_cmdline(const struct fg_cmdline *a, const struct fg_cmdline *b)
 	       !memcmp(a->cidr.addr, b->cidr.addr, sizeof(a->cidr.addr)) &&
 	       a->cidr.prefixlen == b->cidr.prefixlen &&
 	       a->cidr.is_v4 == b->cidr.is_v4 && a->top_n == b->top_n &&
-	       a->top_by == b->top_by && a->top_watch == b->top_watch;
+	       a->top_by == b->top_by && a->top_watch == b->top_watch &&
+	       a->rule == b->rule;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -37,11 +37,10 @@ static void gen_dim(struct fuzz_in *in, struct fg_dim_limit *d, int dim)
 		d->rate.amount = 1;
 	d->rate.per_ns = periods[fuzz_take(in, 1) % 3]
 			 << (dim == FG_DIM_BYTES ? fuzz_take(in, 1) % 4 : 0);
-	/* Rates the datapath can hold within 1%: at least 100 fixed-point
-	 * units per packet or byte (the loader's bound is its own). */
-	if ((unsigned __int128)d->rate.amount * 100 >
-	    (unsigned __int128)d->rate.per_ns << FG_FP_SHIFT)
-		d->rate.amount = (d->rate.per_ns << FG_FP_SHIFT) / 100;
+	/* Rates the datapath holds: at least the least whole ns a unit. */
+	if ((unsigned __int128)d->rate.amount * check_ns_min(dim) >
+	    d->rate.per_ns)
+		d->rate.amount = d->rate.per_ns / check_ns_min(dim);
 	/* burst * per_ns / amount <= 2^62 */
 	max_burst =
 	    ((unsigned __int128)1 << 62) * d->rate.amount / d->rate.per_ns;
@@ -85,6 +84,8 @@ static void gen_rule(struct fuzz_in *in, unsigned int i, struct fg_rule_spec *r)
 	if (r->protocol == FG_PROTO_UDP || r->protocol == FG_PROTO_ICMP)
 		memset(&r->dim[FG_DIM_CONNECTIONS], 0, sizeof(r->dim[0]));
 	r->block_ns = fuzz_take(in, 8) % (24ULL * 3600 * NS_PER_S + 1);
+	r->block_scope =
+	    fuzz_take(in, 1) % 2 ? FG_BLOCK_SCOPE_SOURCE : FG_BLOCK_SCOPE_RULE;
 	r->action = r->protocol == FG_PROTO_TCP && fuzz_take(in, 1) % 2
 			? FG_RULE_ACTION_RESET
 			: FG_RULE_ACTION_DROP;
@@ -158,8 +159,8 @@ static bool rule_has_port(const struct fg_rule_spec *r, unsigned int p)
 }
 
 /* The compiled limit against its spec: the interval is per_ns/amount in
- * 2^-16 ns, rounded down but never 0; the tolerance is burst intervals,
- * raised to FG_TICKS_MIN ticks. */
+ * 2^-16 ns, rounded down (an accepted rate leaves it at least 1 ns); the
+ * tolerance is burst intervals, raised to FG_TICKS_MIN ticks. */
 static void check_limit(const struct fg_dim_limit *d, const struct fg_limit *l,
 			__u64 tick_ns, const char *what)
 {
@@ -176,7 +177,8 @@ static void check_limit(const struct fg_dim_limit *d, const struct fg_limit *l,
 	FUZZ_CHECK(want_interval <= UINT64_MAX,
 		   "%s: %llu per %llu ns: the interval overflows 64 bits", what,
 		   ULL(d->rate.amount), ULL(d->rate.per_ns));
-	FUZZ_CHECK(l->interval_fp == (want_interval ? (__u64)want_interval : 1),
+	FUZZ_CHECK(l->interval_fp == want_interval &&
+		       l->interval_fp >= 1ULL << FG_FP_SHIFT,
 		   "%s: %llu per %llu ns compiled to interval %llu", what,
 		   ULL(d->rate.amount), ULL(d->rate.per_ns),
 		   ULL(l->interval_fp));
@@ -285,8 +287,9 @@ static void check_compiled(__u64 tick_ns)
 			FUZZ_CHECK(cfg.rules[j + 1].id != o->id,
 				   "rules %u and %u share id %u", j, i, o->id);
 		FUZZ_CHECK(o->block_ns == r->block_ns &&
+			       o->block_scope == (__u8)r->block_scope &&
 			       o->action == (__u8)r->action,
-			   "rules[%u] block or action", i);
+			   "rules[%u] block, block_scope or action", i);
 		for (int d = 0; d < FG_DIM_COUNT; d++) {
 			snprintf(what, sizeof(what), "rules[%u] dim %d", i, d);
 			check_limit(&r->dim[d], &o->limit[d], tick_ns, what);

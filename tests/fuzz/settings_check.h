@@ -16,7 +16,6 @@
 #include "http.h"
 
 #define CHECK_NS_PER_S 1000000000ULL
-#define CHECK_BURST_NS_MAX (1ULL << 62)
 #define CHECK_BLOCK_NS_MAX (24ULL * 3600 * CHECK_NS_PER_S)
 #define CHECK_MIN_FRAME_BURST 1518
 
@@ -34,6 +33,12 @@ static inline bool check_period_ok(__u64 per_ns)
 	return false;
 }
 
+/* The fewest nanoseconds a unit of a dimension may cost. */
+static inline __u64 check_ns_min(int dim)
+{
+	return dim == FG_DIM_BYTES ? FG_BYTE_NS_MIN : FG_COUNT_NS_MIN;
+}
+
 static inline void check_dim(const struct fg_dim_limit *d, int dim,
 			     const char *where)
 {
@@ -49,15 +54,15 @@ static inline void check_dim(const struct fg_dim_limit *d, int dim,
 	FUZZ_CHECK(d->burst >=
 		       (dim == FG_DIM_BYTES ? CHECK_MIN_FRAME_BURST : 1),
 		   "%s dim %d: burst %llu", where, dim, ULL(d->burst));
-	/* The datapath holds a rate in 2^-16 ns per unit: an accepted rate
-	 * must compile within 1% of what it says. */
-	FUZZ_CHECK((unsigned __int128)d->rate.amount * 100 <=
-		       (unsigned __int128)d->rate.per_ns << 16,
-		   "%s dim %d: %llu per %llu ns is accepted but cannot be held "
-		   "within 1%%",
+	/* The datapath charges whole nanoseconds a unit: an accepted rate
+	 * must leave each unit the least config.h states. */
+	FUZZ_CHECK((unsigned __int128)d->rate.amount * check_ns_min(dim) <=
+		       d->rate.per_ns,
+		   "%s dim %d: %llu per %llu ns is accepted but faster than "
+		   "the datapath holds",
 		   where, dim, ULL(d->rate.amount), ULL(d->rate.per_ns));
 	span = (unsigned __int128)d->burst * d->rate.per_ns / d->rate.amount;
-	FUZZ_CHECK(span <= CHECK_BURST_NS_MAX,
+	FUZZ_CHECK(span <= FG_BURST_NS_MAX,
 		   "%s dim %d: burst %llu at %llu/%llu"
 		   "ns spans past 2^62 ns",
 		   where, dim, ULL(d->burst), ULL(d->rate.amount),
@@ -134,17 +139,24 @@ static inline void check_settings(const struct fg_settings *s)
 		   "max_sources %u", s->max_sources);
 	FUZZ_CHECK(s->ipv4_prefix <= 32 && s->ipv6_prefix <= 128,
 		   "table prefixes /%u /%u", s->ipv4_prefix, s->ipv6_prefix);
-	if (s->admit.rate.per_ns && s->admit.rate.amount)
+	if (s->admit.rate.per_ns && s->admit.rate.amount) {
 		FUZZ_CHECK(check_period_ok(s->admit.rate.per_ns),
 			   "new_sources period %llu",
 			   ULL(s->admit.rate.per_ns));
+		FUZZ_CHECK(
+		    (unsigned __int128)s->admit.rate.amount * FG_COUNT_NS_MIN <=
+			s->admit.rate.per_ns,
+		    "new_sources %llu per %llu ns is accepted but "
+		    "faster than the datapath holds",
+		    ULL(s->admit.rate.amount), ULL(s->admit.rate.per_ns));
+	}
 	FUZZ_CHECK(s->admit.burst <= UINT32_MAX, "burst_new_sources %llu",
 		   ULL(s->admit.burst));
 	if (s->admit.rate.per_ns && s->admit.rate.amount && s->admit.burst)
 		FUZZ_CHECK((unsigned __int128)s->admit.burst *
 				   s->admit.rate.per_ns /
 				   s->admit.rate.amount <=
-			       CHECK_BURST_NS_MAX,
+			       FG_BURST_NS_MAX,
 			   "burst_new_sources %llu at %llu"
 			   "/%lluns spans past 2^62 ns",
 			   ULL(s->admit.burst), ULL(s->admit.rate.amount),
@@ -176,6 +188,9 @@ static inline void check_settings(const struct fg_settings *s)
 				   r->ports[k].last);
 		FUZZ_CHECK(r->block_ns <= CHECK_BLOCK_NS_MAX, "%s: block %llu",
 			   where, ULL(r->block_ns));
+		FUZZ_CHECK(r->block_scope == FG_BLOCK_SCOPE_RULE ||
+			       r->block_scope == FG_BLOCK_SCOPE_SOURCE,
+			   "%s: block_scope %d", where, r->block_scope);
 		FUZZ_CHECK(r->action == FG_RULE_ACTION_DROP ||
 			       (r->action == FG_RULE_ACTION_RESET &&
 				r->protocol == FG_PROTO_TCP),

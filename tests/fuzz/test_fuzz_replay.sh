@@ -5,7 +5,7 @@
 # One TAP line per target; any crash, sanitizer report, leak or input
 # slower than 10 s fails it. Bounded: 120 s per target.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 
 PER_INPUT_S=10
 PER_TARGET_S=120

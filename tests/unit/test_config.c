@@ -505,6 +505,48 @@ static const struct bad_doc bad_docs[] = {
      "large for this rate"},
     {"limits:\n  bytes: 1bit/h\n  burst_bytes: 1GB\n",
      "t.yaml:3:16: limits.burst_bytes: 1000000000: burst too large"},
+    /* every rate and burst compiles to what it says, or is refused */
+    {"limits:\n  packets: 10000001/s\n",
+     "t.yaml:2:12: limits.packets: \"10000001/s\": too fast: at most "
+     "10000000/s (600000000/m, 36000000000/h), as the datapath counts "
+     "whole nanoseconds; 0 is no limit"},
+    {"limits:\n  new_connections: 600000001/m\n",
+     "t.yaml:2:20: limits.new_connections: \"600000001/m\": too fast: at "
+     "most 10000000/s"},
+    {"limits:\n  packets: 18446744073709551615/s\n",
+     "t.yaml:2:12: limits.packets: \"18446744073709551615/s\": too fast"},
+    {"limits:\n  bytes: 8000000001bit/s\n",
+     "t.yaml:2:10: limits.bytes: \"8000000001bit/s\": too fast: at most "
+     "1GB/s (8Gbit/s, 60GB/m), as the datapath counts whole nanoseconds; "
+     "0 is no limit"},
+    {"limits:\n  bytes: 10Gbit/s\n",
+     "t.yaml:2:10: limits.bytes: \"10Gbit/s\": too fast"},
+    {"limits:\n  packets: 1/h\n  burst_packets: 1281024\n",
+     "t.yaml:3:18: limits.burst_packets: 1281024: burst too large for "
+     "this rate (1/h): at most 1281023, 146 years' worth"},
+    {"limits:\n  bytes: 1bit/h\n  burst_bytes: 160128\n",
+     "t.yaml:3:16: limits.burst_bytes: 160128: burst too large for this "
+     "rate (1bit/h): at most 160127, 146 years' worth"},
+    {"table:\n  new_sources: 1/h\n  burst_new_sources: 5124096\n",
+     "t.yaml:3:22: table.burst_new_sources: 5124096: burst too large for "
+     "this rate (1/h): at most 1281023, 146 years' worth"},
+    {"table:\n  burst_new_sources: 5124096\n  new_sources: 1/h\n",
+     "t.yaml:2:22: table.burst_new_sources: 5124096: burst too large for "
+     "this rate (1/h)"},
+    {"table:\n  new_sources: 10000001/s\n",
+     "t.yaml:2:16: table.new_sources: \"10000001/s\": too fast: at most "
+     "10000000/s"},
+    {"rules:\n  - name: a\n    bytes: 2GB/s\n",
+     "t.yaml:3:12: rules[0].bytes: \"2GB/s\": too fast: at most 1GB/s"},
+    {"rules:\n  - name: a\n    packets: 1/s\n    aggregate:\n"
+     "      ipv4_prefix: 24\n      packets: 1/h\n"
+     "      burst_packets: 1281024\n",
+     "t.yaml:7:22: rules[0].aggregate.burst_packets: 1281024: burst too "
+     "large for this rate (1/h): at most 1281023"},
+    {"rules:\n  - name: a\n    packets: 1/s\n    aggregate:\n"
+     "      ipv4_prefix: 24\n      new_connections: 20000000/s\n",
+     "t.yaml:6:24: rules[0].aggregate.new_connections: \"20000000/s\": "
+     "too fast"},
     /* rules */
     {"rules: {name: a}\n",
      "t.yaml:1:9: rules: expected a list like [{name: http, packets: "

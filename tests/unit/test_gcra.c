@@ -95,15 +95,41 @@ static void test_compile_unlimited(void **state)
 	assert_int_equal(fg_gcra_cost(&l, 1500), 0);
 }
 
-/* Faster than 1 unit per 2^-16 ns would round the interval to 0, which
- * means unlimited: it is clamped to the smallest limit instead. */
+/*
+ * A positive rate is a limit, whatever its size: the config refuses
+ * rates beyond the datapath's rounding, and the compiler still never
+ * turns one into a zero cost (which the datapath reads as "no limit"):
+ * an instant's flood passes only its burst, not everything.
+ */
 static void test_compile_never_rounds_to_unlimited(void **state)
 {
-	struct fg_limit l = compile(UINT64_MAX, S, 1);
+	static const __u64 amounts[] = {1000000001ULL, 60000000000ULL,
+					UINT64_MAX};
+	__u64 tat;
 
 	(void)state;
-	assert_int_equal(l.interval_fp, 1);
-	assert_int_equal(l.tolerance_ns, 0);
+	for (size_t i = 0; i < sizeof(amounts) / sizeof(amounts[0]); i++) {
+		struct fg_limit l = compile(amounts[i], S, 1000);
+
+		assert_true(fg_gcra_cost(&l, 1) >= 1);
+		tat = 0;
+		assert_in_range(flood(&l, &tat, T0, 1, 1000000), 1, 1000);
+	}
+}
+
+/* Nor a burst into a tolerance cut to 64 bits: 5124096 at 1/h is
+ * 1.8447e19 ns, just over 2^64, and wrapped to 1526 s, under the cost of
+ * one unit (3600 s): every packet was refused. It saturates instead. */
+static void test_compile_never_wraps_tolerance(void **state)
+{
+	struct fg_limit l = compile(1, H, 5124096);
+	__u64 tat = 0;
+
+	(void)state;
+	assert_true(l.tolerance_ns >= FG_BURST_NS_MAX);
+	assert_int_equal(flood(&l, &tat, T0, 1, 10000000), l.tolerance_ns / H);
+	l = compile(1, H, UINT64_MAX);
+	assert_true(l.tolerance_ns >= FG_BURST_NS_MAX);
 }
 
 static void test_burst_then_rate(void **state)
@@ -244,26 +270,24 @@ static void test_long_run_100_per_s(void **state)
 }
 
 /*
- * 10 Gbit/s = 1.25e9 B/s: 0.8 ns a byte, which the fixed point keeps
- * (52428.8 / 65536 ns rounds to 52428). The cost of a packet is then
- * floored to whole ns: a 1500-byte packet costs 1199 ns instead of 1200,
- * so the long run is 0.083 % over: held to 0.1 % here.
+ * The fastest byte rate the config takes, 1 GB/s = 8 Gbit/s: 1 ns a
+ * byte. A frame's cost is floored to whole ns, so it is off by under 1 ns,
+ * i.e. under one byte's worth; here it is exact.
  */
 static void test_fast_rate_bytes(void **state)
 {
-	struct fg_limit l = compile(1250000000, S, 1250000000);
-	const __u64 want = 12500000000ULL + 1250000000ULL;
+	struct fg_limit l = compile(1000000000, S, 1000000000);
+	const __u64 want = 10000000000ULL + 1000000000ULL;
 	__u64 n;
 
 	(void)state;
-	assert_int_equal(l.interval_fp, 52428);
+	assert_int_equal(l.interval_fp, 1ULL << FG_FP_SHIFT);
 	assert_int_equal(l.tolerance_ns, S);
-	assert_in_range(fg_gcra_cost(&l, 1500), 1199, 1200);
-	assert_in_range(fg_gcra_cost(&l, 9000), 7199, 7200);
+	assert_int_equal(fg_gcra_cost(&l, 60), 60);
+	assert_int_equal(fg_gcra_cost(&l, 1500), 1500);
+	assert_int_equal(fg_gcra_cost(&l, 9000), 9000);
 	n = simulate(&l, T0, 10 * S, TICK, 1500);
-	assert_in_range(n, want - want / 1000, want + want / 1000);
-	/* whole packets: never below the exact figure by more than one */
-	assert_true(n + 1500 >= want);
+	assert_in_range(n, want - 1500, want);
 }
 
 /*
@@ -329,6 +353,7 @@ int main(void)
 	    cmocka_unit_test(test_compile_packets),
 	    cmocka_unit_test(test_compile_unlimited),
 	    cmocka_unit_test(test_compile_never_rounds_to_unlimited),
+	    cmocka_unit_test(test_compile_never_wraps_tolerance),
 	    cmocka_unit_test(test_burst_then_rate),
 	    cmocka_unit_test(test_burst_then_50ms),
 	    cmocka_unit_test(test_idle_caps_at_burst),

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -333,6 +335,13 @@ static char *gunzip(const char *in, size_t len, size_t *outlen)
 	return out;
 }
 
+/* stderr into a temporary file, to count what the server logs. A failed
+ * assertion leaves it captured: the teardown restores it. */
+struct captured {
+	FILE *tmp;
+	int saved;
+};
+
 struct live {
 	struct body b;
 	struct fg_http *h;
@@ -357,10 +366,15 @@ static int live_setup(void **state)
 	return 0;
 }
 
+static int release_stderr(const char *needle);
+static struct captured capture = {.saved = -1};
+
 static int live_teardown(void **state)
 {
 	struct live *l = *state;
 
+	if (capture.saved >= 0)
+		release_stderr("");
 	fg_http_stop(l->h);
 	free(l->b.text);
 	free(l);
@@ -490,6 +504,259 @@ static void test_live_other(void **state)
 	assert_int_equal(__atomic_load_n(&l->b.calls, __ATOMIC_SEQ_CST), 1);
 }
 
+/* --- slow, idle and oversized clients --- */
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000,
+			      .tv_nsec = (ms % 1000) * 1000000};
+
+	nanosleep(&ts, NULL);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* n connections to the live server, each having sent `partial` (maybe
+ * nothing) and then left open. */
+static int *hold_open(int port, int n, const char *partial)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int *fds = calloc((size_t)n, sizeof(*fds));
+
+	assert_non_null(fds);
+	for (int i = 0; i < n; i++) {
+		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+		assert_true(fds[i] >= 0);
+		assert_int_equal(
+		    connect(fds[i], (struct sockaddr *)&a, sizeof(a)), 0);
+		if (*partial)
+			assert_int_equal(send(fds[i], partial, strlen(partial),
+					      MSG_NOSIGNAL),
+					 (ssize_t)strlen(partial));
+	}
+	return fds;
+}
+
+/* How many of fds the server has closed (end of stream or reset). */
+static int closed_by_server(const int *fds, int n)
+{
+	int closed = 0;
+
+	for (int i = 0; i < n; i++) {
+		char c;
+		ssize_t got = recv(fds[i], &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+		closed += got == 0 || (got < 0 && errno != EAGAIN);
+	}
+	return closed;
+}
+
+static void close_all(int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+}
+
+static void capture_stderr(void)
+{
+	struct captured *c = &capture;
+
+	fflush(stderr);
+	c->tmp = tmpfile();
+	assert_non_null(c->tmp);
+	c->saved = dup(STDERR_FILENO);
+	assert_true(c->saved >= 0);
+	assert_true(dup2(fileno(c->tmp), STDERR_FILENO) >= 0);
+}
+
+/* Restores stderr; returns the lines holding `needle`, echoing them all
+ * to the real stderr for the record. */
+static int release_stderr(const char *needle)
+{
+	struct captured *c = &capture;
+	char line[1024];
+	int n = 0;
+
+	fflush(stderr);
+	assert_true(dup2(c->saved, STDERR_FILENO) >= 0);
+	close(c->saved);
+	c->saved = -1;
+	rewind(c->tmp);
+	while (fgets(line, sizeof(line), c->tmp)) {
+		n += strstr(line, needle) != NULL;
+		fputs(line, stderr);
+	}
+	fclose(c->tmp);
+	return n;
+}
+
+/* A scrape right after many connections were opened: answered, whole,
+ * in well under a second. */
+static void scrape_within_1s(const struct live *l)
+{
+	struct reply r;
+	double t0 = now_s(), dt;
+
+	get(l, "/metrics", "", &r);
+	dt = now_s() - t0;
+	print_message("scrape: %.1f ms\n", dt * 1e3);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.len, l->b.len);
+	free(r.body);
+	assert_true(dt < 1.0);
+}
+
+/* 300 connections that never send a byte (the issue: 800 idle ones got
+ * every later scrape refused at once, and one warning each). */
+static void test_idle_clients_do_not_lock_out(void **state)
+{
+	struct live *l = *state;
+	int n = 300, *fds, logged;
+
+	capture_stderr();
+	fds = hold_open(l->port, n, "");
+	scrape_within_1s(l);
+	/* The server holds at most FG_HTTP_MAX_CONNECTIONS: the rest are
+	 * closed, not left to pile up. */
+	for (int i = 0;
+	     i < 50 && closed_by_server(fds, n) < n - FG_HTTP_MAX_CONNECTIONS;
+	     i++)
+		sleep_ms(20);
+	assert_true(closed_by_server(fds, n) >= n - FG_HTTP_MAX_CONNECTIONS);
+	scrape_within_1s(l);
+	close_all(fds, n);
+	logged = release_stderr("level=");
+	print_message("log lines: %d\n", logged);
+	assert_true(logged <= 12); /* two limits: 5 + 1 per 10 s, + notes */
+}
+
+/* Clients that send a request one byte at a time (each byte resets the
+ * inactivity timeout) hold no slot a scraper needs. */
+static void test_trickling_clients_do_not_lock_out(void **state)
+{
+	static const char req[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n";
+	struct live *l = *state;
+	int n = 2 * FG_HTTP_MAX_CONNECTIONS, *fds;
+
+	fds = hold_open(l->port, n, "G");
+	for (size_t b = 1; b < 4; b++) {
+		sleep_ms(100);
+		for (int i = 0; i < n; i++)
+			(void)!send(fds[i], &req[b], 1, MSG_NOSIGNAL);
+	}
+	scrape_within_1s(l);
+	close_all(fds, n);
+	assert_int_equal(__atomic_load_n(&l->b.calls, __ATOMIC_SEQ_CST), 1);
+}
+
+/* A scrape being answered is not the connection a flood of new ones
+ * closes, however old it is: a large reply read slowly, while 300 idle
+ * connections arrive, still arrives whole. */
+static void test_reply_in_progress_survives_new_connections(void **state)
+{
+	struct live *l = *state;
+	struct body big = {.len = 8u << 20};
+	struct timeval tv = {.tv_sec = 5};
+	char req[256], *buf = malloc(big.len + 4096), *end;
+	int *scrape, *idle, n = 300;
+	size_t got = 0;
+	long want;
+
+	assert_non_null(buf);
+	big.text = malloc(big.len);
+	assert_non_null(big.text);
+	memset(big.text, 'x', big.len);
+	free(l->b.text);
+	l->b = big; /* freed by the teardown */
+	scrape = hold_open(l->port, 1, "");
+	assert_int_equal(
+	    setsockopt(scrape[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	snprintf(req, sizeof(req),
+		 "GET /metrics HTTP/1.1\r\nHost: x\r\n"
+		 "Connection: close\r\n\r\n");
+	assert_int_equal(send(scrape[0], req, strlen(req), MSG_NOSIGNAL),
+			 (ssize_t)strlen(req));
+	/* the first bytes: the reply is under way, most of it still queued */
+	while (got < 65536) {
+		ssize_t r = recv(scrape[0], buf + got, 65536 - got, 0);
+
+		assert_true(r > 0);
+		got += (size_t)r;
+	}
+	idle = hold_open(l->port, n, "");
+	sleep_ms(200);
+	for (;;) {
+		ssize_t r = recv(scrape[0], buf + got, big.len + 4096 - got, 0);
+
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close_all(idle, n);
+	close_all(scrape, 1);
+	buf[got < big.len + 4095 ? got : big.len + 4095] = '\0';
+	end = strstr(buf, "\r\n\r\n");
+	assert_non_null(end);
+	want = (long)big.len + (end + 4 - buf);
+	print_message("received %zu of %ld bytes\n", got, want);
+	assert_int_equal((long)got, want);
+	free(buf);
+}
+
+/* A 1 MB request line: refused with a 4xx, nothing rendered, the server
+ * fine afterwards. */
+static void test_huge_request_line(void **state)
+{
+	struct live *l = *state;
+	size_t len = 1 << 20, sent = 0, n = 0;
+	struct timeval tv = {.tv_sec = 5};
+	char *req = malloc(len + 64), reply[4096];
+	int *fds = hold_open(l->port, 1, ""), status = 0;
+
+	assert_non_null(req);
+	snprintf(req, 6, "GET /");
+	memset(req + 5, 'a', len);
+	snprintf(req + 5 + len, 64, " HTTP/1.1\r\nHost: x\r\n\r\n");
+	assert_int_equal(
+	    setsockopt(fds[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	assert_int_equal(
+	    setsockopt(fds[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)), 0);
+	/* The server answers and closes long before the end: stop at the
+	 * first refused write. */
+	while (sent < strlen(req)) {
+		ssize_t w =
+		    send(fds[0], req + sent, strlen(req) - sent, MSG_NOSIGNAL);
+
+		if (w <= 0)
+			break;
+		sent += (size_t)w;
+	}
+	for (;;) {
+		ssize_t got = recv(fds[0], reply + n, sizeof(reply) - 1 - n, 0);
+
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+	}
+	reply[n] = '\0';
+	close_all(fds, 1);
+	free(req);
+	print_message("sent %zu bytes; reply: %.40s\n", sent, reply);
+	assert_int_equal(sscanf(reply, "HTTP/1.1 %d ", &status), 1);
+	assert_true(status == 414 || status == 431 || status == 400);
+	assert_int_equal(__atomic_load_n(&l->b.calls, __ATOMIC_SEQ_CST), 0);
+	scrape_within_1s(l);
+}
+
 /* "[v6]:port" listens on IPv6. */
 static void test_live_ipv6(void **state)
 {
@@ -541,12 +808,13 @@ static void test_start_errors(void **state)
 	assert_null(h);
 	assert_non_null(strstr(err, "127.0.0.1:http"));
 
-	/* the port the live server holds */
+	/* the port the live server holds: why, in words */
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", l->port);
 	err[0] = '\0';
 	h = fg_http_start(listen, render, &l->b, err, sizeof(err));
 	assert_null(h);
-	assert_non_null(strstr(err, "cannot listen"));
+	assert_non_null(strstr(err, listen));
+	assert_non_null(strstr(err, "cannot listen: Address already in use"));
 
 	fg_http_stop(NULL);
 }
@@ -563,6 +831,16 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_live_gzip, live_setup,
 					    live_teardown),
 	    cmocka_unit_test_setup_teardown(test_live_other, live_setup,
+					    live_teardown),
+	    cmocka_unit_test_setup_teardown(test_idle_clients_do_not_lock_out,
+					    live_setup, live_teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_trickling_clients_do_not_lock_out, live_setup,
+		live_teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_reply_in_progress_survives_new_connections, live_setup,
+		live_teardown),
+	    cmocka_unit_test_setup_teardown(test_huge_request_line, live_setup,
 					    live_teardown),
 	    cmocka_unit_test(test_live_ipv6),
 	    cmocka_unit_test_setup_teardown(test_start_errors, live_setup,

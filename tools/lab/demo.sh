@@ -120,6 +120,9 @@ for ((i = 1; i <= SECS + 5; i++)); do
 	senders_running || break
 done
 for p in "${SENDERS[@]}"; do fg_wait_pid "$p" 20; done
+# The summary's figures: taken once every sender is done (the last row's
+# may be a second old).
+snapshot || echo "demo: floodgate top/status failed" >&2
 
 say
 bold "floodgate top --by packets"
@@ -142,14 +145,21 @@ for src, key in keys.items():
     except (OSError, ValueError, IndexError):
         print("  %-16s sender failed" % src)
         continue
-    e = top.get(key, {"passed": 0, "dropped": 0})
     T = (r["last_ns"] - r["first_ns"]) / 1e9 or 1
-    line = "  %-16s sent %7d at %6.0f pps: passed %7d, dropped %7d" % (
-        src, r["sent"], r["sent"] / T, e["passed"], e["dropped"])
+    e = top.get(key)
+    line = "  %-16s sent %7d at %6.0f pps: " % (src, r["sent"], r["sent"] / T)
+    if e is None:
+        # Not tracked: none of its packets reached the limits (a list,
+        # a lost route): not "untouched".
+        print(line + "not in the source table -> nothing of it was limited or passed there")
+        continue
+    line += "passed %7d, dropped %7d" % (e["passed"], e["dropped"])
     if e["dropped"]:
         line += "  -> held to %.0f/s after its burst (limit %d/s)" % ((e["passed"] - burst) / T, rate)
-    else:
+    elif e["passed"] == r["sent"]:
         line += "  -> untouched"
+    else:
+        line += "  -> %d of its packets not seen" % (r["sent"] - e["passed"])
     print(line)
 PY
 say

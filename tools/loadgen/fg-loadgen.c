@@ -15,7 +15,9 @@
  * cmsg. IPv4 needs IP_TRANSPARENT for a non-local source in IP_PKTINFO
  * (IP_FREEBIND covers bind() only; the route lookup still refuses a
  * foreign source), so the socket sets both. TCP SYNs carry their own
- * header (IPPROTO_RAW), so any source works.
+ * header (IPPROTO_RAW), so any source works; so does IPv6 UDP behind
+ * --dstopts N empty destination-options headers (a malformed-tail test:
+ * the stack delivers such packets however many headers they carry).
  *
  * Exit codes: 0 ok, 1 failed (socket errors), 2 usage.
  */
@@ -28,6 +30,7 @@
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
 #include <netinet/tcp.h>
+#include <netinet/udp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -53,6 +56,8 @@
 #define LG_MAX_SYN_PAYLOAD 1400
 #define LG_DEFAULT_UDP_PAYLOAD 18 /* 60-byte IPv4 frame before FCS */
 #define LG_MAX_LAG_NS 50000000ULL /* pacing catches up at most 50 ms */
+#define LG_MAX_DSTOPTS 16
+#define LG_DSTOPT_LEN 8 /* an empty destination-options header: PadN */
 #define NSEC 1000000000ULL
 
 enum lg_proto { LG_UDP, LG_TCP_SYN };
@@ -76,6 +81,7 @@ struct lg_opts {
 	int cpu;   /* -1 = not pinned */
 	int batch;
 	enum lg_proto proto;
+	int dstopts; /* IPv6 destination-options headers before L4 */
 	bool json;
 };
 
@@ -102,7 +108,7 @@ static void usage(FILE *f)
 	    "                   [--source-prefix P]]\n"
 	    "                  [--count N] [--duration SEC] [--rate PPS]\n"
 	    "                  [--size BYTES] [--cpu N] [--proto udp|tcp-syn]\n"
-	    "                  [--batch N] [--json]\n"
+	    "                  [--dstopts N] [--batch N] [--json]\n"
 	    "\n"
 	    "Sends a bounded flood: at least one of --count (<= %llu) and\n"
 	    "--duration (<= %.0f s) is required. Addresses must be in\n"
@@ -122,6 +128,9 @@ static void usage(FILE *f)
 	    "                    default %d, tcp-syn default 0)\n"
 	    "  --cpu N           pin to CPU N (sched_setaffinity)\n"
 	    "  --proto tcp-syn   TCP SYNs through a raw socket\n"
+	    "  --dstopts N       IPv6 only: N (<= %d) empty destination-\n"
+	    "                    options headers before the UDP or TCP\n"
+	    "                    header (raw socket)\n"
 	    "  --batch N         messages per sendmmsg (default %d)\n"
 	    "  --json            one JSON object on stdout: sent, failed,\n"
 	    "                    bytes (IP packets, no Ethernet header),\n"
@@ -130,7 +139,7 @@ static void usage(FILE *f)
 	    "                    last_ns (after the last)\n"
 	    "Exit: 0 ok, 1 send failure, 2 usage or refused address.\n",
 	    LG_MAX_COUNT, LG_MAX_DURATION, LG_DEFAULT_UDP_PAYLOAD,
-	    LG_DEFAULT_BATCH);
+	    LG_MAX_DSTOPTS, LG_DEFAULT_BATCH);
 }
 
 static __attribute__((noreturn, format(printf, 1, 2))) void
@@ -307,6 +316,7 @@ static void parse_args(int argc, char **argv, struct lg_opts *o)
 		O_SIZE,
 		O_CPU,
 		O_PROTO,
+		O_DSTOPTS,
 		O_BATCH,
 		O_SOURCE_PREFIX,
 		O_JSON,
@@ -323,6 +333,7 @@ static void parse_args(int argc, char **argv, struct lg_opts *o)
 	    {"size", required_argument, NULL, O_SIZE},
 	    {"cpu", required_argument, NULL, O_CPU},
 	    {"proto", required_argument, NULL, O_PROTO},
+	    {"dstopts", required_argument, NULL, O_DSTOPTS},
 	    {"batch", required_argument, NULL, O_BATCH},
 	    {"source-prefix", required_argument, NULL, O_SOURCE_PREFIX},
 	    {"json", no_argument, NULL, O_JSON},
@@ -412,6 +423,10 @@ static void parse_args(int argc, char **argv, struct lg_opts *o)
 				die_usage("--proto: udp or tcp-syn, not '%s'",
 					  optarg);
 			break;
+		case O_DSTOPTS:
+			o->dstopts =
+			    (int)parse_u64("--dstopts", optarg, LG_MAX_DSTOPTS);
+			break;
 		case O_SOURCE_PREFIX:
 			source_prefix =
 			    (int)parse_u64("--source-prefix", optarg, 128);
@@ -492,6 +507,8 @@ static void parse_args(int argc, char **argv, struct lg_opts *o)
 	if (o->proto == LG_TCP_SYN && o->size > LG_MAX_SYN_PAYLOAD)
 		die_usage("--size: at most %d bytes with tcp-syn",
 			  LG_MAX_SYN_PAYLOAD);
+	if (o->dstopts && o->dst.family != AF_INET6)
+		die_usage("--dstopts: IPv6 only");
 	if (o->rate && o->rate < 1000 && o->batch > 1)
 		o->batch = 1; /* smooth pacing at low rates */
 }
@@ -587,7 +604,7 @@ struct lg_sender {
 	int fd;
 	int family;
 	bool multi; /* per-message source (pktinfo or own header) */
-	bool raw;   /* tcp-syn: whole IP packet in each message */
+	bool raw;   /* tcp-syn, --dstopts: whole IP packet in each message */
 	struct lg_opts *o;
 	struct sockaddr_storage dst;
 	socklen_t dst_len;
@@ -668,7 +685,7 @@ static void udp_set_source(struct lg_sender *s, int m, uint32_t i)
 	}
 }
 
-/* --- TCP SYN (raw) -------------------------------------------------- */
+/* --- raw packets: TCP SYN, or anything behind --dstopts ------------ */
 
 static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
 {
@@ -688,19 +705,41 @@ static uint16_t csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-static size_t syn_iphdr_len(int family)
+/* The IP header and any destination-options headers. */
+static size_t raw_l3_len(const struct lg_opts *o)
 {
-	return family == AF_INET ? sizeof(struct iphdr)
-				 : sizeof(struct ip6_hdr);
+	return (o->dst.family == AF_INET ? sizeof(struct iphdr)
+					 : sizeof(struct ip6_hdr)) +
+	       (size_t)o->dstopts * LG_DSTOPT_LEN;
 }
 
-/* Writes a whole IP + TCP SYN packet for source src into pkt. */
-static void syn_build(struct lg_sender *s, uint8_t *pkt,
+static size_t raw_l4_len(const struct lg_opts *o)
+{
+	return (o->proto == LG_TCP_SYN ? sizeof(struct tcphdr)
+				       : sizeof(struct udphdr)) +
+	       (size_t)o->size;
+}
+
+/* Empty destination-options headers (one PadN option each), chained. */
+static void put_dstopts(uint8_t *p, int n, uint8_t last_next)
+{
+	for (int i = 0; i < n; i++, p += LG_DSTOPT_LEN) {
+		p[0] = i + 1 < n ? IPPROTO_DSTOPTS : last_next;
+		p[1] = 0; /* 8 bytes */
+		p[2] = 1; /* PadN */
+		p[3] = 4;
+	}
+}
+
+/* Writes a whole IP packet for source src into pkt: a TCP SYN, or UDP
+ * (raw only with --dstopts). */
+static void raw_build(struct lg_sender *s, uint8_t *pkt,
 		      const struct lg_addr *src, uint64_t seq)
 {
 	struct lg_opts *o = s->o;
-	size_t iplen = syn_iphdr_len(s->family);
-	size_t tcplen = sizeof(struct tcphdr) + (size_t)o->size;
+	size_t iplen = raw_l3_len(o);
+	size_t tcplen = raw_l4_len(o); /* the L4 length, TCP or UDP */
+	uint8_t l4 = o->proto == LG_TCP_SYN ? IPPROTO_TCP : IPPROTO_UDP;
 	struct tcphdr th;
 	uint32_t sum;
 	uint8_t pseudo[40];
@@ -731,12 +770,13 @@ static void syn_build(struct lg_sender *s, uint8_t *pkt,
 
 		memset(&ih, 0, sizeof(ih));
 		ih.ip6_flow = htonl(6u << 28);
-		ih.ip6_plen = htons((uint16_t)tcplen);
-		ih.ip6_nxt = IPPROTO_TCP;
+		ih.ip6_plen = htons((uint16_t)(iplen - sizeof(ih) + tcplen));
+		ih.ip6_nxt = o->dstopts ? IPPROTO_DSTOPTS : l4;
 		ih.ip6_hlim = 64;
 		memcpy(&ih.ip6_src, src->a, 16);
 		memcpy(&ih.ip6_dst, o->dst.a, 16);
 		memcpy(pkt, &ih, sizeof(ih));
+		put_dstopts(pkt + sizeof(ih), o->dstopts, l4);
 		memcpy(pseudo, src->a, 16);
 		memcpy(pseudo + 16, o->dst.a, 16);
 		pseudo[32] = (uint8_t)(tcplen >> 24);
@@ -744,8 +784,24 @@ static void syn_build(struct lg_sender *s, uint8_t *pkt,
 		pseudo[34] = (uint8_t)(tcplen >> 8);
 		pseudo[35] = (uint8_t)tcplen;
 		pseudo[36] = pseudo[37] = pseudo[38] = 0;
-		pseudo[39] = IPPROTO_TCP;
+		pseudo[39] = l4;
 		plen = 40;
+	}
+	if (l4 == IPPROTO_UDP) {
+		struct udphdr uh = {0};
+		uint16_t check;
+
+		uh.source = htons((uint16_t)(1024 + seq % 64000));
+		uh.dest = htons(o->port);
+		uh.len = htons((uint16_t)tcplen);
+		memcpy(pkt + iplen, &uh, sizeof(uh));
+		for (size_t i = 0; i < (size_t)o->size; i++)
+			pkt[iplen + sizeof(uh) + i] = (uint8_t)('a' + i % 26);
+		sum = csum_add(0, pseudo, plen);
+		check = csum_fold(csum_add(sum, pkt + iplen, tcplen));
+		uh.check = htons(check ? check : 0xffff);
+		memcpy(pkt + iplen, &uh, sizeof(uh));
+		return;
 	}
 	memset(&th, 0, sizeof(th));
 	/* A new connection each time: source port and ISN vary. */
@@ -779,7 +835,7 @@ static void sender_init(struct lg_sender *s, struct lg_opts *o)
 	s->fd = -1;
 	s->o = o;
 	s->family = o->dst.family;
-	s->raw = o->proto == LG_TCP_SYN;
+	s->raw = o->proto == LG_TCP_SYN || o->dstopts;
 	s->multi = o->src_prefix >= 0;
 	/* raw sockets: no port in the address (IPv6 would read it as the
 	 * protocol). */
@@ -793,8 +849,7 @@ static void sender_init(struct lg_sender *s, struct lg_opts *o)
 	if (s->raw) {
 		if (!o->src.family)
 			route_source(o, &o->src);
-		s->pkt_len = syn_iphdr_len(s->family) + sizeof(struct tcphdr) +
-			     (size_t)o->size;
+		s->pkt_len = raw_l3_len(o) + raw_l4_len(o);
 		s->pkts = calloc((size_t)o->batch, s->pkt_len);
 		if (!s->pkts)
 			die("out of memory");
@@ -845,7 +900,7 @@ static void sender_fill(struct lg_sender *s, int n)
 
 			if (s->multi)
 				addr_add_shifted(&a, i, s->o->src_shift);
-			syn_build(s, s->pkts + (size_t)m * s->pkt_len, &a,
+			raw_build(s, s->pkts + (size_t)m * s->pkt_len, &a,
 				  s->seq + (uint64_t)m);
 		} else if (s->multi) {
 			udp_set_source(s, m, i);

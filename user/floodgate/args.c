@@ -17,7 +17,7 @@ const struct fg_verb_info fg_verbs[FG_VERB_COUNT] = {
     [FG_VERB_DENY] = {"deny", "deny add|del CIDR | deny list", true},
     [FG_VERB_TOP] = {"top", TOP_USAGE, false},
     [FG_VERB_BLOCKED] = {"blocked", "blocked [--json]", false},
-    [FG_VERB_UNBLOCK] = {"unblock", "unblock ADDR", true},
+    [FG_VERB_UNBLOCK] = {"unblock", "unblock ADDR [--rule NAME]", true},
     [FG_VERB_RELOAD] = {"reload", "reload", false},
     [FG_VERB_DETACH] = {"detach", "detach", true},
     [FG_VERB_VERSION] = {"version", "version", false},
@@ -194,14 +194,34 @@ static int parse_list(const struct words *w, struct fg_cmdline *out,
 	return 0;
 }
 
+/* ADDR and --rule NAME, in either order. */
 static int parse_unblock(const struct words *w, struct fg_cmdline *out,
 			 struct fg_args_error *err)
 {
 	const char *use = fg_verbs[FG_VERB_UNBLOCK].usage;
-	const char *why = NULL;
+	const char *a, *why = NULL;
 
-	out->cidr_text = word(w, 1);
-	if (!out->cidr_text || word(w, 2))
+	for (int k = 1; (a = word(w, k)); k++) {
+		if (!strcmp(a, "--rule")) {
+			const char *name = word(w, ++k);
+
+			if (!name || !*name)
+				return usage_error(err, use,
+						   "unblock --rule: expected a "
+						   "rule name");
+			if (out->rule)
+				return usage_error(err, use,
+						   "unblock: --rule given "
+						   "twice");
+			out->rule = name;
+		} else if (!out->cidr_text) {
+			out->cidr_text = a;
+		} else {
+			return usage_error(err, use,
+					   "unblock: unexpected \"%s\"", a);
+		}
+	}
+	if (!out->cidr_text)
 		return usage_error(err, use, "unblock: expected one address");
 	if (fg_parse_cidr(out->cidr_text, &out->cidr, &why))
 		return usage_error(err, use, "unblock: \"%s\": %s",

@@ -55,6 +55,7 @@ struct fg_cmdline {
 	enum fg_list_op list_op; /* allow, deny */
 	struct fg_cidr cidr;	 /* allow/deny add|del, unblock */
 	const char *cidr_text;	 /* ... as typed */
+	const char *rule;	 /* unblock --rule NAME; NULL: every rule */
 	unsigned int top_n;	 /* top */
 	enum fg_top_by top_by;
 	bool top_watch;

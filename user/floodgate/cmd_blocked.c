@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* floodgate blocked | unblock ADDR: the penalty box. */
+/* floodgate blocked | unblock ADDR [--rule NAME]: the penalty box. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,27 +14,39 @@ struct blocked_ctx {
 	json_object *arr;
 };
 
-static void format_key(const struct fg_addr *a, const struct fg_meta *meta,
+static void format_key(const struct fg_src_key *k, const struct fg_meta *meta,
 		       char *buf, size_t len)
 {
-	fg_format_source((const __u8 *)a->addr, meta->ipv4_prefix,
+	fg_format_source((const __u8 *)k->addr, meta->ipv4_prefix,
 			 meta->ipv6_prefix, buf, len);
 }
 
-static int print_blocked(const struct fg_addr *a, const struct fg_block *b,
+/* The rule that put the entry there (its slot when it did). */
+static const char *block_rule(const struct fg_block *b,
+			      const struct fg_meta *meta)
+{
+	return b->rule_slot < FG_RULE_SLOTS ? meta->rule_names[b->rule_slot]
+					    : "?";
+}
+
+/* What the boxed source is dropped for: that rule's traffic, or all. */
+static const char *block_scope(const struct fg_src_key *k)
+{
+	return k->rule_id == FG_RULE_ID_ANY ? "source" : "rule";
+}
+
+static int print_blocked(const struct fg_src_key *k, const struct fg_block *b,
 			 void *arg)
 {
 	struct blocked_ctx *x = arg;
 	double left =
 	    b->until_ns > x->now ? (double)(b->until_ns - x->now) / 1e9 : 0.0;
-	const char *rule = b->rule_slot < FG_RULE_SLOTS
-			       ? x->meta->rule_names[b->rule_slot]
-			       : "?";
+	const char *rule = block_rule(b, x->meta);
 	char src[80];
 
 	if (b->until_ns <= x->now)
 		return 0; /* expired; the daemon removes it */
-	format_key(a, x->meta, src, sizeof(src));
+	format_key(k, x->meta, src, sizeof(src));
 	if (x->arr) {
 		json_object *o = json_object_new_object();
 
@@ -43,9 +55,12 @@ static int print_blocked(const struct fg_addr *a, const struct fg_block *b,
 		json_object_object_add(o, "seconds_left",
 				       json_object_new_double(left));
 		json_object_object_add(o, "rule", json_object_new_string(rule));
+		json_object_object_add(o, "scope",
+				       json_object_new_string(block_scope(k)));
 		json_object_array_add(x->arr, o);
 	} else {
-		printf("%-44s %10.1f  %s\n", src, left, rule);
+		printf("%-44s %10.1f  %-6s  %s\n", src, left, block_scope(k),
+		       rule);
 	}
 	return 0;
 }
@@ -68,7 +83,8 @@ int cmd_blocked(struct cli *c, const struct fg_cmdline *a)
 	if (c->json)
 		x.arr = json_object_new_array();
 	else
-		printf("%-44s %10s  %s\n", "SOURCE", "SECONDS", "RULE");
+		printf("%-44s %10s  %-6s  %s\n", "SOURCE", "SECONDS", "SCOPE",
+		       "RULE");
 	fg_blocked_walk(&c->maps, print_blocked, &x);
 	if (c->json)
 		cli_json_print(x.arr);
@@ -77,7 +93,7 @@ int cmd_blocked(struct cli *c, const struct fg_cmdline *a)
 
 /* The penalty box keys sources like the source table: masked. */
 static void mask_key(const struct fg_cidr *cidr, const struct fg_meta *meta,
-		     struct fg_addr *key)
+		     struct fg_src_key *key)
 {
 	__u32 mask[4];
 
@@ -89,13 +105,42 @@ static void mask_key(const struct fg_cidr *cidr, const struct fg_meta *meta,
 		key->addr[i] &= mask[i];
 }
 
+/* A source may sit in the box once per rule, and once for everything:
+ * unblock collects its entries (those of one rule with --rule), then
+ * frees them. */
+#define UNBLOCK_MAX 256
+
+struct unblock_ctx {
+	const struct fg_src_key *want; /* addr only */
+	const char *rule;	       /* NULL: every rule */
+	const struct fg_meta *meta;
+	struct fg_src_key found[UNBLOCK_MAX];
+	int n;
+};
+
+static int collect_entry(const struct fg_src_key *k, const struct fg_block *b,
+			 void *arg)
+{
+	struct unblock_ctx *u = arg;
+
+	if (memcmp(k->addr, u->want->addr, sizeof(k->addr)))
+		return 0;
+	if (u->rule && strcmp(block_rule(b, u->meta), u->rule))
+		return 0;
+	u->found[u->n++] = *k;
+	return u->n == UNBLOCK_MAX;
+}
+
 int cmd_unblock(struct cli *c, const struct fg_cmdline *a)
 {
-	struct fg_addr key;
+	static struct unblock_ctx u;
+	struct fg_src_key key = {0};
 	struct fg_meta meta;
 	char shown[80];
-	int rc;
+	int rc, freed = 0;
 
+	memset(&u, 0, sizeof(u));
+	u.rule = a->rule;
 	rc = cli_open(c);
 	if (rc)
 		return rc;
@@ -104,16 +149,27 @@ int cmd_unblock(struct cli *c, const struct fg_cmdline *a)
 		return cli_err(c, 1, "reading the config: %s", strerror(-rc));
 	mask_key(&a->cidr, &meta, &key);
 	format_key(&key, &meta, shown, sizeof(shown));
-	rc = fg_blocked_del(&c->maps, &key);
-	if (rc == -ENOENT)
-		return cli_err(c, 1, "%s is not in the penalty box", shown);
-	if (rc)
-		return cli_err(c, 1, "unblocking %s: %s", shown, strerror(-rc));
+	u.want = &key;
+	u.meta = &meta;
+	fg_blocked_walk(&c->maps, collect_entry, &u);
+	for (int i = 0; i < u.n; i++) {
+		rc = fg_blocked_del(&c->maps, &u.found[i]);
+		if (rc && rc != -ENOENT)
+			return cli_err(c, 1, "unblocking %s: %s", shown,
+				       strerror(-rc));
+		freed += !rc;
+	}
+	if (!freed)
+		return cli_err(c, 1, "%s is not in the penalty box%s%s", shown,
+			       u.rule ? " for rule " : "",
+			       u.rule ? u.rule : "");
 	if (c->json) {
 		json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "unblocked",
 				       json_object_new_string(shown));
+		json_object_object_add(o, "entries",
+				       json_object_new_int(freed));
 		cli_json_print(o);
 	} else {
 		printf("%s unblocked\n", shown);

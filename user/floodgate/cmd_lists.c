@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "pinlock.h"
 #include "units.h"
 
 struct list_ctx {
@@ -66,18 +67,13 @@ static __u32 current_value(struct cli *c, const struct fg_cidr *cidr)
 	return fg_list_get(&c->maps, cidr, &v) ? 0 : v;
 }
 
-static int change(struct cli *c, __u32 action, bool add,
-		  const struct fg_cidr *cidr)
+/* Adds or removes one entry; the caller holds the lists' lock. */
+static int change_locked(struct cli *c, __u32 action, bool add,
+			 const struct fg_cidr *cidr, const char *buf)
 {
-	char buf[64];
-	__u32 cur;
+	__u32 cur = current_value(c, cidr);
 	int rc;
 
-	rc = cli_open(c);
-	if (rc)
-		return rc;
-	fg_format_cidr(cidr, buf, sizeof(buf));
-	cur = current_value(c, cidr);
 	if (add) {
 		rc = fg_list_put(&c->maps, cidr, action, true);
 		if (rc == -E2BIG || rc == -ENOSPC)
@@ -93,19 +89,42 @@ static int change(struct cli *c, __u32 action, bool add,
 			       "list\n",
 			       buf, list_name(cur & FG_LIST_ACTION_MASK),
 			       list_name(action));
-	} else {
-		if (!cur || (cur & FG_LIST_ACTION_MASK) != action)
-			return cli_err(c, 1, "%s is not on the %s list", buf,
-				       list_name(action));
-		rc = fg_list_del(&c->maps, cidr);
-		if (rc)
-			return cli_err(c, 1, "removing %s: %s", buf,
-				       strerror(-rc));
-		if (!(cur & FG_LIST_FROM_CLI) && !c->json)
-			printf("note: %s comes from the config: the next "
-			       "reload restores it\n",
-			       buf);
+		return 0;
 	}
+	if (!cur || (cur & FG_LIST_ACTION_MASK) != action)
+		return cli_err(c, 1, "%s is not on the %s list", buf,
+			       list_name(action));
+	rc = fg_list_del(&c->maps, cidr);
+	if (rc)
+		return cli_err(c, 1, "removing %s: %s", buf, strerror(-rc));
+	if (!(cur & FG_LIST_FROM_CLI) && !c->json)
+		printf("note: %s comes from the config: the next "
+		       "reload restores it\n",
+		       buf);
+	return 0;
+}
+
+static int change(struct cli *c, __u32 action, bool add,
+		  const struct fg_cidr *cidr)
+{
+	char buf[64];
+	int rc, lock;
+
+	rc = cli_open(c);
+	if (rc)
+		return rc;
+	fg_format_cidr(cidr, buf, sizeof(buf));
+	lock = fg_pin_lock(c->pin_dir, FG_PIN_LOCK_WAIT_MS);
+	if (lock < 0)
+		return cli_err(c, 1,
+			       "the lists are busy: another floodgate or "
+			       "floodgated held the lock on %s for %d s (%s)",
+			       c->pin_dir, FG_PIN_LOCK_WAIT_MS / 1000,
+			       strerror(-lock));
+	rc = change_locked(c, action, add, cidr, buf);
+	fg_pin_unlock(lock);
+	if (rc)
+		return rc;
 	if (c->json) {
 		json_object *o = json_object_new_object();
 

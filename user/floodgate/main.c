@@ -85,6 +85,11 @@ int cli_open(struct cli *c)
 			       "floodgated is not running: no pinned maps in "
 			       "%s (start it: floodgated -i IFACE)",
 			       c->pin_dir);
+	if (err == -ENOTSUP)
+		return cli_err(c, 1,
+			       "%s is not on a bpf filesystem: is bpffs "
+			       "mounted? (mount -t bpf bpf /sys/fs/bpf)",
+			       c->pin_dir);
 	if (err == -EPERM || err == -EACCES)
 		return cli_err(c, 1,
 			       "no permission to open the pins in %s: run as "

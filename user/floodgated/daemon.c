@@ -6,13 +6,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "fileperm.h"
 #include "http.h"
 #include "links.h"
 #include "loader.h"
 #include "log.h"
+#include "pindir.h"
+#include "pinlock.h"
 #include "prom.h"
 #include "ruleset.h"
 #include "snapshot.h"
@@ -26,6 +30,7 @@ struct fg_daemon {
 	struct fg_port_rules *ports; /* scratch for compiling */
 	struct fg_http *http;
 	char http_listen[FG_LISTEN_MAX];
+	__u64 http_failed_ns; /* when the listener last failed to start */
 	struct fg_links *links;
 	__u32 seen_enabled, seen_dry_run;
 
@@ -46,6 +51,31 @@ static double now_unix(void)
 	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
+/* Whoever can write the config decides what is dropped and what passes:
+ * only root or the daemon's own uid may, no group, no others. */
+static int config_trusted(const char *path, char *err, size_t errlen)
+{
+	const char *why;
+	struct stat st;
+
+	if (stat(path, &st))
+		return 0; /* the loader says what is wrong with it */
+	why = fg_perm_problem(&st, true);
+	if (!why)
+		return 0;
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		snprintf(err, errlen,
+			 "%s %s (mode %04o): refusing it, whoever can write "
+			 "it controls floodgate; fix: chmod go-w %s",
+			 path, why, (unsigned int)(st.st_mode & 07777), path);
+	else
+		snprintf(err, errlen,
+			 "%s %s (uid %u): refusing it, whoever can write it "
+			 "controls floodgate; fix: chown root %s",
+			 path, why, (unsigned int)st.st_uid, path);
+	return -EPERM;
+}
+
 /* The config file (or the built-in default) with the command line's
  * overrides. */
 static int load_settings(const struct fg_daemon_opts *o, struct fg_settings *s,
@@ -54,6 +84,9 @@ static int load_settings(const struct fg_daemon_opts *o, struct fg_settings *s,
 	int rc;
 
 	if (o->config_path) {
+		rc = config_trusted(o->config_path, err, errlen);
+		if (rc)
+			return rc;
 		rc = fg_config_load_file(o->config_path, s, err, errlen);
 		if (rc)
 			return rc;
@@ -184,7 +217,7 @@ static void on_link(enum fg_link_event ev, const char *ifname, int ifindex,
 			 "iface=%s ifindex=%d", ifname, ifindex);
 		return;
 	}
-	if (!fg_xdp_attached_mode(ifname))
+	if (!fg_xdp_attached_mode(d->opts.pin_dir, ifname))
 		attach_one(d, ifname, d->cfg.xdp_mode, "link-appeared");
 }
 
@@ -196,9 +229,35 @@ static void detach_iface(struct fg_daemon *d, const char *name)
 
 static void render_metrics(struct fg_buf *out, void *arg);
 
-static void update_http(struct fg_daemon *d, const char *listen)
+/* A metrics listener that cannot start (its port taken) does not stop
+ * the datapath: protection matters more than its figures. It is retried
+ * every FG_HTTP_RETRY_S from the tick, so the port held by the instance
+ * being replaced, or by a service stopped later, comes back by itself;
+ * repeated failures are logged once per 10 minutes. */
+#define FG_HTTP_RETRY_S 5
+
+static void start_http(struct fg_daemon *d, const char *listen,
+		       struct fg_log_limit *repeats)
 {
 	char err[256];
+
+	d->http = fg_http_start(listen, render_metrics, d, err, sizeof(err));
+	if (!d->http) {
+		d->http_failed_ns = fg_monotonic_ns();
+		fg_log_limited(repeats, FG_LOG_ERROR,
+			       "metrics server failed; the datapath runs, "
+			       "retrying",
+			       "error=%s retry_s=%d", fg_q(err),
+			       FG_HTTP_RETRY_S);
+		return;
+	}
+	snprintf(d->http_listen, sizeof(d->http_listen), "%s", listen);
+	log_info("serving metrics", "listen=%s path=/metrics", fg_q(listen));
+}
+
+static void update_http(struct fg_daemon *d, const char *listen)
+{
+	struct fg_log_limit always = FG_LOG_LIMIT(1, 1);
 
 	if (d->http && !strcmp(d->http_listen, listen))
 		return;
@@ -209,13 +268,18 @@ static void update_http(struct fg_daemon *d, const char *listen)
 		log_info("metrics disabled", "%s", "");
 		return;
 	}
-	d->http = fg_http_start(listen, render_metrics, d, err, sizeof(err));
-	if (!d->http) {
-		log_error("metrics server failed", "error=%s", fg_q(err));
+	start_http(d, listen, &always);
+}
+
+static void retry_http(struct fg_daemon *d)
+{
+	static struct fg_log_limit repeats = FG_LOG_LIMIT(600, 1);
+
+	if (d->http || !*d->cfg.metrics_listen ||
+	    fg_monotonic_ns() - d->http_failed_ns <
+		FG_HTTP_RETRY_S * 1000000000ull)
 		return;
-	}
-	snprintf(d->http_listen, sizeof(d->http_listen), "%s", listen);
-	log_info("serving metrics", "listen=%s path=/metrics", fg_q(listen));
+	start_http(d, d->cfg.metrics_listen, &repeats);
 }
 
 static void set_ctl(struct fg_daemon *d, __u32 enabled, __u32 dry_run)
@@ -228,36 +292,81 @@ static void set_ctl(struct fg_daemon *d, __u32 enabled, __u32 dry_run)
 	d->seen_dry_run = dry_run;
 }
 
-/* Applies a validated config. `old` is the previous one, or NULL at
- * start. Returns 0, or -errno with err set (nothing changed then). */
+/* Takes the lists' lock and plans their sync: nothing is written yet. */
+static int plan_lists(struct fg_daemon *d, const struct fg_settings *s,
+		      int *lock, struct fg_list_sync **sync, char *err,
+		      size_t errlen)
+{
+	struct fg_lists_room room;
+	int rc;
+
+	*lock = fg_pin_lock(d->opts.pin_dir, FG_PIN_LOCK_WAIT_MS);
+	if (*lock < 0) {
+		snprintf(err, errlen,
+			 "lists: another writer holds the lock on %s (%d s): "
+			 "%s",
+			 d->opts.pin_dir, FG_PIN_LOCK_WAIT_MS / 1000,
+			 strerror(-*lock));
+		return *lock;
+	}
+	rc = fg_list_sync_plan(&d->loader.maps, s->allow, s->nallow, s->deny,
+			       s->ndeny, sync, &room);
+	if (rc == -ENOSPC)
+		snprintf(err, errlen,
+			 "%s: lists: %zu entries from the config and %zu "
+			 "added with floodgate allow|deny do not fit the "
+			 "table's %zu; remove some (floodgate allow|deny del) "
+			 "or shorten the config's lists",
+			 config_name(&d->opts), room.config, room.cli,
+			 room.capacity);
+	else if (rc)
+		snprintf(err, errlen, "reading the lists: %s", strerror(-rc));
+	return rc;
+}
+
+/*
+ * Applies a validated config, whole or not at all. `old` is the previous
+ * one, or NULL at start. Returns 0, or -errno with err set; nothing
+ * changed then: the config is written to the idle slot and the lists
+ * synced (undone if a write fails) before the slot goes live.
+ */
 static int apply(struct fg_daemon *d, const struct fg_settings *s,
 		 const struct fg_settings *old, char *err, size_t errlen)
 {
 	struct fg_config *cfg = calloc(1, sizeof(*cfg));
+	struct fg_list_sync *sync = NULL;
 	struct fg_meta meta;
-	int rc;
+	int rc, lock = -1;
 
 	if (!cfg) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	rc = compile(d, s, cfg, &meta, err, errlen);
+	if (!rc)
+		rc = plan_lists(d, s, &lock, &sync, err, errlen);
 	if (!rc) {
 		rc =
-		    fg_maps_apply_config(&d->loader.maps, cfg, d->ports, &meta);
+		    fg_maps_stage_config(&d->loader.maps, cfg, d->ports, &meta);
 		if (rc)
 			snprintf(err, errlen, "writing config maps: %s",
 				 strerror(-rc));
 	}
+	if (!rc) {
+		rc = fg_list_sync_run(&d->loader.maps, sync);
+		if (rc)
+			snprintf(err, errlen,
+				 "writing the lists: %s; the previous lists "
+				 "are restored",
+				 strerror(-rc));
+	}
+	if (!rc)
+		fg_maps_commit_config(&d->loader.maps);
+	fg_pin_unlock(lock);
+	fg_list_sync_free(sync);
 	free(cfg);
 	if (rc)
 		return rc;
-
-	rc = fg_maps_sync_lists(&d->loader.maps, s->allow, s->nallow, s->deny,
-				s->ndeny);
-	if (rc)
-		log_error("writing lists failed", "error=%s",
-			  fg_q(strerror(-rc)));
 
 	/* A mode the operator set from the CLI stands until the config's
 	 * own mode changes. */
@@ -314,7 +423,8 @@ static void render_metrics(struct fg_buf *out, void *arg)
 	ds.nifaces = d->nifaces;
 	for (unsigned int i = 0; i < d->nifaces; i++) {
 		memcpy(ds.ifaces[i].name, d->ifaces[i], IF_NAMESIZE);
-		ds.ifaces[i].mode = fg_xdp_attached_mode(d->ifaces[i]);
+		ds.ifaces[i].mode =
+		    fg_xdp_attached_mode(d->opts.pin_dir, d->ifaces[i]);
 	}
 	ds.reloads_success = d->reloads_success;
 	ds.reloads_failure = d->reloads_failure;
@@ -365,6 +475,11 @@ struct fg_daemon *fg_daemon_start(const struct fg_daemon_opts *o)
 	if (load_settings(o, &d->cfg, err, sizeof(err))) {
 		log_error("config rejected", "error=%s", fg_q(err));
 		goto fail;
+	}
+	/* Before anything is read from the pins. */
+	if (fg_pin_dir_prepare(o->pin_dir, err, sizeof(err))) {
+		log_error("pin directory refused", "error=%s", fg_q(err));
+		goto fail_cfg;
 	}
 	rc = other_daemon(o->pin_dir);
 	if (rc) {
@@ -454,19 +569,38 @@ void fg_daemon_reload(struct fg_daemon *d)
 		 d->cfg.nallow, d->cfg.ndeny);
 }
 
+static int count_any(const struct fg_src_key *k, const struct fg_block *b,
+		     void *arg)
+{
+	(void)b;
+	*(long *)arg += k->rule_id == FG_RULE_ID_ANY;
+	return 0;
+}
+
 /* Expires the penalty box, and lets the program skip its lookup while
- * nobody is blocked. Clear the flag first, then look: an entry the
- * program adds meanwhile either sees the flag cleared and sets it again,
- * or is seen here. */
+ * nobody is blocked (block_active), and its second lookup while nobody
+ * is blocked for all traffic (block_source_active). Clear a flag first,
+ * then look: an entry the program adds meanwhile either sees the flag
+ * cleared and sets it again, or is seen here. */
 static void expire_blocked(struct fg_daemon *d)
 {
 	struct fg_ctl *ctl = d->loader.maps.ctl_mem;
-	long live = 0, gone;
+	long live = 0, live_any = 0, gone, any = 0;
 
-	gone = fg_blocked_expire(&d->loader.maps, fg_monotonic_ns(), &live);
+	gone = fg_blocked_expire(&d->loader.maps, fg_monotonic_ns(), &live,
+				 &live_any);
 	if (gone > 0)
-		log_info("penalty box expired", "sources=%ld still_blocked=%ld",
+		log_info("penalty box expired", "entries=%ld still_blocked=%ld",
 			 gone, live);
+	if (!live_any &&
+	    __atomic_load_n(&ctl->block_source_active, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&ctl->block_source_active, 0,
+				 __ATOMIC_SEQ_CST);
+		fg_blocked_walk(&d->loader.maps, count_any, &any);
+		if (any > 0)
+			__atomic_store_n(&ctl->block_source_active, 1,
+					 __ATOMIC_SEQ_CST);
+	}
 	if (!live && __atomic_load_n(&ctl->block_active, __ATOMIC_ACQUIRE)) {
 		__atomic_store_n(&ctl->block_active, 0, __ATOMIC_SEQ_CST);
 		if (fg_blocked_walk(&d->loader.maps, NULL, NULL) > 0)
@@ -490,6 +624,7 @@ void fg_daemon_tick(struct fg_daemon *d)
 	d->seen_enabled = enabled;
 	d->seen_dry_run = dry_run;
 	expire_blocked(d);
+	retry_http(d);
 }
 
 int fg_daemon_poll_fd(const struct fg_daemon *d)

@@ -76,14 +76,43 @@ int fg_links_fd(const struct fg_links *l)
 	return nl_socket_get_fd(l->sk);
 }
 
+/* Reports every link that exists now as FG_LINK_NEW, from a dump on a
+ * socket of its own (the event socket takes no requests). */
+static void rescan(struct fg_links *l)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_cache *cache = NULL;
+	int err = sk ? nl_connect(sk, NETLINK_ROUTE) : -NLE_NOMEM;
+
+	if (!err)
+		err = rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache);
+	if (err) {
+		log_error("netlink link rescan failed", "error=%s",
+			  fg_q(nl_geterror(err)));
+	} else {
+		l->ev = FG_LINK_NEW;
+		nl_cache_foreach(cache, on_object, l);
+		nl_cache_free(cache);
+	}
+	if (sk)
+		nl_socket_free(sk);
+}
+
 void fg_links_process(struct fg_links *l)
 {
 	/* Non-blocking: returns once the socket is drained. */
 	int err = nl_recvmsgs_default(l->sk);
 
-	if (err < 0 && err != -NLE_AGAIN)
+	/* ENOBUFS (libnl: NLE_NOMEM): the socket overran and events were
+	 * dropped, an interface may have come unseen: look at them all. */
+	if (err == -NLE_NOMEM) {
+		log_warn("netlink link events lost; rescanning links",
+			 "error=%s", fg_q(nl_geterror(err)));
+		rescan(l);
+	} else if (err < 0 && err != -NLE_AGAIN) {
 		log_warn("netlink receive failed", "error=%s",
 			 fg_q(nl_geterror(err)));
+	}
 }
 
 void fg_links_close(struct fg_links *l)

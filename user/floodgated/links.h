@@ -18,7 +18,8 @@ struct fg_links;
 struct fg_links *fg_links_open(fg_link_cb cb, void *arg);
 /* The socket to poll for input. */
 int fg_links_fd(const struct fg_links *l);
-/* Reads what is pending and calls cb for each link message. */
+/* Reads what is pending and calls cb for each link message; after an
+ * overrun (events lost), calls cb(FG_LINK_NEW) for every link there is. */
 void fg_links_process(struct fg_links *l);
 void fg_links_close(struct fg_links *l);
 

@@ -6,36 +6,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "floodgate.skel.h"
 #include "log.h"
-
-#ifndef BPF_FS_MAGIC
-#define BPF_FS_MAGIC 0xcafe4a11
-#endif
-
-static int ensure_pin_dir(const char *dir)
-{
-	struct statfs fs;
-	char parent[PATH_MAX];
-	char *slash;
-
-	snprintf(parent, sizeof(parent), "%s", dir);
-	slash = strrchr(parent, '/');
-	if (slash && slash != parent)
-		*slash = '\0';
-	if (statfs(parent, &fs) || fs.f_type != BPF_FS_MAGIC) {
-		log_error("pin directory is not on bpffs", "dir=%s hint=%s",
-			  fg_q(dir), fg_q("mount -t bpf bpf /sys/fs/bpf"));
-		return -ENOTSUP;
-	}
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
 
 /* A pinned map this build cannot use (an older layout, another table
  * size) is replaced, and the state it held is lost: say so. */
@@ -73,10 +47,6 @@ int fg_loader_open(struct fg_loader *l, const char *pin_dir, __u32 max_sources)
 	fg_maps_init(&l->maps);
 	l->prog_fd = -1;
 	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir);
-	err = ensure_pin_dir(pin_dir);
-	if (err)
-		return err;
-
 	l->skel = floodgate_bpf__open();
 	if (!l->skel)
 		return -errno;

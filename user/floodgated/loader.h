@@ -22,6 +22,7 @@ struct fg_loader {
 	int prog_fd;
 };
 
+/* pin_dir exists and was checked (fg_pin_dir_prepare). */
 int fg_loader_open(struct fg_loader *l, const char *pin_dir, __u32 max_sources);
 void fg_loader_close(struct fg_loader *l);
 

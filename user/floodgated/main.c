@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -182,6 +183,10 @@ int main(int argc, char **argv)
 	if (opts.check_only)
 		return fg_daemon_check(&opts) ? 1 : 0;
 
+	/* The CLI and a second daemon know a live floodgated by its comm:
+	 * make it "floodgated" however the binary was started (renamed,
+	 * under valgrind). */
+	prctl(PR_SET_NAME, "floodgated");
 	fg_log_libbpf();
 	install_signals();
 	d = fg_daemon_start(&opts);

@@ -24,7 +24,6 @@
 #define VALUE_MAX 256	     /* longest scalar taken from the file */
 #define SHOWN_MAX 64	     /* longest value quoted in a message */
 #define FILE_MAX (16u << 20) /* 131072 list entries fit twice over */
-#define BURST_NS_MAX (1ULL << 62)
 #define BLOCK_NS_MAX (24ULL * 3600 * 1000000000ULL)
 #define NS_PER_S 1000000000ULL
 #define MIN_FRAME_BURST 1518 /* bytes in a full-size Ethernet frame */
@@ -99,8 +98,8 @@ static const char *const limits_keys[] = {DIM_KEY_NAMES, NULL};
 static const char *const lists_keys[] = {"allow", "deny", NULL};
 
 static const char *const rule_keys[] = {
-    "name",  "protocol", "ports",     DIM_KEY_NAMES,
-    "block", "action",	 "aggregate", NULL,
+    "name",   "protocol",  "ports",	  DIM_KEY_NAMES, "block",
+    "action", "aggregate", "block_scope", NULL,
 };
 enum {
 	R_NAME,
@@ -110,6 +109,7 @@ enum {
 	R_BLOCK = R_DIMS + DIM_KEYS,
 	R_ACTION,
 	R_AGGREGATE,
+	R_BLOCK_SCOPE,
 };
 
 static const char *const agg_keys[] = {"ipv4_prefix", "ipv6_prefix",
@@ -118,7 +118,7 @@ enum { A_IPV4, A_IPV6, A_DIMS };
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]) - 1)
 _Static_assert(NKEYS(root_keys) == K_LISTS + 1, "root_keys and K_*");
-_Static_assert(NKEYS(rule_keys) == R_AGGREGATE + 1, "rule_keys and R_*");
+_Static_assert(NKEYS(rule_keys) == R_BLOCK_SCOPE + 1, "rule_keys and R_*");
 _Static_assert(NKEYS(agg_keys) == A_DIMS + DIM_KEYS, "agg_keys and A_*");
 
 /* --- Locations, key paths, messages --- */
@@ -454,6 +454,68 @@ static int get_prefix(struct ctx *c, struct fy_node *n, unsigned int max,
 
 /* --- Rates and bursts --- */
 
+/* A rate faster than the datapath's whole-nanosecond costs hold to the
+ * rounding config.h states. */
+static int check_rate(struct ctx *c, struct fy_node *n, const char *v,
+		      const struct fg_rate *r, enum fg_rate_kind kind)
+{
+	__u64 ns_min = kind == FG_RATE_BYTES ? FG_BYTE_NS_MIN : FG_COUNT_NS_MIN;
+
+	if (!r->amount || (unsigned __int128)r->amount * ns_min <= r->per_ns)
+		return 0;
+	return fail(c, n,
+		    "%s: too fast: at most %s, as the datapath counts whole "
+		    "nanoseconds; 0 is no limit",
+		    shown(v),
+		    kind == FG_RATE_BYTES
+			? "1GB/s (8Gbit/s, 60GB/m)"
+			: "10000000/s (600000000/m, 36000000000/h)");
+}
+
+/* Where a rate and its burst were written, for the span check. */
+struct pair_keys {
+	const char *rate, *burst;
+	const struct loc *rate_loc, *burst_loc;
+	bool burst_set;
+	enum fg_rate_kind kind;
+};
+
+/* A burst that lasts longer than FG_BURST_NS_MAX at its rate: its
+ * tolerance would not fit the datapath's 64 bits. */
+static int check_span(struct ctx *c, const struct fg_dim_limit *dl,
+		      const struct pair_keys *k)
+{
+	unsigned __int128 span =
+	    (unsigned __int128)dl->burst * dl->rate.per_ns / dl->rate.amount;
+	unsigned __int128 most = (unsigned __int128)FG_BURST_NS_MAX *
+				 dl->rate.amount / dl->rate.per_ns;
+	char rate[64];
+	struct frame f;
+	int ret;
+
+	if (span <= FG_BURST_NS_MAX)
+		return 0;
+	fg_format_rate(&dl->rate, k->kind, rate, sizeof(rate));
+	if (k->burst_set) {
+		f = push_key(c, k->burst, NULL);
+		ret = fail_at(c, k->burst_loc,
+			      "%llu: burst too large for this rate (%s): at "
+			      "most %llu, 146 years' worth",
+			      (unsigned long long)dl->burst, rate,
+			      (unsigned long long)most);
+	} else {
+		f = push_key(c, k->rate, NULL);
+		ret = fail_at(c, k->rate_loc,
+			      "burst too large for this rate (%s): its "
+			      "default burst %llu lasts over 146 years; set %s "
+			      "(at most %llu)",
+			      rate, (unsigned long long)dl->burst, k->burst,
+			      (unsigned long long)most);
+	}
+	pop(c, f);
+	return ret;
+}
+
 static int dim_value(struct ctx *c, struct dims_in *in, int k,
 		     struct fy_node *n)
 {
@@ -469,6 +531,8 @@ static int dim_value(struct ctx *c, struct dims_in *in, int k,
 	if (k % 2 == 0) {
 		if (fg_parse_rate(v, dim_keys[d].kind, &in->dim[d].rate, &why))
 			return fail(c, n, "%s: %s", shown(v), why);
+		if (check_rate(c, n, v, &in->dim[d].rate, dim_keys[d].kind))
+			return -EINVAL;
 		in->rate_set[d] = true;
 		in->rate_loc[d] = l;
 		return 0;
@@ -512,7 +576,14 @@ static int finish_dims(struct ctx *c, struct dims_in *in)
 {
 	for (int d = 0; d < FG_DIM_COUNT; d++) {
 		struct fg_dim_limit *dl = &in->dim[d];
-		unsigned __int128 span;
+		const struct pair_keys keys = {
+		    .rate = dim_keys[d].rate,
+		    .burst = dim_keys[d].burst,
+		    .rate_loc = &in->rate_loc[d],
+		    .burst_loc = &in->burst_loc[d],
+		    .burst_set = in->burst_set[d],
+		    .kind = dim_keys[d].kind,
+		};
 		struct frame f;
 		int ret = 0;
 
@@ -530,22 +601,8 @@ static int finish_dims(struct ctx *c, struct dims_in *in)
 		}
 		if (in->rate_set[d] && !in->burst_set[d])
 			dl->burst = default_burst(&dl->rate, (enum fg_dim)d);
-		span = (unsigned __int128)dl->burst * dl->rate.per_ns /
-		       dl->rate.amount;
-		if (span <= BURST_NS_MAX)
-			continue;
-		if (in->burst_set[d]) {
-			f = push_key(c, dim_keys[d].burst, NULL);
-			ret = fail_at(c, &in->burst_loc[d],
-				      "%llu: burst too large for this rate",
-				      (unsigned long long)dl->burst);
-		} else {
-			f = push_key(c, dim_keys[d].rate, NULL);
-			ret = fail_at(c, &in->rate_loc[d],
-				      "burst too large for this rate");
-		}
-		pop(c, f);
-		return ret;
+		if (check_span(c, dl, &keys))
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -608,11 +665,17 @@ static int metrics_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 	return 0;
 }
 
+/* What the table section said about admission, for its end check. */
+struct table_in {
+	bool burst_set;
+	struct loc rate_loc, burst_loc;
+};
+
 static int table_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 {
+	struct table_in *in = arg;
 	__u64 n;
 
-	(void)arg;
 	switch (key) {
 	case 0:
 		if (get_uint(c, v, 64, 16777216, &n))
@@ -632,16 +695,59 @@ static int table_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 			return -EINVAL;
 		if (fg_parse_rate(s, FG_RATE_COUNT, r, &why))
 			return fail(c, v, "%s: %s", shown(s), why);
+		if (check_rate(c, v, s, r, FG_RATE_COUNT))
+			return -EINVAL;
 		if (!r->per_ns)
 			r->per_ns = NS_PER_S; /* configured: "0" is off */
+		node_loc(v, &in->rate_loc);
 		return 0;
 	}
 	default:
 		if (get_uint(c, v, 1, UINT32_MAX, &n))
 			return -EINVAL;
 		c->s->admit.burst = n;
+		in->burst_set = true;
+		node_loc(v, &in->burst_loc);
 		return 0;
 	}
+}
+
+/* burst_new_sources against the admission rate it applies to: the one
+ * configured or the default. */
+static int finish_table(struct ctx *c, const struct table_in *in)
+{
+	struct fg_dim_limit a = fg_admit_limit(c->s);
+	const struct pair_keys keys = {
+	    .rate = "new_sources",
+	    .burst = "burst_new_sources",
+	    .rate_loc = &in->rate_loc,
+	    .burst_loc = &in->burst_loc,
+	    .burst_set = in->burst_set,
+	    .kind = FG_RATE_COUNT,
+	};
+
+	if (!in->burst_set || !a.rate.amount)
+		return 0;
+	return check_span(c, &a, &keys);
+}
+
+struct fg_dim_limit fg_admit_limit(const struct fg_settings *s)
+{
+	struct fg_dim_limit a = s->admit;
+
+	if (!a.rate.per_ns) {
+		a.rate.amount = s->max_sources / 16 ? s->max_sources / 16 : 1;
+		a.rate.per_ns = NS_PER_S;
+	}
+	if (!a.rate.amount)
+		return a;
+	if (!a.burst) {
+		unsigned __int128 b =
+		    (unsigned __int128)a.rate.amount * NS_PER_S / a.rate.per_ns;
+
+		a.burst = b ? (__u64)b : 1;
+	}
+	return a;
 }
 
 static bool valid_ifname(const char *s)
@@ -805,6 +911,11 @@ static int rule_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 	    [FG_RULE_ACTION_RESET] = "reset",
 	    NULL,
 	};
+	static const char *const scopes[] = {
+	    [FG_BLOCK_SCOPE_RULE] = "rule",
+	    [FG_BLOCK_SCOPE_SOURCE] = "source",
+	    NULL,
+	};
 	char s[VALUE_MAX];
 	struct rule_in *in = arg;
 	struct fg_rule_spec *r = in->r;
@@ -834,6 +945,11 @@ static int rule_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 			return -EINVAL;
 		r->action = (enum fg_rule_action)e;
 		node_loc(v, &in->action_loc);
+		return 0;
+	case R_BLOCK_SCOPE:
+		if (get_enum(c, v, scopes, "rule or source", &e))
+			return -EINVAL;
+		r->block_scope = (enum fg_block_scope)e;
 		return 0;
 	case R_AGGREGATE:
 		ret = mapping(c, v);
@@ -1187,10 +1303,16 @@ static int root_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 		return ret <= 0
 			   ? ret
 			   : walk_map(c, v, metrics_keys, metrics_key, NULL);
-	case K_TABLE:
+	case K_TABLE: {
+		struct table_in tin = {0};
+
 		ret = mapping(c, v);
-		return ret <= 0 ? ret
-				: walk_map(c, v, table_keys, table_key, NULL);
+		if (ret <= 0)
+			return ret;
+		if (walk_map(c, v, table_keys, table_key, &tin))
+			return -EINVAL;
+		return finish_table(c, &tin);
+	}
 	case K_LIMITS:
 		ret = mapping(c, v);
 		if (ret <= 0)

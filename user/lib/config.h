@@ -21,6 +21,20 @@
 #define FG_LISTEN_MAX 128
 #define FG_ERR_MAX 512
 
+/*
+ * The range of a rate and its burst, so that what ruleset.c compiles
+ * means what the config says. The datapath charges each packet its cost
+ * in whole nanoseconds, rounded down: at least FG_COUNT_NS_MIN ns a
+ * packet, connection or new source keeps the rate and the burst within
+ * 1 % (at most 10 000 000/s), and at least FG_BYTE_NS_MIN ns a byte keeps
+ * a byte limit within one byte a frame (at most 1 GB/s = 8 Gbit/s). A
+ * burst lasts at most FG_BURST_NS_MAX at its rate (146 years), so its
+ * tolerance fits 64 bits with room for the clock.
+ */
+#define FG_COUNT_NS_MIN 100
+#define FG_BYTE_NS_MIN 1
+#define FG_BURST_NS_MAX (1ULL << 62)
+
 enum fg_xdp_mode { FG_XDP_AUTO = 0, FG_XDP_NATIVE, FG_XDP_GENERIC };
 enum fg_protocol {
 	FG_PROTO_ANY = 0,
@@ -50,6 +64,8 @@ struct fg_rule_spec {
 	struct fg_port_range ports[FG_MAX_PORT_RANGES];
 	struct fg_dim_limit dim[FG_DIM_COUNT];
 	__u64 block_ns;
+	enum fg_block_scope
+	    block_scope; /* what a boxed source is dropped for */
 	enum fg_rule_action action;
 	struct fg_aggregate_spec aggregate;
 };
@@ -78,6 +94,12 @@ struct fg_settings {
 	struct fg_cidr *allow;
 	struct fg_cidr *deny;
 };
+
+/* table.new_sources as it applies: the configured limit, or by default
+ * max_sources/16 per second (a source that sends at least every 16 s
+ * keeps its entry under any flood); burst by default a second's worth.
+ * A zero rate amount: no admission limit. */
+struct fg_dim_limit fg_admit_limit(const struct fg_settings *s);
 
 /* The built-in default config (DESIGN.md §3 without rules, no
  * interfaces: the daemon's -i names them). */

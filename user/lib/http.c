@@ -2,24 +2,59 @@
 #include "http.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "log.h"
 #include "prom.h"
 
-#define FG_HTTP_MAX_CONNECTIONS 32
-#define FG_HTTP_TIMEOUT_S 10
+/*
+ * Who may hold a connection. A scraper connects, sends its request at
+ * once and reads the answer in milliseconds; whoever can reach the port
+ * (maybe from the scraper's own loopback address, so no per-address limit
+ * can tell them apart) can also open connections and never finish a
+ * request, or finish it one byte every few seconds, which no inactivity
+ * timeout catches. So a new connection is never refused for want of room:
+ * beyond FG_HTTP_MAX_CONNECTIONS it closes the oldest connection that has
+ * no request under way (or, when all have one, the oldest). A scraper's
+ * connection is the newest until its request is in, then it is busy.
+ * FG_HTTP_HARD_LIMIT is libmicrohttpd's own cap, above ours, for closings
+ * still in flight; it keeps the descriptors used far below a default
+ * RLIMIT_NOFILE of 1024.
+ */
+#define FG_HTTP_HARD_LIMIT 128
+/* Seconds without a byte either way before a connection is closed. */
+#define FG_HTTP_TIMEOUT_S 5
+/* Per connection: the request's headers and the reply's; a request that
+ * does not fit gets 414/431 and is closed. 128 connections: 2 MiB. */
+#define FG_HTTP_CONN_MEMORY (16 * 1024)
+
+/* One open connection, oldest first in fg_http's list. */
+struct fg_http_conn {
+	struct fg_http_conn *prev, *next;
+	int fd;
+	bool busy;    /* a request is being answered */
+	bool evicted; /* shut down, libmicrohttpd has not closed it yet */
+};
 
 struct fg_http {
 	struct MHD_Daemon *mhd;
 	fg_render_fn render;
 	void *arg;
+	/* Touched only on libmicrohttpd's one thread. */
+	struct fg_http_conn *oldest, *newest;
+	unsigned int open;
+	unsigned long long evicted;
 };
 
 int fg_http_parse_listen(const char *listen, char *host, size_t hostlen,
@@ -219,11 +254,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  size_t *upload_data_size, void **req_cls)
 {
 	struct fg_http *h = cls;
+	const union MHD_ConnectionInfo *info =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
 	(void)version;
 	(void)upload_data;
 	(void)upload_data_size;
 	(void)req_cls;
+	if (info && info->socket_context)
+		((struct fg_http_conn *)info->socket_context)->busy = true;
 	switch (fg_http_route(method, url)) {
 	case FG_HTTP_BAD_METHOD:
 		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -240,6 +279,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	/* One per refused or failed connection otherwise. */
+	static struct fg_log_limit limit = FG_LOG_LIMIT(10, 5);
 	char line[512];
 	size_t n;
 
@@ -248,7 +289,128 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	n = strlen(line);
 	while (n && line[n - 1] == '\n')
 		line[--n] = '\0';
-	log_warn("metrics server", "detail=%s", fg_q(line));
+	fg_log_limited(&limit, FG_LOG_WARN, "metrics server", "detail=%s",
+		       fg_q(line));
+}
+
+/* The reply went out (or failed): the connection waits for its next
+ * request, if any, and may make room again. */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	const union MHD_ConnectionInfo *info =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	(void)cls;
+	(void)req_cls;
+	(void)toe;
+	if (info && info->socket_context)
+		((struct fg_http_conn *)info->socket_context)->busy = false;
+}
+
+static struct fg_http_conn *oldest_open(const struct fg_http *h, bool idle_only)
+{
+	struct fg_http_conn *c = h->oldest;
+
+	while (c && (c->evicted || (idle_only && c->busy)))
+		c = c->next;
+	return c;
+}
+
+/* Makes room for a new connection: the victim is shut down;
+ * libmicrohttpd sees the end of the stream and closes it (it owns the
+ * descriptor, which stays valid until the CLOSED notification). */
+static void evict_oldest(struct fg_http *h)
+{
+	static struct fg_log_limit limit = FG_LOG_LIMIT(10, 1);
+	struct fg_http_conn *c = oldest_open(h, true);
+
+	if (!c)
+		c = oldest_open(h, false);
+	if (!c)
+		return;
+	shutdown(c->fd, SHUT_RDWR);
+	c->evicted = true;
+	h->evicted++;
+	fg_log_limited(&limit, FG_LOG_WARN,
+		       "metrics server full; closed its oldest connection",
+		       "open=%u evicted_total=%llu", h->open, h->evicted);
+}
+
+static unsigned int live_conns(const struct fg_http *h)
+{
+	unsigned int n = 0;
+
+	for (const struct fg_http_conn *c = h->oldest; c; c = c->next)
+		n += !c->evicted;
+	return n;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct fg_http *h = cls;
+	struct fg_http_conn *c = *socket_context;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+		    conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		c = calloc(1, sizeof(*c));
+		if (!c || !info) {
+			free(c); /* untracked: never evicted */
+			return;
+		}
+		c->fd = info->connect_fd;
+		c->prev = h->newest;
+		if (h->newest)
+			h->newest->next = c;
+		else
+			h->oldest = c;
+		h->newest = c;
+		h->open++;
+		*socket_context = c;
+		if (live_conns(h) > FG_HTTP_MAX_CONNECTIONS)
+			evict_oldest(h);
+		return;
+	}
+	if (toe != MHD_CONNECTION_NOTIFY_CLOSED || !c)
+		return;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		h->oldest = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		h->newest = c->prev;
+	h->open--;
+	*socket_context = NULL;
+	free(c);
+}
+
+/* The listening socket, made here for a precise error (libmicrohttpd
+ * would only say it failed). IPv6 addresses listen on IPv6 only, as
+ * libmicrohttpd does by default. */
+static int listen_on(const struct addrinfo *ai, char *why, size_t whylen)
+{
+	int one = 1, fd = socket(ai->ai_family,
+				 SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    (ai->ai_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one))) ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, SOMAXCONN)) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 struct fg_http *fg_http_start(const char *listen, fg_render_fn render,
@@ -257,11 +419,9 @@ struct fg_http *fg_http_start(const char *listen, fg_render_fn render,
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
 				 .ai_flags = AI_NUMERICSERV},
 			*ai = NULL;
-	char host[128], port[8];
-	unsigned int flags =
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	char host[128], port[8], why[128];
 	struct fg_http *h;
-	int rc;
+	int rc, fd;
 
 	if (fg_http_parse_listen(listen, host, sizeof(host), port,
 				 sizeof(port))) {
@@ -274,25 +434,35 @@ struct fg_http *fg_http_start(const char *listen, fg_render_fn render,
 		snprintf(err, errlen, "%s: %s", listen, gai_strerror(rc));
 		return NULL;
 	}
+	fd = listen_on(ai, why, sizeof(why));
+	freeaddrinfo(ai);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot listen: %s", listen, why);
+		return NULL;
+	}
 	h = calloc(1, sizeof(*h));
 	if (!h) {
-		freeaddrinfo(ai);
+		close(fd);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	h->render = render;
 	h->arg = arg;
-	if (ai->ai_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
+	/* One thread, epoll (no FD_SETSIZE ceiling as with select): every
+	 * callback runs on that thread. */
 	h->mhd = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER,
-	    mhd_log, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)FG_HTTP_MAX_CONNECTIONS,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)FG_HTTP_TIMEOUT_S,
+	    MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	    on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned int)FG_HTTP_HARD_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)FG_HTTP_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)FG_HTTP_CONN_MEMORY, MHD_OPTION_NOTIFY_CONNECTION,
+	    on_connection, h, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 	    MHD_OPTION_END);
-	freeaddrinfo(ai);
 	if (!h->mhd) {
-		snprintf(err, errlen, "%s: cannot listen (in use?)", listen);
+		close(fd);
+		snprintf(err, errlen, "%s: the HTTP server did not start",
+			 listen);
 		free(h);
 		return NULL;
 	}

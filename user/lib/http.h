@@ -12,6 +12,10 @@ typedef void (*fg_render_fn)(struct fg_buf *out, void *arg);
 
 struct fg_http;
 
+/* Connections held open at most: a new one beyond closes the oldest
+ * (see http.c for why not refuse it). */
+#define FG_HTTP_MAX_CONNECTIONS 64
+
 /* listen: "host:port" or "[v6]:port". NULL on error, with err set. */
 struct fg_http *fg_http_start(const char *listen, fg_render_fn render,
 			      void *arg, char *err, size_t errlen);

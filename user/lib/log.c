@@ -2,8 +2,10 @@
 #include "log.h"
 
 #include <bpf/libbpf.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static enum fg_log_level min_level = FG_LOG_INFO;
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
@@ -37,20 +39,74 @@ const char *fg_q(const char *s)
 	return out;
 }
 
-void fg_log(enum fg_log_level level, const char *msg, const char *kvfmt, ...)
+static void vlog(enum fg_log_level level, const char *msg, const char *kvfmt,
+		 va_list ap)
 {
 	char kv[1024] = "";
-	va_list ap;
 
 	if (level < min_level)
 		return;
-	if (kvfmt && *kvfmt) {
-		va_start(ap, kvfmt);
+	if (kvfmt && *kvfmt)
 		vsnprintf(kv, sizeof(kv), kvfmt, ap);
-		va_end(ap);
-	}
 	fprintf(stderr, "level=%s msg=%s%s%s\n", level_names[level], fg_q(msg),
 		*kv ? " " : "", kv);
+}
+
+void fg_log(enum fg_log_level level, const char *msg, const char *kvfmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, kvfmt);
+	vlog(level, msg, kvfmt, ap);
+	va_end(ap);
+}
+
+bool fg_log_limit_pass(struct fg_log_limit *l, unsigned long long now_ns,
+		       unsigned long *suppressed)
+{
+	unsigned long long window =
+	    (unsigned long long)l->interval_s * 1000000000ull;
+
+	if (!l->window_start_ns || now_ns - l->window_start_ns >= window) {
+		l->window_start_ns = now_ns ? now_ns : 1;
+		l->used = 0;
+	}
+	if (l->used >= l->burst) {
+		l->suppressed++;
+		return false;
+	}
+	l->used++;
+	*suppressed = l->suppressed;
+	l->suppressed = 0;
+	return true;
+}
+
+void fg_log_limited(struct fg_log_limit *l, enum fg_log_level level,
+		    const char *msg, const char *kvfmt, ...)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct timespec ts;
+	unsigned long suppressed = 0;
+	va_list ap;
+	bool pass;
+
+	if (level < min_level)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	pthread_mutex_lock(&lock);
+	pass = fg_log_limit_pass(l,
+				 (unsigned long long)ts.tv_sec * 1000000000ull +
+				     (unsigned long long)ts.tv_nsec,
+				 &suppressed);
+	pthread_mutex_unlock(&lock);
+	if (!pass)
+		return;
+	if (suppressed)
+		fg_log(level, "similar messages suppressed",
+		       "count=%lu about=%s", suppressed, fg_q(msg));
+	va_start(ap, kvfmt);
+	vlog(level, msg, kvfmt, ap);
+	va_end(ap);
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,

@@ -9,12 +9,41 @@
 #define FG_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 enum fg_log_level { FG_LOG_DEBUG, FG_LOG_INFO, FG_LOG_WARN, FG_LOG_ERROR };
 
 void fg_log_set_level(enum fg_log_level level);
 void fg_log(enum fg_log_level level, const char *msg, const char *kvfmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* At most `burst` lines per `interval_s` seconds through one limit (one
+ * per call site or event kind): a flood of identical warnings (e.g. one
+ * per refused connection) must not become a flood of log lines. The
+ * rest are counted, and the next line let through is preceded by
+ *   msg="similar messages suppressed" count=N about=MSG
+ * Initialise with FG_LOG_LIMIT(interval_s, burst). */
+struct fg_log_limit {
+	unsigned int interval_s, burst;
+	unsigned long long window_start_ns;
+	unsigned int used;
+	unsigned long suppressed;
+};
+#define FG_LOG_LIMIT(interval, n)                      \
+	{                                              \
+		.interval_s = (interval), .burst = (n) \
+	}
+
+/* The decision alone, at now_ns (any monotonic clock): true when a line
+ * may go out; then *suppressed is how many were held back since the last
+ * one that went out (and the count restarts). Not thread-safe. */
+bool fg_log_limit_pass(struct fg_log_limit *l, unsigned long long now_ns,
+		       unsigned long *suppressed);
+
+/* fg_log through a limit (thread-safe: one lock for all limits). */
+void fg_log_limited(struct fg_log_limit *l, enum fg_log_level level,
+		    const char *msg, const char *kvfmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* A logfmt-quoted copy of s, valid until the 8th next call. */
 const char *fg_q(const char *s);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "mapcount.h"
+#include "pindir.h"
 #include "ruleset.h"
 
 const char *const fg_map_names[FG_MAP_COUNT] = {
@@ -107,7 +108,9 @@ int fg_maps_open_pinned(const char *pin_dir, struct fg_maps *m)
 		if (fd < 0) {
 			err = -errno;
 			fg_maps_close(m);
-			return err;
+			/* Nothing can be pinned off bpffs: say that rather
+			 * than "no pins" (bpffs not mounted). */
+			return fg_pin_dir_on_bpffs(pin_dir) ? -ENOTSUP : err;
 		}
 		*map_fd_slot(m, i) = fd;
 	}
@@ -179,7 +182,7 @@ int fg_pins_remove(const char *pin_dir)
 	return 0;
 }
 
-int fg_maps_apply_config(struct fg_maps *m, const struct fg_config *cfg,
+int fg_maps_stage_config(struct fg_maps *m, const struct fg_config *cfg,
 			 const struct fg_port_rules *ports,
 			 const struct fg_meta *meta)
 {
@@ -194,8 +197,25 @@ int fg_maps_apply_config(struct fg_maps *m, const struct fg_config *cfg,
 		return -errno;
 	if (meta && bpf_map_update_elem(m->meta, &idle, meta, BPF_ANY))
 		return -errno;
-	__atomic_store_n(&m->ctl_mem->cfg_slot, idle, __ATOMIC_RELEASE);
 	return 0;
+}
+
+void fg_maps_commit_config(struct fg_maps *m)
+{
+	__u32 live = __atomic_load_n(&m->ctl_mem->cfg_slot, __ATOMIC_ACQUIRE);
+
+	__atomic_store_n(&m->ctl_mem->cfg_slot, live ? 0 : 1, __ATOMIC_RELEASE);
+}
+
+int fg_maps_apply_config(struct fg_maps *m, const struct fg_config *cfg,
+			 const struct fg_port_rules *ports,
+			 const struct fg_meta *meta)
+{
+	int err = fg_maps_stage_config(m, cfg, ports, meta);
+
+	if (!err)
+		fg_maps_commit_config(m);
+	return err;
 }
 
 int fg_maps_read_meta(struct fg_maps *m, struct fg_meta *meta)
@@ -348,60 +368,237 @@ static int lpm_cmp(const void *a, const void *b)
 	return memcmp(a, b, sizeof(struct fg_lpm_key));
 }
 
-static bool in_sorted(const struct fg_lpm_key *k, const struct fg_lpm_key *set,
-		      size_t n)
+/* A list entry: its key, then its value; sorted and searched by key. */
+struct list_entry {
+	struct fg_lpm_key k;
+	__u32 v;
+};
+
+static const struct list_entry *
+find_entry(const struct fg_lpm_key *k, const struct list_entry *set, size_t n)
 {
-	return n && bsearch(k, set, n, sizeof(*set), lpm_cmp) != NULL;
+	return n ? bsearch(k, set, n, sizeof(*set), lpm_cmp) : NULL;
+}
+
+/* One write of a sync and what undoes it: the value it replaced, or
+ * none (the key was absent). */
+struct list_op {
+	struct fg_lpm_key k;
+	__u32 v;
+	bool del;
+	bool had;
+	__u32 old;
+};
+
+/* The writes in the order they are made. */
+struct fg_list_sync {
+	struct list_op *ops;
+	size_t nops;
+};
+
+static int lists_capacity(struct fg_maps *m, size_t *out)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(m->lists, &info, &len))
+		return -errno;
+	*out = info.max_entries;
+	return 0;
+}
+
+/* The table as it is: every entry, sorted by key. */
+static int read_entries(struct fg_maps *m, struct list_entry **out, size_t *n)
+{
+	struct fg_lpm_key *keys = NULL;
+	struct list_entry *e;
+	size_t nkeys = 0, len = 0;
+	int err = list_keys(m, &keys, &nkeys);
+
+	if (err)
+		return err;
+	e = calloc(nkeys ? nkeys : 1, sizeof(*e));
+	if (!e) {
+		free(keys);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nkeys; i++) {
+		if (bpf_map_lookup_elem(m->lists, &keys[i], &e[len].v))
+			continue; /* deleted meanwhile */
+		e[len++].k = keys[i];
+	}
+	free(keys);
+	qsort(e, len, sizeof(*e), lpm_cmp);
+	*out = e;
+	*n = len;
+	return 0;
+}
+
+/* The config's entries, sorted by key, one per key (a validated config
+ * names a prefix on one list only). */
+static struct list_entry *wanted_entries(const struct fg_cidr *allow,
+					 size_t nallow,
+					 const struct fg_cidr *deny,
+					 size_t ndeny, size_t *n)
+{
+	size_t nwant = nallow + ndeny, len = 0;
+	struct list_entry *w = calloc(nwant ? nwant : 1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	for (size_t i = 0; i < nwant; i++) {
+		fg_lpm_from_cidr(i < nallow ? &allow[i] : &deny[i - nallow],
+				 &w[i].k);
+		w[i].v = i < nallow ? FG_LIST_ALLOW : FG_LIST_DENY;
+	}
+	qsort(w, nwant, sizeof(*w), lpm_cmp);
+	for (size_t i = 0; i < nwant; i++)
+		if (!len || lpm_cmp(&w[len - 1].k, &w[i].k))
+			w[len++] = w[i];
+	*n = len;
+	return w;
+}
+
+/*
+ * The writes that take the table from `have` to the config's `want`
+ * with the CLI's entries kept, counted into *room. New entries go in
+ * before the old ones go (no moment without a prefix that covers an
+ * address in both configs), unless only removing the old ones first
+ * makes the room.
+ */
+static int plan_ops(const struct list_entry *have, size_t nhave,
+		    const struct list_entry *want, size_t nwant,
+		    struct fg_list_sync *p, struct fg_lists_room *room)
+{
+	size_t nadd = 0, ndel = 0, nput = 0;
+	struct list_op *puts = calloc(nwant + 1, sizeof(*puts));
+	struct list_op *dels = calloc(nhave + 1, sizeof(*dels));
+
+	if (!puts || !dels) {
+		free(puts);
+		free(dels);
+		return -ENOMEM;
+	}
+	/* The operator's own entries win over the config's. */
+	for (size_t i = 0; i < nhave; i++) {
+		if (have[i].v & FG_LIST_FROM_CLI)
+			room->cli++;
+		else if (!find_entry(&have[i].k, want, nwant))
+			dels[ndel++] = (struct list_op){.k = have[i].k,
+							.del = true,
+							.had = true,
+							.old = have[i].v};
+	}
+	for (size_t i = 0; i < nwant; i++) {
+		const struct list_entry *e =
+		    find_entry(&want[i].k, have, nhave);
+
+		if (e && (e->v & FG_LIST_FROM_CLI))
+			continue;
+		room->config++;
+		if (e && e->v == want[i].v)
+			continue;
+		nadd += !e;
+		puts[nput++] = (struct list_op){.k = want[i].k,
+						.v = want[i].v,
+						.had = e != NULL,
+						.old = e ? e->v : 0};
+	}
+	p->nops = nput + ndel;
+	if (nhave + nadd > room->capacity) {
+		memcpy(p->ops, dels, ndel * sizeof(*dels));
+		memcpy(p->ops + ndel, puts, nput * sizeof(*puts));
+	} else {
+		memcpy(p->ops, puts, nput * sizeof(*puts));
+		memcpy(p->ops + nput, dels, ndel * sizeof(*dels));
+	}
+	free(puts);
+	free(dels);
+	return room->config + room->cli > room->capacity ? -ENOSPC : 0;
+}
+
+int fg_list_sync_plan(struct fg_maps *m, const struct fg_cidr *allow,
+		      size_t nallow, const struct fg_cidr *deny, size_t ndeny,
+		      struct fg_list_sync **out, struct fg_lists_room *room)
+{
+	struct fg_lists_room r = {0};
+	struct list_entry *have = NULL, *want = NULL;
+	size_t nhave = 0, nwant = 0;
+	struct fg_list_sync *p = calloc(1, sizeof(*p));
+	int err = p ? read_entries(m, &have, &nhave) : -ENOMEM;
+
+	if (!err)
+		err = lists_capacity(m, &r.capacity);
+	if (!err &&
+	    !(want = wanted_entries(allow, nallow, deny, ndeny, &nwant)))
+		err = -ENOMEM;
+	if (!err && !(p->ops = calloc(nwant + nhave + 1, sizeof(*p->ops))))
+		err = -ENOMEM;
+	if (!err)
+		err = plan_ops(have, nhave, want, nwant, p, &r);
+	if (room)
+		*room = r;
+	free(have);
+	free(want);
+	if (err) {
+		fg_list_sync_free(p);
+		return err;
+	}
+	*out = p;
+	return 0;
+}
+
+static int op_apply(struct fg_maps *m, const struct list_op *op)
+{
+	int rc = op->del
+		     ? bpf_map_delete_elem(m->lists, &op->k)
+		     : bpf_map_update_elem(m->lists, &op->k, &op->v, BPF_ANY);
+
+	return rc ? -errno : 0;
+}
+
+/* Back to the table as the plan found it. Best effort: a write that
+ * fails here has nothing left to fall back on. */
+static void op_undo(struct fg_maps *m, const struct list_op *op)
+{
+	if (op->had)
+		bpf_map_update_elem(m->lists, &op->k, &op->old, BPF_ANY);
+	else
+		bpf_map_delete_elem(m->lists, &op->k);
+}
+
+int fg_list_sync_run(struct fg_maps *m, struct fg_list_sync *p)
+{
+	size_t done = 0;
+	int err = 0;
+
+	while (done < p->nops && !(err = op_apply(m, &p->ops[done])))
+		done++;
+	if (err)
+		while (done > 0)
+			op_undo(m, &p->ops[--done]);
+	if (p->nops)
+		lists_changed(m);
+	return err;
+}
+
+void fg_list_sync_free(struct fg_list_sync *p)
+{
+	if (!p)
+		return;
+	free(p->ops);
+	free(p);
 }
 
 int fg_maps_sync_lists(struct fg_maps *m, const struct fg_cidr *allow,
 		       size_t nallow, const struct fg_cidr *deny, size_t ndeny)
 {
-	struct fg_lpm_key *keys = NULL, *want, *cli;
-	size_t n = 0, ncli = 0, nwant = nallow + ndeny;
-	int err = list_keys(m, &keys, &n);
+	struct fg_list_sync *p = NULL;
+	int err = fg_list_sync_plan(m, allow, nallow, deny, ndeny, &p, NULL);
 
-	if (err)
-		return err;
-	want = calloc(nwant ? nwant : 1, sizeof(*want));
-	cli = calloc(n ? n : 1, sizeof(*cli));
-	if (!want || !cli) {
-		free(want);
-		free(cli);
-		free(keys);
-		return -ENOMEM;
-	}
-	/* The operator's own entries win over the config's. */
-	for (size_t i = 0; i < n; i++) {
-		__u32 v;
-
-		if (!bpf_map_lookup_elem(m->lists, &keys[i], &v) &&
-		    (v & FG_LIST_FROM_CLI))
-			cli[ncli++] = keys[i];
-	}
-	qsort(cli, ncli, sizeof(*cli), lpm_cmp);
-	/* The new entries first, then the old config's that are gone: no
-	 * moment in which an entry in both configs is missing. */
-	for (size_t i = 0; i < nwant && !err; i++) {
-		const struct fg_cidr *c =
-		    i < nallow ? &allow[i] : &deny[i - nallow];
-
-		fg_lpm_from_cidr(c, &want[i]);
-		if (!in_sorted(&want[i], cli, ncli))
-			err = list_put(
-			    m, c, i < nallow ? FG_LIST_ALLOW : FG_LIST_DENY,
-			    false);
-	}
-	qsort(want, nwant, sizeof(*want), lpm_cmp);
-	for (size_t i = 0; i < n && !err; i++) {
-		if (!in_sorted(&keys[i], cli, ncli) &&
-		    !in_sorted(&keys[i], want, nwant))
-			bpf_map_delete_elem(m->lists, &keys[i]);
-	}
-	free(cli);
-	free(want);
-	free(keys);
-	lists_changed(m);
+	if (!err)
+		err = fg_list_sync_run(m, p);
+	fg_list_sync_free(p);
 	return err;
 }
 
@@ -481,7 +678,7 @@ __u64 fg_monotonic_ns(void)
 
 long fg_blocked_walk(struct fg_maps *m, fg_blocked_cb cb, void *arg)
 {
-	struct fg_addr cur, next;
+	struct fg_src_key cur, next;
 	void *prev = NULL;
 	long n = 0;
 
@@ -499,19 +696,19 @@ long fg_blocked_walk(struct fg_maps *m, fg_blocked_cb cb, void *arg)
 	return n;
 }
 
-int fg_blocked_del(struct fg_maps *m, const struct fg_addr *a)
+int fg_blocked_del(struct fg_maps *m, const struct fg_src_key *k)
 {
-	if (bpf_map_delete_elem(m->blocked, a))
+	if (bpf_map_delete_elem(m->blocked, k))
 		return -errno;
 	return 0;
 }
 
-long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live)
+long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live, long *live_any)
 {
-	struct fg_addr cur, next, *gone = NULL;
+	struct fg_src_key cur, next, *gone = NULL;
 	size_t ngone = 0, cap = 0;
 	void *prev = NULL;
-	long alive = 0;
+	long alive = 0, alive_any = 0;
 
 	/* Collect first: deleting while walking restarts a hash walk. */
 	while (!bpf_map_get_next_key(m->blocked, prev, &next)) {
@@ -523,11 +720,12 @@ long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live)
 			continue;
 		if (b.until_ns > now) {
 			alive++;
+			alive_any += cur.rule_id == FG_RULE_ID_ANY;
 			continue;
 		}
 		if (ngone == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
-			struct fg_addr *g = realloc(gone, ncap * sizeof(*g));
+			struct fg_src_key *g = realloc(gone, ncap * sizeof(*g));
 
 			if (!g)
 				break; /* the rest expires next time */
@@ -540,6 +738,7 @@ long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live)
 		bpf_map_delete_elem(m->blocked, &gone[i]);
 	free(gone);
 	*live = alive;
+	*live_any = alive_any;
 	return (long)ngone;
 }
 

@@ -30,6 +30,8 @@ extern const char *const fg_map_names[];
 
 void fg_maps_init(struct fg_maps *m);
 int fg_maps_from_object(struct bpf_object *obj, struct fg_maps *m);
+/* -ENOTSUP when pin_dir is not on a bpffs (not mounted?), -ENOENT when
+ * nothing is pinned there. */
 int fg_maps_open_pinned(const char *pin_dir, struct fg_maps *m);
 void fg_maps_close(struct fg_maps *m);
 /* The pid of the floodgated running on these maps, or 0 (checked
@@ -44,6 +46,12 @@ int fg_pins_remove(const char *pin_dir);
 int fg_maps_apply_config(struct fg_maps *m, const struct fg_config *cfg,
 			 const struct fg_port_rules *ports,
 			 const struct fg_meta *meta);
+/* The same in two steps: the write, which the datapath does not see yet,
+ * and the switch, once whatever goes with the config is in place too. */
+int fg_maps_stage_config(struct fg_maps *m, const struct fg_config *cfg,
+			 const struct fg_port_rules *ports,
+			 const struct fg_meta *meta);
+void fg_maps_commit_config(struct fg_maps *m);
 /* The live slot's rule names (meta->rule_names[slot]). */
 int fg_maps_read_meta(struct fg_maps *m, struct fg_meta *meta);
 
@@ -58,6 +66,26 @@ int fg_list_get(struct fg_maps *m, const struct fg_cidr *c, __u32 *value);
 /* value: action | origin, as stored. Stops early when cb returns != 0. */
 typedef int (*fg_list_cb)(const struct fg_cidr *c, __u32 value, void *arg);
 int fg_list_walk(struct fg_maps *m, fg_list_cb cb, void *arg);
+
+/*
+ * A reload's list sync, whole or not at all: the config's entries
+ * replace the previous config's, the CLI's stay (and win over the
+ * config's for one prefix). The plan reads the table and checks that
+ * the result fits (-ENOSPC: nothing written; *room, when given, says
+ * what was counted); the run makes the writes, and if one fails undoes
+ * those made and returns its -errno. Hold fg_pin_lock() across both, so
+ * that no CLI writes in between.
+ */
+struct fg_lists_room {
+	size_t config, cli, capacity; /* entries after the sync; the table's */
+};
+struct fg_list_sync;
+int fg_list_sync_plan(struct fg_maps *m, const struct fg_cidr *allow,
+		      size_t nallow, const struct fg_cidr *deny, size_t ndeny,
+		      struct fg_list_sync **out, struct fg_lists_room *room);
+int fg_list_sync_run(struct fg_maps *m, struct fg_list_sync *p);
+void fg_list_sync_free(struct fg_list_sync *p);
+/* Plan and run in one. */
 int fg_maps_sync_lists(struct fg_maps *m, const struct fg_cidr *allow,
 		       size_t nallow, const struct fg_cidr *deny, size_t ndeny);
 
@@ -71,14 +99,17 @@ int fg_read_table_stats(struct fg_maps *m, __u64 out[FG_TABLE_EVENTS]);
 /* The clock the program's timestamps use (CLOCK_MONOTONIC). */
 __u64 fg_monotonic_ns(void);
 
-/* The penalty box. The walk returns how many entries it saw; cb may
- * stop it by returning nonzero. */
-typedef int (*fg_blocked_cb)(const struct fg_addr *a, const struct fg_block *b,
-			     void *arg);
+/* The penalty box, keyed by (source, rule id), the rule id
+ * FG_RULE_ID_ANY for a source boxed for all its traffic. The walk
+ * returns how many entries it saw; cb may stop it by returning nonzero. */
+typedef int (*fg_blocked_cb)(const struct fg_src_key *k,
+			     const struct fg_block *b, void *arg);
 long fg_blocked_walk(struct fg_maps *m, fg_blocked_cb cb, void *arg);
-int fg_blocked_del(struct fg_maps *m, const struct fg_addr *a);
-/* Deletes entries whose time is up; returns how many, *live the rest. */
-long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live);
+int fg_blocked_del(struct fg_maps *m, const struct fg_src_key *k);
+/* Deletes entries whose time is up; returns how many, *live the rest,
+ * *live_any those of them keyed FG_RULE_ID_ANY. */
+long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live,
+		       long *live_any);
 
 /* Entries in fg_sources (walks the table). */
 long fg_count_sources(struct fg_maps *m);

@@ -15,8 +15,9 @@ __u32 fg_rule_id(const char *name)
 		h ^= (unsigned char)*name;
 		h *= 16777619u;
 	}
-	/* 0 is the default limits' id. */
-	return h ? h : 1;
+	/* 0 is the default limits' id; FG_RULE_ID_ANY keys source-scoped
+	 * penalty-box entries. */
+	return h && h != FG_RULE_ID_ANY ? h : 1;
 }
 
 void fg_limit_compile(const struct fg_dim_limit *d, struct fg_limit *out)
@@ -26,13 +27,20 @@ void fg_limit_compile(const struct fg_dim_limit *d, struct fg_limit *out)
 	memset(out, 0, sizeof(*out));
 	if (!d->rate.amount)
 		return;
+	/* config.c refuses what these clamps change; they stay so that no
+	 * positive rate compiles to a zero cost (no limit at all), and no
+	 * burst to a tolerance cut to 64 bits (refusing everything). */
 	interval =
 	    ((unsigned __int128)d->rate.per_ns << FG_FP_SHIFT) / d->rate.amount;
-	/* Rates faster than one unit per 2^-16 ns are beyond any link. */
-	out->interval_fp = interval ? (__u64)interval : 1;
 	tolerance =
 	    (unsigned __int128)d->burst * d->rate.per_ns / d->rate.amount;
-	out->tolerance_ns = (__u64)tolerance;
+	if (interval < 1u << FG_FP_SHIFT) {
+		interval = 1u << FG_FP_SHIFT; /* 1 ns a unit */
+		tolerance = d->burst;
+	}
+	out->interval_fp = (__u64)interval;
+	out->tolerance_ns =
+	    tolerance > FG_BURST_NS_MAX ? FG_BURST_NS_MAX : (__u64)tolerance;
 }
 
 __u32 fg_mask4(unsigned int prefix)
@@ -120,27 +128,14 @@ static void compile_limits(const struct fg_dim_limit dim[FG_DIM_COUNT],
 	compile_limits_n(dim, FG_DIM_COUNT, tick_ns, out);
 }
 
-/* table.new_sources; by default max_sources/16 per second: a source
- * that sends at least every 16 s keeps its entry under any flood. */
 static void compile_admission(const struct fg_settings *s, __u64 tick_ns,
 			      struct fg_limit *out)
 {
-	struct fg_dim_limit a = s->admit;
+	struct fg_dim_limit a = fg_admit_limit(s);
 
 	memset(out, 0, sizeof(*out));
-	if (!a.rate.per_ns) {
-		a.rate.amount = s->max_sources / 16 ? s->max_sources / 16 : 1;
-		a.rate.per_ns = 1000000000ull;
-	}
-	if (!a.rate.amount)
-		return;
-	if (!a.burst) {
-		unsigned __int128 b = (unsigned __int128)a.rate.amount *
-				      1000000000ull / a.rate.per_ns;
-
-		a.burst = b ? (__u64)b : 1;
-	}
-	compile_limits_n(&a, 1, tick_ns, out);
+	if (a.rate.amount)
+		compile_limits_n(&a, 1, tick_ns, out);
 }
 
 int fg_ruleset_compile(const struct fg_settings *s, __u64 tick_ns,
@@ -173,6 +168,7 @@ int fg_ruleset_compile(const struct fg_settings *s, __u64 tick_ns,
 			}
 		}
 		out->block_ns = r->block_ns;
+		out->block_scope = (__u8)r->block_scope;
 		out->action = (__u8)r->action;
 		if (r->aggregate.enabled) {
 			out->has_aggregate = 1;

@@ -51,12 +51,12 @@ struct live_count {
 	long n;
 };
 
-static int count_live(const struct fg_addr *a, const struct fg_block *b,
+static int count_live(const struct fg_src_key *k, const struct fg_block *b,
 		      void *arg)
 {
 	struct live_count *live = arg;
 
-	(void)a;
+	(void)k;
 	if (b->until_ns > live->now)
 		live->n++;
 	return 0;

@@ -3,7 +3,10 @@
  * Attaching and detaching the XDP program. Attachments are bpf_links
  * pinned as <pin_dir>/link_<ifname>: they outlive the daemon (fail-static),
  * a restarted daemon swaps its new program into them without a gap, and
- * no other tool can replace them by accident.
+ * no other tool can replace them by accident. A program counts as
+ * floodgate's when the pin directory says so (its link for the interface,
+ * or its pinned program), never by name: that works without CAP_SYS_ADMIN
+ * and never takes another instance's program for ours.
  */
 #ifndef FG_XDP_H
 #define FG_XDP_H
@@ -13,7 +16,6 @@
 
 #include "config.h"
 
-#define FG_PROG_NAME "floodgate_xdp"
 #define FG_LINK_PIN_PREFIX "link_"
 
 /*
@@ -26,13 +28,13 @@ int fg_xdp_attach(const char *pin_dir, const char *ifname, int prog_fd,
 		  enum fg_xdp_mode mode, const char **used, char *err,
 		  size_t errlen);
 
-/* Detaches whatever floodgate program runs on ifname (its pinned link,
- * or an attachment made without one). Returns 0, or -ENOENT when none
+/* Detaches the program of pin_dir from ifname (its pinned link, or an
+ * attachment of the pinned program made without one). Returns 0, or -ENOENT when none
  * does. */
 int fg_xdp_detach(const char *pin_dir, const char *ifname);
 
-/* The mode ("native", "generic") a floodgate program runs in on
+/* The mode ("native", "generic") the program of pin_dir runs in on
  * ifname, or NULL. */
-const char *fg_xdp_attached_mode(const char *ifname);
+const char *fg_xdp_attached_mode(const char *pin_dir, const char *ifname);
 
 #endif /* FG_XDP_H */
