@@ -284,7 +284,7 @@ int fg_parse_cidr(const char *s, struct fg_cidr *out, const char **why)
 	struct fg_cidr c = {0};
 	const char *slash;
 	unsigned int max, plen, base;
-	bool dirty = false, v4_text = false;
+	bool dirty = false;
 	size_t len;
 	__u64 v;
 
@@ -308,7 +308,7 @@ int fg_parse_cidr(const char *s, struct fg_cidr *out, const char **why)
 			return -EINVAL;
 		c.addr[10] = 0xff;
 		c.addr[11] = 0xff;
-		v4_text = true;
+		c.is_v4 = true;
 		max = 32;
 		base = 96;
 	}
@@ -317,7 +317,7 @@ int fg_parse_cidr(const char *s, struct fg_cidr *out, const char **why)
 		int n = scan_digits(slash + 1, &v);
 
 		if (n <= 0 || slash[1 + n] || v > max) {
-			*why = v4_text ? "an IPv4 prefix length is 0 to 32"
+			*why = c.is_v4 ? "an IPv4 prefix length is 0 to 32"
 				       : "an IPv6 prefix length is 0 to 128";
 			return -EINVAL;
 		}
@@ -336,7 +336,7 @@ int fg_parse_cidr(const char *s, struct fg_cidr *out, const char **why)
 	if (dirty) {
 		char shown[INET6_ADDRSTRLEN];
 
-		if (v4_text)
+		if (c.is_v4)
 			inet_ntop(AF_INET, c.addr + 12, shown, sizeof(shown));
 		else
 			inet_ntop(AF_INET6, c.addr, shown, sizeof(shown));
@@ -345,9 +345,6 @@ int fg_parse_cidr(const char *s, struct fg_cidr *out, const char **why)
 		*why = why_buf;
 		return -EINVAL;
 	}
-	/* "::ffff:192.0.2.1" is the IPv4 source the datapath keys (and
-	 * mapio.c reads back) as mapped: IPv4 for every user of it. */
-	c.is_v4 = c.prefixlen >= 96 && is_mapped_v4(c.addr);
 	*out = c;
 	return 0;
 }
