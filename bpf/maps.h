@@ -109,4 +109,24 @@ struct {
 	__type(value, __u64);
 } fg_table_stats SEC(".maps");
 
+/* Fleet-wide limits: what each (source, rule) of a rule with `fleet:`
+ * passed, read by the daemon every sync period. An LRU bounds the
+ * daemon's work per period. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FG_MAX_FLEET_SOURCES);
+	__type(key, struct fg_src_key);
+	__type(value, struct fg_fleet_count);
+} fg_fleet_counts SEC(".maps");
+
+/* The fleet's verdicts: (source, rule) over the fleet-wide limit, until
+ * the fleet's window says otherwise. Written and expired by the daemon
+ * only; a plain hash, so a flood cannot evict them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FG_MAX_FLEET_BLOCKED);
+	__type(key, struct fg_src_key);
+	__type(value, struct fg_block);
+} fg_fleet_blocked SEC(".maps");
+
 #endif /* FG_MAPS_H */

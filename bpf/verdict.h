@@ -15,6 +15,7 @@
 
 #include "account.h"
 #include "clock.h"
+#include "fleet.h"
 #include "key.h"
 #include "limit.h"
 #include "maps.h"
@@ -35,7 +36,8 @@ static __always_inline int fg_over_limit(__u32 reason)
 {
 	return (reason >= FG_REASON_RATE_PACKETS &&
 		reason <= FG_REASON_RATE_AGGREGATE) ||
-	       reason == FG_REASON_RATE_NEW_SOURCES;
+	       reason == FG_REASON_RATE_NEW_SOURCES ||
+	       reason == FG_REASON_FLEET_LIMIT;
 }
 
 /* A packet with a malformed tail (FG_PARSE_BAD_TAIL) that the lists, the
@@ -146,24 +148,33 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	}
 
 	rule_slot = (int)slot;
-	v.reason = fg_limit(cfg, rule, &key, &pkt, &src, has_src, st, gen, now);
+	/* A source the fleet blocked costs one lookup and no state. */
+	if (fg_fleet_blocked_now(ctl, rule, &key, now))
+		v.reason = FG_REASON_FLEET_LIMIT;
+	else
+		v.reason = fg_limit(cfg, rule, &key, &pkt, &src, has_src, st,
+				    gen, now);
 	if (upto == FG_STEP_LIMIT)
 		return XDP_DROP;
 	if (!fg_over_limit(v.reason)) {
+		fg_fleet_count(rule, &key, &pkt);
 		if (rc == FG_PARSE_BAD_TAIL)
 			fg_tail_verdict(&v, cfg);
 		goto out;
 	}
 	if (ctl->dry_run) {
 		v.reason = FG_REASON_DRY_RUN;
+		fg_fleet_count(rule, &key, &pkt);
 		if (rc == FG_PARSE_BAD_TAIL)
 			fg_tail_verdict(&v, cfg);
 		goto out;
 	}
 	v.action = FG_ACTION_DROP;
-	/* Admission refusals are not the source's own doing: no penalty,
-	 * and no RST (to a spoofed source it would be backscatter). */
-	if (v.reason == FG_REASON_RATE_NEW_SOURCES)
+	/* Admission refusals are not the source's own doing, and a fleet
+	 * block is the fleet's verdict, not this host's: no penalty, and no
+	 * RST (to a spoofed source it would be backscatter). */
+	if (v.reason == FG_REASON_RATE_NEW_SOURCES ||
+	    v.reason == FG_REASON_FLEET_LIMIT)
 		goto out;
 	if (rule->block_ns)
 		fg_block(ctl, &key, rule, slot, now);

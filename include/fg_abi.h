@@ -28,7 +28,31 @@
 #define FG_MAP_AGGREGATES "fg_aggregates"
 #define FG_MAP_ADMIT "fg_admit"
 #define FG_MAP_TABLE_STATS "fg_table_stats"
+#define FG_MAP_FLEET_COUNTS "fg_fleet_counts"
+#define FG_MAP_FLEET_BLOCKED "fg_fleet_blocked"
 #define FG_PIN_PROG "prog"
+
+/* Every map user space opens, in one table: X(struct fg_maps field, pin
+ * name). It generates struct fg_maps, the name list and the loops over
+ * them (mapio.c); a new map is one line here plus its definition in
+ * bpf/maps.h. Append only. */
+/* clang-format off */
+#define FG_MAP_TABLE(X)                                                        \
+	X(ctl, FG_MAP_CTL)                                                     \
+	X(cfg, FG_MAP_CFG)                                                     \
+	X(ports, FG_MAP_PORTS)                                                 \
+	X(sources, FG_MAP_SOURCES)                                             \
+	X(lists, FG_MAP_LISTS)                                                 \
+	X(stats, FG_MAP_STATS)                                                 \
+	X(rule_stats, FG_MAP_RULE_STATS)                                       \
+	X(meta, FG_MAP_META)                                                   \
+	X(blocked, FG_MAP_BLOCKED)                                             \
+	X(aggregates, FG_MAP_AGGREGATES)                                       \
+	X(admit, FG_MAP_ADMIT)                                                 \
+	X(table_stats, FG_MAP_TABLE_STATS)                                     \
+	X(fleet_counts, FG_MAP_FLEET_COUNTS)                                   \
+	X(fleet_blocked, FG_MAP_FLEET_BLOCKED)
+/* clang-format on */
 
 /* Rate dimensions; each is one GCRA timestamp per (source, rule). */
 enum fg_dim {
@@ -64,6 +88,11 @@ enum fg_proto_class {
 #define FG_MAX_SOURCES_DEFAULT 262144
 #define FG_MAX_LIST_ENTRIES 131072 /* spec: at least 100 000 */
 #define FG_MAX_BLOCKED 65536	   /* penalty box: not evictable */
+/* Fleet-wide limits (DESIGN.md §8): the (source, rule) pairs whose
+ * passes the daemon reads each sync period (an LRU: the least recently
+ * seen go first), and the fleet's blocks (not evictable). */
+#define FG_MAX_FLEET_SOURCES 131072
+#define FG_MAX_FLEET_BLOCKED 65536
 
 /* GCRA interval fixed point: ns per unit << FG_FP_SHIFT, so byte rates
  * above 1 GB/s (under 1 ns per byte) stay exact enough. */
@@ -109,7 +138,10 @@ struct fg_rule {
 	__u8 action; /* enum fg_rule_action */
 	__u8 has_aggregate;
 	__u8 block_scope; /* enum fg_block_scope */
-	__u8 pad[5];
+	/* 1: the rule has a fleet-wide limit: its passes are counted in
+	 * fg_fleet_counts and its sources checked in fg_fleet_blocked. */
+	__u8 fleet;
+	__u8 pad[4];
 };
 
 struct fg_config {
@@ -144,7 +176,21 @@ struct fg_ctl {
 	/* Like block_active, for entries of block_scope: source: the
 	 * second lookup (the source's rule-less key) only while they exist. */
 	__u32 block_source_active;
-	__u32 reserved[7];
+	/* Like block_active, for fg_fleet_blocked; kept by the daemon. */
+	__u32 fleet_block_active;
+	/* The daemon's fleet link, for `floodgate status`: enum
+	 * fg_fleet_state, when it last synced (CLOCK_MONOTONIC ms, mod
+	 * 2^32), and how many hosts the fleet saw in its last sync. */
+	__u32 fleet_state;
+	__u32 fleet_sync_ms;
+	__u32 fleet_hosts;
+	__u32 reserved[3];
+};
+
+enum fg_fleet_state {
+	FG_FLEET_OFF = 0,  /* no fleet: section absent or redis "" */
+	FG_FLEET_UP = 1,   /* the last sync reached Redis */
+	FG_FLEET_DOWN = 2, /* configured, Redis unreachable or refusing */
 };
 
 /* fg_ports key: slot << 16 | destination port (host order). */
@@ -175,6 +221,15 @@ struct fg_block {
 	__u64 until_ns;	 /* monotonic (coarse) clock */
 	__u32 rule_slot; /* the rule that put it there */
 	__u32 pad;
+};
+
+/* fg_fleet_counts value: what a (source, rule) passed, cumulative since
+ * the entry was made (atomic adds; the daemon takes differences, modulo
+ * 2^64). */
+struct fg_fleet_count {
+	__u64 packets;
+	__u64 bytes;
+	__u64 connections; /* TCP SYNs without ACK */
 };
 
 /* fg_admit: the admission limiter's state, alone in its cache line. */
@@ -235,6 +290,7 @@ _Static_assert(sizeof(struct fg_src_key) == 20, "fg_src_key size");
 _Static_assert(sizeof(struct fg_src_state) == 40, "fg_src_state size");
 _Static_assert(sizeof(struct fg_lpm_key) == 20, "fg_lpm_key size");
 _Static_assert(sizeof(struct fg_block) == 16, "fg_block size");
+_Static_assert(sizeof(struct fg_fleet_count) == 24, "fg_fleet_count size");
 _Static_assert(sizeof(struct fg_admit_state) == 64, "fg_admit_state size");
 _Static_assert(sizeof(struct fg_counter) == 16, "fg_counter size");
 _Static_assert(sizeof(struct fg_meta) == 48 * FG_RULE_SLOTS + 64,

@@ -29,7 +29,8 @@
 	X(NOT_IP, "not_ip", FG_ON_PASS)                                        \
 	X(MALFORMED, "malformed", FG_ON_PASS | FG_ON_DROP)                     \
 	X(LOOKUP_FAILED, "lookup_failed", FG_ON_PASS)                          \
-	X(RATE_NEW_SOURCES, "rate_new_sources", FG_ON_DROP)
+	X(RATE_NEW_SOURCES, "rate_new_sources", FG_ON_DROP)                    \
+	X(FLEET_LIMIT, "fleet_limit", FG_ON_DROP)
 /* clang-format on */
 
 /* FG_ACTION(enum suffix, label) */

@@ -73,8 +73,9 @@ struct dims_in {
 #define DIM_KEYS 6
 
 static const char *const root_keys[] = {
-    "interfaces", "xdp_mode", "enabled", "mode",  "malformed", "detach_on_exit",
-    "metrics",	  "table",    "limits",	 "rules", "lists",     NULL,
+    "interfaces",     "xdp_mode", "enabled", "mode",   "malformed",
+    "detach_on_exit", "metrics",  "table",   "limits", "rules",
+    "lists",	      "fleet",	  NULL,
 };
 enum {
 	K_INTERFACES,
@@ -88,6 +89,7 @@ enum {
 	K_LIMITS,
 	K_RULES,
 	K_LISTS,
+	K_FLEET,
 };
 
 static const char *const metrics_keys[] = {"listen", "top_sources", NULL};
@@ -99,7 +101,7 @@ static const char *const lists_keys[] = {"allow", "deny", NULL};
 
 static const char *const rule_keys[] = {
     "name",   "protocol",  "ports",	  DIM_KEY_NAMES, "block",
-    "action", "aggregate", "block_scope", NULL,
+    "action", "aggregate", "block_scope", "fleet",	 NULL,
 };
 enum {
 	R_NAME,
@@ -110,15 +112,23 @@ enum {
 	R_ACTION,
 	R_AGGREGATE,
 	R_BLOCK_SCOPE,
+	R_FLEET,
 };
+
+static const char *const fleet_keys[] = {
+    "redis", "password_file", "name", "sync", "host", NULL,
+};
+enum { F_REDIS, F_PASSWORD_FILE, F_NAME, F_SYNC, F_HOST };
+static const char *const rule_fleet_keys[] = {DIM_KEY_NAMES, NULL};
 
 static const char *const agg_keys[] = {"ipv4_prefix", "ipv6_prefix",
 				       DIM_KEY_NAMES, NULL};
 enum { A_IPV4, A_IPV6, A_DIMS };
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]) - 1)
-_Static_assert(NKEYS(root_keys) == K_LISTS + 1, "root_keys and K_*");
-_Static_assert(NKEYS(rule_keys) == R_BLOCK_SCOPE + 1, "rule_keys and R_*");
+_Static_assert(NKEYS(root_keys) == K_FLEET + 1, "root_keys and K_*");
+_Static_assert(NKEYS(rule_keys) == R_FLEET + 1, "rule_keys and R_*");
+_Static_assert(NKEYS(fleet_keys) == F_HOST + 1, "fleet_keys and F_*");
 _Static_assert(NKEYS(agg_keys) == A_DIMS + DIM_KEYS, "agg_keys and A_*");
 
 /* --- Locations, key paths, messages --- */
@@ -808,8 +818,8 @@ struct rule_in {
 	struct fg_rule_spec *r;
 	unsigned int index;
 	bool named;
-	struct dims_in dims, agg;
-	struct loc ports_loc, action_loc, agg_loc;
+	struct dims_in dims, agg, fleet;
+	struct loc ports_loc, action_loc, agg_loc, fleet_loc;
 };
 
 static bool valid_rule_name(const char *s)
@@ -897,6 +907,11 @@ static int agg_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 	return dim_value(c, &in->agg, key - A_DIMS, v);
 }
 
+static int rule_fleet_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+{
+	return dim_value(c, &((struct rule_in *)arg)->fleet, key, v);
+}
+
 static int rule_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 {
 	static const char *const protos[] = {
@@ -962,9 +977,47 @@ static int rule_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 		r->aggregate.enabled = true;
 		node_loc(v, &in->agg_loc);
 		return walk_map(c, v, agg_keys, agg_key, in);
+	case R_FLEET:
+		ret = mapping(c, v);
+		if (ret == 0)
+			return fail(c, v,
+				    "an empty fleet limit; give it packets, "
+				    "bytes or new_connections");
+		if (ret < 0)
+			return ret;
+		r->has_fleet = true;
+		node_loc(v, &in->fleet_loc);
+		return walk_map(c, v, rule_fleet_keys, rule_fleet_key, in);
 	default:
 		return dim_value(c, &in->dims, key - R_DIMS, v);
 	}
+}
+
+/* A rule's fleet: limit, once its keys are read. */
+static int fleet_checks(struct ctx *c, struct rule_in *in)
+{
+	struct fg_rule_spec *r = in->r;
+	bool any_rate = false;
+	struct frame f = push_key(c, "fleet", NULL);
+	int ret;
+
+	for (int d = 0; d < FG_DIM_COUNT; d++)
+		any_rate |= r->fleet[d].rate.amount != 0;
+	if (!any_rate)
+		ret = fail_at(c, &in->fleet_loc,
+			      "needs a rate: packets, bytes or "
+			      "new_connections");
+	else if ((r->protocol == FG_PROTO_UDP ||
+		  r->protocol == FG_PROTO_ICMP) &&
+		 in->fleet.rate_set[FG_DIM_CONNECTIONS])
+		ret = fail_at(c, &in->fleet.rate_loc[FG_DIM_CONNECTIONS],
+			      "new connections are TCP SYNs: needs protocol "
+			      "tcp or any (this rule is %s)",
+			      fg_protocol_name(r->protocol));
+	else
+		ret = finish_dims(c, &in->fleet);
+	pop(c, f);
+	return ret;
 }
 
 /* What the protocol allows; checked once every key is read, so that
@@ -1036,6 +1089,8 @@ static int rule_checks(struct ctx *c, struct rule_in *in, struct fy_node *map)
 	}
 	if (finish_dims(c, &in->dims))
 		return -EINVAL;
+	if (r->has_fleet && fleet_checks(c, in))
+		return -EINVAL;
 	if (!r->aggregate.enabled)
 		return 0;
 	f = push_key(c, "aggregate", NULL);
@@ -1059,6 +1114,7 @@ static int read_rule(struct ctx *c, struct fy_node *map, unsigned int index)
 	    .index = index,
 	    .dims.dim = r->dim,
 	    .agg.dim = r->aggregate.dim,
+	    .fleet.dim = r->fleet,
 	};
 	int ret;
 
@@ -1262,6 +1318,86 @@ struct root_in {
 	struct lists_in lists;
 };
 
+/* --- The fleet section --- */
+
+/* A fleet or host name goes into Redis keys: keep it to a plain word,
+ * and without the braces of a Cluster hash tag. */
+static bool valid_fleet_name(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len < 1 || len >= FG_FLEET_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (!(ch >= 'a' && ch <= 'z') && !(ch >= 'A' && ch <= 'Z') &&
+		    !(ch >= '0' && ch <= '9') && ch != '-' && ch != '_' &&
+		    ch != '.')
+			return false;
+	}
+	return true;
+}
+
+static int fleet_name(struct ctx *c, struct fy_node *v, char *out)
+{
+	char s[VALUE_MAX];
+
+	if (scalar(c, v, s))
+		return -EINVAL;
+	if (!valid_fleet_name(s))
+		return fail(c, v,
+			    "%s: expected 1 to %d letters, digits, '-', '_' "
+			    "or '.'",
+			    shown(s), FG_FLEET_NAME_MAX - 1);
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+static int fleet_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+{
+	struct fg_fleet_spec *f = &c->s->fleet;
+	char s[VALUE_MAX];
+	const char *why;
+
+	(void)arg;
+	switch (key) {
+	case F_REDIS:
+		if (scalar(c, v, s))
+			return -EINVAL;
+		if (strlen(s) >= sizeof(f->redis))
+			return fail(c, v, "too long (at most %zu bytes)",
+				    sizeof(f->redis) - 1);
+		if (*s && fg_redis_url_parse(s, &f->addr, &why))
+			return fail(c, v, "%s: %s", shown(s), why);
+		memcpy(f->redis, s, strlen(s) + 1);
+		return 0;
+	case F_PASSWORD_FILE:
+		if (scalar(c, v, s))
+			return -EINVAL;
+		if (*s != '/' || strlen(s) >= sizeof(f->password_file))
+			return fail(c, v,
+				    "%s: expected an absolute path (at most "
+				    "%zu bytes)",
+				    shown(s), sizeof(f->password_file) - 1);
+		memcpy(f->password_file, s, strlen(s) + 1);
+		return 0;
+	case F_NAME:
+		return fleet_name(c, v, f->name);
+	case F_HOST:
+		return fleet_name(c, v, f->host);
+	default:
+		if (scalar(c, v, s))
+			return -EINVAL;
+		if (fg_parse_duration(s, &f->sync_ns, &why))
+			return fail(c, v, "%s: %s", shown(s), why);
+		if (f->sync_ns < FG_FLEET_SYNC_NS_MIN ||
+		    f->sync_ns > FG_FLEET_SYNC_NS_MAX)
+			return fail(c, v, "%s: expected 10ms to 60s", shown(s));
+		return 0;
+	}
+}
+
 static int root_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 {
 	static const char *const xdp_modes[] = {
@@ -1322,6 +1458,10 @@ static int root_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 		return finish_dims(c, &in->limits);
 	case K_RULES:
 		return read_rules(c, v);
+	case K_FLEET:
+		ret = mapping(c, v);
+		return ret <= 0 ? ret
+				: walk_map(c, v, fleet_keys, fleet_key, NULL);
 	default:
 		return read_lists(c, v, &in->lists);
 	}
@@ -1552,6 +1692,8 @@ void fg_config_defaults(struct fg_settings *s)
 			abort();
 	}
 	s->nallow = 2;
+	memcpy(s->fleet.name, "floodgate", sizeof("floodgate"));
+	s->fleet.sync_ns = FG_FLEET_SYNC_NS_DEFAULT;
 }
 
 int fg_config_load_string(const char *text, size_t len, const char *name,

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "fg_abi.h"
+#include "redisurl.h"
 #include "units.h"
 
 #define FG_CONFIG_PATH_DEFAULT "/etc/floodgate/floodgate.yaml"
@@ -68,6 +69,24 @@ struct fg_rule_spec {
 	    block_scope; /* what a boxed source is dropped for */
 	enum fg_rule_action action;
 	struct fg_aggregate_spec aggregate;
+	/* Fleet-wide per-source limit (DESIGN.md §8); any rate set = on. */
+	bool has_fleet;
+	struct fg_dim_limit fleet[FG_DIM_COUNT];
+};
+
+#define FG_FLEET_NAME_MAX 64
+#define FG_FLEET_SYNC_NS_DEFAULT 250000000ULL
+#define FG_FLEET_SYNC_NS_MIN 10000000ULL    /* 10ms */
+#define FG_FLEET_SYNC_NS_MAX 60000000000ULL /* 60s */
+
+/* The fleet section. redis "" = no fleet (the default). */
+struct fg_fleet_spec {
+	char redis[FG_REDIS_URL_MAX];
+	struct fg_redis_addr addr; /* redis, parsed */
+	char password_file[256];   /* "" = no AUTH */
+	char name[FG_FLEET_NAME_MAX];
+	char host[FG_FLEET_NAME_MAX]; /* "" = the host name */
+	__u64 sync_ns;
 };
 
 struct fg_settings {
@@ -93,6 +112,7 @@ struct fg_settings {
 	size_t nallow, ndeny; /* heap arrays, up to FG_MAX_LIST_ENTRIES */
 	struct fg_cidr *allow;
 	struct fg_cidr *deny;
+	struct fg_fleet_spec fleet;
 };
 
 /* table.new_sources as it applies: the configured limit, or by default

@@ -18,11 +18,9 @@
 #include "pindir.h"
 #include "ruleset.h"
 
-const char *const fg_map_names[FG_MAP_COUNT] = {
-    FG_MAP_CTL,	    FG_MAP_CFG,	       FG_MAP_PORTS,	  FG_MAP_SOURCES,
-    FG_MAP_LISTS,   FG_MAP_STATS,      FG_MAP_RULE_STATS, FG_MAP_META,
-    FG_MAP_BLOCKED, FG_MAP_AGGREGATES, FG_MAP_ADMIT,	  FG_MAP_TABLE_STATS,
-};
+#define FG_MAP_NAME(field, name) name,
+const char *const fg_map_names[FG_MAP_COUNT] = {FG_MAP_TABLE(FG_MAP_NAME)};
+#undef FG_MAP_NAME
 
 /* Array elements are 8-byte aligned in the kernel and in its mmap. */
 #define FG_PORTS_STRIDE 8
@@ -30,11 +28,9 @@ const char *const fg_map_names[FG_MAP_COUNT] = {
 static int *map_fd_slot(struct fg_maps *m, int i)
 {
 	/* cppcheck-suppress constVariable ; callers write through these */
-	int *const slots[FG_MAP_COUNT] = {
-	    &m->ctl,	 &m->cfg,	 &m->ports,	 &m->sources,
-	    &m->lists,	 &m->stats,	 &m->rule_stats, &m->meta,
-	    &m->blocked, &m->aggregates, &m->admit,	 &m->table_stats,
-	};
+#define FG_MAP_SLOT(field, name) &m->field,
+	int *const slots[FG_MAP_COUNT] = {FG_MAP_TABLE(FG_MAP_SLOT)};
+#undef FG_MAP_SLOT
 
 	return slots[i];
 }

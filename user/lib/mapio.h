@@ -15,18 +15,22 @@
 
 struct bpf_object;
 
+#define FG_MAP_FD(field, name) int field;
 struct fg_maps {
-	int ctl, cfg, ports, sources, lists, stats, rule_stats, meta;
-	int blocked, aggregates, admit, table_stats;
+	FG_MAP_TABLE(FG_MAP_FD) /* one descriptor per map */
 	struct fg_ctl *ctl_mem; /* mmap of fg_ctl: single-field stores */
 	void *ports_mem;	/* mmap of fg_ports */
 	size_t ctl_len, ports_len;
 	bool owns_fds;
 };
 
+#undef FG_MAP_FD
+
 /* The maps' names, in struct order, for loops over them. */
-extern const char *const fg_map_names[];
-#define FG_MAP_COUNT 12
+#define FG_MAP_ONE(field, name) +1
+enum { FG_MAP_COUNT = 0 FG_MAP_TABLE(FG_MAP_ONE) };
+#undef FG_MAP_ONE
+extern const char *const fg_map_names[FG_MAP_COUNT];
 
 void fg_maps_init(struct fg_maps *m);
 int fg_maps_from_object(struct bpf_object *obj, struct fg_maps *m);

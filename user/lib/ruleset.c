@@ -170,6 +170,8 @@ int fg_ruleset_compile(const struct fg_settings *s, __u64 tick_ns,
 		out->block_ns = r->block_ns;
 		out->block_scope = (__u8)r->block_scope;
 		out->action = (__u8)r->action;
+		/* Without a fleet to publish to, counting would be waste. */
+		out->fleet = r->has_fleet && s->fleet.redis[0];
 		if (r->aggregate.enabled) {
 			out->has_aggregate = 1;
 			out->agg_mask4 = fg_mask4(r->aggregate.ipv4_prefix);
