@@ -15,7 +15,8 @@ PACKAGES=(
 	make gcc clang llvm pkg-config linux-libc-dev
 	libbpf-dev bpftool libelf-dev zlib1g-dev
 	libnl-3-dev libnl-route-3-dev libmicrohttpd-dev libfyaml-dev
-	libjson-c-dev libcmocka-dev
+	libjson-c-dev libcmocka-dev libhiredis-dev
+	redis-server redis-tools # the fleet's tests start their own server
 	iproute2 iputils-ping ethtool util-linux procps curl python3 gzip
 	prometheus nftables iptables gdb
 	clang-format clang-tidy cppcheck shellcheck valgrind

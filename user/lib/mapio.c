@@ -672,24 +672,34 @@ __u64 fg_monotonic_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
-long fg_blocked_walk(struct fg_maps *m, fg_blocked_cb cb, void *arg)
+static long block_walk(int fd, fg_blocked_cb cb, void *arg)
 {
 	struct fg_src_key cur, next;
 	void *prev = NULL;
 	long n = 0;
 
-	while (!bpf_map_get_next_key(m->blocked, prev, &next)) {
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		struct fg_block b;
 
 		cur = next;
 		prev = &cur;
-		if (bpf_map_lookup_elem(m->blocked, &cur, &b))
+		if (bpf_map_lookup_elem(fd, &cur, &b))
 			continue; /* expired meanwhile */
 		n++;
 		if (cb && cb(&cur, &b, arg))
 			break;
 	}
 	return n;
+}
+
+long fg_blocked_walk(struct fg_maps *m, fg_blocked_cb cb, void *arg)
+{
+	return block_walk(m->blocked, cb, arg);
+}
+
+long fg_fleet_blocked_walk(struct fg_maps *m, fg_blocked_cb cb, void *arg)
+{
+	return block_walk(m->fleet_blocked, cb, arg);
 }
 
 int fg_blocked_del(struct fg_maps *m, const struct fg_src_key *k)
@@ -699,7 +709,7 @@ int fg_blocked_del(struct fg_maps *m, const struct fg_src_key *k)
 	return 0;
 }
 
-long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live, long *live_any)
+static long block_expire(int fd, __u64 now, long *live, long *live_any)
 {
 	struct fg_src_key cur, next, *gone = NULL;
 	size_t ngone = 0, cap = 0;
@@ -707,12 +717,12 @@ long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live, long *live_any)
 	long alive = 0, alive_any = 0;
 
 	/* Collect first: deleting while walking restarts a hash walk. */
-	while (!bpf_map_get_next_key(m->blocked, prev, &next)) {
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		struct fg_block b;
 
 		cur = next;
 		prev = &cur;
-		if (bpf_map_lookup_elem(m->blocked, &cur, &b))
+		if (bpf_map_lookup_elem(fd, &cur, &b))
 			continue;
 		if (b.until_ns > now) {
 			alive++;
@@ -731,11 +741,74 @@ long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live, long *live_any)
 		gone[ngone++] = cur;
 	}
 	for (size_t i = 0; i < ngone; i++)
-		bpf_map_delete_elem(m->blocked, &gone[i]);
+		bpf_map_delete_elem(fd, &gone[i]);
 	free(gone);
 	*live = alive;
 	*live_any = alive_any;
 	return (long)ngone;
+}
+
+long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live, long *live_any)
+{
+	return block_expire(m->blocked, now, live, live_any);
+}
+
+long fg_fleet_blocked_expire(struct fg_maps *m, __u64 now, long *live)
+{
+	long live_any;
+
+	return block_expire(m->fleet_blocked, now, live, &live_any);
+}
+
+int fg_fleet_block_put(struct fg_maps *m, const struct fg_src_key *k,
+		       const struct fg_block *b)
+{
+	struct fg_block cur;
+
+	/* A later verdict never shortens a block already in place. */
+	if (!bpf_map_lookup_elem(m->fleet_blocked, k, &cur) &&
+	    cur.until_ns >= b->until_ns)
+		return 0;
+	if (bpf_map_update_elem(m->fleet_blocked, k, b, BPF_ANY))
+		return -errno;
+	return 1;
+}
+
+int fg_fleet_blocked_clear(struct fg_maps *m)
+{
+	struct fg_src_key k;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(m->fleet_blocked, NULL, &k) &&
+	       !bpf_map_delete_elem(m->fleet_blocked, &k))
+		n++;
+	return n;
+}
+
+long fg_fleet_counts_read(struct fg_maps *m, struct fg_src_key *keys,
+			  struct fg_fleet_count *vals, size_t cap)
+{
+	struct fg_src_key in, out;
+	void *in_batch = NULL;
+	size_t n = 0;
+
+	/* Batches: one syscall per thousands of entries, where a key walk
+	 * takes two per entry. */
+	while (n < cap) {
+		__u32 count = (__u32)(cap - n < 4096 ? cap - n : 4096);
+		int err =
+		    bpf_map_lookup_batch(m->fleet_counts, in_batch, &out,
+					 keys + n, vals + n, &count, NULL);
+
+		if (err && errno != ENOENT)
+			return n ? (long)n : -errno;
+		n += count;
+		if (err)
+			break; /* ENOENT: that was the last batch */
+		in = out;
+		in_batch = &in;
+	}
+	return (long)n;
 }
 
 long fg_count_sources(struct fg_maps *m)

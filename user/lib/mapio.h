@@ -115,6 +115,19 @@ int fg_blocked_del(struct fg_maps *m, const struct fg_src_key *k);
 long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live,
 		       long *live_any);
 
+/* The fleet's blocks (fg_fleet_blocked), written by the daemon only.
+ * put: 1 when written, 0 when a block at least as long was in place. */
+long fg_fleet_blocked_walk(struct fg_maps *m, fg_blocked_cb cb, void *arg);
+long fg_fleet_blocked_expire(struct fg_maps *m, __u64 now, long *live);
+int fg_fleet_block_put(struct fg_maps *m, const struct fg_src_key *k,
+		       const struct fg_block *b);
+/* Deletes every fleet block; returns how many. */
+int fg_fleet_blocked_clear(struct fg_maps *m);
+/* Reads up to cap entries of fg_fleet_counts; returns how many, or
+ * -errno. */
+long fg_fleet_counts_read(struct fg_maps *m, struct fg_src_key *keys,
+			  struct fg_fleet_count *vals, size_t cap);
+
 /* Entries in fg_sources (walks the table). */
 long fg_count_sources(struct fg_maps *m);
 /* Capacity of fg_sources. */
