@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* floodgate blocked | unblock ADDR [--rule NAME]: the penalty box. */
+/* floodgate blocked | unblock ADDR [--rule NAME]: the penalty box, and
+ * the fleet's blocks beside it (listed; the fleet owns them). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "units.h"
 
 struct blocked_ctx {
+	const char *by; /* "penalty" or "fleet": which map */
 	__u64 now;
 	const struct fg_meta *meta;
 	json_object *arr;
@@ -57,10 +59,11 @@ static int print_blocked(const struct fg_src_key *k, const struct fg_block *b,
 		json_object_object_add(o, "rule", json_object_new_string(rule));
 		json_object_object_add(o, "scope",
 				       json_object_new_string(block_scope(k)));
+		json_object_object_add(o, "by", json_object_new_string(x->by));
 		json_object_array_add(x->arr, o);
 	} else {
-		printf("%-44s %10.1f  %-6s  %s\n", src, left, block_scope(k),
-		       rule);
+		printf("%-44s %10.1f  %-6s  %-8s %s\n", src, left,
+		       block_scope(k), x->by, rule);
 	}
 	return 0;
 }
@@ -83,9 +86,12 @@ int cmd_blocked(struct cli *c, const struct fg_cmdline *a)
 	if (c->json)
 		x.arr = json_object_new_array();
 	else
-		printf("%-44s %10s  %-6s  %s\n", "SOURCE", "SECONDS", "SCOPE",
-		       "RULE");
+		printf("%-44s %10s  %-6s  %-8s %s\n", "SOURCE", "SECONDS",
+		       "SCOPE", "BY", "RULE");
+	x.by = "penalty";
 	fg_blocked_walk(&c->maps, print_blocked, &x);
+	x.by = "fleet";
+	fg_fleet_blocked_walk(&c->maps, print_blocked, &x);
 	if (c->json)
 		cli_json_print(x.arr);
 	return 0;

@@ -39,6 +39,51 @@ static json_object *counter_json(const struct fg_counter *k)
 	return o;
 }
 
+static const char *fleet_state_name(const struct fg_snapshot *s, int pid)
+{
+	if (!pid)
+		return "unknown"; /* no daemon: nobody syncs */
+	switch (s->fleet_state) {
+	case FG_FLEET_UP:
+		return "connected";
+	case FG_FLEET_DOWN:
+		return "disconnected";
+	default:
+		return "off";
+	}
+}
+
+static json_object *fleet_json(const struct fg_snapshot *s, int pid)
+{
+	json_object *f = json_object_new_object();
+
+	json_object_object_add(
+	    f, "state", json_object_new_string(fleet_state_name(s, pid)));
+	json_object_object_add(
+	    f, "last_sync_age_seconds",
+	    s->fleet_sync_age_ms < 0
+		? NULL
+		: json_object_new_double((double)s->fleet_sync_age_ms / 1000));
+	json_object_object_add(f, "hosts",
+			       json_object_new_int64(s->fleet_hosts));
+	json_object_object_add(f, "blocked",
+			       json_object_new_int64(s->fleet_blocked));
+	return f;
+}
+
+static void print_fleet(const struct fg_snapshot *s, int pid)
+{
+	const char *state = fleet_state_name(s, pid);
+
+	if (!strcmp(state, "off") && !s->fleet_blocked)
+		return;
+	printf("fleet:     %s", state);
+	if (s->fleet_sync_age_ms >= 0)
+		printf(", last sync %.1fs ago, %u hosts",
+		       (double)s->fleet_sync_age_ms / 1000, s->fleet_hosts);
+	printf("; %ld sources fleet-blocked\n", s->fleet_blocked);
+}
+
 static void print_json(const struct fg_snapshot *s, int pid)
 {
 	json_object *o = json_object_new_object(), *ifs, *cnt, *rules, *src;
@@ -77,6 +122,7 @@ static void print_json(const struct fg_snapshot *s, int pid)
 			    src, l, json_object_new_uint64(s->table_events[e]));
 	}
 	json_object_object_add(o, "sources", src);
+	json_object_object_add(o, "fleet", fleet_json(s, pid));
 
 	cnt = json_object_new_object();
 	for (unsigned int a = 0; a < FG_ACTION_COUNT; a++) {
@@ -142,6 +188,7 @@ static void print_text(const struct fg_snapshot *s, int pid)
 				 s->table_events[FG_TABLE_INSERTED_NO_BURST]),
 	    (unsigned long long)s->table_events[FG_TABLE_INSERTED_NO_BURST],
 	    (unsigned long long)s->table_events[FG_TABLE_REFUSED]);
+	print_fleet(s, pid);
 	printf("\n%-6s %-18s %14s %16s\n", "ACTION", "REASON", "PACKETS",
 	       "BYTES");
 	for (unsigned int a = 0; a < FG_ACTION_COUNT; a++) {

@@ -83,6 +83,55 @@ static void gauge(struct fg_buf *b, const char *name, const char *help,
 	fg_buf_printf(b, "%s %lld\n", name, v);
 }
 
+/* The fleet's series, also while it is off (up 0), so that dashboards
+ * and alerts find them on every host. */
+static void fleet_series(struct fg_buf *b, const struct fg_fleet_stats *f)
+{
+	static const struct fg_fleet_stats none;
+	unsigned long long cum = 0;
+
+	if (!f)
+		f = &none;
+	gauge(b, "floodgate_fleet_up",
+	      "1 when the last fleet sync reached Redis.", f->up);
+	gauge(b, "floodgate_fleet_hosts",
+	      "Hosts of this fleet seen in the last sync.", f->hosts);
+	gauge(b, "floodgate_fleet_blocked_sources",
+	      "Sources the fleet blocks on this host.", f->blocked_sources);
+	head(b, "floodgate_fleet_sync_duration_seconds", "histogram",
+	     "Time of one fleet sync (one Redis round trip).");
+	for (int i = 0; i < FG_FLEET_SYNC_BUCKETS; i++) {
+		cum = f->sync_bucket[i];
+		fg_buf_printf(b,
+			      "floodgate_fleet_sync_duration_seconds_bucket{"
+			      "le=\"%g\"} %llu\n",
+			      fg_fleet_sync_bounds[i], cum);
+	}
+	fg_buf_printf(
+	    b,
+	    "floodgate_fleet_sync_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
+	    "floodgate_fleet_sync_duration_seconds_sum %.6f\n"
+	    "floodgate_fleet_sync_duration_seconds_count %llu\n",
+	    f->sync_count, f->sync_sum_s, f->sync_count);
+	head(b, "floodgate_fleet_errors_total", "counter",
+	     "Failed fleet operations, by step.");
+	for (int op = 0; op < FG_FLEET_OP_COUNT; op++)
+		fg_buf_printf(b, "floodgate_fleet_errors_total{op=\"%s\"} %llu\n",
+			      fg_fleet_op_names[op], f->errors[op]);
+	head(b, "floodgate_fleet_published_sources_total", "counter",
+	     "Source charges sent to the fleet.");
+	fg_buf_printf(b, "floodgate_fleet_published_sources_total %llu\n",
+		      f->published_sources);
+	head(b, "floodgate_fleet_redis_commands_total", "counter",
+	     "Commands sent to Redis by fleet syncs.");
+	fg_buf_printf(b, "floodgate_fleet_redis_commands_total %llu\n",
+		      f->commands);
+	head(b, "floodgate_fleet_redis_sent_bytes_total", "counter",
+	     "Bytes of commands sent to Redis by fleet syncs.");
+	fg_buf_printf(b, "floodgate_fleet_redis_sent_bytes_total %llu\n",
+		      f->bytes_sent);
+}
+
 void fg_prom_render(const struct fg_snapshot *s,
 		    const struct fg_daemon_state *d, struct fg_buf *b)
 {
@@ -138,6 +187,8 @@ void fg_prom_render(const struct fg_snapshot *s,
 	fg_buf_printf(
 	    b, "floodgate_config_last_reload_success_timestamp_seconds %.3f\n",
 	    d->last_reload_success);
+
+	fleet_series(b, d->fleet);
 
 	head(b, "floodgate_build_info", "gauge", "Build versions; always 1.");
 	fg_buf_printf(b,

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "buf.h"
+#include "fleetstats.h"
 #include "snapshot.h"
 
 #define FG_PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -23,6 +24,7 @@ struct fg_daemon_state {
 	double last_reload_success; /* unix time; 0 = never */
 	unsigned int ntop;
 	const struct fg_top_source *top;
+	const struct fg_fleet_stats *fleet; /* NULL: no fleet job */
 };
 
 void fg_prom_render(const struct fg_snapshot *s,

@@ -62,6 +62,18 @@ static int count_live(const struct fg_src_key *k, const struct fg_block *b,
 	return 0;
 }
 
+static void read_fleet(const struct fg_ctl *ctl, __u64 now_ns,
+		       struct fg_snapshot *s)
+{
+	__u32 at = __atomic_load_n(&ctl->fleet_sync_ms, __ATOMIC_ACQUIRE);
+
+	s->fleet_state = __atomic_load_n(&ctl->fleet_state, __ATOMIC_RELAXED);
+	s->fleet_hosts = __atomic_load_n(&ctl->fleet_hosts, __ATOMIC_RELAXED);
+	/* Milliseconds mod 2^32 on both sides: the age survives the wrap. */
+	s->fleet_sync_age_ms =
+	    at ? (long)(__u32)((__u32)(now_ns / 1000000) - at) : -1;
+}
+
 int fg_snapshot_read(struct fg_maps *m, bool count_sources,
 		     struct fg_snapshot *s)
 {
@@ -82,6 +94,10 @@ int fg_snapshot_read(struct fg_maps *m, bool count_sources,
 		return err;
 	fg_blocked_walk(m, count_live, &live);
 	s->blocked_sources = live.n;
+	live.n = 0;
+	fg_fleet_blocked_walk(m, count_live, &live);
+	s->fleet_blocked = live.n;
+	read_fleet(m->ctl_mem, live.now, s);
 	s->capacity = fg_sources_capacity(m);
 	s->tracked_sources = count_sources ? fg_count_sources(m) : -1;
 	return 0;

@@ -30,6 +30,12 @@ struct fg_snapshot {
 	long tracked_sources; /* -1 when not counted */
 	long capacity;
 	long blocked_sources;
+	/* The fleet (fg_ctl's fleet fields): state enum fg_fleet_state,
+	 * hosts seen, ms since the last sync (-1: never), live blocks. */
+	__u32 fleet_state;
+	__u32 fleet_hosts;
+	long fleet_sync_age_ms;
+	long fleet_blocked;
 	__u64 table_events[FG_TABLE_EVENTS];
 	unsigned int nifaces;
 	struct fg_iface_state ifaces[FG_SNAP_MAX_IFACES];
