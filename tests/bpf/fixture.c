@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "floodgate.skel.h"
-#include "ruleset.h"
 
 /* Frames shorter than an Ethernet header: BPF_PROG_TEST_RUN refuses
  * data_in under ETH_HLEN, so a runt goes in behind FX_META bytes of XDP
@@ -55,9 +54,7 @@ int fx_open(struct fx *fx, const char *label, bool test_clock)
 	if (fx->ncpus <= 0)
 		return fx_fail(fx, fx->ncpus, "libbpf_num_possible_cpus");
 	fx->percpu_zero = calloc((size_t)fx->ncpus, sizeof(*fx->percpu_zero));
-	fx->cfg = calloc(1, sizeof(*fx->cfg));
-	fx->ports = calloc(FG_PORTS, sizeof(*fx->ports));
-	if (!fx->percpu_zero || !fx->cfg || !fx->ports)
+	if (!fx->percpu_zero || fg_compiled_init(&fx->compiled))
 		return fx_fail(fx, -ENOMEM, "calloc");
 
 	fx->skel = floodgate_bpf__open();
@@ -82,12 +79,9 @@ void fx_close(struct fx *fx)
 		fg_maps_close(&fx->maps);
 	floodgate_bpf__destroy(fx->skel);
 	free(fx->percpu_zero);
-	free(fx->cfg);
-	free(fx->ports);
+	fg_compiled_free(&fx->compiled);
 	fx->skel = NULL;
 	fx->percpu_zero = NULL;
-	fx->cfg = NULL;
-	fx->ports = NULL;
 }
 
 /* Deletes every key: collect a chunk, then delete it (deleting while
@@ -193,13 +187,12 @@ int fx_configure(struct fx *fx, const struct fg_settings *s, char *err,
 {
 	int rc;
 
-	rc = fg_ruleset_compile(s, 0, fx->cfg, fx->ports, err, errlen);
+	rc = fg_compile(s, 0, &fx->compiled, err, errlen);
 	if (rc)
 		return rc;
-	rc = fg_maps_apply_config(&fx->maps, fx->cfg, fx->ports, NULL);
+	rc = fg_publish(&fx->maps, &fx->compiled);
 	if (rc) {
-		snprintf(err, errlen, "fg_maps_apply_config: %s",
-			 strerror(-rc));
+		snprintf(err, errlen, "fg_publish: %s", strerror(-rc));
 		return rc;
 	}
 	rc = fg_maps_sync_lists(&fx->maps, s->allow, s->nallow, s->deny,
@@ -428,7 +421,7 @@ long fx_sources_stale_gen(struct fx *fx)
 
 		cur = next;
 		prev = &cur;
-		if (!key_is_address(fx->cfg, &cur))
+		if (!key_is_address(fx->compiled.cfg, &cur))
 			continue; /* never skips the lists */
 		if (!bpf_map_lookup_elem(fx->maps.sources, &cur, &st) &&
 		    st.lists_gen != gen)

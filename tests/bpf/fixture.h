@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * One loaded floodgate object and what a test does with it: configure it
- * as the daemon does (fg_ruleset_compile, fg_maps_apply_config, lists,
+ * as the daemon does (fg_compile, fg_publish, lists,
  * fg_ctl), run a frame through BPF_PROG_TEST_RUN, read the counters,
  * reset every piece of state between cases. Functions return 0 or -errno.
  */
@@ -14,6 +14,7 @@
 #include "config.h"
 #include "fg_abi.h"
 #include "mapio.h"
+#include "publish.h"
 
 #define FX_NSEC_PER_SEC 1000000000ULL
 /* GCRA reads a TAT of 0 as "never seen": start the test clock far from 0. */
@@ -30,9 +31,8 @@ struct fx {
 	int ncpus;
 	int runt_mode; /* which runt layout the kernel takes; 0 = unknown */
 	struct fg_counter *percpu_zero; /* ncpus zeroed values */
-	struct fg_config *cfg;
-	struct fg_port_rules *ports; /* FG_PORTS entries */
-	int err;		     /* why fx_open failed; 0 when loaded */
+	struct fg_compiled compiled;	/* the last fx_configure's */
+	int err;			/* why fx_open failed; 0 when loaded */
 	char errmsg[160];
 };
 

@@ -998,8 +998,9 @@ static void set_malformed_drop(struct fuzz *z, bool on)
 	__u32 slot = z->fx->maps.ctl_mem->cfg_slot;
 
 	z->malformed_drop = on;
-	z->fx->cfg->malformed_drop = on;
-	if (bpf_map_update_elem(z->fx->maps.cfg, &slot, z->fx->cfg, BPF_ANY))
+	z->fx->compiled.cfg->malformed_drop = on;
+	if (bpf_map_update_elem(z->fx->maps.cfg, &slot, z->fx->compiled.cfg,
+				BPF_ANY))
 		report(z, NULL, "writing fg_cfg: %s", strerror(errno));
 }
 
@@ -1146,7 +1147,7 @@ static void limited_epoch(struct fuzz *z)
 		report(z, NULL, "resetting maps: %s", strerror(-err));
 	model_reset(z->model);
 	limited_config(z);
-	model_configure(z->model, &z->settings, z->fx->cfg);
+	model_configure(z->model, &z->settings, z->fx->compiled.cfg);
 	if (fx_read_counters(z->fx, &z->before))
 		report(z, NULL, "reading counters");
 }

@@ -206,7 +206,7 @@ static __u32 block_rule_id(struct fx *fx, const struct block_def *d)
 {
 	if (d->source_scope)
 		return FG_RULE_ID_ANY;
-	return fx->cfg->rules[d->rule].id;
+	return fx->compiled.cfg->rules[d->rule].id;
 }
 
 static void step_before(struct fx *fx, const struct step *st, int n)

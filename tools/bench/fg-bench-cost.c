@@ -11,7 +11,7 @@
  *              skeleton), fg_sources sized with bpf_map__set_max_entries
  *              before load as the daemon does, configured with the
  *              benchmarks' realistic config (bench_config.c) through
- *              fg_ruleset_compile / fg_maps_apply_config (tests/bpf
+ *              fg_compile / fg_publish (tests/bpf
  *              fixture).
  *
  * Hot source: test_run with `repeat` runs one frame many times.
@@ -46,7 +46,6 @@
 #include "fg_abi.h"
 #include "fixture.h"
 #include "pkt.h"
-#include "ruleset.h"
 /* The skeletons name the ABI's structs: after fg_abi.h. */
 #include "bench/bench_progs.skel.h"
 #include "bench/bench_stages.skel.h"
@@ -169,9 +168,7 @@ static void fx_setup(struct fx *fx, struct bpf_object *obj,
 	fx->label = "production";
 	fx->ncpus = libbpf_num_possible_cpus();
 	fx->percpu_zero = calloc((size_t)fx->ncpus, sizeof(*fx->percpu_zero));
-	fx->cfg = calloc(1, sizeof(*fx->cfg));
-	fx->ports = calloc(FG_PORTS, sizeof(*fx->ports));
-	if (!fx->percpu_zero || !fx->cfg || !fx->ports)
+	if (!fx->percpu_zero || fg_compiled_init(&fx->compiled))
 		die("calloc", ENOMEM);
 	rc = fg_maps_from_object(obj, &fx->maps);
 	if (rc)
@@ -262,9 +259,9 @@ static struct bench_progs *bp_open(__u32 entries)
 /* The rule the benchmark frames (UDP to BENCH_FLOOD_PORT) take. */
 static const struct fg_rule *flood_rule(const struct fx *fx)
 {
-	__u32 slot = fx->ports[BENCH_FLOOD_PORT].rule[FG_PCLASS_UDP];
+	__u32 slot = fx->compiled.ports[BENCH_FLOOD_PORT].rule[FG_PCLASS_UDP];
 
-	return &fx->cfg->rules[slot < FG_RULE_SLOTS ? slot : 0];
+	return &fx->compiled.cfg->rules[slot < FG_RULE_SLOTS ? slot : 0];
 }
 
 /* --- frames ------------------------------------------------------------ */

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The daemon's state, shared by the files of its jobs: daemon.c (start,
+ * tick, stop), reload.c (config load, apply, reload), attach.c
+ * (interfaces) and metrics.c (the /metrics listener). Not for outside
+ * user/floodgated/: daemon.h is the API.
+ */
+#ifndef FG_DAEMON_PRIV_H
+#define FG_DAEMON_PRIV_H
+
+#include <net/if.h>
+#include <pthread.h>
+
+#include "daemon.h"
+#include "links.h"
+#include "loader.h"
+#include "publish.h"
+
+struct fg_http;
+
+struct fg_daemon {
+	struct fg_daemon_opts opts;
+	struct fg_loader loader;
+	struct fg_settings cfg;	     /* live */
+	struct fg_compiled compiled; /* scratch for compiling */
+	struct fg_http *http;
+	char http_listen[FG_LISTEN_MAX];
+	__u64 http_failed_ns; /* when the listener last failed to start */
+	struct fg_links *links;
+	__u32 seen_enabled, seen_dry_run;
+
+	/* Other jobs' state goes here, one member each, set up in
+	 * fg_daemon_start and released in fg_daemon_stop. */
+
+	/* Shared with the metrics thread. */
+	pthread_mutex_t lock;
+	unsigned long long reloads_success, reloads_failure;
+	double last_reload_success;
+	unsigned int top_sources;
+	unsigned int nifaces;
+	char ifaces[FG_MAX_IFACES][IF_NAMESIZE];
+};
+
+/* daemon.c: the kill-switch and mode, in fg_ctl and as last seen. */
+void daemon_set_ctl(struct fg_daemon *d, __u32 enabled, __u32 dry_run);
+
+/* reload.c */
+/* The config file (or the built-in default) with the command line's
+ * overrides. */
+int daemon_load_settings(const struct fg_daemon_opts *o, struct fg_settings *s,
+			 char *err, size_t errlen);
+const char *daemon_config_name(const struct fg_daemon_opts *o);
+/* Applies validated settings, whole or not at all; old: the previous
+ * ones, or NULL at start. 0, or -errno with err set. */
+int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
+		 const struct fg_settings *old, char *err, size_t errlen);
+
+/* attach.c */
+bool daemon_iface_listed(const struct fg_settings *s, const char *name);
+void daemon_attach_all(struct fg_daemon *d, const struct fg_settings *s);
+void daemon_detach_iface(struct fg_daemon *d, const char *name);
+/* fg_links callback; arg is the daemon. */
+void daemon_on_link(enum fg_link_event ev, const char *ifname, int ifindex,
+		    void *arg);
+
+/* metrics.c */
+/* Starts, moves or stops the listener to match listen ("" = off). */
+void daemon_update_http(struct fg_daemon *d, const char *listen);
+/* From the tick: restarts a listener that failed to start. */
+void daemon_retry_http(struct fg_daemon *d);
+
+#endif /* FG_DAEMON_PRIV_H */

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The /metrics listener and what it serves. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon_priv.h"
+#include "http.h"
+#include "log.h"
+#include "prom.h"
+#include "snapshot.h"
+#include "top.h"
+#include "xdp.h"
+
+/* A metrics listener that cannot start (its port taken) does not stop
+ * the datapath: protection matters more than its figures. It is retried
+ * every FG_HTTP_RETRY_S from the tick, so the port held by the instance
+ * being replaced, or by a service stopped later, comes back by itself;
+ * repeated failures are logged once per 10 minutes. */
+#define FG_HTTP_RETRY_S 5
+
+static void render_metrics(struct fg_buf *out, void *arg)
+{
+	struct fg_daemon *d = arg;
+	struct fg_snapshot *snap = calloc(1, sizeof(*snap));
+	struct fg_daemon_state ds = {0};
+	struct fg_top_entry top[1000];
+	struct fg_top_source tops[1000];
+	size_t total = 0;
+	long ntop = 0;
+
+	if (!snap) {
+		out->failed = 1;
+		return;
+	}
+	pthread_mutex_lock(&d->lock);
+	if (fg_snapshot_read(&d->loader.maps, true, snap)) {
+		pthread_mutex_unlock(&d->lock);
+		free(snap);
+		out->failed = 1;
+		return;
+	}
+	ds.nifaces = d->nifaces;
+	for (unsigned int i = 0; i < d->nifaces; i++) {
+		memcpy(ds.ifaces[i].name, d->ifaces[i], IF_NAMESIZE);
+		ds.ifaces[i].mode =
+		    fg_xdp_attached_mode(d->opts.pin_dir, d->ifaces[i]);
+	}
+	ds.reloads_success = d->reloads_success;
+	ds.reloads_failure = d->reloads_failure;
+	ds.last_reload_success = d->last_reload_success;
+	if (d->top_sources)
+		ntop = fg_top_sources(&d->loader.maps, FG_TOP_BY_DROPS,
+				      d->top_sources, top, &total);
+	pthread_mutex_unlock(&d->lock);
+
+	for (long i = 0; i < ntop && top[i].dropped; i++) {
+		fg_format_source(top[i].addr, snap->meta.ipv4_prefix,
+				 snap->meta.ipv6_prefix, tops[i].addr,
+				 sizeof(tops[i].addr));
+		tops[i].dropped = top[i].dropped;
+		ds.ntop = (unsigned int)i + 1;
+	}
+	ds.top = tops;
+	fg_prom_render(snap, &ds, out);
+	free(snap);
+}
+
+static void start_http(struct fg_daemon *d, const char *listen,
+		       struct fg_log_limit *repeats)
+{
+	char err[256];
+
+	d->http = fg_http_start(listen, render_metrics, d, err, sizeof(err));
+	if (!d->http) {
+		d->http_failed_ns = fg_monotonic_ns();
+		fg_log_limited(repeats, FG_LOG_ERROR,
+			       "metrics server failed; the datapath runs, "
+			       "retrying",
+			       "error=%s retry_s=%d", fg_q(err),
+			       FG_HTTP_RETRY_S);
+		return;
+	}
+	snprintf(d->http_listen, sizeof(d->http_listen), "%s", listen);
+	log_info("serving metrics", "listen=%s path=/metrics", fg_q(listen));
+}
+
+void daemon_update_http(struct fg_daemon *d, const char *listen)
+{
+	struct fg_log_limit always = FG_LOG_LIMIT(1, 1);
+
+	if (d->http && !strcmp(d->http_listen, listen))
+		return;
+	fg_http_stop(d->http);
+	d->http = NULL;
+	d->http_listen[0] = '\0';
+	if (!*listen) {
+		log_info("metrics disabled", "%s", "");
+		return;
+	}
+	start_http(d, listen, &always);
+}
+
+void daemon_retry_http(struct fg_daemon *d)
+{
+	static struct fg_log_limit repeats = FG_LOG_LIMIT(600, 1);
+
+	if (d->http || !*d->cfg.metrics_listen ||
+	    fg_monotonic_ns() - d->http_failed_ns <
+		FG_HTTP_RETRY_S * 1000000000ull)
+		return;
+	start_http(d, d->cfg.metrics_listen, &repeats);
+}

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The config: loading it, checking it (--check), applying it at start and
+ * on SIGHUP. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include "daemon_priv.h"
+#include "fileperm.h"
+#include "log.h"
+#include "pinlock.h"
+#include "ruleset.h"
+
+static double now_unix(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/* Whoever can write the config decides what is dropped and what passes:
+ * only root or the daemon's own uid may, no group, no others. */
+static int config_trusted(const char *path, char *err, size_t errlen)
+{
+	const char *why;
+	struct stat st;
+
+	if (stat(path, &st))
+		return 0; /* the loader says what is wrong with it */
+	why = fg_perm_problem(&st, true);
+	if (!why)
+		return 0;
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		snprintf(err, errlen,
+			 "%s %s (mode %04o): refusing it, whoever can write "
+			 "it controls floodgate; fix: chmod go-w %s",
+			 path, why, (unsigned int)(st.st_mode & 07777), path);
+	else
+		snprintf(err, errlen,
+			 "%s %s (uid %u): refusing it, whoever can write it "
+			 "controls floodgate; fix: chown root %s",
+			 path, why, (unsigned int)st.st_uid, path);
+	return -EPERM;
+}
+
+int daemon_load_settings(const struct fg_daemon_opts *o, struct fg_settings *s,
+			 char *err, size_t errlen)
+{
+	int rc;
+
+	if (o->config_path) {
+		rc = config_trusted(o->config_path, err, errlen);
+		if (rc)
+			return rc;
+		rc = fg_config_load_file(o->config_path, s, err, errlen);
+		if (rc)
+			return rc;
+	} else {
+		fg_config_defaults(s);
+	}
+	if (o->nifaces) {
+		s->nifaces = o->nifaces;
+		for (unsigned int i = 0; i < o->nifaces; i++)
+			snprintf(s->ifaces[i], sizeof(s->ifaces[i]), "%s",
+				 o->ifaces[i]);
+	}
+	if (o->xdp_mode_set)
+		s->xdp_mode = o->xdp_mode;
+	if (!s->nifaces) {
+		snprintf(err, errlen,
+			 "%s: interfaces: none given; set interfaces: in the "
+			 "config or pass -i IFACE",
+			 o->config_path ? o->config_path : "built-in config");
+		fg_config_free(s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+const char *daemon_config_name(const struct fg_daemon_opts *o)
+{
+	return o->config_path ? o->config_path : "built-in";
+}
+
+int fg_daemon_check(const struct fg_daemon_opts *o)
+{
+	struct fg_compiled compiled;
+	struct fg_settings s;
+	char err[FG_ERR_MAX];
+	int rc;
+
+	rc = fg_compiled_init(&compiled);
+	if (rc) {
+		fprintf(stderr, "floodgated: out of memory\n");
+		return rc;
+	}
+	rc = daemon_load_settings(o, &s, err, sizeof(err));
+	if (!rc) {
+		rc = fg_compile(&s, fg_clock_tick_ns(), &compiled, err,
+				sizeof(err));
+		if (!rc)
+			printf("%s: ok: %u interfaces, %u rules, %zu allow "
+			       "and %zu deny entries\n",
+			       daemon_config_name(o), s.nifaces, s.nrules,
+			       s.nallow, s.ndeny);
+		fg_config_free(&s);
+	}
+	if (rc)
+		fprintf(stderr, "%s\n", err);
+	fg_compiled_free(&compiled);
+	return rc;
+}
+
+/* Takes the lists' lock and plans their sync: nothing is written yet. */
+static int plan_lists(struct fg_daemon *d, const struct fg_settings *s,
+		      int *lock, struct fg_list_sync **sync, char *err,
+		      size_t errlen)
+{
+	struct fg_lists_room room;
+	int rc;
+
+	*lock = fg_pin_lock(d->opts.pin_dir, FG_PIN_LOCK_WAIT_MS);
+	if (*lock < 0) {
+		snprintf(err, errlen,
+			 "lists: another writer holds the lock on %s (%d s): "
+			 "%s",
+			 d->opts.pin_dir, FG_PIN_LOCK_WAIT_MS / 1000,
+			 strerror(-*lock));
+		return *lock;
+	}
+	rc = fg_list_sync_plan(&d->loader.maps, s->allow, s->nallow, s->deny,
+			       s->ndeny, sync, &room);
+	if (rc == -ENOSPC)
+		snprintf(err, errlen,
+			 "%s: lists: %zu entries from the config and %zu "
+			 "added with floodgate allow|deny do not fit the "
+			 "table's %zu; remove some (floodgate allow|deny del) "
+			 "or shorten the config's lists",
+			 daemon_config_name(&d->opts), room.config, room.cli,
+			 room.capacity);
+	else if (rc)
+		snprintf(err, errlen, "reading the lists: %s", strerror(-rc));
+	return rc;
+}
+
+/*
+ * Nothing changed when this fails: the config is written to the idle
+ * slot and the lists synced (undone if a write fails) before the slot
+ * goes live.
+ */
+int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
+		 const struct fg_settings *old, char *err, size_t errlen)
+{
+	struct fg_list_sync *sync = NULL;
+	int rc, lock = -1;
+
+	rc = fg_compile(s, fg_clock_tick_ns(), &d->compiled, err, errlen);
+	if (!rc)
+		rc = plan_lists(d, s, &lock, &sync, err, errlen);
+	if (!rc) {
+		rc = fg_publish_stage(&d->loader.maps, &d->compiled);
+		if (rc)
+			snprintf(err, errlen, "writing config maps: %s",
+				 strerror(-rc));
+	}
+	if (!rc) {
+		rc = fg_list_sync_run(&d->loader.maps, sync);
+		if (rc)
+			snprintf(err, errlen,
+				 "writing the lists: %s; the previous lists "
+				 "are restored",
+				 strerror(-rc));
+	}
+	if (!rc)
+		fg_maps_commit_config(&d->loader.maps);
+	fg_pin_unlock(lock);
+	fg_list_sync_free(sync);
+	if (rc)
+		return rc;
+
+	/* A mode the operator set from the CLI stands until the config's
+	 * own mode changes. */
+	if (old && s->dry_run != old->dry_run) {
+		daemon_set_ctl(d, d->seen_enabled, s->dry_run);
+		log_info("mode changed", "mode=%s source=config",
+			 s->dry_run ? "dry-run" : "enforce");
+	}
+	if (old && s->max_sources != old->max_sources)
+		log_warn("table.max_sources changes on restart only",
+			 "configured=%u running=%ld", s->max_sources,
+			 fg_sources_capacity(&d->loader.maps));
+
+	if (old) {
+		for (unsigned int i = 0; i < old->nifaces; i++)
+			if (!daemon_iface_listed(s, old->ifaces[i]))
+				daemon_detach_iface(d, old->ifaces[i]);
+	}
+	daemon_attach_all(d, s);
+
+	pthread_mutex_lock(&d->lock);
+	d->nifaces = s->nifaces;
+	for (unsigned int i = 0; i < s->nifaces; i++)
+		memcpy(d->ifaces[i], s->ifaces[i], IF_NAMESIZE);
+	d->top_sources = s->top_sources;
+	d->last_reload_success = now_unix();
+	pthread_mutex_unlock(&d->lock);
+
+	daemon_update_http(d, s->metrics_listen);
+	return 0;
+}
+
+void fg_daemon_reload(struct fg_daemon *d)
+{
+	struct fg_settings next;
+	char err[FG_ERR_MAX];
+	int rc;
+
+	log_info("reloading", "config=%s", fg_q(daemon_config_name(&d->opts)));
+	rc = daemon_load_settings(&d->opts, &next, err, sizeof(err));
+	if (!rc) {
+		rc = daemon_apply(d, &next, &d->cfg, err, sizeof(err));
+		if (rc)
+			fg_config_free(&next);
+	}
+	if (rc) {
+		pthread_mutex_lock(&d->lock);
+		d->reloads_failure++;
+		pthread_mutex_unlock(&d->lock);
+		__atomic_add_fetch(&d->loader.maps.ctl_mem->reloads_failure, 1,
+				   __ATOMIC_RELEASE);
+		log_error("reload failed; keeping the running config",
+			  "error=%s", fg_q(err));
+		return;
+	}
+	fg_config_free(&d->cfg);
+	d->cfg = next;
+	pthread_mutex_lock(&d->lock);
+	d->reloads_success++;
+	pthread_mutex_unlock(&d->lock);
+	__atomic_add_fetch(&d->loader.maps.ctl_mem->reloads_success, 1,
+			   __ATOMIC_RELEASE);
+	log_info("reloaded", "rules=%u allow=%zu deny=%zu", d->cfg.nrules,
+		 d->cfg.nallow, d->cfg.ndeny);
+}
