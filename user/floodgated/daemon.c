@@ -90,6 +90,12 @@ struct fg_daemon *fg_daemon_start(const struct fg_daemon_opts *o)
 			 o->env_enabled);
 	}
 
+	d->fleet = fg_fleet_start(&d->loader.maps);
+	if (!d->fleet) {
+		log_error("starting the fleet job failed", "error=%s",
+			  fg_q(strerror(errno ? errno : ENOMEM)));
+		goto fail_loader;
+	}
 	if (daemon_apply(d, &d->cfg, NULL, err, sizeof(err))) {
 		log_error("config rejected", "error=%s", fg_q(err));
 		goto fail_loader;
@@ -103,6 +109,7 @@ struct fg_daemon *fg_daemon_start(const struct fg_daemon_opts *o)
 	return d;
 
 fail_loader:
+	fg_fleet_stop(d->fleet);
 	fg_loader_close(&d->loader);
 fail_cfg:
 	fg_config_free(&d->cfg);
@@ -156,6 +163,7 @@ void fg_daemon_stop(struct fg_daemon *d)
 {
 	fg_links_close(d->links);
 	fg_http_stop(d->http);
+	fg_fleet_stop(d->fleet);
 	__atomic_store_n(&d->loader.maps.ctl_mem->daemon_pid, 0,
 			 __ATOMIC_RELEASE);
 	if (d->cfg.detach_on_exit) {

@@ -12,6 +12,7 @@
 #include <pthread.h>
 
 #include "daemon.h"
+#include "fleet.h"
 #include "links.h"
 #include "loader.h"
 #include "publish.h"
@@ -31,6 +32,7 @@ struct fg_daemon {
 
 	/* Other jobs' state goes here, one member each, set up in
 	 * fg_daemon_start and released in fg_daemon_stop. */
+	struct fg_fleet *fleet; /* fleet.c: its own thread */
 
 	/* Shared with the metrics thread. */
 	pthread_mutex_t lock;

@@ -24,6 +24,7 @@ static void render_metrics(struct fg_buf *out, void *arg)
 	struct fg_daemon *d = arg;
 	struct fg_snapshot *snap = calloc(1, sizeof(*snap));
 	struct fg_daemon_state ds = {0};
+	struct fg_fleet_stats fleet;
 	struct fg_top_entry top[1000];
 	struct fg_top_source tops[1000];
 	size_t total = 0;
@@ -62,6 +63,8 @@ static void render_metrics(struct fg_buf *out, void *arg)
 		ds.ntop = (unsigned int)i + 1;
 	}
 	ds.top = tops;
+	fg_fleet_stats(d->fleet, &fleet);
+	ds.fleet = &fleet;
 	fg_prom_render(snap, &ds, out);
 	free(snap);
 }

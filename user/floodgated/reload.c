@@ -12,6 +12,7 @@
 #include "log.h"
 #include "pinlock.h"
 #include "ruleset.h"
+#include "secretfile.h"
 
 static double now_unix(void)
 {
@@ -85,6 +86,23 @@ const char *daemon_config_name(const struct fg_daemon_opts *o)
 	return o->config_path ? o->config_path : "built-in";
 }
 
+/* What --check can know of the fleet without connecting: the password
+ * file is there, private and not empty. */
+static int check_fleet(const struct fg_settings *s, char *err, size_t errlen)
+{
+	char pass[FG_SECRET_MAX], why[FG_ERR_MAX - 32];
+	int rc;
+
+	if (!s->fleet.redis[0] || !s->fleet.password_file[0])
+		return 0;
+	rc = fg_secret_read(s->fleet.password_file, pass, sizeof(pass), why,
+			    sizeof(why));
+	explicit_bzero(pass, sizeof(pass));
+	if (rc)
+		snprintf(err, errlen, "fleet.password_file: %s", why);
+	return rc;
+}
+
 int fg_daemon_check(const struct fg_daemon_opts *o)
 {
 	struct fg_compiled compiled;
@@ -101,6 +119,8 @@ int fg_daemon_check(const struct fg_daemon_opts *o)
 	if (!rc) {
 		rc = fg_compile(&s, fg_clock_tick_ns(), &compiled, err,
 				sizeof(err));
+		if (!rc)
+			rc = check_fleet(&s, err, sizeof(err));
 		if (!rc)
 			printf("%s: ok: %u interfaces, %u rules, %zu allow "
 			       "and %zu deny entries\n",
@@ -209,6 +229,7 @@ int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 	pthread_mutex_unlock(&d->lock);
 
 	daemon_update_http(d, s->metrics_listen);
+	fg_fleet_configure(d->fleet, s);
 	return 0;
 }
 

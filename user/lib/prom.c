@@ -116,7 +116,8 @@ static void fleet_series(struct fg_buf *b, const struct fg_fleet_stats *f)
 	head(b, "floodgate_fleet_errors_total", "counter",
 	     "Failed fleet operations, by step.");
 	for (int op = 0; op < FG_FLEET_OP_COUNT; op++)
-		fg_buf_printf(b, "floodgate_fleet_errors_total{op=\"%s\"} %llu\n",
+		fg_buf_printf(b,
+			      "floodgate_fleet_errors_total{op=\"%s\"} %llu\n",
 			      fg_fleet_op_names[op], f->errors[op]);
 	head(b, "floodgate_fleet_published_sources_total", "counter",
 	     "Source charges sent to the fleet.");
