@@ -153,7 +153,7 @@ BENCH_OUT := $(OUT)/bench
 BENCH_SKELS := $(BENCH_OUT)/bench_progs.skel.h $(BENCH_OUT)/bench_gen.skel.h \
 	$(BENCH_OUT)/bench_stages.skel.h
 BENCH_BINS := $(BENCH_OUT)/fg-bench-cost $(BENCH_OUT)/fg-bench-gen \
-	$(BENCH_OUT)/fg-bench-table
+	$(BENCH_OUT)/fg-bench-table $(BENCH_OUT)/fg-bench-fleet
 BENCH_CFLAGS := -Itests/bpf
 
 .PHONY: bench-build
@@ -185,6 +185,10 @@ $(BENCH_OUT)/fg-bench-gen: $(BENCH_OUT)/fg-bench-gen.o $(OUT)/tests/bpf/pkt.o \
 		$(OUT)/tools/loadgen/egress.o
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_BPF)
+
+$(BENCH_OUT)/fg-bench-fleet: $(BENCH_OUT)/fg-bench-fleet.o $(LIB)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_CLI)
 
 $(BENCH_OUT)/fg-bench-table: $(BENCH_OUT)/fg-bench-table.o $(LIB)
 	$(msg) LD $@

@@ -6,6 +6,7 @@
 #   tools/bench/run.sh cost [CASE]       per-packet cost (fg-bench-cost)
 #   tools/bench/run.sh peers             drop throughput vs peers
 #   tools/bench/run.sh scale             memory, /metrics, top, reload, RSS
+#   tools/bench/run.sh fleet             a fleet sync's Redis cost
 #
 # Environment: FG_BENCH_COST_ROUNDS (default 11), FG_BENCH_ROUNDS and
 # FG_BENCH_RUN_SECONDS (peers.sh), FG_BENCH_CPU (default 0).
@@ -16,9 +17,9 @@ cd "$(dirname "$0")/../.." || exit 1
 
 what=${1:-all}
 case $what in
-all | cost | peers | scale) ;;
+all | cost | peers | scale | fleet) ;;
 *)
-	echo "usage: tools/bench/run.sh [all | cost [CASE] | peers | scale]" >&2
+	echo "usage: tools/bench/run.sh [all | cost [CASE] | peers | scale | fleet]" >&2
 	exit 2
 	;;
 esac
@@ -62,6 +63,10 @@ if [ "$what" = all ] || [ "$what" = peers ]; then
 fi
 if [ "$what" = all ] || [ "$what" = scale ]; then
 	section "scale (1M sources, 100 000 list entries)" tools/bench/scale.sh
+fi
+if [ "$what" = all ] || [ "$what" = fleet ]; then
+	section "fleet sync cost (Redis, 1 000 and 100 000 sources)" \
+		tools/bench/fleet.sh
 fi
 echo
 echo "# bench: $((SECONDS - start)) s$([ "$fail" = 0 ] || echo ", FAILED")"

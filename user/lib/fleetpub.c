@@ -143,8 +143,9 @@ static int prepare_next(struct fg_fleet_table *t, size_t n)
 	return 0;
 }
 
-/* The charge of one source this period; moves its baseline when it is
- * published or dropped. Returns whether to publish. */
+/* The charge of one source this period. Returns whether it qualifies
+ * for publication (its baseline moves once it is chosen); moves the
+ * baseline now when the remainder is dropped. */
 static bool charge(struct entry *e, const struct fg_fleet_rule *r,
 		   const struct fg_fleet_count *v,
 		   const struct fg_fleet_period *p, struct fg_fleet_item *it)
@@ -163,13 +164,31 @@ static bool charge(struct entry *e, const struct fg_fleet_rule *r,
 			most = c;
 	}
 	publish = p->publish && most > 0 && most >= thr;
-	if (publish || !p->publish ||
-	    p->now_ns - e->since_ns >= fg_fleet_carry_ns(p->sync_ns)) {
+	if (!publish && (!p->publish || p->now_ns - e->since_ns >=
+					    fg_fleet_carry_ns(p->sync_ns))) {
 		memcpy(e->base, cur, sizeof(e->base));
 		e->since_ns = p->now_ns;
 	}
 	it->key = e->key;
+	memcpy(it->counts, cur, sizeof(it->counts));
 	return publish;
+}
+
+static double largest_charge(const struct fg_fleet_item *it)
+{
+	double m = 0;
+
+	for (int d = 0; d < FG_DIM_COUNT; d++)
+		if (it->charge_ns[d] > m)
+			m = it->charge_ns[d];
+	return m;
+}
+
+static int by_charge_desc(const void *a, const void *b)
+{
+	double x = largest_charge(a), y = largest_charge(b);
+
+	return (x < y) - (x > y);
 }
 
 long fg_fleet_table_period(struct fg_fleet_table *t,
@@ -180,7 +199,7 @@ long fg_fleet_table_period(struct fg_fleet_table *t,
 			   struct fg_fleet_item *out)
 {
 	struct entry *swap;
-	size_t swap_cap;
+	size_t swap_cap, max;
 	long nout = 0;
 
 	if (prepare_next(t, n))
@@ -227,5 +246,17 @@ long fg_fleet_table_period(struct fg_fleet_table *t,
 	t->next = swap;
 	t->next_cap = swap_cap;
 	t->primed = true;
+
+	max = p->max_items ? p->max_items : FG_FLEET_PUBLISH_MAX;
+	if ((size_t)nout > max) {
+		qsort(out, (size_t)nout, sizeof(*out), by_charge_desc);
+		nout = (long)max;
+	}
+	for (long i = 0; i < nout; i++) {
+		struct entry *e = slot_of(t->cur, t->cap, &out[i].key);
+
+		memcpy(e->base, out[i].counts, sizeof(e->base));
+		e->since_ns = p->now_ns;
+	}
 	return nout;
 }

@@ -48,7 +48,14 @@ struct fg_fleet_item {
 	struct fg_src_key key;
 	double charge_ns[FG_DIM_COUNT];
 	double tolerance_ns[FG_DIM_COUNT];
+	__u64 counts[FG_DIM_COUNT]; /* as read: the baseline once sent */
 };
+
+/* Sources one host publishes per period at most, the largest charges
+ * first; the rest carry to the next period. Bounds a period's Redis
+ * work (about 2 script calls per source and dimension) whatever the
+ * number of active sources. */
+#define FG_FLEET_PUBLISH_MAX 16384
 
 /* Publication threshold in ns of charge: 1/8 of a host's share. */
 double fg_fleet_threshold_ns(__u64 sync_ns, unsigned int hosts);
@@ -70,12 +77,13 @@ struct fg_fleet_period {
 	/* false while Redis is away: baselines move on, nothing is kept
 	 * for later (a backlog would charge old traffic as new). */
 	bool publish;
+	size_t max_items; /* 0: FG_FLEET_PUBLISH_MAX */
 };
 
 /*
  * One period over the counters read from the map (keys[i], vals[i]).
- * Writes the sources to publish into out (room for n) and returns how
- * many. Sources gone from the map are forgotten. The first call after
+ * Writes the sources to publish into out (room for n), largest charge
+ * first when more than max_items qualify, and returns how many. Sources gone from the map are forgotten. The first call after
  * fg_fleet_table_new only takes baselines: counts made before this
  * daemon started are not charged. Returns -ENOMEM if the table could
  * not grow (nothing published; the next period retries).
