@@ -9,6 +9,7 @@ command -v redis-server >/dev/null || {
 }
 dir=$(mktemp -d /tmp/fg-bench-fleet.XXXXXX)
 pid=
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	rm -rf "$dir"
