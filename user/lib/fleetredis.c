@@ -18,9 +18,10 @@ const char *const fg_fleet_op_names[FG_FLEET_OP_COUNT] = {
 
 /*
  * KEYS: tat, blocks, hosts. ARGV: host, now_us (0: TIME), watermark_us
- * ("-": return no blocks), host_ttl_us, block_max_us, then per source:
- * the source, and per dimension (packets, bytes, connections) its charge
- * and tolerance in us. GCRA per (source, dimension): the TAT moves by
+ * ("-": return no blocks), host_ttl_us, block_max_us, the number of
+ * rules, per rule its id (8 hex digits) and the tolerance of each
+ * dimension (packets, bytes, connections) in us, then per source the
+ * source and each dimension's charge in whole us (0: none). GCRA per (source, dimension): the TAT moves by
  * the charge from max(TAT, now); a source whose TAT minus tolerance is
  * ahead of now is over its limit until then. Charges are what hosts
  * already passed, so going over leaves a debt that the block pays off:
@@ -37,18 +38,25 @@ static const char script[] =
     "local bmax = tonumber(ARGV[5])\n"
     "redis.call('ZREMRANGEBYSCORE', tat, '-inf', now)\n"
     "redis.call('ZREMRANGEBYSCORE', blocks, '-inf', now - bmax)\n"
+    "local tol, i = {}, 7\n"
+    "for _ = 1, tonumber(ARGV[6]) do\n"
+    "  tol[ARGV[i]] = {tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]),\n"
+    "                  tonumber(ARGV[i + 3])}\n"
+    "  i = i + 4\n"
+    "end\n"
     "local dims = {'p', 'b', 'c'}\n"
-    "for i = 6, #ARGV, 7 do\n"
-    "  local src, untl = ARGV[i], 0\n"
+    "for j = i, #ARGV, 4 do\n"
+    "  local src, untl = ARGV[j], 0\n"
+    "  local rt = tol[string.sub(src, 1, 8)]\n"
     "  for d = 1, 3 do\n"
-    "    local charge = tonumber(ARGV[i + 2 * d - 1])\n"
-    "    if charge > 0 then\n"
+    "    local charge = tonumber(ARGV[j + d])\n"
+    "    if rt and charge > 0 then\n"
     "      local m = dims[d] .. src\n"
     "      local t = tonumber(redis.call('ZSCORE', tat, m) or 0)\n"
     "      if t < now then t = now end\n"
     "      t = t + charge\n"
     "      redis.call('ZADD', tat, t, m)\n"
-    "      local free = t - tonumber(ARGV[i + 2 * d])\n"
+    "      local free = t - rt[d]\n"
     "      if free > now and free > untl then untl = free end\n"
     "    end\n"
     "  end\n"
@@ -247,17 +255,45 @@ static void add_arg(struct call *cl, char **at, const char *fmt, double v)
 	*at += n + 1;
 }
 
+/* Per rule: its tolerances, sent once per call, not once per source. */
+struct rule_tol {
+	__u32 id;
+	const double *tolerance_ns;
+};
+
+static size_t call_rules(const struct fg_fleet_sync_args *a, size_t from,
+			 size_t to, struct rule_tol *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < to; i++) {
+		size_t k = 0;
+
+		while (k < n && out[k].id != a->items[i].key.rule_id)
+			k++;
+		if (k == n && n < max) {
+			out[n].id = a->items[i].key.rule_id;
+			out[n++].tolerance_ns = a->items[i].tolerance_ns;
+		}
+	}
+	return n;
+}
+
 /* Formats and queues one call of items [from, to). */
 static int queue_call(struct fg_fleet_conn *c,
 		      const struct fg_fleet_sync_args *a, size_t from,
 		      size_t to, bool pull, struct fg_fleet_result *r)
 {
-	/* EVALSHA sha 3, three keys, host, four numbers; 7 per source. */
-	size_t nargs = 3 + 3 + 1 + 4 + (to - from) * 7;
+	struct rule_tol rules[FG_MAX_RULES];
+	size_t nrules = call_rules(a, from, to, rules, FG_MAX_RULES);
+	/* EVALSHA sha 3, three keys, host, five numbers, 4 per rule and
+	 * 4 per source. */
+	size_t nargs = 3 + 3 + 1 + 5 + (nrules + (to - from)) * 4;
 	struct call cl = {
 	    .argv = calloc(nargs, sizeof(*cl.argv)),
 	    .lens = calloc(nargs, sizeof(*cl.lens)),
-	    .text = malloc(64 * 5 + (to - from) * (41 + 6 * 32)),
+	    .text = malloc(32 * 5 + nrules * (9 + 3 * 32) +
+			   (to - from) * (41 + 3 * 32)),
 	};
 	char keys[3][FG_FLEET_NAME_MAX + 16], *at = cl.text, *cmd = NULL;
 	int len, rc = -ENOMEM;
@@ -280,16 +316,24 @@ static int queue_call(struct fg_fleet_conn *c,
 		cl.argv[cl.argc++] = "-";
 	add_arg(&cl, &at, "%.0f", (double)a->host_ttl_us);
 	add_arg(&cl, &at, "%.0f", (double)a->block_max_us);
+	add_arg(&cl, &at, "%.0f", (double)nrules);
+	for (size_t k = 0; k < nrules; k++) {
+		at += sprintf(at, "%08x", rules[k].id) + 1;
+		cl.argv[cl.argc++] = at - 9;
+		for (int d = 0; d < FG_DIM_COUNT; d++)
+			add_arg(&cl, &at, "%.3f",
+				rules[k].tolerance_ns[d] / 1000.0);
+	}
 	for (size_t i = from; i < to; i++) {
 		const struct fg_fleet_item *it = &a->items[i];
 
 		fg_fleet_source_format(&it->key, at);
 		cl.argv[cl.argc++] = at;
 		at += 41;
-		for (int d = 0; d < FG_DIM_COUNT; d++) {
-			add_arg(&cl, &at, "%.3f", it->charge_ns[d] / 1000.0);
-			add_arg(&cl, &at, "%.3f", it->tolerance_ns[d] / 1000.0);
-		}
+		/* Whole microseconds: a published charge is at least 1/8 of
+		 * a share of a period, thousands of them. */
+		for (int d = 0; d < FG_DIM_COUNT; d++)
+			add_arg(&cl, &at, "%.0f", it->charge_ns[d] / 1000.0);
 	}
 	for (int i = 0; i < cl.argc; i++)
 		if (!cl.lens[i])
