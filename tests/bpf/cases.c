@@ -376,6 +376,19 @@ static const struct cfg_def cfg_fleet_reset_block = {
 	},
     .redis = REDIS,
 };
+/* A TCP rule without ports (where a TCP header with a bad data offset
+ * goes) with a fleet limit, `malformed` pass and drop. */
+#define FLEET_TAIL_RULES                      \
+	.rules = {{.name = "tcp-any",         \
+		   .proto = FG_PROTO_TCP,     \
+		   .packets = PER_HOUR(1, 3), \
+		   .fleet = true}},           \
+	.redis = REDIS
+static const struct cfg_def cfg_fleet_tail = {FLEET_TAIL_RULES};
+static const struct cfg_def cfg_fleet_tail_maldrop = {FLEET_TAIL_RULES,
+						      .malformed_drop = true};
+static const struct cfg_def cfg_fleet_tail_dry = {
+    FLEET_TAIL_RULES, .malformed_drop = true, .dry_run = true};
 
 /* ---- cases ------------------------------------------------------------ */
 
@@ -1808,6 +1821,44 @@ const struct fg_case fg_cases[] = {
 		   .no_fleet_count = "203.0.113.5",
 		   FLEET_COUNTS(3),
 		   SOURCES(4)}},
+    },
+    {
+	.name = "fleet, bad tail with malformed pass: passes as malformed, "
+		"counted",
+	.cfg = &cfg_fleet_tail,
+	.steps = {{.pkt = TCP4(80, .tcp_doff = 4, F100),
+		   .times = 2,
+		   EXPECT_PASS(MALFORMED, 1),
+		   .fleet_count = {A4, 1, 2, 200, 0},
+		   FLEET_COUNTS(1)}},
+    },
+    {
+	.name = "fleet, bad tail with malformed drop: dropped, so not "
+		"counted; a whole packet then is",
+	.cfg = &cfg_fleet_tail_maldrop,
+	.steps = {{.pkt = TCP4(80, .tcp_doff = 4, SYN, F100),
+		   .times = 2,
+		   EXPECT_DROP(MALFORMED, 1),
+		   FLEET_COUNTS(0)},
+		  {.pkt = TCP4(80, F100),
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .fleet_count = {A4, 1, 1, 100, 0},
+		   FLEET_COUNTS(1)}},
+    },
+    {
+	.name = "fleet, dry-run, bad tail with malformed drop over the limit: "
+		"dropped as malformed, not counted",
+	.cfg = &cfg_fleet_tail_dry,
+	.steps = {{.pkt = TCP4(80, F100),
+		   .times = 3,
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .fleet_count = {A4, 1, 3, 300, 0}},
+		  {.pkt = TCP4(80, F100), EXPECT_PASS(DRY_RUN, 1)},
+		  {.pkt = TCP4(80, .tcp_doff = 4, F100),
+		   .times = 2,
+		   EXPECT_DROP(MALFORMED, 1),
+		   .fleet_count = {A4, 1, 4, 400, 0},
+		   FLEET_COUNTS(1)}},
     },
     {
 	.name = "fleet, IPv6: counted by the source's /64 (its table key)",
