@@ -156,17 +156,15 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 				    gen, now);
 	if (upto == FG_STEP_LIMIT)
 		return XDP_DROP;
-	if (!fg_over_limit(v.reason)) {
-		fg_fleet_count(rule, &key, &pkt);
+	if (!fg_over_limit(v.reason) || ctl->dry_run) {
+		if (fg_over_limit(v.reason))
+			v.reason = FG_REASON_DRY_RUN;
 		if (rc == FG_PARSE_BAD_TAIL)
 			fg_tail_verdict(&v, cfg);
-		goto out;
-	}
-	if (ctl->dry_run) {
-		v.reason = FG_REASON_DRY_RUN;
-		fg_fleet_count(rule, &key, &pkt);
-		if (rc == FG_PARSE_BAD_TAIL)
-			fg_tail_verdict(&v, cfg);
+		/* The fleet counts what passed: not a tail `malformed:
+		 * drop` dropped. */
+		if (v.action == FG_ACTION_PASS)
+			fg_fleet_count(rule, &key, &pkt);
 		goto out;
 	}
 	v.action = FG_ACTION_DROP;

@@ -333,6 +333,63 @@ static const struct cfg_def cfg_syn_flood = {
 	},
 };
 
+/* Fleet-wide limits (DESIGN.md 8): web and ssh have `fleet:`, dns has
+ * not; each takes 3 packets back-to-back, then 1 per hour. */
+#define FLEET_RULES                          \
+	.rules =                             \
+	    {                                \
+		{.name = "web",              \
+		 .proto = FG_PROTO_TCP,      \
+		 .ports = {{80, 80}},        \
+		 .packets = PER_HOUR(1, 3),  \
+		 .fleet = true},             \
+		{.name = "ssh",              \
+		 .proto = FG_PROTO_TCP,      \
+		 .ports = {{22, 22}},        \
+		 .packets = PER_HOUR(1, 3),  \
+		 .fleet = true},             \
+		{.name = "dns",              \
+		 .proto = FG_PROTO_UDP,      \
+		 .ports = {{53, 53}},        \
+		 .packets = PER_HOUR(1, 3)}, \
+	},                                   \
+	.deny = {"203.0.113.0/24"}
+#define REDIS "redis://192.0.2.50:6379"
+static const struct cfg_def cfg_fleet = {FLEET_RULES, .redis = REDIS};
+/* The same rules, but the fleet section's redis is "": no fleet. */
+static const struct cfg_def cfg_fleet_no_redis = {FLEET_RULES};
+static const struct cfg_def cfg_fleet_dry = {FLEET_RULES, .redis = REDIS,
+					     .dry_run = true};
+static const struct cfg_def cfg_fleet_disabled = {FLEET_RULES, .redis = REDIS,
+						  .disabled = true};
+/* action reset with a penalty box, and a fleet limit. */
+static const struct cfg_def cfg_fleet_reset_block = {
+    .rules =
+	{
+	    {.name = "web",
+	     .proto = FG_PROTO_TCP,
+	     .ports = {{80, 80}},
+	     .conns = PER_HOUR(1, 1),
+	     .block_ns = 30 * NSEC_PER_SEC,
+	     .action = FG_RULE_ACTION_RESET,
+	     .fleet = true},
+	},
+    .redis = REDIS,
+};
+/* A TCP rule without ports (where a TCP header with a bad data offset
+ * goes) with a fleet limit, `malformed` pass and drop. */
+#define FLEET_TAIL_RULES                      \
+	.rules = {{.name = "tcp-any",         \
+		   .proto = FG_PROTO_TCP,     \
+		   .packets = PER_HOUR(1, 3), \
+		   .fleet = true}},           \
+	.redis = REDIS
+static const struct cfg_def cfg_fleet_tail = {FLEET_TAIL_RULES};
+static const struct cfg_def cfg_fleet_tail_maldrop = {FLEET_TAIL_RULES,
+						      .malformed_drop = true};
+static const struct cfg_def cfg_fleet_tail_dry = {
+    FLEET_TAIL_RULES, .malformed_drop = true, .dry_run = true};
+
 /* ---- cases ------------------------------------------------------------ */
 
 /* A frame cut short: malformed, passed by default, dropped with
@@ -388,6 +445,7 @@ static const struct cfg_def cfg_syn_flood = {
 	.frame_len = 200
 #define A4 "198.51.100.10" /* the default IPv4 source, as blocked */
 #define A6 "2001:db8:1::"  /* the default IPv6 source's /64 */
+#define F100 .frame_len = 100
 
 /* n empty destination-options headers (8 bytes on the wire each in the
  * review's frames; 16 here), then the L4 header. */
@@ -1719,6 +1777,293 @@ const struct fg_case fg_cases[] = {
 	      EXPECT_PASS(UNDER_LIMIT, 1)},
 	     {.pkt = TCP6(80, SYN), EXPECT_DROP(RATE_CONNECTIONS, 1)}},
     },
+    /* Fleet-wide limits: what the datapath counts for the daemon, and
+     * the fleet's blocks. Frames are 100 bytes (F100) unless said. */
+    {
+	.name = "fleet: a rule with fleet counts what each (source, rule) "
+		"passes: packets, bytes, SYNs without ACK; local drops, "
+		"deny-list drops and rules without fleet count nothing",
+	.cfg = &cfg_fleet,
+	.steps = {{.pkt = TCP4(80, SYN, F100),
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .fleet_count = {A4, 1, 1, 100, 1},
+		   FLEET_COUNTS(1)},
+		  {.pkt = TCP4(80, .tcp_flags = PKT_TCP_SYN | PKT_TCP_ACK,
+			       .frame_len = 300),
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .fleet_count = {A4, 1, 2, 400, 1}},
+		  {.pkt = TCP4(80, ACK, F100),
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .fleet_count = {A4, 1, 3, 500, 1}},
+		  {.pkt = TCP4(80, SYN, F100),
+		   .times = 3,
+		   EXPECT_DROP(RATE_PACKETS, 1),
+		   .fleet_count = {A4, 1, 3, 500, 1},
+		   FLEET_COUNTS(1)},
+		  {.pkt = UDP4(53, F100),
+		   .times = 3,
+		   EXPECT_PASS(UNDER_LIMIT, 3),
+		   FLEET_COUNTS(1)},
+		  {.pkt = TCP4(8080, F100),
+		   EXPECT_PASS(UNDER_LIMIT, 0),
+		   FLEET_COUNTS(1)},
+		  {.pkt = TCP4(22, SYN, .frame_len = 200),
+		   .times = 2,
+		   EXPECT_PASS(UNDER_LIMIT, 2),
+		   .fleet_count = {A4, 2, 2, 400, 2},
+		   FLEET_COUNTS(2)},
+		  {.pkt = TCP4(80, F100, .src = "198.51.100.11"),
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .fleet_count = {"198.51.100.11", 1, 1, 100, 0},
+		   FLEET_COUNTS(3)},
+		  {.pkt = TCP4(80, SYN, F100, .src = "203.0.113.5"),
+		   EXPECT_DROP(DENY_LIST, NO_RULE),
+		   .no_fleet_count = "203.0.113.5",
+		   FLEET_COUNTS(3),
+		   SOURCES(4)}},
+    },
+    {
+	.name = "fleet, bad tail with malformed pass: passes as malformed, "
+		"counted",
+	.cfg = &cfg_fleet_tail,
+	.steps = {{.pkt = TCP4(80, .tcp_doff = 4, F100),
+		   .times = 2,
+		   EXPECT_PASS(MALFORMED, 1),
+		   .fleet_count = {A4, 1, 2, 200, 0},
+		   FLEET_COUNTS(1)}},
+    },
+    {
+	.name = "fleet, bad tail with malformed drop: dropped, so not "
+		"counted; a whole packet then is",
+	.cfg = &cfg_fleet_tail_maldrop,
+	.steps = {{.pkt = TCP4(80, .tcp_doff = 4, SYN, F100),
+		   .times = 2,
+		   EXPECT_DROP(MALFORMED, 1),
+		   FLEET_COUNTS(0)},
+		  {.pkt = TCP4(80, F100),
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .fleet_count = {A4, 1, 1, 100, 0},
+		   FLEET_COUNTS(1)}},
+    },
+    {
+	.name = "fleet, dry-run, bad tail with malformed drop over the limit: "
+		"dropped as malformed, not counted",
+	.cfg = &cfg_fleet_tail_dry,
+	.steps = {{.pkt = TCP4(80, F100),
+		   .times = 3,
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .fleet_count = {A4, 1, 3, 300, 0}},
+		  {.pkt = TCP4(80, F100), EXPECT_PASS(DRY_RUN, 1)},
+		  {.pkt = TCP4(80, .tcp_doff = 4, F100),
+		   .times = 2,
+		   EXPECT_DROP(MALFORMED, 1),
+		   .fleet_count = {A4, 1, 4, 400, 0},
+		   FLEET_COUNTS(1)}},
+    },
+    {
+	.name = "fleet, IPv6: counted by the source's /64 (its table key)",
+	.cfg = &cfg_fleet,
+	.steps = {{.pkt = TCP6(80, SYN, F100),
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .fleet_count = {A6, 1, 1, 100, 1}},
+		  {.pkt = TCP6(80, ACK, F100, .src = "2001:db8:1::ffff"),
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .fleet_count = {A6, 1, 2, 200, 1},
+		   FLEET_COUNTS(1)},
+		  {.pkt = TCP6(80, SYN, F100, .src = "2001:db8:1:1::10"),
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .fleet_count = {"2001:db8:1:1::", 1, 1, 100, 1},
+		   FLEET_COUNTS(2)}},
+    },
+    {
+	.name = "fleet: 802.1Q and QinQ frames are counted by their IP "
+		"source, bytes as on the wire (tags included)",
+	.cfg = &cfg_fleet,
+	.steps = {{.pkt = TCP4(80, SYN, F100, .vlan = {ETH_P_8021Q}),
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .fleet_count = {A4, 1, 1, 100, 1}},
+		  {.pkt = TCP4(80, SYN, QINQ, .frame_len = 150),
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .fleet_count = {A4, 1, 2, 250, 2}},
+		  {.pkt = TCP6(22, SYN, QINQ, F100),
+		   EXPECT_PASS(UNDER_LIMIT, 2),
+		   .fleet_count = {A6, 2, 1, 100, 1},
+		   FLEET_COUNTS(2)}},
+    },
+    {
+	.name = "fleet, kill-switch off: everything passes as disabled, "
+		"nothing counted",
+	.cfg = &cfg_fleet_disabled,
+	.steps = {{.pkt = TCP4(80, SYN, F100),
+		   .times = 5,
+		   EXPECT_PASS(DISABLED, NO_RULE),
+		   FLEET_COUNTS(0),
+		   SOURCES(0)}},
+    },
+    {
+	.name = "fleet with redis \"\": the rules have no fleet: nothing "
+		"counted, and a fleet block is not looked at",
+	.cfg = &cfg_fleet_no_redis,
+	.steps = {{.pkt = TCP4(80, SYN, F100),
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   FLEET_COUNTS(0)},
+		  {.pkt = TCP4(80, F100),
+		   .put_fleet_block = {A4, 30 * NSEC_PER_SEC, 1},
+		   .set_fleet_block_active = FLAG_1,
+		   .times = 2,
+		   EXPECT_PASS(UNDER_LIMIT, 1)},
+		  {.pkt = TCP4(80, F100),
+		   EXPECT_DROP(RATE_PACKETS, 1),
+		   FLEET_COUNTS(0)}},
+    },
+    {
+	.name = "fleet block: the (source, rule) drops as fleet_limit, "
+		"counted for its rule, not counted for the fleet, the local "
+		"limit not charged; until_ns reached, it passes again",
+	.cfg = &cfg_fleet,
+	.steps =
+	    {
+		{.pkt = TCP4(80, F100),
+		 .put_fleet_block = {A4, 30 * NSEC_PER_SEC, 1},
+		 .set_fleet_block_active = FLAG_1,
+		 .times = 5,
+		 EXPECT_DROP(FLEET_LIMIT, 1),
+		 FLEET_COUNTS(0),
+		 SOURCES(0),
+		 BLOCKED(0),
+		 .block_active = FLAG_0,
+		 TABLE()},
+		{.pkt = TCP4(80, SYN, F100),
+		 .advance_ns = 30 * NSEC_PER_SEC - 1,
+		 EXPECT_DROP(FLEET_LIMIT, 1),
+		 FLEET_COUNTS(0)},
+		/* Others on the rule, and the source elsewhere, unaffected. */
+		{.pkt = TCP4(80, F100, .src = "198.51.100.11"),
+		 EXPECT_PASS(UNDER_LIMIT, 1),
+		 .fleet_count = {"198.51.100.11", 1, 1, 100, 0}},
+		{.pkt = UDP4(53, F100), EXPECT_PASS(UNDER_LIMIT, 3)},
+		{.pkt = TCP4(80, SYN, F100),
+		 .advance_ns = 1,
+		 .times = 3,
+		 EXPECT_PASS(UNDER_LIMIT, 1),
+		 .fleet_count = {A4, 1, 3, 300, 3}},
+		{.pkt = TCP4(80, F100),
+		 EXPECT_DROP(RATE_PACKETS, 1),
+		 .fleet_count = {A4, 1, 3, 300, 3},
+		 FLEET_COUNTS(2)}},
+    },
+    {
+	.name = "fleet block for rule web does not touch the same source on "
+		"rule ssh (also with fleet)",
+	.cfg = &cfg_fleet,
+	.steps = {{.pkt = TCP4(22, SYN, F100),
+		   .put_fleet_block = {A4, 30 * NSEC_PER_SEC, 1},
+		   .set_fleet_block_active = FLAG_1,
+		   .times = 3,
+		   EXPECT_PASS(UNDER_LIMIT, 2),
+		   .fleet_count = {A4, 2, 3, 300, 3}},
+		  {.pkt = TCP4(22, F100), EXPECT_DROP(RATE_PACKETS, 2)},
+		  {.pkt = TCP4(80, F100),
+		   EXPECT_DROP(FLEET_LIMIT, 1),
+		   .fleet_count = {A4, 2, 3, 300, 3},
+		   FLEET_COUNTS(1)}},
+    },
+    {
+	.name = "fleet block with fleet_block_active 0 (the fast path: no "
+		"lookup while the fleet blocks nobody): the entry is not read, "
+		"the source passes and is counted; with 1 it drops",
+	.cfg = &cfg_fleet,
+	.steps = {{.pkt = TCP4(80, F100),
+		   .put_fleet_block = {A4, 30 * NSEC_PER_SEC, 1},
+		   .set_fleet_block_active = FLAG_0,
+		   .times = 2,
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .fleet_count = {A4, 1, 2, 200, 0}},
+		  {.pkt = TCP4(80, F100),
+		   .set_fleet_block_active = FLAG_1,
+		   EXPECT_DROP(FLEET_LIMIT, 1),
+		   .fleet_count = {A4, 1, 2, 200, 0}},
+		  {.pkt = TCP4(80, F100),
+		   .set_fleet_block_active = FLAG_0,
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .fleet_count = {A4, 1, 3, 300, 0}}},
+    },
+    {
+	.name = "fleet block, dry-run: passes as dry_run and is counted; "
+		"over the local limit too",
+	.cfg = &cfg_fleet_dry,
+	.steps = {{.pkt = TCP4(80, SYN, F100),
+		   .put_fleet_block = {A4, 30 * NSEC_PER_SEC, 1},
+		   .set_fleet_block_active = FLAG_1,
+		   .times = 2,
+		   EXPECT_PASS(DRY_RUN, 1),
+		   .fleet_count = {A4, 1, 2, 200, 2},
+		   SOURCES(0)},
+		  {.pkt = TCP4(80, F100, .src = "198.51.100.11"),
+		   .times = 3,
+		   EXPECT_PASS(UNDER_LIMIT, 1)},
+		  {.pkt = TCP4(80, F100, .src = "198.51.100.11"),
+		   .times = 2,
+		   EXPECT_PASS(DRY_RUN, 1),
+		   .fleet_count = {"198.51.100.11", 1, 5, 500, 0},
+		   FLEET_COUNTS(2)}},
+    },
+    {
+	.name = "fleet block, IPv6: the block of a /64 drops every host of "
+		"it, not the next /64",
+	.cfg = &cfg_fleet,
+	.steps = {{.pkt = TCP6(80, F100),
+		   .put_fleet_block = {A6, 30 * NSEC_PER_SEC, 1},
+		   .set_fleet_block_active = FLAG_1,
+		   EXPECT_DROP(FLEET_LIMIT, 1)},
+		  {.pkt = TCP6(80, F100, .src = "2001:db8:1::ffff"),
+		   EXPECT_DROP(FLEET_LIMIT, 1),
+		   FLEET_COUNTS(0)},
+		  {.pkt = TCP6(80, F100, .src = "2001:db8:1:1::10"),
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .fleet_count = {"2001:db8:1:1::", 1, 1, 100, 0},
+		   FLEET_COUNTS(1)}},
+    },
+    {
+	.name = "fleet block: 802.1Q and QinQ frames of the source drop as "
+		"fleet_limit",
+	.cfg = &cfg_fleet,
+	.steps = {{.pkt = TCP4(80, F100, .vlan = {ETH_P_8021Q}),
+		   .put_fleet_block = {A4, 30 * NSEC_PER_SEC, 1},
+		   .set_fleet_block_active = FLAG_1,
+		   EXPECT_DROP(FLEET_LIMIT, 1)},
+		  {.pkt = TCP4(80, SYN, QINQ, F100),
+		   EXPECT_DROP(FLEET_LIMIT, 1),
+		   FLEET_COUNTS(0)},
+		  {.pkt = TCP4(22, QINQ, F100),
+		   EXPECT_PASS(UNDER_LIMIT, 2),
+		   .fleet_count = {A4, 2, 1, 100, 0}}},
+    },
+    {
+	.name = "fleet block on an action reset rule with a penalty box: "
+		"SYNs drop unanswered, nobody is boxed; the block gone, the "
+		"rule answers and boxes as before",
+	.cfg = &cfg_fleet_reset_block,
+	.steps = {{.pkt = TCP4(80, SYN_OPTS),
+		   .put_fleet_block = {A4, 30 * NSEC_PER_SEC, 1},
+		   .set_fleet_block_active = FLAG_1,
+		   .times = 3,
+		   EXPECT_DROP(FLEET_LIMIT, 1),
+		   .not_blocked = A4,
+		   BLOCKED(0),
+		   .block_active = FLAG_0,
+		   TABLE(),
+		   SOURCES(0),
+		   FLEET_COUNTS(0)},
+		  {.pkt = TCP4(80, SYN_OPTS),
+		   .advance_ns = 30 * NSEC_PER_SEC,
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .fleet_count = {A4, 1, 1, 200, 1}},
+		  {.pkt = TCP4(80, SYN_OPTS),
+		   EXPECT_RESET(RATE_CONNECTIONS, 1),
+		   .blocked = {A4, 30 * NSEC_PER_SEC, 1},
+		   .fleet_count = {A4, 1, 1, 200, 1}}},
+    },
 };
 
 const size_t fg_ncases = sizeof(fg_cases) / sizeof(fg_cases[0]);
@@ -1731,7 +2076,8 @@ bool case_needs_clock(const struct fg_case *c)
 		const struct step *st = &c->steps[i];
 
 		/* Penalty-box times are relative to the test clock. */
-		if (st->advance_ns || st->put_block.addr || st->blocked.addr)
+		if (st->advance_ns || st->put_block.addr || st->blocked.addr ||
+		    st->put_fleet_block.addr)
 			return true;
 	}
 	return false;

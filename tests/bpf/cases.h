@@ -44,6 +44,9 @@ struct rule_def {
 	enum fg_block_scope block_scope;
 	enum fg_rule_action action;   /* over limit: drop, or RST a SYN */
 	struct fg_aggregate_spec agg; /* .enabled: a whole-prefix cap */
+	/* A `fleet:` limit (the fleet's rate is the daemon's business;
+	 * the datapath only sees that the rule has one). */
+	bool fleet;
 };
 
 /* A config as the daemon would have it after parsing YAML. */
@@ -57,6 +60,8 @@ struct cfg_def {
 	/* table.new_sources. rate.per_ns 0 (left out): the default,
 	 * max_sources/16 per second; ADMIT_OFF: no admission limit. */
 	struct fg_dim_limit admit;
+	/* fleet.redis; NULL: "", no fleet, so no rule counts or checks. */
+	const char *redis;
 };
 #define ADMIT_OFF                    \
 	{                            \
@@ -75,6 +80,13 @@ struct block_def {
 	__u64 until_ns;
 	int rule;
 	bool source_scope; /* keyed for all traffic, not the rule's */
+};
+
+/* An fg_fleet_counts entry: what (addr as keyed, rule slot) passed. */
+struct fleet_count_def {
+	const char *addr; /* NULL: none */
+	int rule;
+	__u64 packets, bytes, connections;
 };
 
 /* A 0/1 field a step may set or check; FLAG_ANY leaves it alone. */
@@ -97,6 +109,8 @@ struct step {
 	struct block_def put_block; /* an fg_blocked entry, by hand */
 	enum flag set_block_active;
 	enum flag set_block_source_active;
+	struct block_def put_fleet_block; /* an fg_fleet_blocked entry */
+	enum flag set_fleet_block_active;
 
 	/* After the step. */
 	struct block_def blocked; /* this entry exists, exactly */
@@ -105,6 +119,9 @@ struct step {
 	enum flag block_active;
 	enum flag block_source_active;
 	__u64 table[FG_TABLE_EVENTS]; /* fg_table_stats moved by this much */
+	struct fleet_count_def fleet_count; /* this entry exists, exactly */
+	const char *no_fleet_count; /* no entry for this source, any rule */
+	long nfleet_counts; /* fg_fleet_counts entries (check_fleet_counts) */
 
 	/* Flags together: the struct stays small. */
 	bool check_sources;
@@ -113,6 +130,7 @@ struct step {
 	bool check_table;
 	/* Every run's output frame is the RST|ACK answering its SYN. */
 	bool check_rst;
+	bool check_fleet_counts;
 };
 
 #define EXPECT_PASS(r, slot)                           \
@@ -129,6 +147,7 @@ struct step {
  * events left out must not move. */
 #define TABLE(...) .check_table = true, .table = {__VA_ARGS__}
 #define BLOCKED(n) .check_blocked = true, .nblocked = (n)
+#define FLEET_COUNTS(n) .check_fleet_counts = true, .nfleet_counts = (n)
 
 struct fg_case {
 	const char *name;

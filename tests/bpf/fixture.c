@@ -164,6 +164,12 @@ int fx_reset(struct fx *fx)
 		err = fx_map_empty(fx->maps.aggregates,
 				   sizeof(struct fg_src_key));
 	if (!err)
+		err = fx_map_empty(fx->maps.fleet_counts,
+				   sizeof(struct fg_src_key));
+	if (!err)
+		err = fx_map_empty(fx->maps.fleet_blocked,
+				   sizeof(struct fg_src_key));
+	if (!err)
 		err = fx_zero_percpu(fx, fx->maps.stats, FG_STATS_ENTRIES);
 	if (!err)
 		err = fx_zero_percpu(fx, fx->maps.rule_stats,
@@ -178,6 +184,7 @@ int fx_reset(struct fx *fx)
 	fx->maps.ctl_mem->dry_run = 0;
 	fx->maps.ctl_mem->block_active = 0;
 	fx->maps.ctl_mem->block_source_active = 0;
+	fx->maps.ctl_mem->fleet_block_active = 0;
 	fx->skel->bss->fg_test_clock_ns = FX_CLOCK_START;
 	return 0;
 }
@@ -345,6 +352,41 @@ long fx_blocked_count_addr(struct fx *fx, const __u8 addr[16])
 long fx_blocked_count(struct fx *fx)
 {
 	return fg_blocked_walk(&fx->maps, NULL, NULL);
+}
+
+int fx_fleet_block_put(struct fx *fx, const __u8 addr[16], __u32 rule_id,
+		       const struct fg_block *b)
+{
+	struct fg_src_key key;
+
+	block_key(addr, rule_id, &key);
+	return bpf_map_update_elem(fx->maps.fleet_blocked, &key, b, BPF_ANY)
+		   ? -errno
+		   : 0;
+}
+
+int fx_fleet_count_get(struct fx *fx, const __u8 addr[16], __u32 rule_id,
+		       struct fg_fleet_count *c)
+{
+	struct fg_src_key key;
+
+	block_key(addr, rule_id, &key);
+	return bpf_map_lookup_elem(fx->maps.fleet_counts, &key, c) ? -errno : 0;
+}
+
+long fx_fleet_counts_addr(struct fx *fx, const __u8 *addr)
+{
+	struct fg_src_key cur, next;
+	void *prev = NULL;
+	long n = 0;
+
+	while (!bpf_map_get_next_key(fx->maps.fleet_counts, prev, &next)) {
+		if (!addr || !memcmp(next.addr, addr, sizeof(next.addr)))
+			n++;
+		cur = next;
+		prev = &cur;
+	}
+	return n;
 }
 
 void fx_settings_init(struct fg_settings *s)

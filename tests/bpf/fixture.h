@@ -91,6 +91,17 @@ int fx_blocked_put(struct fx *fx, const __u8 addr[16], __u32 rule_id,
 long fx_blocked_count_addr(struct fx *fx, const __u8 addr[16]);
 long fx_blocked_count(struct fx *fx);
 
+/* Fleet-wide limits' maps, keyed like the penalty box: the fleet's
+ * blocks (fg_fleet_blocked), and what each (source, rule) passed
+ * (fg_fleet_counts). get: 0, or -ENOENT. fx_reset empties both and
+ * clears fleet_block_active. */
+int fx_fleet_block_put(struct fx *fx, const __u8 addr[16], __u32 rule_id,
+		       const struct fg_block *b);
+int fx_fleet_count_get(struct fx *fx, const __u8 addr[16], __u32 rule_id,
+		       struct fg_fleet_count *c);
+/* Entries of this address, for any rule (addr NULL: all entries). */
+long fx_fleet_counts_addr(struct fx *fx, const __u8 *addr);
+
 /* Settings as a config file with no keys would give them, written here
  * rather than taken from config.c: prefixes /32 and /64, unlimited
  * defaults, enforce mode, enabled. */

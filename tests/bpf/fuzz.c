@@ -24,8 +24,12 @@
  *
  * fuzz_test_limited: random configs (small limits, aggregates, block,
  * action reset, admission, random CIDR lists, prefixes, malformed drop,
- * dry-run, kill-switch) redrawn every FUZZ_EPOCH frames, sources from a
- * small pool so limits bite, the clock moving randomly between batches.
+ * dry-run, kill-switch, fleet limits with or without a redis URL)
+ * redrawn every FUZZ_EPOCH frames, sources from a small pool so limits
+ * bite, the clock moving randomly between batches, fleet blocks put in
+ * and fleet_block_active flipped between batches as the daemon would.
+ * A model (model.c) predicts every frame's verdict, and at the end of
+ * each epoch fg_fleet_counts must hold exactly what it counted.
  *
  * Reproducible from the seed it prints (FG_FUZZ_SEED), on one CPU.
  */
@@ -532,6 +536,7 @@ static bool reason_has_rule(unsigned int reason)
 	case FG_REASON_RATE_AGGREGATE:
 	case FG_REASON_DRY_RUN:
 	case FG_REASON_RATE_NEW_SOURCES:
+	case FG_REASON_FLEET_LIMIT:
 		return true;
 	default:
 		return false;
@@ -566,6 +571,7 @@ struct fuzz {
 		unsigned long count;
 	} kinds[FUZZ_KINDS];
 	unsigned long verdicts[4]; /* DROP, PASS, TX (by XDP code) */
+	unsigned long fleet_blocks, fleet_keys; /* put in; counted, checked */
 	unsigned long counted[FG_ACTION_COUNT][FG_REASON_SLOTS];
 	struct fx_counters before, after;
 	__u8 out[2048];
@@ -1134,7 +1140,16 @@ static void limited_config(struct fuzz *z)
 			rs->aggregate.ipv6_prefix = (__u8)(16 + rnd(r, 113));
 			rnd_limits(r, rs->aggregate.dim);
 		}
+		/* The datapath sees only that the rule has one. */
+		rs->has_fleet = chance(r, 40);
+		if (rs->has_fleet)
+			rs->fleet[FG_DIM_PACKETS] =
+			    (struct fg_dim_limit)PER_SEC(1 + rnd(r, 50), 10);
 	}
+	/* Without a redis URL, `fleet:` limits are off. */
+	if (chance(r, 75))
+		snprintf(s->fleet.redis, sizeof(s->fleet.redis),
+			 "redis://192.0.2.50:6379");
 	s->nallow = rnd(r, 4);
 	ndeny = rnd(r, 4);
 	for (size_t i = 0; i < s->nallow; i++)
@@ -1159,9 +1174,88 @@ static void limited_config(struct fuzz *z)
 /* A new epoch: empty state on both sides (within an epoch the keys stay
  * far below every map's size, so no LRU eviction, which the model does
  * not predict), then a new config. */
+/* fg_fleet_counts holds exactly what the model counted. */
+static void check_fleet_counts(struct fuzz *z)
+{
+	struct fg_src_key cur, next;
+	void *prev = NULL;
+	long n = 0;
+
+	while (!bpf_map_get_next_key(z->fx->maps.fleet_counts, prev, &next)) {
+		struct fg_fleet_count got, want;
+
+		cur = next;
+		prev = &cur;
+		n++;
+		if (bpf_map_lookup_elem(z->fx->maps.fleet_counts, &cur, &got)) {
+			report(z, NULL, "reading fg_fleet_counts: %s",
+			       strerror(errno));
+			continue;
+		}
+		if (!model_fleet_count(z->model, &cur, &want)) {
+			report(z, NULL,
+			       "fg_fleet_counts has a key (rule id %u) the "
+			       "model never counted",
+			       cur.rule_id);
+			continue;
+		}
+		if (got.packets != want.packets || got.bytes != want.bytes ||
+		    got.connections != want.connections)
+			report(z, NULL,
+			       "fg_fleet_counts {%llu, %llu, %llu}, the model "
+			       "says {%llu, %llu, %llu}",
+			       (unsigned long long)got.packets,
+			       (unsigned long long)got.bytes,
+			       (unsigned long long)got.connections,
+			       (unsigned long long)want.packets,
+			       (unsigned long long)want.bytes,
+			       (unsigned long long)want.connections);
+	}
+	if (n != model_fleet_keys(z->model))
+		report(z, NULL, "fg_fleet_counts has %ld keys, the model %ld",
+		       n, model_fleet_keys(z->model));
+	z->fleet_keys += n;
+}
+
+/* Between batches, what the daemon does with the fleet's verdicts: a
+ * block for a pool source on some rule (maybe already over), and the
+ * flag that makes the program look. */
+static void fleet_blocks(struct fuzz *z)
+{
+	struct rng *r = &z->rng;
+	struct fg_block b = {0};
+	struct fg_src_key k;
+	struct fg_cidr c;
+	bool v6 = chance(r, 50);
+	const char *a =
+	    v6 ? z->pool.v6[rnd(r, FUZZ_POOL)] : z->pool.v4[rnd(r, FUZZ_POOL)];
+
+	if (chance(r, 10)) {
+		bool on = !z->fx->maps.ctl_mem->fleet_block_active;
+
+		z->fx->maps.ctl_mem->fleet_block_active = on;
+		model_fleet_block_active(z->model, on);
+	}
+	if (!chance(r, 30) || fx_cidr(a, &c))
+		return;
+	b.rule_slot = rnd(r, z->settings.nrules + 1);
+	b.until_ns = z->now + rnd(r, 3000) * NSEC_PER_MSEC;
+	model_key(z->model, c.addr, !c.is_v4, (int)b.rule_slot, &k);
+	if (bpf_map_update_elem(z->fx->maps.fleet_blocked, &k, &b, BPF_ANY))
+		report(z, NULL, "writing fg_fleet_blocked: %s",
+		       strerror(errno));
+	model_fleet_block(z->model, &k, b.until_ns);
+	z->fleet_blocks++;
+}
+
 static void limited_epoch(struct fuzz *z)
 {
-	int err = fx_reset(z->fx);
+	int err;
+
+	/* The first epoch has no config yet, and nothing counted. */
+	if (z->packets)
+		check_fleet_counts(z);
+	err = fx_reset(z->fx);
 
 	if (err)
 		report(z, NULL, "resetting maps: %s", strerror(-err));
@@ -1304,6 +1398,8 @@ static void fuzz_run(struct fx *fx, bool open)
 		}
 		z->n = FUZZ_BATCH;
 		z->now = fx_clock_now(fx);
+		if (!open)
+			fleet_blocks(z);
 		z->dry_run = fx->maps.ctl_mem->dry_run;
 		for (unsigned int i = 0; i < z->n; i++) {
 			gen_frame(&z->rng, &z->pool, &z->frames[i]);
@@ -1323,6 +1419,8 @@ static void fuzz_run(struct fx *fx, bool open)
 		sched_setaffinity(0, sizeof(was), &was);
 	if (open)
 		check_open_state(z);
+	else
+		check_fleet_counts(z);
 	model_free(z->model);
 	z->model = NULL;
 
@@ -1332,6 +1430,10 @@ static void fuzz_run(struct fx *fx, bool open)
 		      elapsed > 0 ? (double)z->packets / elapsed : 0.0,
 		      z->verdicts[XDP_PASS], z->verdicts[XDP_DROP],
 		      z->verdicts[XDP_TX], z->violations);
+	if (!open)
+		print_message("#   fleet: %lu blocks put in, %lu (source, "
+			      "rule) counts checked\n",
+			      z->fleet_blocks, z->fleet_keys);
 	for (unsigned int a = 0; a < FG_ACTION_COUNT; a++) {
 		char line[512] = "";
 		size_t k = 0;

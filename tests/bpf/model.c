@@ -28,6 +28,11 @@ struct model {
 	const struct fg_config *cfg;
 	struct model_table sources, aggregates, box;
 	__u64 admit_tat;
+	/* Fleet: counts keep packets, bytes, SYNs in tat[0..2]; blocks
+	 * their deadline in tat[0]. */
+	struct model_table fleet_counts, fleet_box;
+	long fleet_keys;
+	bool fleet_block_active;
 };
 
 static const enum fg_reason dim_reason[FG_DIM_COUNT] = {
@@ -76,7 +81,10 @@ struct model *model_new(void)
 	m->sources.e = calloc(MODEL_SLOTS, sizeof(struct model_entry));
 	m->aggregates.e = calloc(MODEL_SLOTS, sizeof(struct model_entry));
 	m->box.e = calloc(MODEL_SLOTS, sizeof(struct model_entry));
-	if (!m->sources.e || !m->aggregates.e || !m->box.e) {
+	m->fleet_counts.e = calloc(MODEL_SLOTS, sizeof(struct model_entry));
+	m->fleet_box.e = calloc(MODEL_SLOTS, sizeof(struct model_entry));
+	if (!m->sources.e || !m->aggregates.e || !m->box.e ||
+	    !m->fleet_counts.e || !m->fleet_box.e) {
 		model_free(m);
 		return NULL;
 	}
@@ -90,6 +98,8 @@ void model_free(struct model *m)
 	free(m->sources.e);
 	free(m->aggregates.e);
 	free(m->box.e);
+	free(m->fleet_counts.e);
+	free(m->fleet_box.e);
 	free(m);
 }
 
@@ -98,6 +108,10 @@ void model_reset(struct model *m)
 	memset(m->sources.e, 0, MODEL_SLOTS * sizeof(struct model_entry));
 	memset(m->aggregates.e, 0, MODEL_SLOTS * sizeof(struct model_entry));
 	memset(m->box.e, 0, MODEL_SLOTS * sizeof(struct model_entry));
+	memset(m->fleet_counts.e, 0, MODEL_SLOTS * sizeof(struct model_entry));
+	memset(m->fleet_box.e, 0, MODEL_SLOTS * sizeof(struct model_entry));
+	m->fleet_keys = 0;
+	m->fleet_block_active = false;
 	m->admit_tat = 0;
 }
 
@@ -356,7 +370,100 @@ static void box(struct model *m, const struct fg_rule_spec *spec,
 static bool over_limit(enum fg_reason r)
 {
 	return (r >= FG_REASON_RATE_PACKETS && r <= FG_REASON_RATE_AGGREGATE) ||
-	       r == FG_REASON_RATE_NEW_SOURCES;
+	       r == FG_REASON_RATE_NEW_SOURCES || r == FG_REASON_FLEET_LIMIT;
+}
+
+/* ---- fleet-wide limits -------------------------------------------------- */
+
+/* A rule has a fleet limit only with a fleet to publish to. */
+static bool has_fleet(const struct fg_settings *s,
+		      const struct fg_rule_spec *spec)
+{
+	return spec && spec->has_fleet && s->fleet.redis[0];
+}
+
+static bool fleet_boxed(struct model *m, const struct model_key *key, __u64 now)
+{
+	const struct model_entry *e;
+
+	if (!m->fleet_block_active)
+		return false;
+	e = table_find(&m->fleet_box, key, false);
+	return e && e->tat[0] > now;
+}
+
+static void fleet_add(struct model *m, const struct model_key *key,
+		      const struct model_pkt *p)
+{
+	struct model_entry *e = table_find(&m->fleet_counts, key, false);
+
+	if (!e) {
+		e = table_find(&m->fleet_counts, key, true);
+		if (!e)
+			return;
+		m->fleet_keys++;
+	}
+	e->tat[0]++;
+	e->tat[1] += p->len;
+	e->tat[2] += p->is_syn;
+}
+
+static void key_from_src(const struct fg_src_key *k, struct model_key *out)
+{
+	memset(out, 0, sizeof(*out));
+	memcpy(out->addr, k->addr, sizeof(out->addr));
+	out->rule_id = k->rule_id;
+}
+
+void model_key(const struct model *m, const __u8 saddr[16], bool is_v6,
+	       int slot, struct fg_src_key *k)
+{
+	struct model_pkt p = {.is_v6 = is_v6};
+	struct model_key mk;
+
+	memcpy(p.saddr, saddr, sizeof(p.saddr));
+	make_key(&p, m->s->ipv4_prefix, m->s->ipv6_prefix,
+		 m->cfg->rules[slot].id, &mk);
+	memcpy(k->addr, mk.addr, sizeof(k->addr));
+	k->rule_id = mk.rule_id;
+}
+
+void model_fleet_block_active(struct model *m, bool on)
+{
+	m->fleet_block_active = on;
+}
+
+void model_fleet_block(struct model *m, const struct fg_src_key *k,
+		       __u64 until_ns)
+{
+	struct model_key mk;
+	struct model_entry *e;
+
+	key_from_src(k, &mk);
+	e = table_find(&m->fleet_box, &mk, true);
+	if (e)
+		e->tat[0] = until_ns;
+}
+
+bool model_fleet_count(struct model *m, const struct fg_src_key *k,
+		       struct fg_fleet_count *c)
+{
+	struct model_key mk;
+	const struct model_entry *e;
+
+	key_from_src(k, &mk);
+	e = table_find(&m->fleet_counts, &mk, false);
+	if (!e)
+		return false;
+	c->packets = e->tat[0];
+	c->bytes = e->tat[1];
+	c->connections = e->tat[2];
+	return true;
+}
+
+long model_fleet_keys(const struct model *m)
+{
+	return m->fleet_keys;
 }
 
 void model_frame(struct model *m, const struct model_pkt *p, __u64 now,
@@ -404,7 +511,12 @@ void model_frame(struct model *m, const struct model_pkt *p, __u64 now,
 		return;
 	}
 	v->rule = slot;
-	v->reason = limit(m, slot, p, &key, now);
+	/* The fleet's block comes before the local limits and spends
+	 * nothing of them. */
+	if (has_fleet(s, spec) && fleet_boxed(m, &key, now))
+		v->reason = FG_REASON_FLEET_LIMIT;
+	else
+		v->reason = limit(m, slot, p, &key, now);
 	if (over_limit(v->reason) && dry_run)
 		v->reason = FG_REASON_DRY_RUN;
 	if (!over_limit(v->reason)) {
@@ -416,10 +528,16 @@ void model_frame(struct model *m, const struct model_pkt *p, __u64 now,
 			   v->reason == FG_REASON_UNDER_LIMIT) {
 			v->reason = FG_REASON_MALFORMED;
 		}
+		/* The fleet counts what passed. */
+		if (v->action == FG_ACTION_PASS && has_fleet(s, spec))
+			fleet_add(m, &key, p);
 		return;
 	}
 	v->action = FG_ACTION_DROP;
-	if (v->reason == FG_REASON_RATE_NEW_SOURCES)
+	/* Neither refused admission nor the fleet's verdict is this
+	 * source's doing here: no box, no RST. */
+	if (v->reason == FG_REASON_RATE_NEW_SOURCES ||
+	    v->reason == FG_REASON_FLEET_LIMIT)
 		return;
 	if (spec && spec->block_ns)
 		box(m, spec, &key, now);

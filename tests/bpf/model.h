@@ -5,7 +5,8 @@
  * every frame's verdict, reason and rule: lists (longest prefix, deny on
  * a tie), penalty box with its scope, GCRA per (source, rule, dimension)
  * with its own arithmetic, aggregates, the admission limit, dry-run,
- * `malformed`, `action: reset`. It takes from the compiled config only
+ * `malformed`, `action: reset`, fleet-wide limits (the fleet's blocks
+ * and what is counted for the fleet). It takes from the compiled config only
  * what fg_ruleset_compile has its own tests for: the limits' fixed-point
  * intervals and tolerances, and the rule ids.
  *
@@ -64,5 +65,19 @@ void model_configure(struct model *m, const struct fg_settings *s,
  * would move it. */
 void model_frame(struct model *m, const struct model_pkt *p, __u64 now,
 		 bool enabled, bool dry_run, struct model_verdict *v);
+
+/* The key (source as the table keys it, rule slot's id) of a source
+ * address (16 bytes, IPv4 mapped). */
+void model_key(const struct model *m, const __u8 saddr[16], bool is_v6,
+	       int slot, struct fg_src_key *k);
+/* Fleet-wide limits: fg_ctl.fleet_block_active, an fg_fleet_blocked
+ * entry, and what the model counted for a key (false: no entry) and
+ * for how many keys. model_reset clears all of them. */
+void model_fleet_block_active(struct model *m, bool on);
+void model_fleet_block(struct model *m, const struct fg_src_key *k,
+		       __u64 until_ns);
+bool model_fleet_count(struct model *m, const struct fg_src_key *k,
+		       struct fg_fleet_count *c);
+long model_fleet_keys(const struct model *m);
 
 #endif /* FG_TEST_MODEL_H */

@@ -137,7 +137,15 @@ static void settings_from_def(const struct cfg_def *d, struct fg_settings *s,
 		r->block_scope = rd->block_scope;
 		r->action = rd->action;
 		r->aggregate = rd->agg;
+		/* Any fleet rate turns it on; its value is the daemon's. */
+		r->has_fleet = rd->fleet;
+		if (rd->fleet)
+			r->fleet[FG_DIM_PACKETS] =
+			    (struct fg_dim_limit)PER_SEC(100, 10);
 	}
+	if (d->redis)
+		snprintf(s->fleet.redis, sizeof(s->fleet.redis), "%s",
+			 d->redis);
 	s->admit = d->admit;
 	for (int i = 0; i < CASE_MAX_LIST && d->allow[i]; i++) {
 		if (fx_cidr(d->allow[i], &allow[s->nallow++]))
@@ -233,6 +241,26 @@ static void step_before(struct fx *fx, const struct step *st, int n)
 			FAIL("step %d: putting %s into fg_blocked: %s", n,
 			     st->put_block.addr, strerror(-err));
 	}
+	if (st->put_fleet_block.addr) {
+		struct fg_block b = {
+		    .until_ns = fx_clock_now(fx) + st->put_fleet_block.until_ns,
+		    .rule_slot = (__u32)st->put_fleet_block.rule,
+		};
+		__u8 addr[16];
+		int err;
+
+		if (!fx->test_clock)
+			FAIL("step %d puts a fleet block: test-clock only", n);
+		case_addr(st->put_fleet_block.addr, addr);
+		err = fx_fleet_block_put(
+		    fx, addr, block_rule_id(fx, &st->put_fleet_block), &b);
+		if (err)
+			FAIL("step %d: putting %s into fg_fleet_blocked: %s", n,
+			     st->put_fleet_block.addr, strerror(-err));
+	}
+	if (st->set_fleet_block_active != FLAG_ANY)
+		fx->maps.ctl_mem->fleet_block_active =
+		    flag_value(st->set_fleet_block_active);
 	if (st->fill_blocked)
 		fill_blocked(fx, n);
 	if (st->set_block_active != FLAG_ANY)
@@ -262,6 +290,45 @@ static void check_table(struct fx *fx, const struct step *st, int n,
 	}
 	if (msg[0])
 		FAIL("step %d: fg_table_stats:%s", n, msg);
+}
+
+static void check_fleet_counts(struct fx *fx, const struct step *st, int n)
+{
+	const struct fleet_count_def *want = &st->fleet_count;
+	struct fg_fleet_count c;
+	__u8 addr[16];
+
+	if (want->addr) {
+		case_addr(want->addr, addr);
+		if (fx_fleet_count_get(fx, addr, fx->cfg->rules[want->rule].id,
+				       &c))
+			FAIL("step %d: %s rule %d not in fg_fleet_counts", n,
+			     want->addr, want->rule);
+		if (c.packets != want->packets || c.bytes != want->bytes ||
+		    c.connections != want->connections)
+			FAIL("step %d: fg_fleet_counts[%s, rule %d] = {%llu "
+			     "packets, %llu bytes, %llu connections}, expected "
+			     "{%llu, %llu, %llu}",
+			     n, want->addr, want->rule,
+			     (unsigned long long)c.packets,
+			     (unsigned long long)c.bytes,
+			     (unsigned long long)c.connections,
+			     (unsigned long long)want->packets,
+			     (unsigned long long)want->bytes,
+			     (unsigned long long)want->connections);
+	}
+	if (st->no_fleet_count) {
+		case_addr(st->no_fleet_count, addr);
+		if (fx_fleet_counts_addr(fx, addr))
+			FAIL("step %d: %s has %ld entries in fg_fleet_counts, "
+			     "expected none",
+			     n, st->no_fleet_count,
+			     fx_fleet_counts_addr(fx, addr));
+	}
+	if (st->check_fleet_counts &&
+	    fx_fleet_counts_addr(fx, NULL) != st->nfleet_counts)
+		FAIL("step %d: %ld entries in fg_fleet_counts, expected %ld", n,
+		     fx_fleet_counts_addr(fx, NULL), st->nfleet_counts);
 }
 
 static void step_after(struct fx *fx, const struct step *st, int n)
@@ -325,6 +392,7 @@ static void step_after(struct fx *fx, const struct step *st, int n)
 		FAIL("step %d: fg_ctl.block_source_active %u, expected %d", n,
 		     fx->maps.ctl_mem->block_source_active,
 		     flag_value(st->block_source_active));
+	check_fleet_counts(fx, st, n);
 }
 
 /* The output frame: a RST for XDP_TX, else the input unchanged. */

@@ -63,6 +63,9 @@ int bench_config_write(FILE *f, const struct bench_config *c)
 	unsigned long rate = c->flood_rate ? c->flood_rate : 100;
 	unsigned long n =
 	    c->list_entries ? c->list_entries : BENCH_LIST_ENTRIES;
+	/* Its value is the daemon's business; the datapath sees only
+	 * that the rule has one. */
+	const char *fleet = c->fleet ? ",\n     fleet: {packets: 1000/s}" : "";
 	int rc = 0;
 
 	rc |= fprintf(f, "mode: enforce\ntable:\n") < 0;
@@ -79,10 +82,14 @@ int bench_config_write(FILE *f, const struct bench_config *c)
 		f,
 		"  - {name: bulk, protocol: udp, ports: [%d, \"5000-5999\"],\n"
 		"     packets: %lu/s, burst_packets: %lu, bytes: %s,\n"
-		"     burst_bytes: %s}\n",
+		"     burst_bytes: %s%s}\n",
 		BENCH_FLOOD_PORT, rate, rate,
-		rate >= 1000000 ? "100GB/s" : "100KB/s",
-		rate >= 1000000 ? "100GB" : "64KB") < 0;
+		rate >= 1000000 ? "1GB/s" : "100KB/s",
+		rate >= 1000000 ? "100GB" : "64KB", fleet) < 0;
+	if (c->fleet)
+		rc |= fputs("fleet: {redis: \"redis://192.0.2.50:6379\", "
+			    "name: bench}\n",
+			    f) < 0;
 	/* Half allow, half deny, interleaved. */
 	for (int deny = 0; deny < 2; deny++) {
 		rc |= fprintf(f, "%s  %s:\n", deny ? "" : "lists:\n",

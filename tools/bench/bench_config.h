@@ -21,6 +21,9 @@ struct bench_config {
 	unsigned long max_sources;  /* table.max_sources; 0 = default */
 	int no_admission;	    /* table.new_sources: 0 (no limit) */
 	unsigned long list_entries; /* 0 = BENCH_LIST_ENTRIES */
+	/* "bulk" with a `fleet:` limit, and a fleet section with a redis
+	 * URL (nothing listens there: the datapath never talks to it). */
+	int fleet;
 };
 
 /* Writes the YAML (without interfaces, metrics, detach_on_exit: callers

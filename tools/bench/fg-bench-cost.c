@@ -13,6 +13,11 @@
  *              benchmarks' realistic config (bench_config.c) through
  *              fg_compile / fg_publish (tests/bpf
  *              fixture).
+ *   fleet      (fleet-* cases) floodgate again, its flood rule with a
+ *              `fleet:` limit (each pass counted in fg_fleet_counts),
+ *              then also with FLEET_OTHER_BLOCKS fleet blocks of other
+ *              sources and fleet_block_active set (one fg_fleet_blocked
+ *              lookup per packet, a miss).
  *
  * Hot source: test_run with `repeat` runs one frame many times.
  * Many sources: test_run runs bench_driver, which writes a new source
@@ -368,12 +373,32 @@ struct bcase {
 	int unique;	/* many sources: a new idx every packet */
 	int admission;	/* floodgate with and without admission limit */
 	int breakdown;	/* floodgate's stages, bench_lru_fg */
+	int fleet;	/* floodgate with fleet, and with fleet blocks */
 	int target_den; /* variant index */
 };
 
 /* Variant indexes: the first four are in every case; the fifth is
- * floodgate without admission limit, or in a breakdown bench_lru_pad. */
-enum { VI_EMPTY, VI_LRU, VI_GCRA, VI_FG, VI_FG2 };
+ * floodgate without admission limit, in a breakdown bench_lru_pad, in a
+ * fleet case floodgate with fleet (and the sixth with fleet blocks). */
+enum { VI_EMPTY, VI_LRU, VI_GCRA, VI_FG, VI_FG2, VI_FG3 };
+
+/* Fleet blocks of sources the frames never come from, in
+ * 2001:db8:ffff::/48 (the frames' sources stay below 2001:db8:fff0::). */
+#define FLEET_OTHER_BLOCKS 10000
+
+static void fleet_blocks_other(struct fx *fx, __u32 rule_id)
+{
+	struct fg_block b = {.until_ns = ~0ULL};
+	__u8 addr[16] = {0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff};
+
+	for (__u32 i = 0; i < FLEET_OTHER_BLOCKS; i++) {
+		addr[6] = (__u8)(i >> 8);
+		addr[7] = (__u8)i;
+		if (fx_fleet_block_put(fx, addr, rule_id, &b))
+			die("fg_fleet_blocked", errno);
+	}
+	fx->maps.ctl_mem->fleet_block_active = 1;
+}
 
 static struct variant variant(const char *name, const struct bpf_program *prog)
 {
@@ -453,10 +478,10 @@ static void run_case(const struct bcase *c)
 {
 	struct bench_config bc = {.flood_rate = c->rate};
 	struct bench_stages *st = NULL;
-	struct fx fx, fx2 = {0}, fxs = {0};
+	struct fx fx, fx2 = {0}, fx3 = {0}, fxs = {0};
 	struct bench_progs *bp;
 	struct variant v[MAX_VARIANTS];
-	struct target t[4];
+	struct target t[8];
 	struct pkt p;
 	int nv = 0, nt = 0, rounds = o.rounds, st_first = 0;
 	__u32 repeat = o.quick ? c->repeat / 8 : c->repeat, rule_id;
@@ -480,6 +505,20 @@ static void run_case(const struct bcase *c)
 		fg_open(&fx2, c->table, &bc);
 		v[nv++] = variant("floodgate (admission off)",
 				  fx2.skel->progs.floodgate_xdp);
+	}
+	if (c->fleet) {
+		bc.fleet = 1;
+		fg_open(&fx2, c->table, &bc);
+		v[nv++] = variant("floodgate, rule with fleet",
+				  fx2.skel->progs.floodgate_xdp);
+		fg_open(&fx3, c->table, &bc);
+		fleet_blocks_other(&fx3, rule_id);
+		v[nv++] = variant("floodgate, fleet + 10k blocks",
+				  fx3.skel->progs.floodgate_xdp);
+		if (!flood_rule(&fx2)->fleet || flood_rule(&fx)->fleet ||
+		    flood_rule(&fx2)->id != rule_id)
+			die("the fleet config did not compile as meant",
+			    EINVAL);
 	}
 	if (c->breakdown) {
 		st = stages_open(&fxs, c->table, &bc);
@@ -508,9 +547,14 @@ static void run_case(const struct bcase *c)
 			c->tracked);
 		prefill(bpf_map__fd(bp->maps.bench_gcra_map), FILL_BARE, 0, &p,
 			c->tracked);
-		if (c->admission) {
+		if (c->admission || c->fleet) {
 			fill_lists_gen = lists_gen_of(&fx2.maps);
 			prefill(fx2.maps.sources, FILL_FG, rule_id, &p,
+				c->tracked);
+		}
+		if (c->fleet) {
+			fill_lists_gen = lists_gen_of(&fx3.maps);
+			prefill(fx3.maps.sources, FILL_FG, rule_id, &p,
 				c->tracked);
 		}
 		if (st) {
@@ -544,6 +588,12 @@ static void run_case(const struct bcase *c)
 		t[nt++] = (struct target){VI_FG2, VI_GCRA, 0, NULL};
 		t[nt++] = (struct target){VI_FG2, VI_LRU, 0, NULL};
 	}
+	if (c->fleet) {
+		t[nt++] = (struct target){VI_FG2, VI_FG, 0, NULL};
+		t[nt++] = (struct target){VI_FG3, VI_FG, 0, NULL};
+		t[nt++] = (struct target){VI_FG2, VI_GCRA, 0, NULL};
+		t[nt++] = (struct target){VI_FG3, VI_GCRA, 0, NULL};
+	}
 
 	/* One untimed pass warms caches and JIT images. */
 	for (int i = 0; i < nv; i++) {
@@ -559,8 +609,15 @@ static void run_case(const struct bcase *c)
 		}
 	}
 
-	if (getenv("FG_BENCH_DEBUG"))
+	if (getenv("FG_BENCH_DEBUG")) {
 		debug_counters(&fx);
+		if (c->fleet) {
+			debug_counters(&fx2);
+			fprintf(stderr, "fleet counts: %ld keys\n",
+				fx_fleet_counts_addr(&fx2, NULL));
+			debug_counters(&fx3);
+		}
+	}
 	printf("\ncost %s: %s\n", c->name, c->title);
 	printf("  %u-entry tables, %s, %u packets a test_run, %d rounds "
 	       "(%.1f s)\n",
@@ -592,8 +649,10 @@ static void run_case(const struct bcase *c)
 
 	bench_progs__destroy(bp);
 	fx_close(&fx);
-	if (c->admission)
+	if (c->admission || c->fleet)
 		fx_close(&fx2);
+	if (c->fleet)
+		fx_close(&fx3);
 	if (st) {
 		fx_close(&fxs);
 		bench_stages__destroy(st);
@@ -614,7 +673,7 @@ static const struct bcase cases[] = {
 	      "rule at 10^8/s)",
      .frame = F_IPV4,
      .table = 262144,
-     .rate = 100000000,
+     .rate = 10000000,
      .repeat = 1u << 20,
      .target = 1.5,
      .target_den = VI_GCRA,
@@ -671,6 +730,30 @@ static const struct bcase cases[] = {
      .unique = 1,
      .repeat = 1u << 17,
      .admission = 1},
+    {.name = "fleet-hot-ipv4-pass",
+     .title = "hot-ipv4-pass with fleet: the flood rule counts each pass "
+	      "for the fleet; then also 10 000 fleet blocks of other sources",
+     .frame = F_IPV4,
+     .table = 262144,
+     .rate = 10000000,
+     .repeat = 1u << 20,
+     .fleet = 1},
+    {.name = "fleet-hot-ipv4-drop",
+     .title = "hot-ipv4-drop with fleet: drops are not counted; the block "
+	      "lookup comes first",
+     .frame = F_IPV4,
+     .table = 262144,
+     .repeat = 1u << 20,
+     .fleet = 1},
+    {.name = "fleet-random-64k",
+     .title = "random-64k with fleet: 65 536 sources passing, each "
+	      "counted in its own fg_fleet_counts entry",
+     .frame = F_IPV6,
+     .table = 262144,
+     .tracked = 65536,
+     .random = 1,
+     .repeat = 1u << 18,
+     .fleet = 1},
     {.name = "breakdown-hot",
      .title = "where the time goes: hot IPv4 source, dropped",
      .frame = F_IPV4,
