@@ -252,7 +252,8 @@ static int queue_call(struct fg_fleet_conn *c,
 		      const struct fg_fleet_sync_args *a, size_t from,
 		      size_t to, bool pull, struct fg_fleet_result *r)
 {
-	size_t nargs = 3 + 1 + 5 + (to - from) * 7;
+	/* EVALSHA sha 3, the keys, 5 arguments, 7 a source */
+	size_t nargs = 3 + 3 + 5 + (to - from) * 7;
 	struct call cl = {
 	    .argv = calloc(nargs, sizeof(*cl.argv)),
 	    .lens = calloc(nargs, sizeof(*cl.lens)),
