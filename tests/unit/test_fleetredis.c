@@ -420,14 +420,15 @@ static void test_dimensions_and_block_max(void **state)
 
 	it[0].charge_ns[FG_DIM_BYTES] = 1100000e3;
 	it[0].tolerance_ns[FG_DIM_BYTES] = 500000e3;
-	it[0].charge_ns[FG_DIM_CONNECTIONS] = 100000e3;
+	/* over, by less than bytes, and last: the latest wins */
+	it[0].charge_ns[FG_DIM_CONNECTIONS] = 700000e3;
 	it[0].tolerance_ns[FG_DIM_CONNECTIONS] = 500000e3;
 	sync_ok(c, &in, it, 2, &r);
 	assert_int_equal(r.nblocks, 2);
 	assert_int_equal(block_of(&r, 1)->until_us, T0 + 600000);
 	assert_int_equal(block_of(&r, 2)->until_us, T0 + BLOCK_MAX);
 	assert_true(raw_tat(e->raw, "t", 'b', 1) == (double)(T0 + 1100000));
-	assert_true(raw_tat(e->raw, "t", 'c', 1) == (double)(T0 + 100000));
+	assert_true(raw_tat(e->raw, "t", 'c', 1) == (double)(T0 + 700000));
 	fg_fleet_result_free(&r);
 	fg_fleet_disconnect(c);
 }
