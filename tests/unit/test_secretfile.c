@@ -165,7 +165,8 @@ static void test_too_long_refused(void **state)
 	assert_int_equal(read_secret(f), 0);
 	assert_int_equal(strlen(f->buf), FG_SECRET_MAX - 1);
 
-	memcpy(text, "s3cr3t", 6);
+	/* "s3cr3t" then zeros, 512 bytes */
+	snprintf(text, sizeof(text), "s3cr3t%0*d", FG_SECRET_MAX - 6, 0);
 	write_file(f, text, FG_SECRET_MAX, 0600);
 	snprintf(want, sizeof(want), "%s: longer than 511 bytes", f->path);
 	assert_refused(f, -EINVAL, want);

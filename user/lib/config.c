@@ -1346,7 +1346,7 @@ static bool valid_fleet_name(const char *s)
 
 static int fleet_name(struct ctx *c, struct fy_node *v, char *out)
 {
-	char s[VALUE_MAX];
+	char s[VALUE_MAX] = "";
 
 	if (scalar(c, v, s))
 		return -EINVAL;
@@ -1362,7 +1362,7 @@ static int fleet_name(struct ctx *c, struct fy_node *v, char *out)
 static int fleet_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 {
 	struct fg_fleet_spec *f = &c->s->fleet;
-	char s[VALUE_MAX];
+	char s[VALUE_MAX] = "";
 	const char *why;
 
 	(void)arg;

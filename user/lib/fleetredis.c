@@ -223,7 +223,7 @@ int fg_fleet_source_parse(const char *s, size_t len, struct fg_src_key *k)
 	if (len != 40 || hex_word(s, &k->rule_id))
 		return -EINVAL;
 	for (int i = 0; i < 4; i++) {
-		if (hex_word(s + 8 + 8 * i, &w))
+		if (hex_word(s + 8 + 8 * (size_t)i, &w))
 			return -EINVAL;
 		k->addr[i] = htonl(w);
 	}
@@ -257,7 +257,7 @@ static int queue_call(struct fg_fleet_conn *c,
 	struct call cl = {
 	    .argv = calloc(nargs, sizeof(*cl.argv)),
 	    .lens = calloc(nargs, sizeof(*cl.lens)),
-	    .text = malloc(64 * 5 + (to - from) * (41 + 6 * 32)),
+	    .text = malloc(64 * 5UL + (to - from) * (41 + 6 * 32)),
 	};
 	char keys[3][FG_FLEET_NAME_MAX + 16], *at = cl.text, *cmd = NULL;
 	int len, rc = -ENOMEM;
