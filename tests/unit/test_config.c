@@ -15,6 +15,7 @@
 
 #include "config.h"
 
+#define MS 1000000ULL
 #define S 1000000000ULL
 #define M (60 * S)
 #define H (3600 * S)
@@ -663,6 +664,88 @@ static const struct bad_doc bad_docs[] = {
      "lists.allow[1]"},
     {"lists:\n  block: []\n",
      "t.yaml:2:3: lists.block: unknown key; allowed: allow, deny"},
+    /* fleet */
+    {"fleet:\n  redis: redis://user:secret@192.0.2.1:6379\n",
+     "t.yaml:2:10: fleet.redis: no credentials in the URL: put the "
+     "password in fleet.password_file"},
+    {"fleet:\n  redis: redis://:secret@192.0.2.1\n",
+     "t.yaml:2:10: fleet.redis: no credentials in the URL"},
+    {"fleet:\n  redis: redis://192.0.2.1:0\n",
+     "t.yaml:2:10: fleet.redis: \"redis://192.0.2.1:0\": port: expected "
+     "1..65535"},
+    {"fleet:\n  redis: redis://192.0.2.1:65536\n",
+     "t.yaml:2:10: fleet.redis: \"redis://192.0.2.1:65536\": port: "
+     "expected 1..65535"},
+    {"fleet: {redis: \"redis://[2001:db8::1]:x\"}\n",
+     "t.yaml:1:16: fleet.redis: \"redis://[2001:db8::1]:x\": port: "
+     "expected 1..65535"},
+    {"fleet: {redis: \"redis://[2001:db8::1\"}\n",
+     "t.yaml:1:16: fleet.redis: \"redis://[2001:db8::1\": unclosed [ in "
+     "an IPv6 address"},
+    {"fleet:\n  redis: redis://192.0.2.1/1024\n",
+     "t.yaml:2:10: fleet.redis: \"redis://192.0.2.1/1024\": database: "
+     "expected /N, N at most 1023"},
+    {"fleet:\n  redis: redis://192.0.2.1:6379/db1\n",
+     "t.yaml:2:10: fleet.redis: \"redis://192.0.2.1:6379/db1\": database: "
+     "expected /N"},
+    {"fleet:\n  redis: unix:///run/r.sock?db=x\n",
+     "t.yaml:2:10: fleet.redis: \"unix:///run/r.sock?db=x\": expected "
+     "?db=N after the socket path (N at most 1023)"},
+    {"fleet:\n  redis: unix://run/r.sock\n",
+     "t.yaml:2:10: fleet.redis: \"unix://run/r.sock\": expected "
+     "unix:///path/to/redis.sock (an absolute path)"},
+    {"fleet:\n  redis: http://192.0.2.1:6379\n",
+     "t.yaml:2:10: fleet.redis: \"http://192.0.2.1:6379\": expected "
+     "redis://HOST[:PORT][/DB] or unix:///PATH[?db=N]"},
+    {"fleet:\n  redis: rediss://192.0.2.1:6380\n",
+     "t.yaml:2:10: fleet.redis: \"rediss://192.0.2.1:6380\": expected "
+     "redis://HOST[:PORT][/DB] or unix:///PATH[?db=N] (rediss:// is not "
+     "supported: use a local TLS proxy)"},
+    {"fleet:\n  sync: 9ms\n",
+     "t.yaml:2:9: fleet.sync: \"9ms\": expected 10ms to 60s"},
+    {"fleet:\n  sync: 61s\n",
+     "t.yaml:2:9: fleet.sync: \"61s\": expected 10ms to 60s"},
+    {"fleet:\n  sync: fast\n",
+     "t.yaml:2:9: fleet.sync: \"fast\": expected a duration"},
+    {"fleet:\n  name: \"{web}\"\n",
+     "t.yaml:2:9: fleet.name: \"{web}\": expected 1 to 63 letters, "
+     "digits, '-', '_' or '.'"},
+    {"fleet:\n  name: \"web fleet\"\n",
+     "t.yaml:2:9: fleet.name: \"web fleet\": expected 1 to 63"},
+    {"fleet:\n  name: \"\"\n",
+     "t.yaml:2:9: fleet.name: \"\": expected 1 to 63"},
+    {"fleet:\n  host: \"a:b\"\n",
+     "t.yaml:2:9: fleet.host: \"a:b\": expected 1 to 63"},
+    {"fleet:\n  password_file: redis.pass\n",
+     "t.yaml:2:18: fleet.password_file: \"redis.pass\": expected an "
+     "absolute path"},
+    {"fleet:\n  redis: \"\"\n  passwd: /etc/p\n",
+     "t.yaml:3:3: fleet.passwd: unknown key; allowed: redis, "
+     "password_file, name, sync, host"},
+    {"fleet: [redis://192.0.2.1]\n",
+     "t.yaml:1:9: fleet: expected a mapping of keys, not a list"},
+    {"rules:\n  - name: a\n    fleet:\n",
+     "t.yaml:3:5: rules[0].fleet: an empty fleet limit; give it packets, "
+     "bytes or new_connections"},
+    {"rules:\n  - name: a\n    fleet: {}\n",
+     "t.yaml:3:5: rules[0].fleet: needs a rate: packets, bytes or "
+     "new_connections"},
+    {"rules:\n  - name: a\n    fleet: {packets: 0}\n",
+     "t.yaml:3:13: rules[0].fleet: needs a rate"},
+    {"rules:\n  - name: a\n    fleet:\n      burst_packets: 10\n",
+     "t.yaml:4:7: rules[0].fleet: needs a rate"},
+    {"rules:\n  - name: a\n    fleet:\n      packets: 1/s\n"
+     "      burst_bytes: 5000\n",
+     "t.yaml:5:20: rules[0].fleet.burst_bytes: burst_bytes needs bytes"},
+    {"rules:\n  - name: d\n    protocol: udp\n"
+     "    fleet: {packets: 10/s, new_connections: 5/s}\n",
+     "t.yaml:4:45: rules[0].fleet.new_connections: new connections are "
+     "TCP SYNs: needs protocol tcp or any (this rule is udp)"},
+    {"rules:\n  - name: d\n    fleet: {packets: 20000000/s}\n",
+     "t.yaml:3:22: rules[0].fleet.packets: \"20000000/s\": too fast"},
+    {"rules:\n  - name: d\n    fleet: {packets: 1/s, pkts: 2/s}\n",
+     "t.yaml:3:27: rules[0].fleet.pkts: unknown key; allowed: packets, "
+     "burst_packets, bytes"},
     /* YAML itself */
     {"enabled: true\nenabled: false\n", "t.yaml:2:1: yaml: duplicate key"},
     {"a: [1\nb: 2\n",
@@ -859,6 +942,188 @@ static void test_names(void **state)
 	assert_string_equal(fg_protocol_name(FG_PROTO_ICMP), "icmp");
 }
 
+static void assert_fleet_defaults(const struct fg_fleet_spec *f)
+{
+	assert_string_equal(f->redis, "");
+	assert_string_equal(f->password_file, "");
+	assert_string_equal(f->name, "floodgate");
+	assert_string_equal(f->host, "");
+	assert_int_equal(f->sync_ns, 250 * MS);
+}
+
+/* No fleet unless asked: redis "" is off, the other keys keep their
+ * defaults, and a rule without fleet: has none. */
+static void test_fleet_defaults(void **state)
+{
+	struct fg_settings s;
+
+	(void)state;
+	fg_config_defaults(&s);
+	assert_fleet_defaults(&s.fleet);
+	fg_config_free(&s);
+
+	load_ok("rules:\n  - name: a\n    packets: 1/s\n", &s);
+	assert_fleet_defaults(&s.fleet);
+	assert_false(s.rules[0].has_fleet);
+	for (int d = 0; d < FG_DIM_COUNT; d++)
+		assert_rate(&s.rules[0].fleet[d], 0, 0, 0);
+	fg_config_free(&s);
+
+	load_ok("fleet:\n", &s);
+	assert_fleet_defaults(&s.fleet);
+	fg_config_free(&s);
+
+	load_ok("fleet: {redis: \"\", name: web}\n", &s);
+	assert_string_equal(s.fleet.redis, "");
+	assert_string_equal(s.fleet.name, "web");
+	fg_config_free(&s);
+}
+
+static void test_fleet_urls(void **state)
+{
+	static const struct {
+		const char *url;
+		bool is_unix;
+		const char *host_or_path;
+		int port, db;
+	} good[] = {
+	    {"redis://h", false, "h", 6379, 0},
+	    {"redis://h:1234/2", false, "h", 1234, 2},
+	    {"redis://h/", false, "h", 6379, 0},
+	    {"redis://192.0.2.1:65535/1023", false, "192.0.2.1", 65535, 1023},
+	    {"redis://[2001:db8::1]:6379", false, "2001:db8::1", 6379, 0},
+	    {"redis://[2001:db8::1]", false, "2001:db8::1", 6379, 0},
+	    {"unix:///run/r.sock?db=3", true, "/run/r.sock", 0, 3},
+	    {"unix:///run/redis/redis.sock", true, "/run/redis/redis.sock", 0,
+	     0},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		char yaml[256];
+		struct fg_settings s;
+
+		snprintf(yaml, sizeof(yaml), "fleet:\n  redis: \"%s\"\n",
+			 good[i].url);
+		load_ok(yaml, &s);
+		assert_string_equal(s.fleet.redis, good[i].url);
+		assert_int_equal(s.fleet.addr.is_unix, good[i].is_unix);
+		assert_string_equal(good[i].is_unix ? s.fleet.addr.path
+						    : s.fleet.addr.host,
+				    good[i].host_or_path);
+		assert_int_equal(s.fleet.addr.port, good[i].port);
+		assert_int_equal(s.fleet.addr.db, good[i].db);
+		fg_config_free(&s);
+	}
+}
+
+static void test_fleet_section(void **state)
+{
+	struct fg_settings s;
+
+	(void)state;
+	load_ok("fleet:\n  redis: redis://127.0.0.1:6379/0\n"
+		"  password_file: /etc/floodgate/redis.pass\n"
+		"  name: web-1.eu_west\n  host: fg-a.example\n"
+		"  sync: 1s\n",
+		&s);
+	assert_string_equal(s.fleet.redis, "redis://127.0.0.1:6379/0");
+	assert_string_equal(s.fleet.password_file, "/etc/floodgate/redis.pass");
+	assert_string_equal(s.fleet.name, "web-1.eu_west");
+	assert_string_equal(s.fleet.host, "fg-a.example");
+	assert_int_equal(s.fleet.sync_ns, S);
+	fg_config_free(&s);
+
+	/* sync's bounds are inclusive */
+	load_ok("fleet: {sync: 10ms}\n", &s);
+	assert_int_equal(s.fleet.sync_ns, 10 * MS);
+	fg_config_free(&s);
+	load_ok("fleet: {sync: 60s}\n", &s);
+	assert_int_equal(s.fleet.sync_ns, 60 * S);
+	fg_config_free(&s);
+
+	/* a name of 63 characters fits, 64 does not */
+	load_ok(
+	    "fleet: {name: "
+	    "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabc}"
+	    "\n",
+	    &s);
+	assert_int_equal(strlen(s.fleet.name), 63);
+	fg_config_free(&s);
+	{
+		char err[FG_ERR_MAX] = "";
+		const char *yaml =
+		    "fleet: {name: "
+		    "abcdefghijabcdefghijabcdefghijabcdefghijabcde"
+		    "fghijabcdefghijabcd}\n";
+
+		assert_int_equal(load(yaml, &s, err), -EINVAL);
+		assert_non_null(strstr(err, "t.yaml:1:15: fleet.name: "));
+	}
+}
+
+/* The URL is echoed in errors to say what is wrong, except when it
+ * holds a password: that must not reach a log. */
+static void test_fleet_url_credentials_not_echoed(void **state)
+{
+	static const char *const docs[] = {
+	    "fleet:\n  redis: redis://user:s3cr3t-pw@192.0.2.1:6379/0\n",
+	    "fleet:\n  redis: redis://:s3cr3t-pw@192.0.2.1\n",
+	    "fleet:\n  redis: \"redis://[2001:db8::1]:s3cr3t-pw@h\"\n",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		char err[FG_ERR_MAX] = "";
+		struct fg_settings s;
+
+		assert_int_equal(load(docs[i], &s, err), -EINVAL);
+		assert_non_null(strstr(err, "t.yaml:2:10: fleet.redis: no "
+					    "credentials in the URL"));
+		if (strstr(err, "s3cr3t"))
+			fail_msg("the password is in the error: %s", err);
+	}
+}
+
+static void test_rule_fleet(void **state)
+{
+	const struct fg_rule_spec *r;
+	struct fg_settings s;
+
+	(void)state;
+	load_ok("fleet: {redis: redis://192.0.2.1}\nrules:\n"
+		"  - name: http\n    protocol: tcp\n    packets: 500/s\n"
+		"    fleet: {packets: 2000/s, new_connections: 100/s}\n"
+		"  - name: dns\n    protocol: udp\n"
+		"    fleet:\n      bytes: 1MB/s\n      burst_bytes: 3000\n"
+		"      packets: 10/m\n      burst_packets: 7\n"
+		"  - name: rest\n",
+		&s);
+	assert_int_equal(s.nrules, 3);
+	r = &s.rules[0];
+	assert_true(r->has_fleet);
+	assert_rate(&r->dim[FG_DIM_PACKETS], 500, S, 500);
+	/* the same default bursts as a local limit: a second's worth */
+	assert_rate(&r->fleet[FG_DIM_PACKETS], 2000, S, 2000);
+	assert_rate(&r->fleet[FG_DIM_BYTES], 0, 0, 0);
+	assert_rate(&r->fleet[FG_DIM_CONNECTIONS], 100, S, 100);
+	r = &s.rules[1];
+	assert_true(r->has_fleet);
+	assert_rate(&r->fleet[FG_DIM_PACKETS], 10, M, 7);
+	assert_rate(&r->fleet[FG_DIM_BYTES], 1000000, S, 3000);
+	assert_rate(&r->fleet[FG_DIM_CONNECTIONS], 0, 0, 0);
+	/* a fleet limit does not make a local one */
+	for (int d = 0; d < FG_DIM_COUNT; d++)
+		assert_rate(&r->dim[d], 0, 0, 0);
+	assert_false(s.rules[2].has_fleet);
+	fg_config_free(&s);
+
+	/* a rule's fleet limit is valid without a fleet section: --check
+	 * passes it, and the daemon has nothing to publish to */
+	load_ok("rules:\n  - name: a\n    fleet: {packets: 1/s}\n", &s);
+	assert_true(s.rules[0].has_fleet);
+	assert_string_equal(s.fleet.redis, "");
+	fg_config_free(&s);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
@@ -874,6 +1139,11 @@ int main(void)
 	    cmocka_unit_test(test_rule_count),
 	    cmocka_unit_test(test_list_limit),
 	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_fleet_defaults),
+	    cmocka_unit_test(test_fleet_urls),
+	    cmocka_unit_test(test_fleet_section),
+	    cmocka_unit_test(test_fleet_url_credentials_not_echoed),
+	    cmocka_unit_test(test_rule_fleet),
 	};
 	const size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
 	const size_t nbad = sizeof(bad_docs) / sizeof(bad_docs[0]);

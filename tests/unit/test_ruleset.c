@@ -386,6 +386,35 @@ static void test_rule_fields(void **state)
 	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_TCP], 0);
 }
 
+/* A rule counts for the fleet only when it has a fleet limit and there
+ * is a fleet to publish to. */
+static void test_rule_fleet_flag(void **state)
+{
+	struct fixture *f = *state;
+	struct fg_rule_spec *r;
+
+	r = add_rule(&f->s, "shared", FG_PROTO_TCP, NULL);
+	r->has_fleet = true;
+	r->fleet[FG_DIM_PACKETS] = (struct fg_dim_limit){{2000, S}, 2000};
+	r = add_rule(&f->s, "local", FG_PROTO_UDP, NULL);
+	r->dim[FG_DIM_PACKETS] = (struct fg_dim_limit){{10, S}, 10};
+
+	compile_ok(f); /* fleet.redis "": no fleet */
+	assert_int_equal(f->cfg.rules[1].fleet, 0);
+	assert_int_equal(f->cfg.rules[2].fleet, 0);
+	assert_int_equal(f->cfg.rules[FG_RULE_DEFAULT].fleet, 0);
+
+	snprintf(f->s.fleet.redis, sizeof(f->s.fleet.redis),
+		 "redis://192.0.2.1");
+	memset(&f->cfg, 0x5a, sizeof(f->cfg));
+	compile_ok(f);
+	assert_int_equal(f->cfg.rules[1].fleet, 1);
+	assert_int_equal(f->cfg.rules[2].fleet, 0);
+	assert_int_equal(f->cfg.rules[FG_RULE_DEFAULT].fleet, 0);
+	/* the fleet limit is the daemon's business, not the datapath's */
+	assert_int_equal(f->cfg.rules[1].limit[FG_DIM_PACKETS].interval_fp, 0);
+}
+
 /* Ids follow the name, not the slot: reordering keeps each rule's id. */
 static void test_ids_stable_across_reorder(void **state)
 {
@@ -468,6 +497,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_portless_icmp_only, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rule_fields, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rule_fleet_flag, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_ids_stable_across_reorder,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_id_collision, setup, teardown),

@@ -986,7 +986,9 @@ static int rule_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 		if (ret < 0)
 			return ret;
 		r->has_fleet = true;
-		node_loc(v, &in->fleet_loc);
+		/* {} has no mark of its own: point at its key */
+		if (!node_loc(v, &in->fleet_loc))
+			in->fleet_loc = c->fb;
 		return walk_map(c, v, rule_fleet_keys, rule_fleet_key, in);
 	default:
 		return dim_value(c, &in->dims, key - R_DIMS, v);
@@ -1009,12 +1011,15 @@ static int fleet_checks(struct ctx *c, struct rule_in *in)
 			      "new_connections");
 	else if ((r->protocol == FG_PROTO_UDP ||
 		  r->protocol == FG_PROTO_ICMP) &&
-		 in->fleet.rate_set[FG_DIM_CONNECTIONS])
+		 in->fleet.rate_set[FG_DIM_CONNECTIONS]) {
+		struct frame k = push_key(c, "new_connections", NULL);
+
 		ret = fail_at(c, &in->fleet.rate_loc[FG_DIM_CONNECTIONS],
 			      "new connections are TCP SYNs: needs protocol "
 			      "tcp or any (this rule is %s)",
 			      fg_protocol_name(r->protocol));
-	else
+		pop(c, k);
+	} else
 		ret = finish_dims(c, &in->fleet);
 	pop(c, f);
 	return ret;
@@ -1341,7 +1346,7 @@ static bool valid_fleet_name(const char *s)
 
 static int fleet_name(struct ctx *c, struct fy_node *v, char *out)
 {
-	char s[VALUE_MAX];
+	char s[VALUE_MAX] = "";
 
 	if (scalar(c, v, s))
 		return -EINVAL;
@@ -1357,7 +1362,7 @@ static int fleet_name(struct ctx *c, struct fy_node *v, char *out)
 static int fleet_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 {
 	struct fg_fleet_spec *f = &c->s->fleet;
-	char s[VALUE_MAX];
+	char s[VALUE_MAX] = "";
 	const char *why;
 
 	(void)arg;
@@ -1368,8 +1373,11 @@ static int fleet_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 		if (strlen(s) >= sizeof(f->redis))
 			return fail(c, v, "too long (at most %zu bytes)",
 				    sizeof(f->redis) - 1);
+		/* A URL with '@' may hold a password: never echo it. */
 		if (*s && fg_redis_url_parse(s, &f->addr, &why))
-			return fail(c, v, "%s: %s", shown(s), why);
+			return strchr(s, '@')
+				   ? fail(c, v, "%s", why)
+				   : fail(c, v, "%s: %s", shown(s), why);
 		memcpy(f->redis, s, strlen(s) + 1);
 		return 0;
 	case F_PASSWORD_FILE:

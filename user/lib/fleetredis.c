@@ -231,7 +231,7 @@ int fg_fleet_source_parse(const char *s, size_t len, struct fg_src_key *k)
 	if (len != 40 || hex_word(s, &k->rule_id))
 		return -EINVAL;
 	for (int i = 0; i < 4; i++) {
-		if (hex_word(s + 8 + 8 * i, &w))
+		if (hex_word(s + 8 + 8 * (size_t)i, &w))
 			return -EINVAL;
 		k->addr[i] = htonl(w);
 	}
@@ -292,7 +292,7 @@ static int queue_call(struct fg_fleet_conn *c,
 	struct call cl = {
 	    .argv = calloc(nargs, sizeof(*cl.argv)),
 	    .lens = calloc(nargs, sizeof(*cl.lens)),
-	    .text = malloc(32 * 5 + nrules * (9 + 3 * 32) +
+	    .text = malloc(32 * 5UL + nrules * (9 + 3 * 32UL) +
 			   (to - from) * (41 + 3 * 32)),
 	};
 	char keys[3][FG_FLEET_NAME_MAX + 16], *at = cl.text, *cmd = NULL;
