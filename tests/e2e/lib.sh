@@ -31,7 +31,10 @@
 #             lab_mac, lab_gro, lab_xps, lab_exec NS CMD..,
 #             lab_bg NS LOG CMD.. (-> LAB_BG_PID), lab_link_stat NS IF
 #             FIELD, lab_rxq_stats NS IF, lab_on_exit CMD,
-#             lab_free_port NS (a free 127.0.0.1 port in NS)
+#             lab_free_port NS (a free 127.0.0.1 port in NS),
+#             lab_add_server NS IFC IFS CLIENT4/P SERVER4/P (one more
+#             server namespace), fg_use_server NS IF PIN_DIR (the server
+#             the floodgate and counter helpers act on)
 #   procs     fg_wait_pid PID SECS, fg_kill PID [GRACE], fg_wait_until
 #             SECS CMD..
 #   floodgate fg_config [LINE..] (-> path), fg_daemon_start CONFIG
@@ -89,6 +92,7 @@ FG_TMP=$(mktemp -d "/tmp/fg-e2e-$FG_SUFFIX.XXXXXX")
 _FG_PIDS=()    # processes we started, killed by PID at exit
 _FG_NETNS=()   # namespaces we created
 _FG_LINKS=()   # links in the initial namespace (normally none)
+_FG_PIN_DIRS=() # pin directories of further servers (fg_use_server)
 _FG_ON_EXIT=() # test-specific cleanup commands (eval'd, in reverse)
 _FG_CLEANED=0
 FG_DAEMON_PID=
@@ -474,9 +478,11 @@ lab_cleanup() {
 	for l in "${_FG_LINKS[@]}"; do
 		ip link del "$l" 2>/dev/null
 	done
-	case $FG_PIN_DIR in
-	/sys/fs/bpf/fg-test-?*) rm -rf "$FG_PIN_DIR" ;;
-	esac
+	for l in "$FG_PIN_DIR" "${_FG_PIN_DIRS[@]}"; do
+		case $l in
+		/sys/fs/bpf/fg-test-?*) rm -rf "$l" ;;
+		esac
+	done
 	if [ "${FG_KEEP_TMP:-0}" = 1 ]; then
 		echo "# kept $FG_TMP"
 	else
@@ -765,11 +771,12 @@ fg_stats_show() { _fg_stats_py show "$@"; }
 # when the source is not tracked. SOURCE as the CLI prints it: an IPv4
 # address, or an IPv6 address masked to table.ipv6_prefix
 # (2001:db8:100::10 -> 2001:db8:100::).
+# Reads the table's text form with awk: python's start-up alone takes
+# most of a second on a busy machine, too slow for polling.
 fg_src_stat() {
-	fg_cli --json top --by packets -n 10000 | python3 -c '
-import json, sys
-src, field = sys.argv[1], sys.argv[2]
-print(sum(e[field] for e in json.load(sys.stdin) if e["source"] == src))' "$1" "${2:-passed}"
+	fg_cli top --by packets -n 10000 | awk -v src="$1" -v f="${2:-passed}" '
+		NR > 1 && $1 == src { n += (f == "dropped" ? $3 : $2) }
+		END { print n + 0 }'
 }
 
 # fg_loadgen_span FILE...: "T SENT" over fg-loadgen --json outputs: T in
@@ -859,4 +866,48 @@ import socket
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
+}
+
+# --- several servers ----------------------------------------------------------
+# (appended for test_fleet.sh; the functions above are unchanged)
+
+# lab_add_server NS IF_CLIENT IF_SERVER CLIENT4/PREFIX SERVER4/PREFIX: one
+# more server namespace NS (put $FG_SUFFIX in it), joined to FG_NS_CLIENT
+# by IF_CLIENT <-> IF_SERVER, with the two addresses, static neighbours
+# both ways, and routes back to the client for FG_FLOOD4_NET and
+# FG_OTHER4_NET. FG_NS_CLIENT must exist (lab_ns_create). Returns non-zero
+# (after printing why) on failure.
+lab_add_server() {
+	local ns=$1 ifc=$2 ifs=$3 ca=$4 sa=$5 mac_c mac_s
+	{
+		lab_ns_create "$ns" &&
+			lab_veth "$FG_NS_CLIENT" "$ifc" "$ns" "$ifs" &&
+			lab_addr "$FG_NS_CLIENT" "$ifc" "$ca" &&
+			lab_addr "$ns" "$ifs" "$sa" &&
+			mac_c=$(lab_mac "$FG_NS_CLIENT" "$ifc") &&
+			mac_s=$(lab_mac "$ns" "$ifs") &&
+			lab_neigh "$FG_NS_CLIENT" "$ifc" "$mac_s" "${sa%/*}" &&
+			lab_neigh "$ns" "$ifs" "$mac_c" "${ca%/*}" &&
+			ip -n "$ns" route add "$FG_FLOOD4_NET" via "${ca%/*}" &&
+			ip -n "$ns" route add "$FG_OTHER4_NET" via "${ca%/*}"
+	} || {
+		diag "lab_add_server $ns failed"
+		return 1
+	}
+	lab_gro "$FG_NS_CLIENT" "$ifc" || true
+}
+
+# fg_use_server NS IF PIN_DIR: the server that fg_daemon_*, fg_cli,
+# fg_stat*, fg_src_stat and fg_metrics act on from now on (in this shell
+# or subshell): sets FG_NS_SERVER, FG_IF_SERVER, FG_PIN_DIR and
+# FLOODGATE_PIN_DIR. PIN_DIR must be /sys/fs/bpf/fg-test-*; it is removed
+# at exit like FG_PIN_DIR.
+fg_use_server() {
+	case $3 in
+	/sys/fs/bpf/fg-test-?*) ;;
+	*) tap_bail "fg_use_server: pin directory $3 is not /sys/fs/bpf/fg-test-*" ;;
+	esac
+	FG_NS_SERVER=$1 FG_IF_SERVER=$2 FG_PIN_DIR=$3
+	export FLOODGATE_PIN_DIR=$3
+	[[ " ${_FG_PIN_DIRS[*]} " == *" $3 "* ]] || _FG_PIN_DIRS+=("$3")
 }
