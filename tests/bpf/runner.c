@@ -300,8 +300,8 @@ static void check_fleet_counts(struct fx *fx, const struct step *st, int n)
 
 	if (want->addr) {
 		case_addr(want->addr, addr);
-		if (fx_fleet_count_get(fx, addr, fx->cfg->rules[want->rule].id,
-				       &c))
+		if (fx_fleet_count_get(
+			fx, addr, fx->compiled.cfg->rules[want->rule].id, &c))
 			FAIL("step %d: %s rule %d not in fg_fleet_counts", n,
 			     want->addr, want->rule);
 		if (c.packets != want->packets || c.bytes != want->bytes ||

@@ -394,7 +394,68 @@ static void test_growth_past_1024(void **state)
 
 static void test_growth_100000(void **state)
 {
-	run_growth(*state, 1024, 100000);
+	struct fx *f = *state;
+
+	f->p.max_items = 100000; /* the table alone, not the cap */
+	run_growth(f, 1024, 100000);
+}
+
+/* More qualifying sources than a period may publish: the largest
+ * charges go first, and the rest carry whole to the next period. */
+static void test_publish_cap(void **state)
+{
+	struct fx *f = *state;
+	const size_t n = 20000, cap = FG_FLEET_PUBLISH_MAX;
+	struct fg_src_key *k = calloc(n, sizeof(*k));
+	struct fg_fleet_count *v = calloc(n, sizeof(*v));
+	struct fg_fleet_item *out = calloc(n, sizeof(*out));
+	char *seen = calloc(n, 1);
+	long got;
+
+	assert_non_null(k);
+	assert_non_null(v);
+	assert_non_null(out);
+	assert_non_null(seen);
+	for (size_t i = 0; i < n; i++)
+		k[i] = key_of((__u32)i, RULE_ID);
+	assert_int_equal(
+	    fg_fleet_table_period(f->t, &f->rules, k, v, n, &f->p, out), 0);
+	/* source i passed 100 + i packets: all over the threshold */
+	for (size_t i = 0; i < n; i++)
+		v[i].packets = 100 + i;
+	f->p.now_ns += SYNC;
+	got = fg_fleet_table_period(f->t, &f->rules, k, v, n, &f->p, out);
+	assert_int_equal(got, cap);
+	for (long i = 0; i < got; i++) {
+		/* the largest first: sources n-1 down to n-cap */
+		size_t src = n - 1 - (size_t)i;
+
+		assert_memory_equal(&out[i].key, &k[src], sizeof(k[src]));
+		assert_true(out[i].charge_ns[FG_DIM_PACKETS] ==
+			    (double)(100 + src) * PKT_NS);
+	}
+	/* next period, nothing new passed: the ones left out carry their
+	 * whole charge; the published ones have nothing left */
+	f->p.now_ns += SYNC;
+	got = fg_fleet_table_period(f->t, &f->rules, k, v, n, &f->p, out);
+	assert_int_equal(got, n - cap);
+	for (long i = 0; i < got; i++) {
+		/* under the cap: in the map's order, not sorted */
+		size_t src = ntohl(out[i].key.addr[3]) +
+			     ((size_t)ntohl(out[i].key.addr[2]) << 16);
+
+		assert_true(src < n - cap);
+		assert_false(seen[src]);
+		assert_true(out[i].charge_ns[FG_DIM_PACKETS] ==
+			    (double)(100 + src) * PKT_NS);
+		seen[src] = 1;
+	}
+	for (size_t i = 0; i < n - cap; i++)
+		assert_true(seen[i]);
+	free(k);
+	free(v);
+	free(out);
+	free(seen);
 }
 
 /* The rules as the arithmetic sees them; tolerances at least two sync
@@ -470,6 +531,7 @@ int main(void)
 	    T(test_gone_sources_forgotten),
 	    T(test_growth_past_1024),
 	    T(test_growth_100000),
+	    T(test_publish_cap),
 	    cmocka_unit_test(test_rules_build),
 	};
 
