@@ -91,7 +91,7 @@ static void set_link(struct fg_fleet *f, enum link_state st)
  * (up -> down, or down for another reason), then retry with backoff. */
 static void went_down(struct fg_fleet *f, enum fg_fleet_op op, const char *err)
 {
-	__u64 now = mono_ns(), cap = f->spec.sync_ns;
+	__u64 now = mono_ns(), cap = f->spec.sync_ns, half;
 
 	if (f->state != LINK_DOWN || f->down_op != op)
 		log_warn("fleet: Redis unavailable; local limits go on",
@@ -111,9 +111,9 @@ static void went_down(struct fg_fleet *f, enum fg_fleet_op op, const char *err)
 		cap = BACKOFF_MIN_NS;
 	if (f->backoff_ns > cap)
 		f->backoff_ns = cap;
+	half = f->backoff_ns / 2;
 	f->retry_at_ns =
-	    now + f->backoff_ns / 2 +
-	    (__u64)((double)(f->backoff_ns / 2) * (rand() / (RAND_MAX + 1.0)));
+	    now + half + (__u64)((double)half * (rand() / (RAND_MAX + 1.0)));
 }
 
 static void try_connect(struct fg_fleet *f)
@@ -299,12 +299,11 @@ static void take_config(struct fg_fleet *f)
 static void *run(void *arg)
 {
 	struct fg_fleet *f = arg;
-	__u64 start = 0;
 
 	pthread_mutex_lock(&f->lock);
 	while (!f->stop) {
 		struct timespec until;
-		__u64 next;
+		__u64 next, start;
 
 		if (f->reconfigured) {
 			f->reconfigured = false;

@@ -27,8 +27,8 @@ const char *const fg_map_names[FG_MAP_COUNT] = {FG_MAP_TABLE(FG_MAP_NAME)};
 
 static int *map_fd_slot(struct fg_maps *m, int i)
 {
-	/* cppcheck-suppress constVariable ; callers write through these */
 #define FG_MAP_SLOT(field, name) &m->field,
+	/* cppcheck-suppress constVariable ; callers write through these */
 	int *const slots[FG_MAP_COUNT] = {FG_MAP_TABLE(FG_MAP_SLOT)};
 #undef FG_MAP_SLOT
 

@@ -27,7 +27,8 @@ struct fg_maps {
 #undef FG_MAP_FD
 
 /* The maps' names, in struct order, for loops over them. */
-#define FG_MAP_ONE(field, name) +1
+/* A sum, so no parentheses around it. */
+#define FG_MAP_ONE(field, name) +1 /* NOLINT(bugprone-macro-parentheses) */
 enum { FG_MAP_COUNT = 0 FG_MAP_TABLE(FG_MAP_ONE) };
 #undef FG_MAP_ONE
 extern const char *const fg_map_names[FG_MAP_COUNT];

@@ -88,7 +88,6 @@ static void gauge(struct fg_buf *b, const char *name, const char *help,
 static void fleet_series(struct fg_buf *b, const struct fg_fleet_stats *f)
 {
 	static const struct fg_fleet_stats none;
-	unsigned long long cum = 0;
 
 	if (!f)
 		f = &none;
@@ -101,11 +100,10 @@ static void fleet_series(struct fg_buf *b, const struct fg_fleet_stats *f)
 	head(b, "floodgate_fleet_sync_duration_seconds", "histogram",
 	     "Time of one fleet sync (one Redis round trip).");
 	for (int i = 0; i < FG_FLEET_SYNC_BUCKETS; i++) {
-		cum = f->sync_bucket[i];
 		fg_buf_printf(b,
 			      "floodgate_fleet_sync_duration_seconds_bucket{"
 			      "le=\"%g\"} %llu\n",
-			      fg_fleet_sync_bounds[i], cum);
+			      fg_fleet_sync_bounds[i], f->sync_bucket[i]);
 	}
 	fg_buf_printf(
 	    b,
