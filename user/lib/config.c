@@ -975,7 +975,8 @@ static int rule_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 		if (ret < 0)
 			return ret;
 		r->aggregate.enabled = true;
-		node_loc(v, &in->agg_loc);
+		if (!node_loc(v, &in->agg_loc))
+			in->agg_loc = c->fb;
 		return walk_map(c, v, agg_keys, agg_key, in);
 	case R_FLEET:
 		ret = mapping(c, v);
