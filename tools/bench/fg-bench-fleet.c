@@ -237,6 +237,10 @@ static int sync_bench(const char *sock, size_t n, unsigned int periods)
 		if (one_sync(c, probe, &a, &s))
 			goto out;
 		empty.seconds += s.seconds;
+		empty.in += s.in - noise.in;
+		empty.out += s.out - noise.out;
+		empty.cmds += s.cmds - noise.cmds;
+		empty.client_cmds += s.client_cmds;
 		a.items = items;
 		a.nitems = n;
 		if (one_sync(c, probe, &a, &s))
@@ -255,6 +259,11 @@ static int sync_bench(const char *sock, size_t n, unsigned int periods)
 	       full.client_bytes / periods,
 	       (double)full.client_bytes / periods / (double)n,
 	       full.in / periods, full.out / periods, full.cmds / periods);
+	printf("sync n=%zu none published (quiet sources: heartbeat and "
+	       "pull): %.1f commands sent; Redis received %.0f B, sent %.0f "
+	       "B, ran %.0f commands per period\n",
+	       n, (double)empty.client_cmds / periods, empty.in / periods,
+	       empty.out / periods, empty.cmds / periods);
 	printf("sync n=%zu time: %.2f ms per sync = %.1fx an empty sync "
 	       "(%.3f ms) in this run; Redis used_memory %.1f MB\n",
 	       n, full.seconds * 1e3 / periods, full.seconds / empty.seconds,
