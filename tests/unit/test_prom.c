@@ -391,7 +391,62 @@ static const struct {
     {"floodgate_config_last_reload_success_timestamp_seconds", "gauge"},
     {"floodgate_build_info", "gauge"},
     {"floodgate_top_source_dropped_packets", "gauge"},
+    {"floodgate_fleet_up", "gauge"},
+    {"floodgate_fleet_hosts", "gauge"},
+    {"floodgate_fleet_blocked_sources", "gauge"},
+    {"floodgate_fleet_sync_duration_seconds", "histogram"},
+    {"floodgate_fleet_errors_total", "counter"},
+    {"floodgate_fleet_published_sources_total", "counter"},
+    {"floodgate_fleet_redis_commands_total", "counter"},
+    {"floodgate_fleet_redis_sent_bytes_total", "counter"},
 };
+
+/* The fleet's series: zeros without a fleet job, its numbers with one;
+ * the histogram cumulative, every op labelled. */
+static void test_fleet_series(void **state)
+{
+	struct fixture *f = *state;
+	struct fg_fleet_stats fs = {.configured = true,
+				    .up = true,
+				    .hosts = 3,
+				    .blocked_sources = 2,
+				    .published_sources = 40,
+				    .commands = 9,
+				    .bytes_sent = 7000};
+	const char *t = render(f);
+
+	want_line(t, "floodgate_fleet_up 0");
+	want_line(t, "floodgate_fleet_sync_duration_seconds_count 0");
+	want_line(t, "floodgate_fleet_errors_total{op=\"auth\"} 0");
+	fg_fleet_stats_observe(&fs, 0.0007); /* le 0.001 and up */
+	fg_fleet_stats_observe(&fs, 0.2);    /* le 0.25 and up */
+	fg_fleet_stats_observe(&fs, 3);	     /* +Inf only */
+	fs.errors[FG_FLEET_OP_CONNECT] = 5;
+	f->d.fleet = &fs;
+	t = render(f);
+	want_line(t, "floodgate_fleet_up 1");
+	want_line(t, "floodgate_fleet_hosts 3");
+	want_line(t, "floodgate_fleet_blocked_sources 2");
+	want_line(
+	    t, "floodgate_fleet_sync_duration_seconds_bucket{le=\"0.0005\"} 0");
+	want_line(
+	    t, "floodgate_fleet_sync_duration_seconds_bucket{le=\"0.001\"} 1");
+	want_line(t,
+		  "floodgate_fleet_sync_duration_seconds_bucket{le=\"0.1\"} 1");
+	want_line(
+	    t, "floodgate_fleet_sync_duration_seconds_bucket{le=\"0.25\"} 2");
+	want_line(t,
+		  "floodgate_fleet_sync_duration_seconds_bucket{le=\"1\"} 2");
+	want_line(
+	    t, "floodgate_fleet_sync_duration_seconds_bucket{le=\"+Inf\"} 3");
+	want_line(t, "floodgate_fleet_sync_duration_seconds_sum 3.200700");
+	want_line(t, "floodgate_fleet_sync_duration_seconds_count 3");
+	want_line(t, "floodgate_fleet_errors_total{op=\"connect\"} 5");
+	want_line(t, "floodgate_fleet_errors_total{op=\"sync\"} 0");
+	want_line(t, "floodgate_fleet_published_sources_total 40");
+	want_line(t, "floodgate_fleet_redis_commands_total 9");
+	want_line(t, "floodgate_fleet_redis_sent_bytes_total 7000");
+}
 
 static void test_help_and_type_once(void **state)
 {
@@ -504,6 +559,7 @@ int main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_help_and_type_once, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_fleet_series, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_promtool, setup, teardown),
 	};
 
