@@ -912,6 +912,26 @@ static int rule_fleet_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 	return dim_value(c, &((struct rule_in *)arg)->fleet, key, v);
 }
 
+/* A rule's section of rates (aggregate, fleet): a mapping with keys.
+ * Returns 0 to read them, or -EINVAL; *loc is where the section's own
+ * errors point ({} has no mark of its own: its key's). */
+static int rule_section(struct ctx *c, struct fy_node *v, const char *what,
+			struct loc *loc)
+{
+	int ret = mapping(c, v);
+
+	if (ret == 0)
+		return fail(c, v,
+			    "an empty %s; give it packets, bytes or "
+			    "new_connections",
+			    what);
+	if (ret < 0)
+		return ret;
+	if (!node_loc(v, loc))
+		*loc = c->fb;
+	return 0;
+}
+
 static int rule_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 {
 	static const char *const protos[] = {
@@ -967,61 +987,64 @@ static int rule_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 		r->block_scope = (enum fg_block_scope)e;
 		return 0;
 	case R_AGGREGATE:
-		ret = mapping(c, v);
-		if (ret == 0)
-			return fail(c, v,
-				    "an empty aggregate; give it packets, "
-				    "bytes or new_connections");
+		ret = rule_section(c, v, "aggregate", &in->agg_loc);
 		if (ret < 0)
 			return ret;
 		r->aggregate.enabled = true;
-		if (!node_loc(v, &in->agg_loc))
-			in->agg_loc = c->fb;
 		return walk_map(c, v, agg_keys, agg_key, in);
 	case R_FLEET:
-		ret = mapping(c, v);
-		if (ret == 0)
-			return fail(c, v,
-				    "an empty fleet limit; give it packets, "
-				    "bytes or new_connections");
+		ret = rule_section(c, v, "fleet limit", &in->fleet_loc);
 		if (ret < 0)
 			return ret;
 		r->has_fleet = true;
-		/* {} has no mark of its own: point at its key */
-		if (!node_loc(v, &in->fleet_loc))
-			in->fleet_loc = c->fb;
 		return walk_map(c, v, rule_fleet_keys, rule_fleet_key, in);
 	default:
 		return dim_value(c, &in->dims, key - R_DIMS, v);
 	}
 }
 
-/* A rule's fleet: limit, once its keys are read. */
-static int fleet_checks(struct ctx *c, struct rule_in *in)
+/* new_connections and its burst count TCP SYNs: refused on a udp or icmp
+ * rule, in its own limits and in its sections (prefix "aggregate."). */
+static int conns_need_tcp(struct ctx *c, const struct dims_in *in,
+			  const char *prefix, const char *proto)
 {
-	struct fg_rule_spec *r = in->r;
+	bool rate = in->rate_set[FG_DIM_CONNECTIONS];
+	char key[64];
+	struct frame f;
+	int ret;
+
+	if (!rate && !in->burst_set[FG_DIM_CONNECTIONS])
+		return 0;
+	snprintf(key, sizeof(key), "%s%s", prefix,
+		 rate ? "new_connections" : "burst_connections");
+	f = push_key(c, key, NULL);
+	ret = fail_at(c,
+		      rate ? &in->rate_loc[FG_DIM_CONNECTIONS]
+			   : &in->burst_loc[FG_DIM_CONNECTIONS],
+		      "new connections are TCP SYNs: needs protocol tcp or "
+		      "any (this rule is %s)",
+		      proto);
+	pop(c, f);
+	return ret;
+}
+
+/* A section of rates (aggregate, fleet), once its keys are read: at
+ * least one rate, and bursts that fit. */
+static int section_checks(struct ctx *c, const char *key, struct dims_in *in,
+			  const struct loc *loc)
+{
 	bool any_rate = false;
-	struct frame f = push_key(c, "fleet", NULL);
+	struct frame f = push_key(c, key, NULL);
 	int ret;
 
 	for (int d = 0; d < FG_DIM_COUNT; d++)
-		any_rate |= r->fleet[d].rate.amount != 0;
-	if (!any_rate)
-		ret = fail_at(c, &in->fleet_loc,
+		any_rate |= in->dim[d].rate.amount != 0;
+	if (any_rate)
+		ret = finish_dims(c, in);
+	else
+		ret = fail_at(c, loc,
 			      "needs a rate: packets, bytes or "
 			      "new_connections");
-	else if ((r->protocol == FG_PROTO_UDP ||
-		  r->protocol == FG_PROTO_ICMP) &&
-		 in->fleet.rate_set[FG_DIM_CONNECTIONS]) {
-		struct frame k = push_key(c, "new_connections", NULL);
-
-		ret = fail_at(c, &in->fleet.rate_loc[FG_DIM_CONNECTIONS],
-			      "new connections are TCP SYNs: needs protocol "
-			      "tcp or any (this rule is %s)",
-			      fg_protocol_name(r->protocol));
-		pop(c, k);
-	} else
-		ret = finish_dims(c, &in->fleet);
 	pop(c, f);
 	return ret;
 }
@@ -1032,7 +1055,6 @@ static int rule_checks(struct ctx *c, struct rule_in *in, struct fy_node *map)
 {
 	struct fg_rule_spec *r = in->r;
 	const char *proto = fg_protocol_name(r->protocol);
-	bool any_rate = false;
 	struct frame f;
 	int ret = 0;
 
@@ -1047,43 +1069,11 @@ static int rule_checks(struct ctx *c, struct rule_in *in, struct fy_node *map)
 		pop(c, f);
 		return ret;
 	}
-	if (r->protocol == FG_PROTO_UDP || r->protocol == FG_PROTO_ICMP) {
-		if (in->dims.rate_set[FG_DIM_CONNECTIONS] ||
-		    in->dims.burst_set[FG_DIM_CONNECTIONS]) {
-			bool rate = in->dims.rate_set[FG_DIM_CONNECTIONS];
-
-			f = push_key(
-			    c, rate ? "new_connections" : "burst_connections",
-			    NULL);
-			ret = fail_at(
-			    c,
-			    rate ? &in->dims.rate_loc[FG_DIM_CONNECTIONS]
-				 : &in->dims.burst_loc[FG_DIM_CONNECTIONS],
-			    "new connections are TCP SYNs: needs protocol "
-			    "tcp or any (this rule is %s)",
-			    proto);
-			pop(c, f);
-			return ret;
-		}
-		if (in->agg.rate_set[FG_DIM_CONNECTIONS] ||
-		    in->agg.burst_set[FG_DIM_CONNECTIONS]) {
-			bool rate = in->agg.rate_set[FG_DIM_CONNECTIONS];
-
-			f = push_key(c,
-				     rate ? "aggregate.new_connections"
-					  : "aggregate.burst_connections",
-				     NULL);
-			ret = fail_at(
-			    c,
-			    rate ? &in->agg.rate_loc[FG_DIM_CONNECTIONS]
-				 : &in->agg.burst_loc[FG_DIM_CONNECTIONS],
-			    "new connections are TCP SYNs: needs protocol "
-			    "tcp or any (this rule is %s)",
-			    proto);
-			pop(c, f);
-			return ret;
-		}
-	}
+	if ((r->protocol == FG_PROTO_UDP || r->protocol == FG_PROTO_ICMP) &&
+	    (conns_need_tcp(c, &in->dims, "", proto) ||
+	     conns_need_tcp(c, &in->agg, "aggregate.", proto) ||
+	     conns_need_tcp(c, &in->fleet, "fleet.", proto)))
+		return -EINVAL;
 	if (r->action == FG_RULE_ACTION_RESET && r->protocol != FG_PROTO_TCP) {
 		f = push_key(c, "action", NULL);
 		ret = fail_at(c, &in->action_loc,
@@ -1095,21 +1085,12 @@ static int rule_checks(struct ctx *c, struct rule_in *in, struct fy_node *map)
 	}
 	if (finish_dims(c, &in->dims))
 		return -EINVAL;
-	if (r->has_fleet && fleet_checks(c, in))
+	if (r->has_fleet &&
+	    section_checks(c, "fleet", &in->fleet, &in->fleet_loc))
 		return -EINVAL;
-	if (!r->aggregate.enabled)
-		return 0;
-	f = push_key(c, "aggregate", NULL);
-	for (int d = 0; d < FG_DIM_COUNT; d++)
-		any_rate |= r->aggregate.dim[d].rate.amount != 0;
-	if (!any_rate)
-		ret = fail_at(c, &in->agg_loc,
-			      "needs a rate: packets, bytes or "
-			      "new_connections");
-	else
-		ret = finish_dims(c, &in->agg);
-	pop(c, f);
-	return ret;
+	if (r->aggregate.enabled)
+		return section_checks(c, "aggregate", &in->agg, &in->agg_loc);
+	return 0;
 }
 
 static int read_rule(struct ctx *c, struct fy_node *map, unsigned int index)
