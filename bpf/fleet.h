@@ -10,6 +10,7 @@
 
 #include "maps.h"
 #include "parse.h"
+#include "penalty.h"
 
 /* Nonzero while the fleet blocks this (source, rule). No lookup while
  * the fleet blocks nobody. */
@@ -18,12 +19,8 @@ static __always_inline int fg_fleet_blocked_now(const struct fg_ctl *ctl,
 						const struct fg_src_key *key,
 						__u64 now)
 {
-	struct fg_block *b;
-
-	if (!rule->fleet || !ctl->fleet_block_active)
-		return 0;
-	b = bpf_map_lookup_elem(&fg_fleet_blocked, key);
-	return b && b->until_ns > now;
+	return rule->fleet && ctl->fleet_block_active &&
+	       fg_block_holds(&fg_fleet_blocked, key, now);
 }
 
 static __always_inline void fg_fleet_add(struct fg_fleet_count *c,

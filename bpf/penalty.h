@@ -10,11 +10,14 @@
 #ifndef FG_PENALTY_H
 #define FG_PENALTY_H
 
+#include "limit.h"
 #include "maps.h"
 
-static __always_inline int fg_box_holds(const struct fg_src_key *key, __u64 now)
+/* An entry of a block map (the box, the fleet's) whose time is not up. */
+static __always_inline int
+fg_block_holds(void *map, const struct fg_src_key *key, __u64 now)
 {
-	struct fg_block *b = bpf_map_lookup_elem(&fg_blocked, key);
+	struct fg_block *b = bpf_map_lookup_elem(map, key);
 
 	return b && b->until_ns > now;
 }
@@ -29,13 +32,13 @@ fg_is_blocked(const struct fg_ctl *ctl, const struct fg_src_key *key, __u64 now)
 
 	if (!ctl->block_active)
 		return 0;
-	if (fg_box_holds(key, now))
+	if (fg_block_holds(&fg_blocked, key, now))
 		return 1;
 	if (!ctl->block_source_active)
 		return 0;
 	any = *key;
 	any.rule_id = FG_RULE_ID_ANY;
-	return fg_box_holds(&any, now);
+	return fg_block_holds(&fg_blocked, &any, now);
 }
 
 static __always_inline void fg_block(struct fg_ctl *ctl,

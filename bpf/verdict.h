@@ -72,7 +72,7 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	const struct fg_rule *rule;
 	struct fg_ctl *ctl;
 	__u32 zero = 0, slot, cfg_slot, listed, gen;
-	int rule_slot = -1, rc, has_src;
+	int rule_slot = -1, rc, has_src, over;
 	__u64 now;
 
 	pkt.len = (__u32)(ctx->data_end - ctx->data);
@@ -156,8 +156,9 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 				    gen, now);
 	if (upto == FG_STEP_LIMIT)
 		return XDP_DROP;
-	if (!fg_over_limit(v.reason) || ctl->dry_run) {
-		if (fg_over_limit(v.reason))
+	over = fg_over_limit(v.reason);
+	if (!over || ctl->dry_run) {
+		if (over)
 			v.reason = FG_REASON_DRY_RUN;
 		if (rc == FG_PARSE_BAD_TAIL)
 			fg_tail_verdict(&v, cfg);
