@@ -409,7 +409,6 @@ static void test_fleet_series(void **state)
 	struct fg_fleet_stats fs = {.configured = true,
 				    .up = true,
 				    .hosts = 3,
-				    .blocked_sources = 2,
 				    .published_sources = 40,
 				    .commands = 9,
 				    .bytes_sent = 7000};
@@ -422,6 +421,7 @@ static void test_fleet_series(void **state)
 	fg_fleet_stats_observe(&fs, 0.2);    /* le 0.25 and up */
 	fg_fleet_stats_observe(&fs, 3);	     /* +Inf only */
 	fs.errors[FG_FLEET_OP_CONNECT] = 5;
+	f->s.fleet_blocked = 2; /* live fg_fleet_blocked entries */
 	f->d.fleet = &fs;
 	t = render(f);
 	want_line(t, "floodgate_fleet_up 1");

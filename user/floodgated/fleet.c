@@ -49,14 +49,6 @@ struct fg_fleet {
 	struct fg_fleet_item *items;
 };
 
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * NS_PER_S + (__u64)ts.tv_nsec;
-}
-
 static struct fg_ctl *ctl_of(struct fg_fleet *f)
 {
 	return f->maps->ctl_mem;
@@ -91,7 +83,7 @@ static void set_link(struct fg_fleet *f, enum link_state st)
  * (up -> down, or down for another reason), then retry with backoff. */
 static void went_down(struct fg_fleet *f, enum fg_fleet_op op, const char *err)
 {
-	__u64 now = mono_ns(), cap = f->spec.sync_ns, half;
+	__u64 now = fg_monotonic_ns(), cap = f->spec.sync_ns, half;
 
 	if (f->state != LINK_DOWN || f->down_op != op)
 		log_warn("fleet: Redis unavailable; local limits go on",
@@ -189,17 +181,14 @@ static void sync_once(struct fg_fleet *f, long nitems, __u64 start_ns)
 	__u64 done;
 	int rc = fg_fleet_sync(f->conn, &a, &r, err, sizeof(err));
 
-	done = mono_ns();
+	done = fg_monotonic_ns();
 	pthread_mutex_lock(&f->lock);
 	f->stats.commands += r.commands;
 	f->stats.bytes_sent += r.bytes_sent;
 	pthread_mutex_unlock(&f->lock);
 	if (rc) {
 		fg_fleet_result_free(&r);
-		went_down(f,
-			  strncmp(err, "NOAUTH", 6) ? FG_FLEET_OP_SYNC
-						    : FG_FLEET_OP_AUTH,
-			  err);
+		went_down(f, fg_fleet_error_op(err, FG_FLEET_OP_SYNC), err);
 		return;
 	}
 	applied = apply_blocks(f, &r, done);
@@ -229,14 +218,11 @@ static void expire(struct fg_fleet *f)
 {
 	long live = 0;
 
-	fg_fleet_blocked_expire(f->maps, mono_ns(), &live);
+	fg_fleet_blocked_expire(f->maps, fg_monotonic_ns(), &live);
 	if (!live &&
 	    __atomic_load_n(&ctl_of(f)->fleet_block_active, __ATOMIC_ACQUIRE))
 		__atomic_store_n(&ctl_of(f)->fleet_block_active, 0,
 				 __ATOMIC_SEQ_CST);
-	pthread_mutex_lock(&f->lock);
-	f->stats.blocked_sources = live;
-	pthread_mutex_unlock(&f->lock);
 }
 
 static void period(struct fg_fleet *f, __u64 start_ns)
@@ -310,7 +296,7 @@ static void *run(void *arg)
 			take_config(f);
 		}
 		pthread_mutex_unlock(&f->lock);
-		start = mono_ns();
+		start = fg_monotonic_ns();
 		if (f->spec.redis[0]) {
 			period(f, start);
 		} else if (f->state != LINK_OFF) {

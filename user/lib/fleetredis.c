@@ -79,6 +79,12 @@ static const char script[] =
 			   "return {string.format('%.0f', now), "
 			   "redis.call('ZCARD', hosts), got}\n";
 
+enum fg_fleet_op fg_fleet_error_op(const char *err, enum fg_fleet_op step)
+{
+	/* Without AUTH, a server with a password refuses every command. */
+	return strncmp(err, "NOAUTH", 6) ? step : FG_FLEET_OP_AUTH;
+}
+
 struct fg_fleet_conn {
 	redisContext *rc;
 	char sha[41];
@@ -134,18 +140,14 @@ static int setup(struct fg_fleet_conn *c, const struct fg_redis_addr *a,
 		snprintf(db, sizeof(db), "%d", a->db);
 		r = command(c, err, errlen, 2, sel);
 		if (!r) {
-			/* Without AUTH, a server with a password refuses
-			 * everything: say which step it is. */
-			if (!strncmp(err, "NOAUTH", 6))
-				*op = FG_FLEET_OP_AUTH;
+			*op = fg_fleet_error_op(err, FG_FLEET_OP_CONNECT);
 			return -EPROTO;
 		}
 		freeReplyObject(r);
 	}
 	r = command(c, err, errlen, 3, load);
 	if (!r) {
-		if (!strncmp(err, "NOAUTH", 6))
-			*op = FG_FLEET_OP_AUTH;
+		*op = fg_fleet_error_op(err, FG_FLEET_OP_CONNECT);
 		return -EPROTO;
 	}
 	if (r->type != REDIS_REPLY_STRING || r->len != 40) {

@@ -34,6 +34,10 @@
 enum fg_fleet_op { FG_FLEET_OP_LIST(FG_FLEET_OP_ENUM) FG_FLEET_OP_COUNT };
 #undef FG_FLEET_OP_ENUM
 extern const char *const fg_fleet_op_names[FG_FLEET_OP_COUNT];
+/* The step an error reply belongs to: a refusal for want of AUTH (a
+ * server with a password answers NOAUTH to anything) is auth's, whatever
+ * step met it. */
+enum fg_fleet_op fg_fleet_error_op(const char *err, enum fg_fleet_op step);
 
 /* Sources per script call: bounds how long one call holds Redis (it
  * runs scripts one at a time); a period's calls go in one pipeline. */

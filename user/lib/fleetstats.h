@@ -15,7 +15,6 @@ struct fg_fleet_stats {
 	bool configured; /* fleet.redis set */
 	bool up;	 /* the last sync reached Redis */
 	unsigned int hosts;
-	long blocked_sources; /* live entries in fg_fleet_blocked */
 	unsigned long long sync_bucket[FG_FLEET_SYNC_BUCKETS]; /* cumulative */
 	unsigned long long sync_count;
 	double sync_sum_s;

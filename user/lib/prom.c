@@ -83,9 +83,17 @@ static void gauge(struct fg_buf *b, const char *name, const char *help,
 	fg_buf_printf(b, "%s %lld\n", name, v);
 }
 
+static void counter(struct fg_buf *b, const char *name, const char *help,
+		    unsigned long long v)
+{
+	head(b, name, "counter", help);
+	fg_buf_printf(b, "%s %llu\n", name, v);
+}
+
 /* The fleet's series, also while it is off (up 0), so that dashboards
  * and alerts find them on every host. */
-static void fleet_series(struct fg_buf *b, const struct fg_fleet_stats *f)
+static void fleet_series(struct fg_buf *b, const struct fg_snapshot *s,
+			 const struct fg_fleet_stats *f)
 {
 	static const struct fg_fleet_stats none;
 
@@ -96,7 +104,7 @@ static void fleet_series(struct fg_buf *b, const struct fg_fleet_stats *f)
 	gauge(b, "floodgate_fleet_hosts",
 	      "Hosts of this fleet seen in the last sync.", f->hosts);
 	gauge(b, "floodgate_fleet_blocked_sources",
-	      "Sources the fleet blocks on this host.", f->blocked_sources);
+	      "Sources the fleet blocks on this host.", s->fleet_blocked);
 	head(b, "floodgate_fleet_sync_duration_seconds", "histogram",
 	     "Time of one fleet sync (one Redis round trip).");
 	for (int i = 0; i < FG_FLEET_SYNC_BUCKETS; i++) {
@@ -117,18 +125,13 @@ static void fleet_series(struct fg_buf *b, const struct fg_fleet_stats *f)
 		fg_buf_printf(b,
 			      "floodgate_fleet_errors_total{op=\"%s\"} %llu\n",
 			      fg_fleet_op_names[op], f->errors[op]);
-	head(b, "floodgate_fleet_published_sources_total", "counter",
-	     "Source charges sent to the fleet.");
-	fg_buf_printf(b, "floodgate_fleet_published_sources_total %llu\n",
-		      f->published_sources);
-	head(b, "floodgate_fleet_redis_commands_total", "counter",
-	     "Commands sent to Redis by fleet syncs.");
-	fg_buf_printf(b, "floodgate_fleet_redis_commands_total %llu\n",
-		      f->commands);
-	head(b, "floodgate_fleet_redis_sent_bytes_total", "counter",
-	     "Bytes of commands sent to Redis by fleet syncs.");
-	fg_buf_printf(b, "floodgate_fleet_redis_sent_bytes_total %llu\n",
-		      f->bytes_sent);
+	counter(b, "floodgate_fleet_published_sources_total",
+		"Source charges sent to the fleet.", f->published_sources);
+	counter(b, "floodgate_fleet_redis_commands_total",
+		"Commands sent to Redis by fleet syncs.", f->commands);
+	counter(b, "floodgate_fleet_redis_sent_bytes_total",
+		"Bytes of commands sent to Redis by fleet syncs.",
+		f->bytes_sent);
 }
 
 void fg_prom_render(const struct fg_snapshot *s,
@@ -187,7 +190,7 @@ void fg_prom_render(const struct fg_snapshot *s,
 	    b, "floodgate_config_last_reload_success_timestamp_seconds %.3f\n",
 	    d->last_reload_success);
 
-	fleet_series(b, d->fleet);
+	fleet_series(b, s, d->fleet);
 
 	head(b, "floodgate_build_info", "gauge", "Build versions; always 1.");
 	fg_buf_printf(b,
