@@ -159,29 +159,54 @@ struct sample {
 	size_t client_cmds, client_bytes;
 };
 
+/* What Redis counted so far: bytes in and out, commands run. */
+struct redis_counts {
+	double in, out, cmds;
+};
+
+static struct redis_counts redis_counts(redisContext *probe)
+{
+	struct redis_counts r = {
+	    .in = info_field(probe, "stats", "total_net_input_bytes"),
+	    .out = info_field(probe, "stats", "total_net_output_bytes"),
+	    .cmds = commands_run(probe),
+	};
+
+	return r;
+}
+
+/* Adds to *sum what Redis counted from `from` to now, less the probe's
+ * own INFO calls (`noise`). */
+static void add_since(struct sample *sum, redisContext *probe,
+		      const struct redis_counts *from,
+		      const struct redis_counts *noise)
+{
+	struct redis_counts to = redis_counts(probe);
+
+	sum->in += to.in - from->in - noise->in;
+	sum->out += to.out - from->out - noise->out;
+	sum->cmds += to.cmds - from->cmds - noise->cmds;
+}
+
+/* One sync, added to *sum. */
 static int one_sync(struct fg_fleet_conn *c, redisContext *probe,
-		    const struct fg_fleet_sync_args *a, struct sample *s)
+		    const struct fg_fleet_sync_args *a,
+		    const struct redis_counts *noise, struct sample *sum)
 {
 	struct fg_fleet_result r;
 	char err[256];
-	double in0 = info_field(probe, "stats", "total_net_input_bytes");
-	double out0 = info_field(probe, "stats", "total_net_output_bytes");
-	double c0 = commands_run(probe);
+	struct redis_counts from = redis_counts(probe);
 	double t0 = now_s();
 	int rc = fg_fleet_sync(c, a, &r, err, sizeof(err));
 
-	s->seconds = now_s() - t0;
+	sum->seconds += now_s() - t0;
 	if (rc) {
 		fprintf(stderr, "fg-bench-fleet: sync: %s\n", err);
 		return rc;
 	}
-	/* The probe's own INFO calls are in these deltas: take them out
-	 * by measuring one INFO pair alone (below, in the caller). */
-	s->in = info_field(probe, "stats", "total_net_input_bytes") - in0;
-	s->out = info_field(probe, "stats", "total_net_output_bytes") - out0;
-	s->cmds = commands_run(probe) - c0;
-	s->client_cmds = r.commands;
-	s->client_bytes = r.bytes_sent;
+	add_since(sum, probe, &from, noise);
+	sum->client_cmds += r.commands;
+	sum->client_bytes += r.bytes_sent;
 	fg_fleet_result_free(&r);
 	return 0;
 }
@@ -196,7 +221,8 @@ static int sync_bench(const char *sock, size_t n, unsigned int periods)
 	    .host_ttl_us = 3 * SYNC_NS / 1000,
 	    .block_max_us = 600ULL * 1000000,
 	};
-	struct sample empty = {0}, full = {0}, s, noise = {0};
+	struct sample empty = {0}, full = {0}, probe_only = {0};
+	struct redis_counts none = {0}, noise, from;
 	redisContext *probe = redisConnectUnix(sock);
 	struct fg_fleet_conn *c;
 	enum fg_fleet_op op;
@@ -218,39 +244,19 @@ static int sync_bench(const char *sock, size_t n, unsigned int periods)
 		items[i].tolerance_ns[FG_DIM_PACKETS] = 60e9;
 	}
 	/* The probe's INFO calls alone, to subtract. */
-	{
-		double in0 =
-		    info_field(probe, "stats", "total_net_input_bytes");
-		double out0 =
-		    info_field(probe, "stats", "total_net_output_bytes");
-		double c0 = commands_run(probe);
-
-		noise.in =
-		    info_field(probe, "stats", "total_net_input_bytes") - in0;
-		noise.out =
-		    info_field(probe, "stats", "total_net_output_bytes") - out0;
-		noise.cmds = commands_run(probe) - c0;
-	}
+	from = redis_counts(probe);
+	add_since(&probe_only, probe, &from, &none);
+	noise = (struct redis_counts){probe_only.in, probe_only.out,
+				      probe_only.cmds};
 	for (unsigned int p = 0; p < periods; p++) {
 		a.items = NULL;
 		a.nitems = 0;
-		if (one_sync(c, probe, &a, &s))
+		if (one_sync(c, probe, &a, &noise, &empty))
 			goto out;
-		empty.seconds += s.seconds;
-		empty.in += s.in - noise.in;
-		empty.out += s.out - noise.out;
-		empty.cmds += s.cmds - noise.cmds;
-		empty.client_cmds += s.client_cmds;
 		a.items = items;
 		a.nitems = n;
-		if (one_sync(c, probe, &a, &s))
+		if (one_sync(c, probe, &a, &noise, &full))
 			goto out;
-		full.seconds += s.seconds;
-		full.in += s.in - noise.in;
-		full.out += s.out - noise.out;
-		full.cmds += s.cmds - noise.cmds;
-		full.client_cmds += s.client_cmds;
-		full.client_bytes += s.client_bytes;
 	}
 	printf("sync n=%zu published: %.1f commands sent (%zu bytes, %.0f "
 	       "per source); Redis received %.0f B, sent %.0f B, ran %.0f "
