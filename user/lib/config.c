@@ -1056,7 +1056,7 @@ static int rule_checks(struct ctx *c, struct rule_in *in, struct fy_node *map)
 	struct fg_rule_spec *r = in->r;
 	const char *proto = fg_protocol_name(r->protocol);
 	struct frame f;
-	int ret = 0;
+	int ret;
 
 	if (!in->named)
 		return fail(c, map, "a rule needs a name");
