@@ -184,7 +184,15 @@ struct fg_ctl {
 	__u32 fleet_state;
 	__u32 fleet_sync_ms;
 	__u32 fleet_hosts;
-	__u32 reserved[3];
+	/* Timed kill-switch and mode (`--for`): when, in CLOCK_BOOTTIME
+	 * seconds, the daemon flips the field to the opposite of the value
+	 * the timed command set; 0 = not timed. Pinned, so a restarted
+	 * daemon still reverts on time. */
+	__u32 enabled_revert_at;
+	__u32 dry_run_revert_at;
+	/* 1 while the chain slot (fg_next) holds a program: a pass pays
+	 * no tail call while nobody is chained. */
+	__u32 chain_active;
 };
 
 enum fg_fleet_state {
@@ -263,7 +271,19 @@ struct fg_meta {
 	__u8 ipv4_prefix; /* the source key's prefixes, to show and */
 	__u8 ipv6_prefix; /* to mask addresses typed into the CLI */
 	__u8 pad[2];
-	__u32 reserved[14];
+	/* What the config file says, so `floodgate status` can show where
+	 * the running state (changed from the CLI) differs from it. */
+	__u32 config_enabled;
+	__u32 config_dry_run;
+	/* enum fg_multiprog_state: how xdp_mode: multiprog attached. */
+	__u32 multiprog_state;
+	__u32 reserved[11];
+};
+
+enum fg_multiprog_state {
+	FG_MULTIPROG_OFF = 0,	     /* not asked for */
+	FG_MULTIPROG_DISPATCHER = 1, /* attached through libxdp's dispatcher */
+	FG_MULTIPROG_FALLBACK = 2,   /* dispatcher refused: attached alone */
 };
 
 struct fg_counter {
