@@ -129,27 +129,38 @@ static void describe_samples(struct fg_daemon *d, const struct box_sample *s,
 	struct fg_meta meta;
 	bool named = !fg_maps_read_meta(&d->loader.maps, &meta);
 	size_t used = 0;
+	int w;
+
+	char item[BOX_SAMPLES][INET6_ADDRSTRLEN + FG_RULE_NAME_LEN + 16];
+	unsigned int nitems = 0;
 
 	buf[0] = '\0';
-	for (unsigned int i = 0; i < s->n && used < len; i++) {
+	for (unsigned int i = 0; i < s->n; i++) {
 		char src[INET6_ADDRSTRLEN + 8];
 		__u32 slot = s->block[i].rule_slot;
-		int w;
+		bool seen = false;
 
 		fg_format_source_cut((const __u8 *)s->key[i].addr,
 				     d->cfg.ipv4_prefix, d->cfg.ipv6_prefix,
 				     d->cfg.log_ipv4_prefix,
 				     d->cfg.log_ipv6_prefix, src, sizeof(src));
 		if (named && slot < FG_RULE_SLOTS)
-			w = snprintf(buf + used, len - used, "%s%s@%.*s",
-				     i ? "," : "", src, (int)FG_RULE_NAME_LEN,
-				     meta.rule_names[slot]);
+			snprintf(item[nitems], sizeof(item[0]), "%s@%.*s", src,
+				 (int)FG_RULE_NAME_LEN, meta.rule_names[slot]);
 		else
-			w = snprintf(buf + used, len - used, "%s%s@rule%u",
-				     i ? "," : "", src, slot);
-		if (w < 0)
+			snprintf(item[nitems], sizeof(item[0]), "%s@rule%u",
+				 src, slot);
+		/* Cut to a prefix, several sources may read the same. */
+		for (unsigned int j = 0; j < nitems && !seen; j++)
+			seen = !strcmp(item[j], item[nitems]);
+		if (seen)
+			continue;
+		w = snprintf(buf + used, len - used, "%s%s", nitems ? "," : "",
+			     item[nitems]);
+		if (w < 0 || (size_t)w >= len - used)
 			break;
 		used += (size_t)w;
+		nitems++;
 	}
 }
 
