@@ -27,7 +27,7 @@ fg_require_root
 fg_require_cmds ip nsenter awk grep
 fg_require_bins floodgated floodgate fg-loadgen
 
-tap_plan 17
+tap_plan 20
 
 lab_setup || tap_bail "could not build the lab"
 # dummy NAME: a veth pair inside the server namespace, peer "q" + NAME.
@@ -160,3 +160,44 @@ if fg_log_wait "msg=\"detached\" iface=$EARLY" 5 && ! has_xdp "$EARLY" && has_xd
 else
 	not_ok "the glob dropped by the reload: $EARLY detached" "$(tail -n 10 "$FG_DAEMON_LOG")"
 fi
+
+# 4. Under systemd (JOURNAL_STREAM names stderr), lines go to the journal
+# with their keys as fields. A stand-in journald socket in a private /run
+# records them; the daemon adopts the pinned state and attaches again.
+fg_daemon_stop || diag "floodgated did not stop cleanly"
+entries=$FG_TMP/journal.jsonl
+jlog=$FG_TMP/floodgated.journal.log
+mapfile -t pre < <(_fg_daemon_prefix)
+lab_bg "$FG_NS_SERVER" "$jlog" unshare --mount --propagation private \
+	"$FG_ROOT/tests/e2e/helpers/journal_run.sh" "$entries" \
+	"${pre[@]}" "$FG_DAEMON" -c "$cfg" --pin-dir "$FG_PIN_DIR"
+jpid=$LAB_BG_PID
+# journal_entry FIELD=VALUE...: one recorded entry has all of them.
+journal_entry() {
+	python3 - "$entries" "$@" <<'PY'
+import json, sys
+want = dict(a.split("=", 1) for a in sys.argv[2:])
+for line in open(sys.argv[1], encoding="utf-8"):
+    e = json.loads(line)
+    if all(e.get(k) == v for k, v in want.items()):
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+if fg_wait_until 10 journal_entry FG_MSG=attached "IFACE=$FG_IF_SERVER" PRIORITY=6 SYSLOG_IDENTIFIER=floodgated REASON=config; then
+	ok "under JOURNAL_STREAM, \"attached\" is a journal entry with IFACE, REASON, PRIORITY fields"
+else
+	not_ok "under JOURNAL_STREAM, \"attached\" is a journal entry with fields" "$(tail -n 5 "$entries" 2>/dev/null) $(tail -n 5 "$jlog")"
+fi
+msg=$(python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e.get("FG_MSG") == "attached": print(e["MESSAGE"]); break' "$entries" 2>/dev/null)
+if [[ $msg == "attached iface=$FG_IF_SERVER "* ]] && ! grep -qF 'msg="attached"' "$jlog"; then
+	ok "MESSAGE keeps the line ($msg); nothing went to stderr"
+else
+	not_ok "MESSAGE keeps the line; nothing went to stderr" "MESSAGE=$msg; stderr: $(tail -n 5 "$jlog")"
+fi
+kill -TERM "$jpid" 2>/dev/null
+fg_wait_pid "$jpid" 10
+check_eq "the daemon under the journal stopped cleanly" $? 0
