@@ -11,6 +11,10 @@
 #include "mapio.h"
 #include "units.h"
 
+/* sizeof(struct fg_rule_spec) when rule_same was last brought up to date
+ * (x86-64). */
+#define FG_RULE_SPEC_SIZE_COMPARED 432
+
 /* Names joined with ',' into buf, cut short with "..." when long. */
 struct name_list {
 	char buf[160];
@@ -28,7 +32,7 @@ static void name_add(struct name_list *l, const char *name)
 		return;
 	w = snprintf(l->buf + l->len, room, "%s%s", l->len ? "," : "", name);
 	if (w < 0 || (size_t)w >= room) {
-		strcpy(l->buf + sizeof(l->buf) - 4, "...");
+		memcpy(l->buf + sizeof(l->buf) - 4, "...", 4);
 		l->len = sizeof(l->buf) - 1;
 		return;
 	}
@@ -44,18 +48,46 @@ static const struct fg_rule_spec *rule_named(const struct fg_settings *s,
 	return NULL;
 }
 
-/* The parser zeroes settings before filling them (fg_config_defaults),
- * so equal rules compare equal byte for byte, padding included. */
+static bool dims_same(const struct fg_dim_limit *a,
+		      const struct fg_dim_limit *b)
+{
+	for (int d = 0; d < FG_DIM_COUNT; d++)
+		if (a[d].rate.amount != b[d].rate.amount ||
+		    a[d].rate.per_ns != b[d].rate.per_ns ||
+		    a[d].burst != b[d].burst)
+			return false;
+	return true;
+}
+
+/* Member by member (the struct has padding). A new member of
+ * fg_rule_spec changes its size and stops the build here until it is
+ * compared too. */
+_Static_assert(sizeof(struct fg_rule_spec) == FG_RULE_SPEC_SIZE_COMPARED,
+	       "rule_same compares every member of fg_rule_spec");
 static bool rule_same(const struct fg_rule_spec *a,
 		      const struct fg_rule_spec *b)
 {
-	return !memcmp(a, b, sizeof(*a));
+	const struct fg_aggregate_spec *ga = &a->aggregate, *gb = &b->aggregate;
+
+	if (strcmp(a->name, b->name) || a->protocol != b->protocol ||
+	    a->nports != b->nports || a->block_ns != b->block_ns ||
+	    a->block_scope != b->block_scope || a->action != b->action ||
+	    a->has_fleet != b->has_fleet || ga->enabled != gb->enabled ||
+	    ga->ipv4_prefix != gb->ipv4_prefix ||
+	    ga->ipv6_prefix != gb->ipv6_prefix)
+		return false;
+	for (unsigned int i = 0; i < a->nports; i++)
+		if (a->ports[i].first != b->ports[i].first ||
+		    a->ports[i].last != b->ports[i].last)
+			return false;
+	return dims_same(a->dim, b->dim) && dims_same(ga->dim, gb->dim) &&
+	       dims_same(a->fleet, b->fleet);
 }
 
 static bool defaults_same(const struct fg_settings *a,
 			  const struct fg_settings *b)
 {
-	return !memcmp(a->defaults, b->defaults, sizeof(a->defaults));
+	return dims_same(a->defaults, b->defaults);
 }
 
 void daemon_log_reload(const struct fg_settings *old,

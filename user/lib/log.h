@@ -62,8 +62,8 @@ void fg_log_stderr(enum fg_log_level level, const char *msg, const char *kv);
  * quoted by fg_q or bare) and calls cb for each pair, the value
  * unquoted. Stops at the first malformed token; returns the pairs seen.
  */
-typedef void (*fg_logfmt_cb)(const char *key, size_t keylen,
-			     const char *value, size_t valuelen, void *arg);
+typedef void (*fg_logfmt_cb)(const char *key, size_t keylen, const char *value,
+			     size_t valuelen, void *arg);
 int fg_logfmt_pairs(const char *kv, fg_logfmt_cb cb, void *arg);
 
 /* Routes libbpf's own messages through fg_log: warnings stay warnings,
