@@ -184,7 +184,7 @@ for line in open(sys.argv[1], encoding="utf-8"):
 sys.exit(1)
 PY
 }
-if fg_wait_until 10 journal_entry FG_MSG=attached "IFACE=$FG_IF_SERVER" PRIORITY=6 SYSLOG_IDENTIFIER=floodgated REASON=config; then
+if fg_wait_until "$FG_ATTACH_TIMEOUT" journal_entry FG_MSG=attached "IFACE=$FG_IF_SERVER" PRIORITY=6 SYSLOG_IDENTIFIER=floodgated REASON=config; then
 	ok "under JOURNAL_STREAM, \"attached\" is a journal entry with IFACE, REASON, PRIORITY fields"
 else
 	not_ok "under JOURNAL_STREAM, \"attached\" is a journal entry with fields" "$(tail -n 5 "$entries" 2>/dev/null) $(tail -n 5 "$jlog")"
