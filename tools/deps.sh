@@ -16,6 +16,7 @@ PACKAGES=(
 	libbpf-dev bpftool libelf-dev zlib1g-dev
 	libnl-3-dev libnl-route-3-dev libmicrohttpd-dev libfyaml-dev
 	libjson-c-dev libcmocka-dev libhiredis-dev
+	libsystemd-dev # floodgated's log lines as journal fields under systemd
 	redis-server redis-tools # the fleet's tests start their own server
 	iproute2 iputils-ping ethtool util-linux procps curl python3 gzip
 	prometheus nftables iptables gdb

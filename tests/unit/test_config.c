@@ -664,6 +664,16 @@ static const struct bad_doc bad_docs[] = {
      "lists.allow[1]"},
     {"lists:\n  block: []\n",
      "t.yaml:2:3: lists.block: unknown key; allowed: allow, deny"},
+    /* log */
+    {"log:\n  source_prefix: {ipv4: 33}\n",
+     "t.yaml:2:25: log.source_prefix.ipv4: \"33\": expected a whole "
+     "number from 0 to 32"},
+    {"log:\n  source_prefix: {ipv6: -1}\n",
+     "t.yaml:2:25: log.source_prefix.ipv6: \"-1\": expected a whole number"},
+    {"log:\n  source_prefix: 24\n",
+     "t.yaml:2:18: log.source_prefix: expected a mapping"},
+    {"log:\n  prefix: 24\n",
+     "t.yaml:2:3: log.prefix: unknown key; allowed: source_prefix"},
     /* fleet */
     {"fleet:\n  redis: redis://user:secret@192.0.2.1:6379\n",
      "t.yaml:2:10: fleet.redis: no credentials in the URL: put the "
@@ -979,6 +989,28 @@ static void test_fleet_defaults(void **state)
 	fg_config_free(&s);
 }
 
+static void test_log_section(void **state)
+{
+	struct fg_settings s;
+
+	(void)state;
+	fg_config_defaults(&s);
+	assert_int_equal(s.log_ipv4_prefix, 32);
+	assert_int_equal(s.log_ipv6_prefix, 128);
+	fg_config_free(&s);
+
+	load_ok("log:\n  source_prefix: {ipv4: 24, ipv6: 48}\n", &s);
+	assert_int_equal(s.log_ipv4_prefix, 24);
+	assert_int_equal(s.log_ipv6_prefix, 48);
+	fg_config_free(&s);
+
+	/* One family cut, the other whole. */
+	load_ok("log: {source_prefix: {ipv6: 0}}\n", &s);
+	assert_int_equal(s.log_ipv4_prefix, 32);
+	assert_int_equal(s.log_ipv6_prefix, 0);
+	fg_config_free(&s);
+}
+
 static void test_fleet_urls(void **state)
 {
 	static const struct {
@@ -1140,6 +1172,7 @@ int main(void)
 	    cmocka_unit_test(test_list_limit),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_fleet_defaults),
+	    cmocka_unit_test(test_log_section),
 	    cmocka_unit_test(test_fleet_urls),
 	    cmocka_unit_test(test_fleet_section),
 	    cmocka_unit_test(test_fleet_url_credentials_not_echoed),

@@ -87,12 +87,80 @@ static void test_limited_output(void **state)
 	assert_string_equal(lines[3], "level=warn msg=\"refused\" n=100\n");
 }
 
+struct pairs {
+	char text[512];
+	size_t len;
+};
+
+static void collect(const char *key, size_t keylen, const char *value,
+		    size_t valuelen, void *arg)
+{
+	struct pairs *p = arg;
+	int w = snprintf(p->text + p->len, sizeof(p->text) - p->len,
+			 "[%.*s|%.*s]", (int)keylen, key, (int)valuelen, value);
+
+	p->len += (size_t)w;
+}
+
+/* The pairs fg_log writes come back apart, values unquoted. */
+static void test_logfmt_pairs(void **state)
+{
+	static const struct {
+		const char *kv;
+		int n;
+		const char *pairs;
+	} cases[] = {
+	    {"", 0, ""},
+	    {"iface=eth0 mode=native", 2, "[iface|eth0][mode|native]"},
+	    {"error=\"no such device\" n=3", 2, "[error|no such device][n|3]"},
+	    {"detail=\"a \\\"q\\\" b\\\\c\\nd\"", 1,
+	     "[detail|a \"q\" b\\c\nd]"},
+	    {"empty=\"\" x=", 2, "[empty|][x|]"},
+	    /* Malformed: stops at the first bad token, keeps what came
+	     * before. */
+	    {"a=1 b", 1, "[a|1]"},
+	    {"a=1 b=\"open", 1, "[a|1]"},
+	    {"=v", 0, ""},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pairs p = {.len = 0};
+
+		p.text[0] = '\0';
+		assert_int_equal(fg_logfmt_pairs(cases[i].kv, collect, &p),
+				 cases[i].n);
+		assert_string_equal(p.text, cases[i].pairs);
+	}
+}
+
+/* What fg_q quotes, fg_logfmt_pairs gives back as it was. */
+static void test_logfmt_round_trip(void **state)
+{
+	static const char *const values[] = {
+	    "plain", "with space", "q\"uote", "back\\slash", "new\nline", ""};
+	char kv[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		struct pairs p = {.len = 0};
+		char want[128];
+
+		snprintf(kv, sizeof(kv), "k=%s", fg_q(values[i]));
+		assert_int_equal(fg_logfmt_pairs(kv, collect, &p), 1);
+		snprintf(want, sizeof(want), "[k|%s]", values[i]);
+		assert_string_equal(p.text, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_limit_burst_then_window),
 	    cmocka_unit_test(test_limit_zero_burst_drops_all),
 	    cmocka_unit_test(test_limited_output),
+	    cmocka_unit_test(test_logfmt_pairs),
+	    cmocka_unit_test(test_logfmt_round_trip),
 	};
 
 	return cmocka_run_group_tests_name("log", tests, NULL, NULL);

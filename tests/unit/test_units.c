@@ -441,6 +441,37 @@ static void test_format_source(void **state)
 	assert_string_equal(buf, "2001:db8::5");
 }
 
+static void test_format_source_cut(void **state)
+{
+	static const struct {
+		const char *addr;
+		unsigned int key4, key6, log4, log6;
+		const char *shown;
+	} cases[] = {
+	    {"192.0.2.7", 32, 64, 32, 128, "192.0.2.7"},
+	    {"192.0.2.7", 32, 64, 24, 128, "192.0.2.0/24"},
+	    {"192.0.2.7", 32, 64, 0, 128, "0.0.0.0/0"},
+	    {"192.0.2.200", 32, 64, 25, 128, "192.0.2.128/25"},
+	    /* The key's own prefix is shorter: it stays. */
+	    {"192.0.2.0/24", 24, 64, 28, 128, "192.0.2.0/24"},
+	    {"2001:db8:1:2::/64", 32, 64, 32, 48, "2001:db8:1::/48"},
+	    {"2001:db8:1:2::/64", 32, 64, 32, 128, "2001:db8:1:2::/64"},
+	    {"2001:db8::ff", 32, 128, 32, 121, "2001:db8::80/121"},
+	};
+	struct fg_cidr c;
+	const char *why;
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(fg_parse_cidr(cases[i].addr, &c, &why), 0);
+		fg_format_source_cut(c.addr, cases[i].key4, cases[i].key6,
+				     cases[i].log4, cases[i].log6, buf,
+				     sizeof(buf));
+		assert_string_equal(buf, cases[i].shown);
+	}
+}
+
 static void test_format_rate(void **state)
 {
 	static const struct {
@@ -515,6 +546,7 @@ int main(void)
 	    cmocka_unit_test(test_uint),
 	    cmocka_unit_test(test_format_cidr_addr),
 	    cmocka_unit_test(test_format_source),
+	    cmocka_unit_test(test_format_source_cut),
 	    cmocka_unit_test(test_format_rate),
 	    cmocka_unit_test(test_rate_round_trip),
 	};

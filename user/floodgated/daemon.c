@@ -145,6 +145,7 @@ void fg_daemon_tick(struct fg_daemon *d)
 	d->seen_enabled = enabled;
 	d->seen_dry_run = dry_run;
 	expire_blocked(d);
+	daemon_log_box_entries(d, fg_monotonic_ns());
 	daemon_retry_http(d);
 }
 
@@ -167,8 +168,7 @@ void fg_daemon_stop(struct fg_daemon *d)
 	__atomic_store_n(&d->loader.maps.ctl_mem->daemon_pid, 0,
 			 __ATOMIC_RELEASE);
 	if (d->cfg.detach_on_exit) {
-		for (unsigned int i = 0; i < d->cfg.nifaces; i++)
-			daemon_detach_iface(d, d->cfg.ifaces[i]);
+		daemon_detach_unlisted(d, NULL);
 		fg_loader_close(&d->loader);
 		fg_pins_remove(d->opts.pin_dir);
 		log_info("stopped; detached and unpinned", "%s", "");

@@ -16,6 +16,9 @@
 #include "links.h"
 #include "loader.h"
 #include "publish.h"
+#include "snapshot.h"
+
+#define DAEMON_MAX_KNOWN_IFACES FG_SNAP_MAX_IFACES
 
 struct fg_http;
 
@@ -29,6 +32,11 @@ struct fg_daemon {
 	__u64 http_failed_ns; /* when the listener last failed to start */
 	struct fg_links *links;
 	__u32 seen_enabled, seen_dry_run;
+	/* events.c: the penalty box's summary line, at most one a second. */
+	__u64 box_log_ns;
+	__u64 box_entered_seen; /* FG_TABLE_BLOCKED when last logged */
+	/* What the last daemon_apply changed in the lists. */
+	struct fg_list_sync_counts list_changes;
 
 	/* Other jobs' state goes here, one member each, set up in
 	 * fg_daemon_start and released in fg_daemon_stop. */
@@ -39,8 +47,8 @@ struct fg_daemon {
 	unsigned long long reloads_success, reloads_failure;
 	double last_reload_success;
 	unsigned int top_sources;
-	unsigned int nifaces;
-	char ifaces[FG_MAX_IFACES][IF_NAMESIZE];
+	unsigned int nifaces; /* named by the config, or matched by a glob */
+	char ifaces[DAEMON_MAX_KNOWN_IFACES][IF_NAMESIZE];
 };
 
 /* daemon.c: the kill-switch and mode, in fg_ctl and as last seen. */
@@ -61,9 +69,22 @@ int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 bool daemon_iface_listed(const struct fg_settings *s, const char *name);
 void daemon_attach_all(struct fg_daemon *d, const struct fg_settings *s);
 void daemon_detach_iface(struct fg_daemon *d, const char *name);
+/* Detaches every pinned link of an interface s does not list (all of
+ * them when s is NULL). */
+void daemon_detach_unlisted(struct fg_daemon *d, const struct fg_settings *s);
 /* fg_links callback; arg is the daemon. */
 void daemon_on_link(enum fg_link_event ev, const char *ifname, int ifindex,
 		    void *arg);
+
+/* events.c */
+/* The reload's one line: rules added, removed, changed, list entries. */
+void daemon_log_reload(const struct fg_settings *old,
+		       const struct fg_settings *now,
+		       struct fg_list_sync_counts lists);
+/* From the tick, at most once a second: how many sources entered the
+ * penalty box since the last line, and the newest few (cut to
+ * log.source_prefix). */
+void daemon_log_box_entries(struct fg_daemon *d, __u64 now);
 
 /* metrics.c */
 /* Starts, moves or stops the listener to match listen ("" = off). */

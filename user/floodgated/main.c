@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "journal.h"
 #include "log.h"
 
 #define TICK_MS 250
@@ -187,6 +188,7 @@ int main(int argc, char **argv)
 	 * make it "floodgated" however the binary was started (renamed,
 	 * under valgrind). */
 	prctl(PR_SET_NAME, "floodgated");
+	fg_journal_log_auto();
 	fg_log_libbpf();
 	install_signals();
 	d = fg_daemon_start(&opts);

@@ -187,6 +187,7 @@ int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 				 strerror(-rc));
 	}
 	if (!rc) {
+		d->list_changes = fg_list_sync_count(sync);
 		rc = fg_list_sync_run(&d->loader.maps, sync);
 		if (rc)
 			snprintf(err, errlen,
@@ -213,17 +214,10 @@ int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 			 "configured=%u running=%ld", s->max_sources,
 			 fg_sources_capacity(&d->loader.maps));
 
-	if (old) {
-		for (unsigned int i = 0; i < old->nifaces; i++)
-			if (!daemon_iface_listed(s, old->ifaces[i]))
-				daemon_detach_iface(d, old->ifaces[i]);
-	}
+	daemon_detach_unlisted(d, s);
 	daemon_attach_all(d, s);
 
 	pthread_mutex_lock(&d->lock);
-	d->nifaces = s->nifaces;
-	for (unsigned int i = 0; i < s->nifaces; i++)
-		memcpy(d->ifaces[i], s->ifaces[i], IF_NAMESIZE);
 	d->top_sources = s->top_sources;
 	d->last_reload_success = now_unix();
 	pthread_mutex_unlock(&d->lock);
@@ -256,6 +250,7 @@ void fg_daemon_reload(struct fg_daemon *d)
 			  "error=%s", fg_q(err));
 		return;
 	}
+	daemon_log_reload(&d->cfg, &next, d->list_changes);
 	fg_config_free(&d->cfg);
 	d->cfg = next;
 	pthread_mutex_lock(&d->lock);
@@ -263,6 +258,4 @@ void fg_daemon_reload(struct fg_daemon *d)
 	pthread_mutex_unlock(&d->lock);
 	__atomic_add_fetch(&d->loader.maps.ctl_mem->reloads_success, 1,
 			   __ATOMIC_RELEASE);
-	log_info("reloaded", "rules=%u allow=%zu deny=%zu", d->cfg.nrules,
-		 d->cfg.nallow, d->cfg.ndeny);
 }

@@ -75,7 +75,7 @@ struct dims_in {
 static const char *const root_keys[] = {
     "interfaces",     "xdp_mode", "enabled", "mode",   "malformed",
     "detach_on_exit", "metrics",  "table",   "limits", "rules",
-    "lists",	      "fleet",	  NULL,
+    "lists",	      "fleet",	  "log",     NULL,
 };
 enum {
 	K_INTERFACES,
@@ -90,6 +90,7 @@ enum {
 	K_RULES,
 	K_LISTS,
 	K_FLEET,
+	K_LOG,
 };
 
 static const char *const metrics_keys[] = {"listen", "top_sources", NULL};
@@ -98,6 +99,8 @@ static const char *const table_keys[] = {"max_sources",	      "ipv4_prefix",
 					 "burst_new_sources", NULL};
 static const char *const limits_keys[] = {DIM_KEY_NAMES, NULL};
 static const char *const lists_keys[] = {"allow", "deny", NULL};
+static const char *const log_keys[] = {"source_prefix", NULL};
+static const char *const log_prefix_keys[] = {"ipv4", "ipv6", NULL};
 
 static const char *const rule_keys[] = {
     "name",   "protocol",  "ports",	  DIM_KEY_NAMES, "block",
@@ -126,7 +129,7 @@ static const char *const agg_keys[] = {"ipv4_prefix", "ipv6_prefix",
 enum { A_IPV4, A_IPV6, A_DIMS };
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]) - 1)
-_Static_assert(NKEYS(root_keys) == K_FLEET + 1, "root_keys and K_*");
+_Static_assert(NKEYS(root_keys) == K_LOG + 1, "root_keys and K_*");
 _Static_assert(NKEYS(rule_keys) == R_FLEET + 1, "rule_keys and R_*");
 _Static_assert(NKEYS(fleet_keys) == F_HOST + 1, "fleet_keys and F_*");
 _Static_assert(NKEYS(agg_keys) == A_DIMS + DIM_KEYS, "agg_keys and A_*");
@@ -618,6 +621,24 @@ static int finish_dims(struct ctx *c, struct dims_in *in)
 }
 
 /* --- Sections --- */
+
+static int log_prefix_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+{
+	(void)arg;
+	if (key == 0)
+		return get_prefix(c, v, 32, &c->s->log_ipv4_prefix);
+	return get_prefix(c, v, 128, &c->s->log_ipv6_prefix);
+}
+
+static int log_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+{
+	int ret = mapping(c, v);
+
+	(void)key;
+	(void)arg;
+	return ret <= 0 ? ret
+			: walk_map(c, v, log_prefix_keys, log_prefix_key, NULL);
+}
 
 static int limits_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 {
@@ -1452,6 +1473,9 @@ static int root_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 		ret = mapping(c, v);
 		return ret <= 0 ? ret
 				: walk_map(c, v, fleet_keys, fleet_key, NULL);
+	case K_LOG:
+		ret = mapping(c, v);
+		return ret <= 0 ? ret : walk_map(c, v, log_keys, log_key, NULL);
 	default:
 		return read_lists(c, v, &in->lists);
 	}
@@ -1669,6 +1693,8 @@ void fg_config_defaults(struct fg_settings *s)
 	s->max_sources = FG_MAX_SOURCES_DEFAULT;
 	s->ipv4_prefix = 32;
 	s->ipv6_prefix = 64;
+	s->log_ipv4_prefix = 32;
+	s->log_ipv6_prefix = 128;
 	s->defaults[FG_DIM_PACKETS].rate.amount = 1000;
 	s->defaults[FG_DIM_PACKETS].rate.per_ns = NS_PER_S;
 	s->defaults[FG_DIM_PACKETS].burst = 2000;

@@ -106,6 +106,10 @@ struct fg_settings {
 	struct fg_dim_limit admit;
 	__u8 ipv4_prefix;
 	__u8 ipv6_prefix;
+	/* log.source_prefix: addresses in log lines are cut to these (PII);
+	 * 32 and 128 (whole addresses) by default. */
+	__u8 log_ipv4_prefix;
+	__u8 log_ipv6_prefix;
 	struct fg_dim_limit defaults[FG_DIM_COUNT];
 	unsigned int nrules;
 	struct fg_rule_spec rules[FG_MAX_RULES];

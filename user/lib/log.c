@@ -39,6 +39,19 @@ const char *fg_q(const char *s)
 	return out;
 }
 
+static fg_log_sink sink;
+
+void fg_log_set_sink(fg_log_sink s)
+{
+	sink = s;
+}
+
+void fg_log_stderr(enum fg_log_level level, const char *msg, const char *kv)
+{
+	fprintf(stderr, "level=%s msg=%s%s%s\n", level_names[level], fg_q(msg),
+		*kv ? " " : "", kv);
+}
+
 static void vlog(enum fg_log_level level, const char *msg, const char *kvfmt,
 		 va_list ap)
 {
@@ -48,8 +61,65 @@ static void vlog(enum fg_log_level level, const char *msg, const char *kvfmt,
 		return;
 	if (kvfmt && *kvfmt)
 		vsnprintf(kv, sizeof(kv), kvfmt, ap);
-	fprintf(stderr, "level=%s msg=%s%s%s\n", level_names[level], fg_q(msg),
-		*kv ? " " : "", kv);
+	if (sink)
+		sink(level, msg, kv);
+	else
+		fg_log_stderr(level, msg, kv);
+}
+
+/* A quoted value's end: the closing quote, skipping escapes; NULL when
+ * unclosed. */
+static const char *quoted_end(const char *p)
+{
+	for (p++; *p && *p != '"'; p++)
+		if (*p == '\\' && p[1])
+			p++;
+	return *p ? p : NULL;
+}
+
+int fg_logfmt_pairs(const char *kv, fg_logfmt_cb cb, void *arg)
+{
+	char value[1024];
+	int n = 0;
+
+	while (*kv) {
+		const char *key = kv, *eq, *end;
+		size_t vlen = 0;
+
+		while (*key == ' ')
+			key++;
+		if (!*key)
+			break;
+		eq = strchr(key, '=');
+		if (!eq || eq == key || memchr(key, ' ', (size_t)(eq - key)))
+			break;
+		if (eq[1] == '"') {
+			end = quoted_end(eq + 1);
+			if (!end)
+				break;
+			for (const char *p = eq + 2;
+			     p < end && vlen + 1 < sizeof(value); p++) {
+				if (*p == '\\') {
+					p++;
+					value[vlen++] = *p == 'n' ? '\n' : *p;
+				} else {
+					value[vlen++] = *p;
+				}
+			}
+			end++;
+		} else {
+			end = eq + 1 + strcspn(eq + 1, " ");
+			vlen = (size_t)(end - eq - 1);
+			if (vlen >= sizeof(value))
+				vlen = sizeof(value) - 1;
+			memcpy(value, eq + 1, vlen);
+		}
+		value[vlen] = '\0';
+		cb(key, (size_t)(eq - key), value, vlen, arg);
+		n++;
+		kv = end;
+	}
+	return n;
 }
 
 void fg_log(enum fg_log_level level, const char *msg, const char *kvfmt, ...)

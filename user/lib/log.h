@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 enum fg_log_level { FG_LOG_DEBUG, FG_LOG_INFO, FG_LOG_WARN, FG_LOG_ERROR };
 
@@ -47,6 +48,23 @@ void fg_log_limited(struct fg_log_limit *l, enum fg_log_level level,
 
 /* A logfmt-quoted copy of s, valid until the 8th next call. */
 const char *fg_q(const char *s);
+
+/* Where lines go instead of stderr (NULL: back to stderr): kv is the
+ * formatted key=value part, possibly "". */
+typedef void (*fg_log_sink)(enum fg_log_level level, const char *msg,
+			    const char *kv);
+void fg_log_set_sink(fg_log_sink sink);
+/* The stderr line, for a sink that falls back to it. */
+void fg_log_stderr(enum fg_log_level level, const char *msg, const char *kv);
+
+/*
+ * Splits a logfmt key=value string (as fg_log's kvfmt makes it, values
+ * quoted by fg_q or bare) and calls cb for each pair, the value
+ * unquoted. Stops at the first malformed token; returns the pairs seen.
+ */
+typedef void (*fg_logfmt_cb)(const char *key, size_t keylen,
+			     const char *value, size_t valuelen, void *arg);
+int fg_logfmt_pairs(const char *kv, fg_logfmt_cb cb, void *arg);
 
 /* Routes libbpf's own messages through fg_log: warnings stay warnings,
  * the rest is debug. */

@@ -578,6 +578,23 @@ int fg_list_sync_run(struct fg_maps *m, struct fg_list_sync *p)
 	return err;
 }
 
+struct fg_list_sync_counts fg_list_sync_count(const struct fg_list_sync *p)
+{
+	struct fg_list_sync_counts n = {0};
+
+	for (size_t i = 0; p && i < p->nops; i++) {
+		const struct list_op *op = &p->ops[i];
+
+		if (op->del)
+			n.removed++;
+		else if (op->had)
+			n.changed += op->old != op->v;
+		else
+			n.added++;
+	}
+	return n;
+}
+
 void fg_list_sync_free(struct fg_list_sync *p)
 {
 	if (!p)

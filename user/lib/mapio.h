@@ -89,6 +89,12 @@ int fg_list_sync_plan(struct fg_maps *m, const struct fg_cidr *allow,
 		      size_t nallow, const struct fg_cidr *deny, size_t ndeny,
 		      struct fg_list_sync **out, struct fg_lists_room *room);
 int fg_list_sync_run(struct fg_maps *m, struct fg_list_sync *p);
+/* What a planned sync changes, for the reload's log line: entries new,
+ * gone, and kept with another value (allow <-> deny). */
+struct fg_list_sync_counts {
+	size_t added, removed, changed;
+};
+struct fg_list_sync_counts fg_list_sync_count(const struct fg_list_sync *p);
 void fg_list_sync_free(struct fg_list_sync *p);
 /* Plan and run in one. */
 int fg_maps_sync_lists(struct fg_maps *m, const struct fg_cidr *allow,

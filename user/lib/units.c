@@ -494,3 +494,25 @@ void fg_format_source(const __u8 addr[16], unsigned int ipv4_prefix,
 	else
 		snprintf(buf, len, "%s/%u", a, prefix);
 }
+
+void fg_format_source_cut(const __u8 addr[16], unsigned int ipv4_prefix,
+			  unsigned int ipv6_prefix,
+			  unsigned int log_ipv4_prefix,
+			  unsigned int log_ipv6_prefix, char *buf, size_t len)
+{
+	unsigned int v4 =
+	    log_ipv4_prefix < ipv4_prefix ? log_ipv4_prefix : ipv4_prefix;
+	unsigned int v6 =
+	    log_ipv6_prefix < ipv6_prefix ? log_ipv6_prefix : ipv6_prefix;
+	unsigned int keep = is_mapped_v4(addr) ? 96 + (v4 > 32 ? 32 : v4)
+					       : (v6 > 128 ? 128 : v6);
+	__u8 cut[16];
+
+	for (unsigned int i = 0; i < 16; i++) {
+		unsigned int bits = keep > i * 8 ? keep - i * 8 : 0;
+
+		cut[i] =
+		    bits >= 8 ? addr[i] : (__u8)(addr[i] & (0xff00u >> bits));
+	}
+	fg_format_source(cut, v4, v6, buf, len);
+}

@@ -62,6 +62,12 @@ void fg_format_addr(const __u8 addr[16], char *buf, size_t len);
  * shorter than a host: "192.0.2.7", "2001:db8:1:2::/64". */
 void fg_format_source(const __u8 addr[16], unsigned int ipv4_prefix,
 		      unsigned int ipv6_prefix, char *buf, size_t len);
+/* fg_format_source for a log line: the address cut to at most
+ * log_ipv4_prefix / log_ipv6_prefix bits (log.source_prefix), so logs
+ * need not hold whole addresses. */
+void fg_format_source_cut(const __u8 addr[16], unsigned int ipv4_prefix,
+			  unsigned int ipv6_prefix, unsigned int log_ipv4_prefix,
+			  unsigned int log_ipv6_prefix, char *buf, size_t len);
 /* "1000/s"-style, for status output. */
 void fg_format_rate(const struct fg_rate *r, enum fg_rate_kind kind, char *buf,
 		    size_t len);

@@ -3,6 +3,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <linux/if_link.h>
@@ -240,4 +241,28 @@ const char *fg_xdp_attached_mode(const char *pin_dir, const char *ifname)
 	if (!ifindex || !ours_on(pin_dir, ifname, ifindex, &flag))
 		return NULL;
 	return flag == XDP_FLAGS_DRV_MODE ? "native" : "generic";
+}
+
+int fg_xdp_pinned_ifaces(const char *pin_dir, char (*names)[IF_NAMESIZE],
+			 int cap)
+{
+	const size_t plen = strlen(FG_LINK_PIN_PREFIX);
+	DIR *dir = opendir(pin_dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!dir)
+		return -errno;
+	while ((e = readdir(dir))) {
+		const char *name = e->d_name + plen;
+
+		if (strncmp(e->d_name, FG_LINK_PIN_PREFIX, plen) || !*name ||
+		    strlen(name) >= IF_NAMESIZE)
+			continue;
+		if (n < cap)
+			snprintf(names[n], IF_NAMESIZE, "%s", name);
+		n++;
+	}
+	closedir(dir);
+	return n;
 }

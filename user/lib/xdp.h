@@ -12,6 +12,7 @@
 #define FG_XDP_H
 
 #include <linux/types.h>
+#include <net/if.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -36,5 +37,11 @@ int fg_xdp_detach(const char *pin_dir, const char *ifname);
 /* The mode ("native", "generic") the program of pin_dir runs in on
  * ifname, or NULL. */
 const char *fg_xdp_attached_mode(const char *pin_dir, const char *ifname);
+
+/* The interfaces that have a link pinned in pin_dir (attached now, or
+ * attached until their interface went away): up to cap names into
+ * names; returns how many there are (may exceed cap), or -errno. */
+int fg_xdp_pinned_ifaces(const char *pin_dir, char (*names)[IF_NAMESIZE],
+			 int cap);
 
 #endif /* FG_XDP_H */

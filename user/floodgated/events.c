@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The event log's summaries: what would be one line per source or per
+ * setting is said in one line (a reload's changes, the sources that
+ * entered the penalty box in the last second). */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon_priv.h"
+#include "log.h"
+#include "mapio.h"
+#include "units.h"
+
+/* Names joined with ',' into buf, cut short with "..." when long. */
+struct name_list {
+	char buf[160];
+	size_t len;
+	unsigned int n;
+};
+
+static void name_add(struct name_list *l, const char *name)
+{
+	size_t room = sizeof(l->buf) - l->len;
+	int w;
+
+	l->n++;
+	if (room < 4)
+		return;
+	w = snprintf(l->buf + l->len, room, "%s%s", l->len ? "," : "", name);
+	if (w < 0 || (size_t)w >= room) {
+		strcpy(l->buf + sizeof(l->buf) - 4, "...");
+		l->len = sizeof(l->buf) - 1;
+		return;
+	}
+	l->len += (size_t)w;
+}
+
+static const struct fg_rule_spec *rule_named(const struct fg_settings *s,
+					     const char *name)
+{
+	for (unsigned int i = 0; i < s->nrules; i++)
+		if (!strcmp(s->rules[i].name, name))
+			return &s->rules[i];
+	return NULL;
+}
+
+/* The parser zeroes settings before filling them (fg_config_defaults),
+ * so equal rules compare equal byte for byte, padding included. */
+static bool rule_same(const struct fg_rule_spec *a,
+		      const struct fg_rule_spec *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+static bool defaults_same(const struct fg_settings *a,
+			  const struct fg_settings *b)
+{
+	return !memcmp(a->defaults, b->defaults, sizeof(a->defaults));
+}
+
+void daemon_log_reload(const struct fg_settings *old,
+		       const struct fg_settings *now,
+		       struct fg_list_sync_counts lists)
+{
+	struct name_list added = {0}, removed = {0}, changed = {0};
+
+	for (unsigned int i = 0; i < now->nrules; i++) {
+		const struct fg_rule_spec *was =
+		    rule_named(old, now->rules[i].name);
+
+		if (!was)
+			name_add(&added, now->rules[i].name);
+		else if (!rule_same(was, &now->rules[i]))
+			name_add(&changed, now->rules[i].name);
+	}
+	for (unsigned int i = 0; i < old->nrules; i++)
+		if (!rule_named(now, old->rules[i].name))
+			name_add(&removed, old->rules[i].name);
+
+	log_info("reloaded",
+		 "rules=%u rules_added=%u rules_removed=%u rules_changed=%u "
+		 "added=%s removed=%s changed=%s defaults_changed=%s "
+		 "list_entries_added=%zu list_entries_removed=%zu "
+		 "list_entries_changed=%zu allow=%zu deny=%zu",
+		 now->nrules, added.n, removed.n, changed.n, fg_q(added.buf),
+		 fg_q(removed.buf), fg_q(changed.buf),
+		 defaults_same(old, now) ? "no" : "yes", lists.added,
+		 lists.removed, lists.changed, now->nallow, now->ndeny);
+}
+
+/* The newest few entries of the penalty box: the latest until_ns. */
+#define BOX_SAMPLES 3
+
+struct box_sample {
+	struct fg_src_key key[BOX_SAMPLES];
+	struct fg_block block[BOX_SAMPLES];
+	unsigned int n;
+	__u64 now;
+};
+
+static int keep_newest(const struct fg_src_key *k, const struct fg_block *b,
+		       void *arg)
+{
+	struct box_sample *s = arg;
+	unsigned int at;
+
+	if (b->until_ns <= s->now)
+		return 0;
+	if (s->n < BOX_SAMPLES)
+		at = s->n++;
+	else if (b->until_ns > s->block[BOX_SAMPLES - 1].until_ns)
+		at = BOX_SAMPLES - 1;
+	else
+		return 0;
+	/* Insertion into the short sorted list, newest first. */
+	while (at > 0 && s->block[at - 1].until_ns < b->until_ns) {
+		s->key[at] = s->key[at - 1];
+		s->block[at] = s->block[at - 1];
+		at--;
+	}
+	s->key[at] = *k;
+	s->block[at] = *b;
+	return 0;
+}
+
+static void describe_samples(struct fg_daemon *d, const struct box_sample *s,
+			     char *buf, size_t len)
+{
+	struct fg_meta meta;
+	bool named = !fg_maps_read_meta(&d->loader.maps, &meta);
+	size_t used = 0;
+	int w;
+
+	char item[BOX_SAMPLES][INET6_ADDRSTRLEN + FG_RULE_NAME_LEN + 16];
+	unsigned int nitems = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < s->n; i++) {
+		char src[INET6_ADDRSTRLEN + 8];
+		__u32 slot = s->block[i].rule_slot;
+		bool seen = false;
+
+		fg_format_source_cut((const __u8 *)s->key[i].addr,
+				     d->cfg.ipv4_prefix, d->cfg.ipv6_prefix,
+				     d->cfg.log_ipv4_prefix,
+				     d->cfg.log_ipv6_prefix, src, sizeof(src));
+		if (named && slot < FG_RULE_SLOTS)
+			snprintf(item[nitems], sizeof(item[0]), "%s@%.*s", src,
+				 (int)FG_RULE_NAME_LEN, meta.rule_names[slot]);
+		else
+			snprintf(item[nitems], sizeof(item[0]), "%s@rule%u",
+				 src, slot);
+		/* Cut to a prefix, several sources may read the same. */
+		for (unsigned int j = 0; j < nitems && !seen; j++)
+			seen = !strcmp(item[j], item[nitems]);
+		if (seen)
+			continue;
+		w = snprintf(buf + used, len - used, "%s%s", nitems ? "," : "",
+			     item[nitems]);
+		if (w < 0 || (size_t)w >= len - used)
+			break;
+		used += (size_t)w;
+		nitems++;
+	}
+}
+
+void daemon_log_box_entries(struct fg_daemon *d, __u64 now)
+{
+	__u64 events[FG_TABLE_EVENTS], entered;
+	struct box_sample sample = {.now = now};
+	double secs;
+	char newest[BOX_SAMPLES * (INET6_ADDRSTRLEN + FG_RULE_NAME_LEN + 12)];
+
+	if (now - d->box_log_ns < 1000000000ULL ||
+	    fg_read_table_stats(&d->loader.maps, events))
+		return;
+	entered = events[FG_TABLE_BLOCKED] - d->box_entered_seen;
+	d->box_entered_seen = events[FG_TABLE_BLOCKED];
+	if (!d->box_log_ns) {
+		/* The first look only sets the baseline: entries counted
+		 * before this daemon started are not news. */
+		d->box_log_ns = now;
+		return;
+	}
+	secs = (double)(now - d->box_log_ns) / 1e9;
+	d->box_log_ns = now;
+	if (!entered)
+		return;
+	fg_blocked_walk(&d->loader.maps, keep_newest, &sample);
+	describe_samples(d, &sample, newest, sizeof(newest));
+	log_info("penalty box entries", "count=%llu interval_s=%.2f newest=%s",
+		 (unsigned long long)entered, secs, fg_q(newest));
+}
