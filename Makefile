@@ -133,15 +133,104 @@ LINT_C := $(sort $(wildcard include/*.h bpf/*.h bpf/*.c user/*/*.c user/*/*.h \
 format:
 	$(Q)clang-format -i $(LINT_C)
 
+# install -----------------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=]; every directory below can be set
+# on its own. The config goes to SYSCONFDIR (/etc, whatever PREFIX is: that is
+# where the unit reads it), and only when there is none: an operator's file is
+# never overwritten (the example is always in DOCDIR). The unit goes where
+# systemd looks for it: /lib/systemd/system for PREFIX=/usr, as Debian's
+# packages do; else PREFIX/lib/systemd/system (/usr/local/lib/systemd/system
+# is on systemd's unit path). The unit and the man pages are generated into
+# build/dist/ with these paths; build/dist/paths records them, so changing one
+# regenerates them. make uninstall keeps the config.
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/floodgate
+DOCDIR ?= $(PREFIX)/share/doc/floodgate
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
+DIST := $(OUT)/dist
+MAN8 := floodgate.8 floodgated.8
+MAN5 := floodgate.yaml.5
+DIST_FILES := $(DIST)/floodgated.service $(addprefix $(DIST)/,$(MAN8) $(MAN5))
+ETC_CONFIG := $(SYSCONFDIR)/floodgate/floodgate.yaml
+EXAMPLE_CONFIG := user/floodgated/floodgate.example.yaml
+# The Grafana dashboard and the alert rules with their promtool tests.
+SHARE_FILES := tools/grafana/floodgate-dashboard.json \
+	tools/prometheus/floodgate-alerts.yml \
+	tools/prometheus/floodgate-alerts.test.yml
+DOC_FILES := README.md $(EXAMPLE_CONFIG)
+SUBST := s|@VERSION@|$(VERSION)|g; s|@BINDIR@|$(BINDIR)|g; \
+	s|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g; \
+	s|@UNITDIR@|$(UNITDIR)|g; s|@DATADIR@|$(DATADIR)|g; \
+	s|@DOCDIR@|$(DOCDIR)|g; s|@BASHCOMPDIR@|$(BASHCOMPDIR)|g
+
+.PHONY: uninstall FORCE
+all: $(DIST_FILES)
+
+# Rewritten only when a path changed, so the files below follow it.
+$(DIST)/paths: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '$(SUBST)' | cmp -s - $@ || echo '$(SUBST)' >$@
+
+# A placeholder left over (misspelt, or new and not in SUBST) fails the build.
+define gen_dist
+	$(msg) GEN $@
+	$(Q)sed -e '$(SUBST)' $< >$@.tmp
+	$(Q)if grep -n '@[A-Z]*@' $@.tmp /dev/null; then rm -f $@.tmp; exit 1; fi
+	$(Q)mv $@.tmp $@
+endef
+
+$(DIST)/floodgated.service: tools/systemd/floodgated.service.in $(DIST)/paths
+	$(gen_dist)
+
+$(DIST)/%: man/%.in $(DIST)/paths
+	$(gen_dist)
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(OUT)/floodgated $(DESTDIR)$(PREFIX)/sbin/floodgated
-	install -m 0755 $(OUT)/floodgate $(DESTDIR)$(PREFIX)/bin/floodgate
-	install -D -m 0644 tools/systemd/floodgated.service \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system/floodgated.service
-	install -D -m 0644 user/floodgated/floodgate.example.yaml \
-		$(DESTDIR)$(PREFIX)/share/doc/floodgate/floodgate.example.yaml
-	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/floodgate/README.md
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(OUT)/floodgated $(DESTDIR)$(SBINDIR)/floodgated
+	install -m 0755 $(OUT)/floodgate $(DESTDIR)$(BINDIR)/floodgate
+	install -D -m 0644 $(DIST)/floodgated.service \
+		$(DESTDIR)$(UNITDIR)/floodgated.service
+	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 $(addprefix $(DIST)/,$(MAN8)) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(addprefix $(DIST)/,$(MAN5)) $(DESTDIR)$(MANDIR)/man5/
+	install -D -m 0644 tools/bash-completion/floodgate \
+		$(DESTDIR)$(BASHCOMPDIR)/floodgate
+	install -d $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+	install -m 0644 $(SHARE_FILES) $(DESTDIR)$(DATADIR)/
+	install -m 0644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
+	@if [ -e $(DESTDIR)$(ETC_CONFIG) ] || [ -L $(DESTDIR)$(ETC_CONFIG) ]; then \
+		echo "kept $(DESTDIR)$(ETC_CONFIG); the new example is $(DESTDIR)$(DOCDIR)/$(notdir $(EXAMPLE_CONFIG))"; \
+	else \
+		echo "install -D -m 0644 $(EXAMPLE_CONFIG) $(DESTDIR)$(ETC_CONFIG)"; \
+		install -D -m 0644 $(EXAMPLE_CONFIG) $(DESTDIR)$(ETC_CONFIG); \
+	fi
+	@[ -n "$(DESTDIR)" ] || echo "next: set interfaces: in $(ETC_CONFIG), then systemctl daemon-reload && systemctl enable --now floodgated"
+
+# Not while the datapath is pinned: it would stay attached with no CLI left to
+# detach it.
+PIN_DIR_DEFAULT := $(shell sed -n 's/^\#define FG_PIN_DIR_DEFAULT "\(.*\)"/\1/p' include/fg_abi.h)
+
+uninstall:
+	@if [ -z "$(DESTDIR)" ] && [ -d $(PIN_DIR_DEFAULT) ]; then \
+		echo "$(PIN_DIR_DEFAULT) exists: floodgate is still attached; first: systemctl stop floodgated && floodgate detach" >&2; \
+		exit 1; fi
+	rm -f $(DESTDIR)$(SBINDIR)/floodgated $(DESTDIR)$(BINDIR)/floodgate \
+		$(DESTDIR)$(UNITDIR)/floodgated.service \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(MAN8)) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(MAN5)) \
+		$(DESTDIR)$(BASHCOMPDIR)/floodgate \
+		$(addprefix $(DESTDIR)$(DATADIR)/,$(notdir $(SHARE_FILES))) \
+		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOC_FILES)))
+	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+	@if [ -e $(DESTDIR)$(ETC_CONFIG) ]; then \
+		echo "kept $(DESTDIR)$(ETC_CONFIG): remove it yourself if it is not wanted"; fi
+# end of install ----------------------------------------------------------------
 
 clean:
 	rm -rf $(OUT)
@@ -238,7 +327,7 @@ fuzz-user: deps fuzz-build
 # UBSan (any report aborts); `make tests` also builds that copy in
 # build/san/ for the sanitizer suites (tests/gates/). `make reproducible`
 # builds the tree twice in two directories and compares every output.
-LINT_SH := .ci/run $(sort $(wildcard tests/*.sh tests/*/*.sh tools/*.sh tools/*/*.sh))
+LINT_SH := .ci/run tools/bash-completion/floodgate $(sort $(wildcard tests/*.sh tests/*/*.sh tools/*.sh tools/*/*.sh))
 SAN_OUT := $(OUT)/san
 
 .PHONY: san reproducible repro-outputs

@@ -21,6 +21,7 @@ PACKAGES=(
 	iproute2 iputils-ping ethtool util-linux procps curl python3 gzip
 	prometheus nftables iptables gdb
 	clang-format clang-tidy cppcheck shellcheck valgrind
+	man-db mandoc # man -l, lexgrog and mandoc -T lint on the man pages
 	libclang-rt-14-dev # libFuzzer and the sanitizers for clang 14 (make fuzz-user)
 )
 LOCK=${FG_DEPS_LOCK:-tools/deps.lock} # the variable is for tests

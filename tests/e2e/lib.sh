@@ -40,7 +40,8 @@
 #   floodgate fg_config [LINE..] (-> path), fg_daemon_start CONFIG
 #             [ARGS..] (-> FG_DAEMON_PID, FG_DAEMON_LOG), fg_daemon_bg LOG
 #             ARGS.., fg_daemon_stop [PID], fg_daemon_cmd ARGS.., fg_cli ARGS.., fg_loadgen NS
-#             ARGS.., fg_unit_caps KEY, fg_unit_value KEY
+#             ARGS.., fg_unit_caps KEY, fg_unit_value KEY,
+#             fg_unit_use UNIT_FILE
 #   counters  fg_stats_snapshot FILE, fg_stat [--since FILE] ACTION
 #             REASON [packets|bytes], fg_stat_percpu (same args),
 #             fg_stats_cpus [--since FILE], fg_stats_show [--since FILE]
@@ -537,7 +538,9 @@ fg_unit_value() { sed -n "s/^$1=//p" "$FG_UNIT" | tail -n 1; }
 # CAP_SYS_RESOURCE in some containers) is left out (FG_DAEMON_PRIV_MISSING,
 # said once by fg_daemon_start). Set FG_DAEMON_AS_ROOT=1 to run the daemon
 # with every capability instead. Computed here, once, not in a subshell.
-FG_UNIT=$FG_ROOT/tools/systemd/floodgated.service
+# The unit is make's template: the capabilities and hardening are literal
+# there, only paths are filled in (fg_unit_use FILE reads another one).
+FG_UNIT=$FG_ROOT/tools/systemd/floodgated.service.in
 FG_DAEMON_PRIV=()
 FG_DAEMON_PRIV_MISSING=
 _fg_daemon_priv_said=0
@@ -562,6 +565,14 @@ _fg_daemon_priv() {
 	return 0
 }
 _fg_daemon_priv
+
+# fg_unit_use FILE: read the unit FILE (e.g. an installed one) from now on,
+# for fg_unit_caps, fg_unit_value and the daemon's privileges.
+fg_unit_use() {
+	FG_UNIT=$1
+	FG_DAEMON_PRIV_MISSING=
+	_fg_daemon_priv
+}
 
 # _fg_daemon_prefix: the command prefix that runs floodgated (one a line).
 _fg_daemon_prefix() {
