@@ -187,7 +187,7 @@ endef
 $(DIST)/floodgated.service: tools/systemd/floodgated.service.in $(DIST)/paths
 	$(gen_dist)
 
-$(DIST)/%: man/%.in $(DIST)/paths
+$(DIST)/%: user/man/%.in $(DIST)/paths
 	$(gen_dist)
 
 install: all
