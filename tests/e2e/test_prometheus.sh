@@ -17,11 +17,12 @@ PORT=9
 SRC=203.0.113.70
 PROM_TIMEOUT=${FG_PROM_TIMEOUT:-40} # s, for Prometheus to start and scrape
 
+T_START=$(($(date +%s) - 1)) # whole seconds: the daemon starts after it
 fg_require_root
 fg_require_cmds ip nsenter bpftool python3 awk curl gzip prometheus promtool
 fg_require_bins floodgated floodgate fg-loadgen
 
-tap_plan 21
+tap_plan 23
 
 lab_setup || tap_bail "could not build the lab"
 
@@ -76,7 +77,11 @@ for m in floodgate_packets_total floodgate_bytes_total floodgate_rule_packets_to
 	floodgate_tracked_sources_capacity floodgate_blocked_sources \
 	floodgate_interface_attached floodgate_config_reloads_total \
 	floodgate_config_last_reload_success_timestamp_seconds floodgate_build_info \
-	floodgate_top_source_dropped_packets; do
+	floodgate_top_source_dropped_packets floodgate_interface_info \
+	floodgate_config_last_reload_successful floodgate_admission_refused_packets_total \
+	floodgate_revert_timestamp_seconds process_start_time_seconds \
+	process_resident_memory_bytes process_virtual_memory_bytes \
+	process_cpu_seconds_total process_open_fds process_max_fds; do
 	grep -qE "^$m(\{| )" "$plain" || missing+=("$m")
 done
 if [ ${#missing[@]} -eq 0 ]; then
@@ -86,8 +91,13 @@ else
 fi
 check_eq "floodgate_packets_total{action=\"drop\",reason=\"rate_packets\"} matches the pinned counter" \
 	"$(fg_metric_value 'floodgate_packets_total{action="drop",reason="rate_packets"}' <"$plain")" "$drops"
-check_eq "floodgate_interface_attached{interface=\"$FG_IF_SERVER\",mode=\"native\"} 1" \
-	"$(fg_metric_value "floodgate_interface_attached{interface=\"$FG_IF_SERVER\",mode=\"native\"}" <"$plain")" 1
+check_eq "floodgate_interface_attached{interface=\"$FG_IF_SERVER\"} 1" \
+	"$(fg_metric_value "floodgate_interface_attached{interface=\"$FG_IF_SERVER\"}" <"$plain")" 1
+check_eq "floodgate_interface_info{interface=\"$FG_IF_SERVER\",mode=\"native\"} 1" \
+	"$(fg_metric_value "floodgate_interface_info{interface=\"$FG_IF_SERVER\",mode=\"native\"}" <"$plain")" 1
+# process_start_time_seconds: the daemon's own start, during this test.
+check_ge "process_start_time_seconds: floodgated started after the test did" \
+	"$(fg_metric_value process_start_time_seconds <"$plain")" "$T_START"
 check_eq "floodgate_enabled 1" "$(fg_metric_value floodgate_enabled <"$plain")" 1
 check_gt "floodgate_rule_packets_total{rule=\"dns\",action=\"pass\"} counts the rule's packets" \
 	"$(fg_metric_value 'floodgate_rule_packets_total{rule="dns",action="pass"}' <"$plain")" 0

@@ -38,6 +38,7 @@ struct fg_daemon {
 	pthread_mutex_t lock;
 	unsigned long long reloads_success, reloads_failure;
 	double last_reload_success;
+	bool last_reload_ok; /* the last load or reload was applied */
 	unsigned int top_sources;
 	unsigned int nifaces;
 	char ifaces[FG_MAX_IFACES][IF_NAMESIZE];

@@ -3,10 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon_priv.h"
 #include "http.h"
 #include "log.h"
+#include "procstat.h"
 #include "prom.h"
 #include "snapshot.h"
 #include "top.h"
@@ -19,12 +21,36 @@
  * repeated failures are logged once per 10 minutes. */
 #define FG_HTTP_RETRY_S 5
 
+static double clock_s(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* fg_ctl's revert times are CLOCK_BOOTTIME seconds; dashboards want
+ * unix time. */
+static void read_revert_times(const struct fg_ctl *ctl,
+			      struct fg_daemon_state *ds)
+{
+	double boot = clock_s(CLOCK_BOOTTIME), real = clock_s(CLOCK_REALTIME);
+
+	ds->enabled_revert_at = fg_prom_boottime_to_unix(
+	    __atomic_load_n(&ctl->enabled_revert_at, __ATOMIC_RELAXED), boot,
+	    real);
+	ds->dry_run_revert_at = fg_prom_boottime_to_unix(
+	    __atomic_load_n(&ctl->dry_run_revert_at, __ATOMIC_RELAXED), boot,
+	    real);
+}
+
 static void render_metrics(struct fg_buf *out, void *arg)
 {
 	struct fg_daemon *d = arg;
 	struct fg_snapshot *snap = calloc(1, sizeof(*snap));
 	struct fg_daemon_state ds = {0};
 	struct fg_fleet_stats fleet;
+	struct fg_process_stats proc;
 	struct fg_top_entry top[1000];
 	struct fg_top_source tops[1000];
 	size_t total = 0;
@@ -50,6 +76,8 @@ static void render_metrics(struct fg_buf *out, void *arg)
 	ds.reloads_success = d->reloads_success;
 	ds.reloads_failure = d->reloads_failure;
 	ds.last_reload_success = d->last_reload_success;
+	ds.last_reload_ok = d->last_reload_ok;
+	read_revert_times(d->loader.maps.ctl_mem, &ds);
 	if (d->top_sources)
 		ntop = fg_top_sources(&d->loader.maps, FG_TOP_BY_DROPS,
 				      d->top_sources, top, &total);
@@ -65,6 +93,8 @@ static void render_metrics(struct fg_buf *out, void *arg)
 	ds.top = tops;
 	fg_fleet_stats(d->fleet, &fleet);
 	ds.fleet = &fleet;
+	if (!fg_procstat_read(&proc))
+		ds.process = &proc;
 	fg_prom_render(snap, &ds, out);
 	free(snap);
 }

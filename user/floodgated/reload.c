@@ -226,6 +226,7 @@ int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 		memcpy(d->ifaces[i], s->ifaces[i], IF_NAMESIZE);
 	d->top_sources = s->top_sources;
 	d->last_reload_success = now_unix();
+	d->last_reload_ok = true;
 	pthread_mutex_unlock(&d->lock);
 
 	daemon_update_http(d, s->metrics_listen);
@@ -249,6 +250,7 @@ void fg_daemon_reload(struct fg_daemon *d)
 	if (rc) {
 		pthread_mutex_lock(&d->lock);
 		d->reloads_failure++;
+		d->last_reload_ok = false;
 		pthread_mutex_unlock(&d->lock);
 		__atomic_add_fetch(&d->loader.maps.ctl_mem->reloads_failure, 1,
 				   __ATOMIC_RELEASE);
