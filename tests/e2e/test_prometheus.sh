@@ -7,7 +7,11 @@
 #     scrapes the daemon on that namespace's 127.0.0.1) ingests it: its
 #     HTTP API returns floodgate_packets_total, it took every sample of
 #     the scrape, and a metric relabel rule (drop floodgate_build_info)
-#     works on floodgate's names: one sample fewer after relabelling.
+#     works on floodgate's names: one sample fewer after relabelling;
+#   - the shipped Grafana dashboard and alert rules against that same
+#     Prometheus (it loads the rules file): every panel query parses and
+#     returns series, every alert rule evaluates with health ok, and every
+#     metric name they use is in the daemon's /metrics (promql_check.py).
 # shellcheck source=tests/e2e/lib.sh disable=SC2119 # lab_setup without options
 . "$(dirname "$0")/lib.sh"
 
@@ -22,7 +26,7 @@ fg_require_root
 fg_require_cmds ip nsenter bpftool python3 awk curl gzip prometheus promtool
 fg_require_bins floodgated floodgate fg-loadgen
 
-tap_plan 23
+tap_plan 24
 
 lab_setup || tap_bail "could not build the lab"
 
@@ -146,6 +150,8 @@ global:
   scrape_interval: 1s
   scrape_timeout: 1s
   evaluation_interval: 1s
+rule_files:
+  - $FG_ROOT/tools/prometheus/floodgate-alerts.yml
 scrape_configs:
   - job_name: floodgate
     static_configs:
@@ -190,6 +196,25 @@ check "Prometheus: metric_relabel_configs dropped floodgate_build_info, one samp
 	query 'scrape_samples_post_metric_relabeling{job="floodgate"} == scrape_samples_scraped{job="floodgate"} - 1'
 check "Prometheus: floodgate_build_info is absent, floodgate_enabled is there" \
 	query 'absent(floodgate_build_info{job="floodgate"}) and on() floodgate_enabled{job="floodgate"} == 1'
+
+# 5. The dashboard and the alert rules, once every rule has been evaluated.
+rules_evaluated() {
+	lab_exec "$FG_NS_SERVER" curl -sS --max-time 5 "http://127.0.0.1:$PPORT/api/v1/rules" |
+		python3 -c '
+import json, sys
+rules = [r for g in json.load(sys.stdin)["data"]["groups"] for r in g["rules"]]
+sys.exit(0 if rules and all(r.get("health") != "unknown" for r in rules) else 1)'
+}
+fg_wait_until 15 rules_evaluated
+out=$(lab_exec "$FG_NS_SERVER" python3 "$FG_ROOT/tests/e2e/promql_check.py" "http://127.0.0.1:$PPORT" \
+	"$plain" "$FG_ROOT/tools/grafana/floodgate-dashboard.json" floodgate 2>&1)
+rc=$?
+diag "$(tail -n 1 <<<"$out")"
+if [ "$rc" -eq 0 ]; then
+	ok "dashboard queries return series, alert rules evaluate ok, every metric they use is exported"
+else
+	not_ok "dashboard queries return series, alert rules evaluate ok, every metric they use is exported" "$out"
+fi
 
 fg_kill "$PROM_PID" 5
 fg_daemon_stop "$FG_DAEMON_PID"
