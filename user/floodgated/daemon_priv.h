@@ -67,8 +67,10 @@ void daemon_on_link(enum fg_link_event ev, const char *ifname, int ifindex,
 		    void *arg);
 
 /* metrics.c */
-/* Starts, moves or stops the listener to match listen ("" = off). */
-void daemon_update_http(struct fg_daemon *d, const char *listen);
+/* Starts, moves or stops the listener to match listen ("" = off) and the
+ * web config (TLS, users; NULL: none). */
+void daemon_update_http(struct fg_daemon *d, const char *listen,
+			const struct fg_web_config *web);
 /* From the tick: restarts a listener that failed to start. */
 void daemon_retry_http(struct fg_daemon *d);
 

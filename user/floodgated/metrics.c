@@ -100,11 +100,13 @@ static void render_metrics(struct fg_buf *out, void *arg)
 }
 
 static void start_http(struct fg_daemon *d, const char *listen,
+		       const struct fg_web_config *web,
 		       struct fg_log_limit *repeats)
 {
-	char err[256];
+	char err[512];
 
-	d->http = fg_http_start(listen, render_metrics, d, err, sizeof(err));
+	d->http =
+	    fg_http_start_web(listen, web, render_metrics, d, err, sizeof(err));
 	if (!d->http) {
 		d->http_failed_ns = fg_monotonic_ns();
 		fg_log_limited(repeats, FG_LOG_ERROR,
@@ -115,14 +117,20 @@ static void start_http(struct fg_daemon *d, const char *listen,
 		return;
 	}
 	snprintf(d->http_listen, sizeof(d->http_listen), "%s", listen);
-	log_info("serving metrics", "listen=%s path=/metrics", fg_q(listen));
+	log_info("serving metrics", "listen=%s path=/metrics tls=%s users=%u",
+		 fg_q(listen), web && web->cert_pem ? "on" : "off",
+		 web ? web->nusers : 0);
 }
 
-void daemon_update_http(struct fg_daemon *d, const char *listen)
+void daemon_update_http(struct fg_daemon *d, const char *listen,
+			const struct fg_web_config *web)
 {
 	struct fg_log_limit always = FG_LOG_LIMIT(1, 1);
 
-	if (d->http && !strcmp(d->http_listen, listen))
+	/* A changed web config (certificate, key, users) restarts the
+	 * listener: libmicrohttpd reads TLS material at start only. */
+	if (d->http && !strcmp(d->http_listen, listen) &&
+	    fg_http_same_web(d->http, web))
 		return;
 	fg_http_stop(d->http);
 	d->http = NULL;
@@ -131,7 +139,7 @@ void daemon_update_http(struct fg_daemon *d, const char *listen)
 		log_info("metrics disabled", "%s", "");
 		return;
 	}
-	start_http(d, listen, &always);
+	start_http(d, listen, web, &always);
 }
 
 void daemon_retry_http(struct fg_daemon *d)
@@ -142,5 +150,5 @@ void daemon_retry_http(struct fg_daemon *d)
 	    fg_monotonic_ns() - d->http_failed_ns <
 		FG_HTTP_RETRY_S * 1000000000ull)
 		return;
-	start_http(d, d->cfg.metrics_listen, &repeats);
+	start_http(d, d->cfg.metrics_listen, d->cfg.web, &repeats);
 }

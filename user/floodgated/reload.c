@@ -78,6 +78,16 @@ int daemon_load_settings(const struct fg_daemon_opts *o, struct fg_settings *s,
 		fg_config_free(s);
 		return -EINVAL;
 	}
+	/* Read with the config, so a bad one fails the start or the reload
+	 * (keeping the running listener) and --check reports it. */
+	if (s->metrics_web_config[0]) {
+		rc = fg_web_config_load_file(s->metrics_web_config, &s->web,
+					     err, errlen);
+		if (rc) {
+			fg_config_free(s);
+			return rc;
+		}
+	}
 	return 0;
 }
 
@@ -229,7 +239,7 @@ int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 	d->last_reload_ok = true;
 	pthread_mutex_unlock(&d->lock);
 
-	daemon_update_http(d, s->metrics_listen);
+	daemon_update_http(d, s->metrics_listen, s->web);
 	fg_fleet_configure(d->fleet, s);
 	return 0;
 }
