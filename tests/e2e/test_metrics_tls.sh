@@ -13,9 +13,11 @@
 # shellcheck source=tests/e2e/lib.sh disable=SC2119 # lab_setup without options
 . "$(dirname "$0")/lib.sh"
 
+# shellcheck disable=SC2016 # bcrypt hashes: the $ are literal
 # bcrypt (cost 4, to keep the test fast) of "floodgate-test-pw" ($2b$,
 # Python's crypt) and of "bob-pw" ($2y$, as htpasswd writes it).
 ALICE_HASH='$2b$04$lo50J5sgZE0pjiNSZ07qzOaR03aUCdvCAoR6AA00kX8tRY3qCLOSm'
+# shellcheck disable=SC2016
 BOB_HASH='$2y$04$4TLPDqI52Pokl8JqRM9mYukn6aIZtI132wnDm1IMAL5Uzdgo6dXBW'
 
 fg_require_root

@@ -41,8 +41,10 @@ static int setup(void **state)
 	if (!f)
 		return -1;
 	snprintf(f->dir, sizeof(f->dir), "/tmp/fg_webcfg_XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (!mkdtemp(f->dir)) {
+		free(f);
 		return -1;
+	}
 	snprintf(f->cert, sizeof(f->cert), "%s/cert.pem", f->dir);
 	snprintf(f->key, sizeof(f->key), "%s/key.pem", f->dir);
 	snprintf(f->notpem, sizeof(f->notpem), "%s/notpem", f->dir);
@@ -93,8 +95,10 @@ static void test_valid(void **state)
 		 "42V2pdJlUprsJPze'\n",
 		 f->cert, f->key, HASH_PW);
 	w = load(text, err, sizeof(err));
-	if (!w)
+	if (!w) {
 		fail_msg("%s", err);
+		return;
+	}
 	assert_non_null(strstr(w->cert_pem, "BEGIN CERTIFICATE"));
 	assert_int_equal(w->cert_len, strlen(w->cert_pem));
 	assert_non_null(strstr(w->key_pem, "BEGIN PRIVATE KEY"));
@@ -133,6 +137,7 @@ static void test_errors(void **state)
 	char err[FG_ERR_MAX];
 	size_t n = 0;
 
+	memset(cases, 0, sizeof(cases));
 #define CASE(want_, ...)                                                     \
 	do {                                                                 \
 		snprintf(cases[n].text, sizeof(cases[n].text), __VA_ARGS__); \
@@ -237,18 +242,24 @@ static int auth(const struct fg_web_config *w, const char *user_pass)
 static void test_auth(void **state)
 {
 	char text[512], err[FG_ERR_MAX], bob[FG_BCRYPT_LEN + 8];
+	struct crypt_data *cd;
 	struct fg_web_config *w;
 
 	(void)state;
 	/* bob's hash made here by libcrypt, $2y$ as htpasswd writes it */
+	cd = calloc(1, sizeof(*cd));
+	assert_non_null(cd);
 	snprintf(bob, sizeof(bob), "%s",
-		 crypt("pw2", crypt_gensalt("$2y$", 4, NULL, 0)));
+		 crypt_r("pw2", crypt_gensalt("$2y$", 4, NULL, 0), cd));
+	free(cd);
 	assert_int_equal(strlen(bob), FG_BCRYPT_LEN);
 	snprintf(text, sizeof(text),
 		 "basic_auth_users:\n  alice: %s\n  bob: '%s'\n", HASH_PW, bob);
 	w = load(text, err, sizeof(err));
-	if (!w)
+	if (!w) {
 		fail_msg("%s", err);
+		return;
+	}
 
 	assert_int_equal(auth(w, "alice:floodgate-test-pw"), 1);
 	assert_int_equal(auth(w, "bob:pw2"), 1);
