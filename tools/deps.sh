@@ -17,6 +17,8 @@ PACKAGES=(
 	libnl-3-dev libnl-route-3-dev libmicrohttpd-dev libfyaml-dev
 	libjson-c-dev libcmocka-dev libhiredis-dev
 	libsystemd-dev # floodgated's log lines as journal fields under systemd
+	libcrypt-dev # bcrypt checks of metrics.web_config's basic_auth_users (crypt_r)
+	openssl      # the TLS metrics test makes its self-signed certificate
 	redis-server redis-tools # the fleet's tests start their own server
 	iproute2 iputils-ping ethtool util-linux procps curl python3 gzip
 	prometheus nftables iptables gdb

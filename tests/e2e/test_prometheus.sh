@@ -7,7 +7,11 @@
 #     scrapes the daemon on that namespace's 127.0.0.1) ingests it: its
 #     HTTP API returns floodgate_packets_total, it took every sample of
 #     the scrape, and a metric relabel rule (drop floodgate_build_info)
-#     works on floodgate's names: one sample fewer after relabelling.
+#     works on floodgate's names: one sample fewer after relabelling;
+#   - the shipped Grafana dashboard and alert rules against that same
+#     Prometheus (it loads the rules file): every panel query parses and
+#     returns series, every alert rule evaluates with health ok, and every
+#     metric name they use is in the daemon's /metrics (promql_check.py).
 # shellcheck source=tests/e2e/lib.sh disable=SC2119 # lab_setup without options
 . "$(dirname "$0")/lib.sh"
 
@@ -17,11 +21,12 @@ PORT=9
 SRC=203.0.113.70
 PROM_TIMEOUT=${FG_PROM_TIMEOUT:-40} # s, for Prometheus to start and scrape
 
+T_START=$(($(date +%s) - 1)) # whole seconds: the daemon starts after it
 fg_require_root
 fg_require_cmds ip nsenter bpftool python3 awk curl gzip prometheus promtool
 fg_require_bins floodgated floodgate fg-loadgen
 
-tap_plan 21
+tap_plan 24
 
 lab_setup || tap_bail "could not build the lab"
 
@@ -76,7 +81,11 @@ for m in floodgate_packets_total floodgate_bytes_total floodgate_rule_packets_to
 	floodgate_tracked_sources_capacity floodgate_blocked_sources \
 	floodgate_interface_attached floodgate_config_reloads_total \
 	floodgate_config_last_reload_success_timestamp_seconds floodgate_build_info \
-	floodgate_top_source_dropped_packets; do
+	floodgate_top_source_dropped_packets floodgate_interface_info \
+	floodgate_config_last_reload_successful floodgate_admission_refused_packets_total \
+	floodgate_revert_timestamp_seconds process_start_time_seconds \
+	process_resident_memory_bytes process_virtual_memory_bytes \
+	process_cpu_seconds_total process_open_fds process_max_fds; do
 	grep -qE "^$m(\{| )" "$plain" || missing+=("$m")
 done
 if [ ${#missing[@]} -eq 0 ]; then
@@ -86,8 +95,13 @@ else
 fi
 check_eq "floodgate_packets_total{action=\"drop\",reason=\"rate_packets\"} matches the pinned counter" \
 	"$(fg_metric_value 'floodgate_packets_total{action="drop",reason="rate_packets"}' <"$plain")" "$drops"
-check_eq "floodgate_interface_attached{interface=\"$FG_IF_SERVER\",mode=\"native\"} 1" \
-	"$(fg_metric_value "floodgate_interface_attached{interface=\"$FG_IF_SERVER\",mode=\"native\"}" <"$plain")" 1
+check_eq "floodgate_interface_attached{interface=\"$FG_IF_SERVER\"} 1" \
+	"$(fg_metric_value "floodgate_interface_attached{interface=\"$FG_IF_SERVER\"}" <"$plain")" 1
+check_eq "floodgate_interface_info{interface=\"$FG_IF_SERVER\",mode=\"native\"} 1" \
+	"$(fg_metric_value "floodgate_interface_info{interface=\"$FG_IF_SERVER\",mode=\"native\"}" <"$plain")" 1
+# process_start_time_seconds: the daemon's own start, during this test.
+check_ge "process_start_time_seconds: floodgated started after the test did" \
+	"$(fg_metric_value process_start_time_seconds <"$plain")" "$T_START"
 check_eq "floodgate_enabled 1" "$(fg_metric_value floodgate_enabled <"$plain")" 1
 check_gt "floodgate_rule_packets_total{rule=\"dns\",action=\"pass\"} counts the rule's packets" \
 	"$(fg_metric_value 'floodgate_rule_packets_total{rule="dns",action="pass"}' <"$plain")" 0
@@ -136,6 +150,8 @@ global:
   scrape_interval: 1s
   scrape_timeout: 1s
   evaluation_interval: 1s
+rule_files:
+  - $FG_ROOT/tools/prometheus/floodgate-alerts.yml
 scrape_configs:
   - job_name: floodgate
     static_configs:
@@ -180,6 +196,25 @@ check "Prometheus: metric_relabel_configs dropped floodgate_build_info, one samp
 	query 'scrape_samples_post_metric_relabeling{job="floodgate"} == scrape_samples_scraped{job="floodgate"} - 1'
 check "Prometheus: floodgate_build_info is absent, floodgate_enabled is there" \
 	query 'absent(floodgate_build_info{job="floodgate"}) and on() floodgate_enabled{job="floodgate"} == 1'
+
+# 5. The dashboard and the alert rules, once every rule has been evaluated.
+rules_evaluated() {
+	lab_exec "$FG_NS_SERVER" curl -sS --max-time 5 "http://127.0.0.1:$PPORT/api/v1/rules" |
+		python3 -c '
+import json, sys
+rules = [r for g in json.load(sys.stdin)["data"]["groups"] for r in g["rules"]]
+sys.exit(0 if rules and all(r.get("health") != "unknown" for r in rules) else 1)'
+}
+fg_wait_until 15 rules_evaluated
+out=$(lab_exec "$FG_NS_SERVER" python3 "$FG_ROOT/tests/e2e/promql_check.py" "http://127.0.0.1:$PPORT" \
+	"$plain" "$FG_ROOT/tools/grafana/floodgate-dashboard.json" floodgate 2>&1)
+rc=$?
+diag "$(tail -n 1 <<<"$out")"
+if [ "$rc" -eq 0 ]; then
+	ok "dashboard queries return series, alert rules evaluate ok, every metric they use is exported"
+else
+	not_ok "dashboard queries return series, alert rules evaluate ok, every metric they use is exported" "$out"
+fi
 
 fg_kill "$PROM_PID" 5
 fg_daemon_stop "$FG_DAEMON_PID"

@@ -151,7 +151,7 @@ before=$FG_TMP/stats.before.json
 fg_stats_snapshot "$before"
 m0=$(mscrape)
 ins0=$(($(event inserted <<<"$m0") + $(event inserted_no_burst <<<"$m0")))
-ref0=$(event refused <<<"$m0")
+ref0=$(fg_metric_value floodgate_admission_refused_packets_total <<<"$m0")
 tracked0=$(fg_metric_value floodgate_tracked_sources <<<"$m0")
 diag "before the flood: tracked $tracked0, inserted $ins0, refused $ref0"
 
@@ -199,7 +199,7 @@ PY
 ploss=$(calc "$psent > 0 ? ($psent - $precv) * 100 / $psent : 100")
 lrate=$(calc "$T > 0 ? $lflood / $T : 0")
 ins1=$(($(event inserted <<<"$m1") + $(event inserted_no_burst <<<"$m1")))
-ref1=$(event refused <<<"$m1")
+ref1=$(fg_metric_value floodgate_admission_refused_packets_total <<<"$m1")
 admitted=$((ins1 - ins0))
 # The datapath's clock is the coarse one (one tick, <= 10 ms, behind):
 # its span can exceed T by a tick.
@@ -246,7 +246,7 @@ if [ -n "$tracked" ] && [ "$tracked" -le "$TABLE" ] && [ "$tracked" -gt $((TABLE
 else
 	not_ok "(d) /metrics: floodgate_tracked_sources in ($((TABLE / 4)), $TABLE], capacity $TABLE" "tracked '$tracked' capacity '$cap'"
 fi
-check_eq "(d) /metrics: source_table_events{refused} grew by the rate_new_sources drops ($((ref1 - ref0)))" "$((ref1 - ref0))" "$refused_pk"
+check_eq "(d) /metrics: admission_refused_packets_total grew by the rate_new_sources drops ($((ref1 - ref0)))" "$((ref1 - ref0))" "$refused_pk"
 read -r js_tracked js_cap js_refused < <(python3 -c '
 import json, sys
 s = json.load(sys.stdin)

@@ -67,6 +67,10 @@ static int setup(void **state)
 	d->reloads_success = 3;
 	d->reloads_failure = 1;
 	d->last_reload_success = 1700000000.25;
+	d->last_reload_ok = true;
+	s->table_events[FG_TABLE_INSERTED] = 70;
+	s->table_events[FG_TABLE_REFUSED] = 9000;
+	s->table_events[FG_TABLE_BLOCKED] = 4;
 	snprintf(f->top[0].addr, sizeof(f->top[0].addr), "192.0.2.0/24");
 	f->top[0].dropped = 500;
 	snprintf(f->top[1].addr, sizeof(f->top[1].addr), "2001:db8::/64");
@@ -317,26 +321,117 @@ static void test_gauges(void **state)
 	want_line(t, "floodgate_dry_run 1");
 }
 
+/* One attached series per configured interface whatever its state, the
+ * mode in its own info series. */
 static void test_interfaces(void **state)
 {
 	struct fixture *f = *state;
 	const char *t = render(f);
 
-	want_line(t, "floodgate_interface_attached{interface=\"eth0\","
+	want_line(t, "floodgate_interface_attached{interface=\"eth0\"} 1");
+	want_line(t, "floodgate_interface_attached{interface=\"eth1\"} 0");
+	want_line(t, "floodgate_interface_info{interface=\"eth0\","
 		     "mode=\"native\"} 1");
-	want_line(t, "floodgate_interface_attached{interface=\"eth1\","
-		     "mode=\"none\"} 0");
+	want_line(t, "floodgate_interface_info{interface=\"eth1\","
+		     "mode=\"none\"} 1");
 	assert_int_equal(count_prefix(t, "floodgate_interface_attached{"), 2);
+	assert_int_equal(count_prefix(t, "floodgate_interface_info{"), 2);
+	assert_null(
+	    strstr(t, "floodgate_interface_attached{interface=\"eth0\","));
 
 	f->d.ifaces[1].mode = "generic";
 	t = render(f);
-	want_line(t, "floodgate_interface_attached{interface=\"eth1\","
+	want_line(t, "floodgate_interface_attached{interface=\"eth1\"} 1");
+	want_line(t, "floodgate_interface_info{interface=\"eth1\","
 		     "mode=\"generic\"} 1");
 
 	f->d.nifaces = 0;
 	t = render(f);
 	assert_int_equal(count_prefix(t, "floodgate_interface_attached{"), 0);
 	want_line(t, "# TYPE floodgate_interface_attached gauge");
+	want_line(t, "# TYPE floodgate_interface_info gauge");
+}
+
+/* Refused packets are their own counter, not a table event beside the
+ * entries. */
+static void test_admission_split(void **state)
+{
+	struct fixture *f = *state;
+	const char *t = render(f);
+
+	want_line(t, "floodgate_admission_refused_packets_total 9000");
+	want_line(t,
+		  "# TYPE floodgate_admission_refused_packets_total counter");
+	want_line(t,
+		  "floodgate_source_table_events_total{event=\"inserted\"} 70");
+	want_line(t,
+		  "floodgate_source_table_events_total{event=\"blocked\"} 4");
+	no_line_prefix(
+	    t, "floodgate_source_table_events_total{event=\"refused\"}");
+	assert_int_equal(
+	    count_prefix(t, "floodgate_source_table_events_total{"), 5);
+}
+
+static void test_reload_and_revert(void **state)
+{
+	struct fixture *f = *state;
+	const char *t = render(f);
+
+	want_line(t, "floodgate_config_last_reload_successful 1");
+	want_line(t,
+		  "floodgate_revert_timestamp_seconds{setting=\"enabled\"} 0");
+	want_line(t,
+		  "floodgate_revert_timestamp_seconds{setting=\"dry_run\"} 0");
+	f->d.last_reload_ok = false;
+	f->d.enabled_revert_at = 1700000900;
+	t = render(f);
+	want_line(t, "floodgate_config_last_reload_successful 0");
+	want_line(t, "floodgate_revert_timestamp_seconds{setting=\"enabled\"} "
+		     "1700000900");
+	want_line(t,
+		  "floodgate_revert_timestamp_seconds{setting=\"dry_run\"} 0");
+}
+
+/* 900 s after boot, the revert due at boot + 1000 s is 100 s from now. */
+static void test_boottime_to_unix(void **state)
+{
+	(void)state;
+	assert_true(fg_prom_boottime_to_unix(1000, 900.0, 1700000000.0) ==
+		    1700000100.0);
+	/* already due (the daemon has not flipped it yet): in the past */
+	assert_true(fg_prom_boottime_to_unix(800, 900.5, 1700000000.5) ==
+		    1699999900.0);
+	assert_true(fg_prom_boottime_to_unix(0, 900.0, 1700000000.0) == 0);
+}
+
+static void test_process_series(void **state)
+{
+	struct fixture *f = *state;
+	struct fg_process_stats p = {.cpu_seconds = 1.25,
+				     .start_time = 1700000000.5,
+				     .resident_bytes = 8388608,
+				     .virtual_bytes = 123456789,
+				     .open_fds = 12,
+				     .max_fds = 1024};
+	const char *t = render(f);
+
+	assert_null(strstr(t, "process_"));
+	f->d.process = &p;
+	t = render(f);
+	want_line(t, "# TYPE process_cpu_seconds_total counter");
+	want_line(t, "process_cpu_seconds_total 1.25");
+	want_line(t, "process_start_time_seconds 1700000000.5");
+	want_line(t, "process_resident_memory_bytes 8388608");
+	want_line(t, "process_virtual_memory_bytes 123456789");
+	want_line(t, "process_open_fds 12");
+	want_line(t, "process_max_fds 1024");
+	/* unknown: left out rather than a made-up value */
+	p.open_fds = -1;
+	p.max_fds = -1;
+	t = render(f);
+	no_line_prefix(t, "process_open_fds");
+	no_line_prefix(t, "process_max_fds");
+	no_line_prefix(t, "# HELP process_max_fds");
 }
 
 static void test_top_sources(void **state)
@@ -385,10 +480,14 @@ static const struct {
     {"floodgate_tracked_sources", "gauge"},
     {"floodgate_tracked_sources_capacity", "gauge"},
     {"floodgate_blocked_sources", "gauge"},
+    {"floodgate_revert_timestamp_seconds", "gauge"},
     {"floodgate_source_table_events_total", "counter"},
+    {"floodgate_admission_refused_packets_total", "counter"},
     {"floodgate_interface_attached", "gauge"},
+    {"floodgate_interface_info", "gauge"},
     {"floodgate_config_reloads_total", "counter"},
     {"floodgate_config_last_reload_success_timestamp_seconds", "gauge"},
+    {"floodgate_config_last_reload_successful", "gauge"},
     {"floodgate_build_info", "gauge"},
     {"floodgate_top_source_dropped_packets", "gauge"},
     {"floodgate_fleet_up", "gauge"},
@@ -399,6 +498,12 @@ static const struct {
     {"floodgate_fleet_published_sources_total", "counter"},
     {"floodgate_fleet_redis_commands_total", "counter"},
     {"floodgate_fleet_redis_sent_bytes_total", "counter"},
+    {"process_cpu_seconds_total", "counter"},
+    {"process_open_fds", "gauge"},
+    {"process_max_fds", "gauge"},
+    {"process_virtual_memory_bytes", "gauge"},
+    {"process_resident_memory_bytes", "gauge"},
+    {"process_start_time_seconds", "gauge"},
 };
 
 /* The fleet's series: zeros without a fleet job, its numbers with one;
@@ -451,7 +556,11 @@ static void test_fleet_series(void **state)
 static void test_help_and_type_once(void **state)
 {
 	struct fixture *f = *state;
-	const char *t = render(f);
+	struct fg_process_stats p = {.open_fds = 3, .max_fds = 1024};
+	const char *t;
+
+	f->d.process = &p;
+	t = render(f);
 	char line[256];
 	int help = 0, type = 0;
 
@@ -472,13 +581,14 @@ static void test_help_and_type_once(void **state)
 	assert_int_equal(help, sizeof(families) / sizeof(families[0]));
 	assert_int_equal(type, sizeof(families) / sizeof(families[0]));
 	/* every line is a comment or starts with a family's name */
-	for (const char *p = t; *p;) {
-		const char *nl = strchr(p, '\n');
+	for (const char *q = t; *q;) {
+		const char *nl = strchr(q, '\n');
 
 		assert_non_null(nl); /* every line ends in \n */
-		assert_true(!strncmp(p, "# ", 2) ||
-			    !strncmp(p, "floodgate_", 10));
-		p = nl + 1;
+		assert_true(!strncmp(q, "# ", 2) ||
+			    !strncmp(q, "floodgate_", 10) ||
+			    !strncmp(q, "process_", 8));
+		q = nl + 1;
 	}
 }
 
@@ -530,10 +640,18 @@ static void promtool_check(const char *text)
 static void test_promtool(void **state)
 {
 	struct fixture *f = *state;
+	struct fg_process_stats p = {.cpu_seconds = 0.5,
+				     .start_time = 1700000000,
+				     .resident_bytes = 4096,
+				     .virtual_bytes = 8192,
+				     .open_fds = 7,
+				     .max_fds = 1024};
 	char tool[64];
 
 	if (promtool_path(tool, sizeof(tool)))
 		skip();
+	f->d.process = &p;
+	f->d.enabled_revert_at = 1700000900;
 	promtool_check(render(f));
 	/* and the smaller variant */
 	f->s.tracked_sources = -1;
@@ -554,6 +672,13 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_gauges, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_interfaces, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_admission_split, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_reload_and_revert, setup,
+					    teardown),
+	    cmocka_unit_test(test_boottime_to_unix),
+	    cmocka_unit_test_setup_teardown(test_process_series, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_top_sources, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tracked_sources_not_counted,
 					    setup, teardown),

@@ -45,6 +45,23 @@ static void test_rate_valid(void **state)
 	    {"100bit/s", FG_RATE_BYTES, 25, 2 * S},
 	    {"1bit/s", FG_RATE_BYTES, 1, 8 * S},
 	    {"18446744073709551615/s", FG_RATE_COUNT, UINT64_MAX, S},
+	    /* long period names */
+	    {"200/sec", FG_RATE_COUNT, 200, S},
+	    {"12000/min", FG_RATE_COUNT, 12000, M},
+	    {"1/hour", FG_RATE_COUNT, 1, H},
+	    {"10MB/sec", FG_RATE_BYTES, 10000000, S},
+	    /* IEC sizes: 1024-based */
+	    {"10KiB/s", FG_RATE_BYTES, 10240, S},
+	    {"1MiB/s", FG_RATE_BYTES, 1048576, S},
+	    {"3MiB/min", FG_RATE_BYTES, 3145728, M},
+	    {"1GiB/h", FG_RATE_BYTES, 1073741824, H},
+	    /* tc(8)'s bit rates: lower case, and per second when alone */
+	    {"80mbit/s", FG_RATE_BYTES, 10000000, S},
+	    {"80mbit", FG_RATE_BYTES, 10000000, S},
+	    {"1gbit", FG_RATE_BYTES, 125000000, S},
+	    {"1Gbit", FG_RATE_BYTES, 125000000, S},
+	    {"500kbit", FG_RATE_BYTES, 62500, S},
+	    {"100bit", FG_RATE_BYTES, 25, 2 * S},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -95,7 +112,10 @@ static void test_rate_invalid(void **state)
 	    {"200/s ", "period is /s, /m or /h"},
 	    {"200/d", "period is /s, /m or /h"},
 	    {"200/", "period is /s, /m or /h"},
-	    {"200/sec", "period is /s, /m or /h"},
+	    {"200/second", "period is /s, /m or /h (or /sec, /min, /hour)"},
+	    {"200/mins", "period is /s, /m or /h"},
+	    {"80mbit", "take no size unit"},
+	    {"1KiB/s", "take no size unit"},
 	    {"/s", "expected a rate"},
 	    {"1.5/s", "expected a rate"},
 	    {"200 /s", "expected a rate"},
@@ -106,6 +126,13 @@ static void test_rate_invalid(void **state)
 	static const struct bad_case bytes[] = {
 	    {"", "expected a rate like 100/s, 10MB/s or 80Mbit/s"},
 	    {"10MB", "missing a period"},
+	    {"10MB", "a bit rate alone, like 80mbit, is per second"},
+	    {"10MiB", "missing a period"},
+	    {"10kib/s", "(also 10MiB/s, 80mbit)"},
+	    {"10KIB/s", "expected a rate"},
+	    {"80mbits", "expected a rate"},
+	    {"80mbps", "expected a rate"},
+	    {"80mbit/", "period is /s, /m or /h"},
 	    {"10XB/s", "expected a rate like 100/s, 10MB/s"},
 	    {"10mb/s", "expected a rate"},
 	    {"10MB/w", "period is /s, /m or /h"},
@@ -131,6 +158,9 @@ static void test_size(void **state)
 	    {"64kB", 64000},
 	    {"10MB", 10000000},
 	    {"1GB", 1000000000},
+	    {"64KiB", 65536},
+	    {"1MiB", 1048576},
+	    {"2GiB", 2147483648ULL},
 	    {"18446744073709551615", UINT64_MAX},
 	};
 	static const char *const bad[] = {
@@ -143,6 +173,10 @@ static void test_size(void **state)
 	    "10 MB",
 	    "10M",
 	    "10mb",
+	    "64kib",
+	    "64KIB",
+	    "10mbit",
+	    "20000000000GiB",
 	    "10MB ",
 	    " 10",
 	    "99999999999GB",
@@ -514,6 +548,8 @@ static void test_rate_round_trip(void **state)
 	    {"1Gbit/s", FG_RATE_BYTES},	 {"100bit/s", FG_RATE_BYTES},
 	    {"512KB/s", FG_RATE_BYTES},	 {"1GB/h", FG_RATE_BYTES},
 	    {"12345B/m", FG_RATE_BYTES}, {"7bit/h", FG_RATE_BYTES},
+	    {"10MiB/s", FG_RATE_BYTES},	 {"80mbit", FG_RATE_BYTES},
+	    {"3/min", FG_RATE_COUNT},	 {"1GiB/hour", FG_RATE_BYTES},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

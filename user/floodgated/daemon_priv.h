@@ -46,6 +46,7 @@ struct fg_daemon {
 	pthread_mutex_t lock;
 	unsigned long long reloads_success, reloads_failure;
 	double last_reload_success;
+	bool last_reload_ok; /* the last load or reload was applied */
 	unsigned int top_sources;
 	unsigned int nifaces; /* named by the config, or matched by a glob */
 	char ifaces[DAEMON_MAX_KNOWN_IFACES][IF_NAMESIZE];
@@ -87,8 +88,10 @@ void daemon_log_reload(const struct fg_settings *old,
 void daemon_log_box_entries(struct fg_daemon *d, __u64 now);
 
 /* metrics.c */
-/* Starts, moves or stops the listener to match listen ("" = off). */
-void daemon_update_http(struct fg_daemon *d, const char *listen);
+/* Starts, moves or stops the listener to match listen ("" = off) and the
+ * web config (TLS, users; NULL: none). */
+void daemon_update_http(struct fg_daemon *d, const char *listen,
+			const struct fg_web_config *web);
 /* From the tick: restarts a listener that failed to start. */
 void daemon_retry_http(struct fg_daemon *d);
 

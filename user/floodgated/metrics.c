@@ -3,10 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon_priv.h"
 #include "http.h"
 #include "log.h"
+#include "procstat.h"
 #include "prom.h"
 #include "snapshot.h"
 #include "top.h"
@@ -19,12 +21,36 @@
  * repeated failures are logged once per 10 minutes. */
 #define FG_HTTP_RETRY_S 5
 
+static double clock_s(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* fg_ctl's revert times are CLOCK_BOOTTIME seconds; dashboards want
+ * unix time. */
+static void read_revert_times(const struct fg_ctl *ctl,
+			      struct fg_daemon_state *ds)
+{
+	double boot = clock_s(CLOCK_BOOTTIME), real = clock_s(CLOCK_REALTIME);
+
+	ds->enabled_revert_at = fg_prom_boottime_to_unix(
+	    __atomic_load_n(&ctl->enabled_revert_at, __ATOMIC_RELAXED), boot,
+	    real);
+	ds->dry_run_revert_at = fg_prom_boottime_to_unix(
+	    __atomic_load_n(&ctl->dry_run_revert_at, __ATOMIC_RELAXED), boot,
+	    real);
+}
+
 static void render_metrics(struct fg_buf *out, void *arg)
 {
 	struct fg_daemon *d = arg;
 	struct fg_snapshot *snap = calloc(1, sizeof(*snap));
 	struct fg_daemon_state ds = {0};
 	struct fg_fleet_stats fleet;
+	struct fg_process_stats proc;
 	struct fg_top_entry top[1000];
 	struct fg_top_source tops[1000];
 	size_t total = 0;
@@ -50,6 +76,8 @@ static void render_metrics(struct fg_buf *out, void *arg)
 	ds.reloads_success = d->reloads_success;
 	ds.reloads_failure = d->reloads_failure;
 	ds.last_reload_success = d->last_reload_success;
+	ds.last_reload_ok = d->last_reload_ok;
+	read_revert_times(d->loader.maps.ctl_mem, &ds);
 	if (d->top_sources)
 		ntop = fg_top_sources(&d->loader.maps, FG_TOP_BY_DROPS,
 				      d->top_sources, top, &total);
@@ -65,16 +93,20 @@ static void render_metrics(struct fg_buf *out, void *arg)
 	ds.top = tops;
 	fg_fleet_stats(d->fleet, &fleet);
 	ds.fleet = &fleet;
+	if (!fg_procstat_read(&proc))
+		ds.process = &proc;
 	fg_prom_render(snap, &ds, out);
 	free(snap);
 }
 
 static void start_http(struct fg_daemon *d, const char *listen,
+		       const struct fg_web_config *web,
 		       struct fg_log_limit *repeats)
 {
-	char err[256];
+	char err[512];
 
-	d->http = fg_http_start(listen, render_metrics, d, err, sizeof(err));
+	d->http =
+	    fg_http_start_web(listen, web, render_metrics, d, err, sizeof(err));
 	if (!d->http) {
 		d->http_failed_ns = fg_monotonic_ns();
 		fg_log_limited(repeats, FG_LOG_ERROR,
@@ -85,14 +117,20 @@ static void start_http(struct fg_daemon *d, const char *listen,
 		return;
 	}
 	snprintf(d->http_listen, sizeof(d->http_listen), "%s", listen);
-	log_info("serving metrics", "listen=%s path=/metrics", fg_q(listen));
+	log_info("serving metrics", "listen=%s path=/metrics tls=%s users=%u",
+		 fg_q(listen), web && web->cert_pem ? "on" : "off",
+		 web ? web->nusers : 0);
 }
 
-void daemon_update_http(struct fg_daemon *d, const char *listen)
+void daemon_update_http(struct fg_daemon *d, const char *listen,
+			const struct fg_web_config *web)
 {
 	struct fg_log_limit always = FG_LOG_LIMIT(1, 1);
 
-	if (d->http && !strcmp(d->http_listen, listen))
+	/* A changed web config (certificate, key, users) restarts the
+	 * listener: libmicrohttpd reads TLS material at start only. */
+	if (d->http && !strcmp(d->http_listen, listen) &&
+	    fg_http_same_web(d->http, web))
 		return;
 	fg_http_stop(d->http);
 	d->http = NULL;
@@ -101,7 +139,7 @@ void daemon_update_http(struct fg_daemon *d, const char *listen)
 		log_info("metrics disabled", "%s", "");
 		return;
 	}
-	start_http(d, listen, &always);
+	start_http(d, listen, web, &always);
 }
 
 void daemon_retry_http(struct fg_daemon *d)
@@ -112,5 +150,5 @@ void daemon_retry_http(struct fg_daemon *d)
 	    fg_monotonic_ns() - d->http_failed_ns <
 		FG_HTTP_RETRY_S * 1000000000ull)
 		return;
-	start_http(d, d->cfg.metrics_listen, &repeats);
+	start_http(d, d->cfg.metrics_listen, d->cfg.web, &repeats);
 }

@@ -78,6 +78,16 @@ int daemon_load_settings(const struct fg_daemon_opts *o, struct fg_settings *s,
 		fg_config_free(s);
 		return -EINVAL;
 	}
+	/* Read with the config, so a bad one fails the start or the reload
+	 * (keeping the running listener) and --check reports it. */
+	if (s->metrics_web_config[0]) {
+		rc = fg_web_config_load_file(s->metrics_web_config, &s->web,
+					     err, errlen);
+		if (rc) {
+			fg_config_free(s);
+			return rc;
+		}
+	}
 	return 0;
 }
 
@@ -220,9 +230,10 @@ int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 	pthread_mutex_lock(&d->lock);
 	d->top_sources = s->top_sources;
 	d->last_reload_success = now_unix();
+	d->last_reload_ok = true;
 	pthread_mutex_unlock(&d->lock);
 
-	daemon_update_http(d, s->metrics_listen);
+	daemon_update_http(d, s->metrics_listen, s->web);
 	fg_fleet_configure(d->fleet, s);
 	return 0;
 }
@@ -243,6 +254,7 @@ void fg_daemon_reload(struct fg_daemon *d)
 	if (rc) {
 		pthread_mutex_lock(&d->lock);
 		d->reloads_failure++;
+		d->last_reload_ok = false;
 		pthread_mutex_unlock(&d->lock);
 		__atomic_add_fetch(&d->loader.maps.ctl_mem->reloads_failure, 1,
 				   __ATOMIC_RELEASE);

@@ -41,6 +41,7 @@ struct ctx {
 	size_t plen;
 	struct loc fb; /* where to point when a node has no mark */
 	struct fg_settings *s;
+	struct fg_web_config *web; /* when reading a web config file */
 };
 
 struct frame {
@@ -93,7 +94,9 @@ enum {
 	K_LOG,
 };
 
-static const char *const metrics_keys[] = {"listen", "top_sources", NULL};
+static const char *const metrics_keys[] = {"listen", "top_sources",
+					   "web_config", NULL};
+enum { M_LISTEN, M_TOP_SOURCES, M_WEB_CONFIG };
 static const char *const table_keys[] = {"max_sources",	      "ipv4_prefix",
 					 "ipv6_prefix",	      "new_sources",
 					 "burst_new_sources", NULL};
@@ -469,6 +472,23 @@ static int get_prefix(struct ctx *c, struct fy_node *n, unsigned int max,
 
 /* A rate faster than the datapath's whole-nanosecond costs hold to the
  * rounding config.h states. */
+/* An absolute path, or "" when empty_ok (turns the feature off). */
+static int get_path(struct ctx *c, struct fy_node *n, bool empty_ok, char *out,
+		    size_t outlen)
+{
+	char v[VALUE_MAX];
+
+	if (scalar(c, n, v))
+		return -EINVAL;
+	if ((*v || !empty_ok) && (*v != '/' || strlen(v) >= outlen))
+		return fail(c, n,
+			    "%s: expected an absolute path (at most %zu "
+			    "bytes)%s",
+			    shown(v), outlen - 1, empty_ok ? ", or \"\"" : "");
+	memcpy(out, v, strlen(v) + 1);
+	return 0;
+}
+
 static int check_rate(struct ctx *c, struct fy_node *n, const char *v,
 		      const struct fg_rate *r, enum fg_rate_kind kind)
 {
@@ -656,12 +676,15 @@ static int metrics_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 	__u64 n;
 
 	(void)arg;
-	if (key == 1) {
+	if (key == M_TOP_SOURCES) {
 		if (get_uint(c, v, 0, 1000, &n))
 			return -EINVAL;
 		c->s->top_sources = (unsigned int)n;
 		return 0;
 	}
+	if (key == M_WEB_CONFIG)
+		return get_path(c, v, true, c->s->metrics_web_config,
+				sizeof(c->s->metrics_web_config));
 	if (scalar(c, v, s))
 		return -EINVAL;
 	if (!*s) {
@@ -1610,7 +1633,9 @@ static int check_utf8(struct ctx *c, const char *text, size_t len)
 	return 0;
 }
 
-static int parse(struct ctx *c, const char *text, size_t len)
+typedef int (*root_fn)(struct ctx *c, struct fy_node *root);
+
+static int parse(struct ctx *c, const char *text, size_t len, root_fn read)
 {
 	struct fy_document *doc = NULL, *extra = NULL;
 	struct fy_parser *fyp = NULL;
@@ -1667,7 +1692,7 @@ static int parse(struct ctx *c, const char *text, size_t len)
 				 l.line ? l.col : 1);
 		goto out;
 	}
-	ret = read_root(c, doc ? fy_document_root(doc) : NULL);
+	ret = read(c, doc ? fy_document_root(doc) : NULL);
 out:
 	if (extra)
 		fy_parse_document_destroy(fyp, extra);
@@ -1730,7 +1755,7 @@ int fg_config_load_string(const char *text, size_t len, const char *name,
 	/* Into a copy: on error the caller's struct is not touched. */
 	fg_config_defaults(s);
 	c.s = s;
-	ret = parse(&c, text ? text : "", text ? len : 0);
+	ret = parse(&c, text ? text : "", text ? len : 0, read_root);
 	if (ret)
 		fg_config_free(s);
 	else
@@ -1739,55 +1764,68 @@ int fg_config_load_string(const char *text, size_t len, const char *name,
 	return ret;
 }
 
-int fg_config_load_file(const char *path, struct fg_settings *out, char *err,
-			size_t errlen)
+/* A whole file, at most max bytes, into *text (malloc'd, NUL-ended). */
+static int read_file(const char *path, size_t max, char **text, size_t *len)
 {
-	char *text = NULL;
-	size_t len = 0, cap = 0;
+	size_t cap = 0;
 	int fd, ret = 0;
 
+	*text = NULL;
+	*len = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
+	if (fd < 0)
+		return -errno;
 	for (;;) { /* a directory fails here with EISDIR */
 		ssize_t n;
 
-		if (len == cap) {
+		if (*len == cap) {
 			char *bigger;
 
-			if (cap >= FILE_MAX) {
+			if (cap >= max) {
 				ret = -EFBIG;
-				goto out;
+				break;
 			}
 			cap = cap ? cap * 2 : 16384;
-			bigger = realloc(text, cap + 1);
+			bigger = realloc(*text, cap + 1);
 			if (!bigger) {
 				ret = -ENOMEM;
-				goto out;
+				break;
 			}
-			text = bigger;
+			*text = bigger;
 		}
-		n = read(fd, text + len, cap - len);
+		n = read(fd, *text + *len, cap - *len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			ret = -errno;
-			goto out;
+			break;
 		}
 		if (n == 0)
 			break;
-		len += (size_t)n;
+		*len += (size_t)n;
 	}
-out:
-	if (fd >= 0)
-		close(fd);
+	close(fd);
+	if (ret) {
+		free(*text);
+		*text = NULL;
+		return ret;
+	}
+	if (*text)
+		(*text)[*len] = '\0';
+	return 0;
+}
+
+int fg_config_load_file(const char *path, struct fg_settings *out, char *err,
+			size_t errlen)
+{
+	char *text;
+	size_t len;
+	int ret = read_file(path, FILE_MAX, &text, &len);
+
 	if (ret) {
 		if (err && errlen)
 			snprintf(err, errlen, "%s: cannot read: %s", path,
 				 strerror(-ret));
-		free(text);
 		return ret;
 	}
 	ret = fg_config_load_string(text ? text : "", len, path, out, err,
@@ -1802,8 +1840,10 @@ void fg_config_free(struct fg_settings *s)
 		return;
 	free(s->allow);
 	free(s->deny);
+	fg_web_config_free(s->web);
 	s->allow = NULL;
 	s->deny = NULL;
+	s->web = NULL;
 	s->nallow = 0;
 	s->ndeny = 0;
 }
@@ -1834,4 +1874,278 @@ const char *fg_protocol_name(enum fg_protocol p)
 		return "icmp";
 	}
 	return "unknown";
+}
+
+/* --- The web config file (metrics.web_config) --- */
+
+/* The exporter-toolkit's web.config.file, the part floodgate serves:
+ * other keys of its format (client certificates, TLS versions, HTTP
+ * headers) are refused by name, not ignored. */
+static const char *const web_keys[] = {"tls_server_config", "basic_auth_users",
+				       NULL};
+enum { W_TLS, W_USERS };
+static const char *const tls_keys[] = {"cert_file", "key_file", NULL};
+enum { T_CERT, T_KEY };
+#define PEM_MAX (1u << 20)
+
+struct tls_in {
+	bool cert, key;
+};
+
+/* A PEM file named by key: its text, checked for the block it holds. */
+static int read_pem(struct ctx *c, struct fy_node *v, const char *block,
+		    char **pem, size_t *len)
+{
+	char path[VALUE_MAX];
+	int ret;
+
+	if (get_path(c, v, false, path, sizeof(path)))
+		return -EINVAL;
+	free(*pem);
+	ret = read_file(path, PEM_MAX, pem, len);
+	if (ret)
+		return fail(c, v, "%s: cannot read: %s", shown(path),
+			    strerror(-ret));
+	if (!*pem || !strstr(*pem, "-----BEGIN ") || !strstr(*pem, block))
+		return fail(c, v, "%s: expected PEM text with %s", shown(path),
+			    block);
+	return 0;
+}
+
+static int tls_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+{
+	struct fg_web_config *w = c->web;
+	struct tls_in *in = arg;
+
+	if (key == T_CERT) {
+		in->cert = true;
+		return read_pem(c, v, "CERTIFICATE-----", &w->cert_pem,
+				&w->cert_len);
+	}
+	in->key = true;
+	return read_pem(c, v, "PRIVATE KEY-----", &w->key_pem, &w->key_len);
+}
+
+/* "$2y$10$" + 53 characters of bcrypt's base64 ([./A-Za-z0-9]). */
+static bool bcrypt_hash_ok(const char *h)
+{
+	static const char b64[] = "./ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrstuvwxyz0123456789";
+	int cost;
+
+	if (strlen(h) != FG_BCRYPT_LEN || h[0] != '$' || h[1] != '2' ||
+	    !strchr("aby", h[2]) || h[2] == '\0' || h[3] != '$' || h[4] < '0' ||
+	    h[4] > '9' || h[5] < '0' || h[5] > '9' || h[6] != '$')
+		return false;
+	cost = (h[4] - '0') * 10 + (h[5] - '0');
+	return cost >= 4 && cost <= 31 && strspn(h + 7, b64) == 53;
+}
+
+static bool valid_user_name(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len < 1 || len >= FG_WEB_USER_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		/* RFC 7617: the user-id cannot contain ':' */
+		if (s[i] < 0x20 || s[i] >= 0x7f || s[i] == ':')
+			return false;
+	}
+	return true;
+}
+
+static int read_users(struct ctx *c, struct fy_node *map)
+{
+	struct fg_web_config *w = c->web;
+	struct fy_node_pair *p;
+	void *it = NULL;
+	int ret = mapping(c, map);
+
+	if (ret <= 0)
+		return ret;
+	while ((p = fy_node_mapping_iterate(map, &it))) {
+		struct fy_node *k = fy_node_pair_key(p);
+		struct fy_node *v = fy_node_pair_value(p);
+		char name[VALUE_MAX], hash[VALUE_MAX];
+		struct fg_web_user *u;
+		struct frame f;
+
+		if (!k || scalar(c, k, name))
+			return fail(c, k ? k : map, "keys must be user names");
+		if (!valid_user_name(name))
+			return fail(c, k,
+				    "%s: a user name is 1 to %d printable "
+				    "characters, no ':'",
+				    shown(name), FG_WEB_USER_MAX - 1);
+		f = push_key(c, name, k);
+		ret = scalar(c, v, hash);
+		/* The value may be a password typed in by mistake: it is
+		 * never shown. */
+		if (!ret && !bcrypt_hash_ok(hash))
+			ret = fail(c, v,
+				   "expected a bcrypt hash like $2y$10$ and 53 "
+				   "more characters (htpasswd -nBC 10 \"\" | "
+				   "tr -d ':\\n'), never a plain password");
+		for (unsigned int i = 0; !ret && i < w->nusers; i++) {
+			if (!strcmp(w->users[i].name, name))
+				ret = fail(c, k, "user listed twice");
+		}
+		if (!ret && w->nusers == FG_WEB_USERS_MAX)
+			ret =
+			    fail(c, k, "more than %d users", FG_WEB_USERS_MAX);
+		pop(c, f);
+		if (ret)
+			return ret;
+		u = &w->users[w->nusers++];
+		memcpy(u->name, name, strlen(name) + 1);
+		memcpy(u->hash, hash, FG_BCRYPT_LEN + 1);
+	}
+	return 0;
+}
+
+static int web_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+{
+	struct tls_in in = {0};
+	int ret;
+
+	(void)arg;
+	if (key == W_USERS)
+		return read_users(c, v);
+	ret = mapping(c, v);
+	if (ret <= 0)
+		return ret;
+	if (walk_map(c, v, tls_keys, tls_key, &in))
+		return -EINVAL;
+	if (!in.cert || !in.key)
+		return fail(c, v,
+			    "cert_file and key_file go together: %s is "
+			    "missing",
+			    in.cert ? "key_file" : "cert_file");
+	return 0;
+}
+
+static int read_web_root(struct ctx *c, struct fy_node *root)
+{
+	int ret = mapping(c, root);
+
+	return ret <= 0 ? ret : walk_map(c, root, web_keys, web_key, NULL);
+}
+
+void fg_web_config_free(struct fg_web_config *w)
+{
+	if (!w)
+		return;
+	if (w->key_pem)
+		explicit_bzero(w->key_pem, w->key_len);
+	free(w->key_pem);
+	free(w->cert_pem);
+	explicit_bzero(w, sizeof(*w));
+	free(w);
+}
+
+int fg_web_config_load_string(const char *text, size_t len, const char *name,
+			      struct fg_web_config **out, char *err,
+			      size_t errlen)
+{
+	struct fg_web_config *w = calloc(1, sizeof(*w));
+	struct ctx c = {
+	    .name = name ? name : "<web config>",
+	    .err = err,
+	    .errlen = errlen,
+	    .web = w,
+	};
+	int ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!w)
+		return no_memory(&c);
+	snprintf(w->path, sizeof(w->path), "%s", c.name);
+	ret = parse(&c, text ? text : "", text ? len : 0, read_web_root);
+	if (ret) {
+		fg_web_config_free(w);
+		return ret;
+	}
+	*out = w;
+	return 0;
+}
+
+int fg_web_config_load_file(const char *path, struct fg_web_config **out,
+			    char *err, size_t errlen)
+{
+	char *text;
+	size_t len;
+	int ret = read_file(path, FILE_MAX, &text, &len);
+
+	if (ret) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: cannot read: %s", path,
+				 strerror(-ret));
+		return ret;
+	}
+	ret = fg_web_config_load_string(text ? text : "", len, path, out, err,
+					errlen);
+	free(text);
+	return ret;
+}
+
+static char *dup_mem(const char *p, size_t len, bool *failed)
+{
+	char *d;
+
+	if (!p)
+		return NULL;
+	d = malloc(len + 1);
+	if (!d) {
+		*failed = true;
+		return NULL;
+	}
+	memcpy(d, p, len);
+	d[len] = '\0';
+	return d;
+}
+
+struct fg_web_config *fg_web_config_dup(const struct fg_web_config *w)
+{
+	struct fg_web_config *d;
+	bool failed = false;
+
+	if (!w)
+		return NULL;
+	d = malloc(sizeof(*d));
+	if (!d)
+		return NULL;
+	*d = *w;
+	d->cert_pem = dup_mem(w->cert_pem, w->cert_len, &failed);
+	d->key_pem = dup_mem(w->key_pem, w->key_len, &failed);
+	if (failed) {
+		fg_web_config_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static bool same_mem(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return alen == blen && (!alen || !memcmp(a, b, alen));
+}
+
+bool fg_web_config_equal(const struct fg_web_config *a,
+			 const struct fg_web_config *b)
+{
+	static const struct fg_web_config none;
+
+	a = a ? a : &none;
+	b = b ? b : &none;
+	if (!same_mem(a->cert_pem, a->cert_len, b->cert_pem, b->cert_len) ||
+	    !same_mem(a->key_pem, a->key_len, b->key_pem, b->key_len) ||
+	    a->nusers != b->nusers)
+		return false;
+	for (unsigned int i = 0; i < a->nusers; i++) {
+		if (strcmp(a->users[i].name, b->users[i].name) ||
+		    strcmp(a->users[i].hash, b->users[i].hash))
+			return false;
+	}
+	return true;
 }

@@ -89,6 +89,23 @@ struct fg_fleet_spec {
 	__u64 sync_ns;
 };
 
+/* The metrics.web_config file, in the exporter-toolkit's web.config.file
+ * format: TLS and basic auth for /metrics. */
+#define FG_WEB_USERS_MAX 32
+#define FG_WEB_USER_MAX 64
+#define FG_BCRYPT_LEN 60 /* "$2y$10$" + 22 salt + 31 hash characters */
+struct fg_web_user {
+	char name[FG_WEB_USER_MAX];
+	char hash[FG_BCRYPT_LEN + 1];
+};
+struct fg_web_config {
+	char path[256];
+	char *cert_pem, *key_pem; /* NULL: no TLS */
+	size_t cert_len, key_len;
+	unsigned int nusers; /* 0: no basic auth */
+	struct fg_web_user users[FG_WEB_USERS_MAX];
+};
+
 struct fg_settings {
 	unsigned int nifaces;
 	char ifaces[FG_MAX_IFACES][IF_NAMESIZE];
@@ -98,6 +115,10 @@ struct fg_settings {
 	bool malformed_drop;
 	bool detach_on_exit;
 	char metrics_listen[FG_LISTEN_MAX]; /* "" = metrics off */
+	char metrics_web_config[256];	    /* "" = plain HTTP, no auth */
+	/* metrics_web_config as loaded by fg_web_config_load_file (the
+	 * caller's job), freed by fg_config_free. */
+	struct fg_web_config *web;
 	unsigned int top_sources;
 	__u32 max_sources;
 	/* table.new_sources: sources admitted per period, for all new ones
@@ -140,6 +161,23 @@ int fg_config_load_file(const char *path, struct fg_settings *out, char *err,
 int fg_config_load_string(const char *text, size_t len, const char *name,
 			  struct fg_settings *out, char *err, size_t errlen);
 void fg_config_free(struct fg_settings *s);
+
+/*
+ * Reads a web config file (tls_server_config: cert_file, key_file;
+ * basic_auth_users: NAME: BCRYPT_HASH) and the certificate and key it
+ * names. Errors as fg_config_load_file's, "FILE:LINE:COL: KEY: ...".
+ * *out is malloc'd; free it with fg_web_config_free.
+ */
+int fg_web_config_load_file(const char *path, struct fg_web_config **out,
+			    char *err, size_t errlen);
+int fg_web_config_load_string(const char *text, size_t len, const char *name,
+			      struct fg_web_config **out, char *err,
+			      size_t errlen);
+void fg_web_config_free(struct fg_web_config *w);
+struct fg_web_config *fg_web_config_dup(const struct fg_web_config *w);
+/* Same TLS material and users (NULL: none of either). */
+bool fg_web_config_equal(const struct fg_web_config *a,
+			 const struct fg_web_config *b);
 
 const char *fg_xdp_mode_name(enum fg_xdp_mode m);
 const char *fg_protocol_name(enum fg_protocol p);

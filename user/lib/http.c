@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include "http.h"
 
+#include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
@@ -51,6 +52,8 @@ struct fg_http {
 	struct MHD_Daemon *mhd;
 	fg_render_fn render;
 	void *arg;
+	struct fg_web_config *web; /* NULL: plain HTTP, no auth */
+	struct crypt_data *crypt;  /* crypt_r's scratch (32 KiB) */
 	/* Touched only on libmicrohttpd's one thread. */
 	struct fg_http_conn *oldest, *newest;
 	unsigned int open;
@@ -187,6 +190,22 @@ static enum MHD_Result reply_text(struct MHD_Connection *conn,
 	return ret;
 }
 
+static enum MHD_Result reply_unauthorized(struct MHD_Connection *conn)
+{
+	static const char text[] = "unauthorized\n";
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+	    sizeof(text) - 1, (void *)text, MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
+
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				"text/plain; charset=utf-8");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+				"Basic realm=\"floodgate\", charset=\"UTF-8\"");
+	ret = MHD_queue_response(conn, MHD_HTTP_UNAUTHORIZED, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 int fg_http_metrics_body(fg_render_fn render, void *arg,
 			 const char *accept_encoding, char **data, size_t *len,
 			 int *gzip)
@@ -208,6 +227,99 @@ int fg_http_metrics_body(fg_render_fn render, void *arg,
 		*len = body.len;
 	}
 	return 0;
+}
+
+/* RFC 4648 base64 into out (room for outlen - 1 bytes and a NUL);
+ * -1 when not base64 or too long. */
+static int base64_decode(const char *in, char *out, size_t outlen)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				       "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned int acc = 0, bits = 0;
+	size_t n = 0, pad = 0;
+
+	for (; *in; in++) {
+		const char *p = *in ? strchr(alphabet, *in) : NULL;
+
+		if (*in == '=') {
+			pad++;
+			continue;
+		}
+		if (!p || pad)
+			return -1;
+		acc = (acc << 6) | (unsigned int)(p - alphabet);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n + 1 >= outlen)
+				return -1;
+			out[n++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	if (pad > 2)
+		return -1;
+	out[n] = '\0';
+	return (int)n;
+}
+
+/* Compares every byte whatever differs first: the time taken says
+ * nothing of how much of a hash matched. */
+static bool same_secret(const char *a, const char *b, size_t len)
+{
+	unsigned char diff = 0;
+
+	for (size_t i = 0; i < len; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
+	return diff == 0;
+}
+
+static int auth_check(const struct fg_web_config *web, const char *header,
+		      struct crypt_data *scratch)
+{
+	char creds[256], *colon, *pass;
+	const struct fg_web_user *user = NULL;
+	const char *got;
+	int n;
+
+	if (!web || !web->nusers)
+		return 1;
+	if (!header || strncasecmp(header, "Basic ", 6))
+		return 0;
+	header += 6;
+	header += strspn(header, " ");
+	n = base64_decode(header, creds, sizeof(creds));
+	colon = n > 0 ? memchr(creds, ':', (size_t)n) : NULL;
+	if (!colon || memchr(creds, '\0', (size_t)n)) {
+		explicit_bzero(creds, sizeof(creds));
+		return 0;
+	}
+	*colon = '\0';
+	pass = colon + 1;
+	for (unsigned int i = 0; i < web->nusers; i++) {
+		if (!strcmp(web->users[i].name, creds))
+			user = &web->users[i];
+	}
+	/* An unknown user costs a bcrypt too (against the first user's
+	 * hash, the answer ignored), so timing does not list the users. */
+	memset(scratch, 0, sizeof(*scratch));
+	got = crypt_r(pass, user ? user->hash : web->users[0].hash, scratch);
+	explicit_bzero(creds, sizeof(creds));
+	n = user && got && strlen(got) == FG_BCRYPT_LEN &&
+	    same_secret(got, user->hash, FG_BCRYPT_LEN);
+	explicit_bzero(scratch, sizeof(*scratch));
+	return n;
+}
+
+int fg_http_auth_ok(const struct fg_web_config *web, const char *authorization)
+{
+	struct crypt_data *scratch = calloc(1, sizeof(*scratch));
+	int ok;
+
+	if (!scratch)
+		return 0;
+	ok = auth_check(web, authorization, scratch);
+	free(scratch);
+	return ok;
 }
 
 enum fg_http_route fg_http_route(const char *method, const char *url)
@@ -263,6 +375,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	(void)req_cls;
 	if (info && info->socket_context)
 		((struct fg_http_conn *)info->socket_context)->busy = true;
+	if (h->web && h->web->nusers &&
+	    !auth_check(
+		h->web,
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					    MHD_HTTP_HEADER_AUTHORIZATION),
+		h->crypt))
+		return reply_unauthorized(conn);
 	switch (fg_http_route(method, url)) {
 	case FG_HTTP_BAD_METHOD:
 		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -413,9 +532,33 @@ static int listen_on(const struct addrinfo *ai, char *why, size_t whylen)
 	return fd;
 }
 
+static void http_free(struct fg_http *h)
+{
+	fg_web_config_free(h->web);
+	free(h->crypt);
+	free(h);
+}
+
 struct fg_http *fg_http_start(const char *listen, fg_render_fn render,
 			      void *arg, char *err, size_t errlen)
 {
+	return fg_http_start_web(listen, NULL, render, arg, err, errlen);
+}
+
+bool fg_http_same_web(const struct fg_http *h, const struct fg_web_config *web)
+{
+	return fg_web_config_equal(h->web, web);
+}
+
+struct fg_http *fg_http_start_web(const char *listen,
+				  const struct fg_web_config *web,
+				  fg_render_fn render, void *arg, char *err,
+				  size_t errlen)
+{
+	struct MHD_OptionItem tls_opts[3] = {{MHD_OPTION_END, 0, NULL},
+					     {MHD_OPTION_END, 0, NULL},
+					     {MHD_OPTION_END, 0, NULL}};
+	bool tls = web && web->cert_pem;
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
 				 .ai_flags = AI_NUMERICSERV},
 			*ai = NULL;
@@ -448,22 +591,45 @@ struct fg_http *fg_http_start(const char *listen, fg_render_fn render,
 	}
 	h->render = render;
 	h->arg = arg;
+	h->web = fg_web_config_dup(web);
+	h->crypt = web && web->nusers ? calloc(1, sizeof(*h->crypt)) : NULL;
+	if ((web && !h->web) || (web && web->nusers && !h->crypt)) {
+		close(fd);
+		http_free(h);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	/* The PEM stays in h->web while the server runs. */
+	if (tls) {
+		tls_opts[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT,
+						      0, h->web->cert_pem};
+		tls_opts[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY,
+						      0, h->web->key_pem};
+	}
 	/* One thread, epoll (no FD_SETSIZE ceiling as with select): every
 	 * callback runs on that thread. */
 	h->mhd = MHD_start_daemon(
-	    MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-	    on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
+	    MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+		(tls ? MHD_USE_TLS : 0),
+	    0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+	    NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned int)FG_HTTP_HARD_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned int)FG_HTTP_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)FG_HTTP_CONN_MEMORY, MHD_OPTION_NOTIFY_CONNECTION,
 	    on_connection, h, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	    MHD_OPTION_END);
+	    MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
 	if (!h->mhd) {
 		close(fd);
-		snprintf(err, errlen, "%s: the HTTP server did not start",
-			 listen);
-		free(h);
+		if (tls)
+			snprintf(err, errlen,
+				 "%s: the HTTPS server did not start: are "
+				 "cert_file and key_file of %s a certificate "
+				 "and its key?",
+				 listen, web->path);
+		else
+			snprintf(err, errlen,
+				 "%s: the HTTP server did not start", listen);
+		http_free(h);
 		return NULL;
 	}
 	return h;
@@ -474,5 +640,5 @@ void fg_http_stop(struct fg_http *h)
 	if (!h)
 		return;
 	MHD_stop_daemon(h->mhd);
-	free(h);
+	http_free(h);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "config.h"
 
 /* Renders the metrics text; called on the HTTP thread. */
 typedef void (*fg_render_fn)(struct fg_buf *out, void *arg);
@@ -19,7 +20,20 @@ struct fg_http;
 /* listen: "host:port" or "[v6]:port". NULL on error, with err set. */
 struct fg_http *fg_http_start(const char *listen, fg_render_fn render,
 			      void *arg, char *err, size_t errlen);
+/* The same with the metrics.web_config file's TLS and basic auth (web
+ * NULL: plain HTTP, no auth). web is copied. */
+struct fg_http *fg_http_start_web(const char *listen,
+				  const struct fg_web_config *web,
+				  fg_render_fn render, void *arg, char *err,
+				  size_t errlen);
 void fg_http_stop(struct fg_http *h);
+/* Whether h serves with exactly this TLS material and these users. */
+bool fg_http_same_web(const struct fg_http *h, const struct fg_web_config *web);
+
+/* Basic auth (RFC 7617): whether an Authorization header value (may be
+ * NULL) names a user of web with the password of its bcrypt hash. Costs
+ * one bcrypt, also for an unknown user. Always 1 when web has no users. */
+int fg_http_auth_ok(const struct fg_web_config *web, const char *authorization);
 
 /* What floodgate answers a request, from its method and URL; the
  * request handling below libmicrohttpd, apart for tests and fuzzing. */

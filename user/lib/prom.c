@@ -83,6 +83,13 @@ static void gauge(struct fg_buf *b, const char *name, const char *help,
 	fg_buf_printf(b, "%s %lld\n", name, v);
 }
 
+static void gauge_f(struct fg_buf *b, const char *name, const char *type,
+		    const char *help, double v)
+{
+	head(b, name, type, help);
+	fg_buf_printf(b, "%s %.17g\n", name, v);
+}
+
 static void counter(struct fg_buf *b, const char *name, const char *help,
 		    unsigned long long v)
 {
@@ -134,6 +141,55 @@ static void fleet_series(struct fg_buf *b, const struct fg_snapshot *s,
 		f->bytes_sent);
 }
 
+double fg_prom_boottime_to_unix(__u32 at, double boot_now, double real_now)
+{
+	return at ? real_now + ((double)at - boot_now) : 0;
+}
+
+/* As the client libraries name and describe them. */
+static void process_series(struct fg_buf *b, const struct fg_process_stats *p)
+{
+	gauge_f(b, "process_cpu_seconds_total", "counter",
+		"Total user and system CPU time spent in seconds.",
+		p->cpu_seconds);
+	if (p->open_fds >= 0)
+		gauge_f(b, "process_open_fds", "gauge",
+			"Number of open file descriptors.", p->open_fds);
+	if (p->max_fds >= 0)
+		gauge_f(b, "process_max_fds", "gauge",
+			"Maximum number of open file descriptors.", p->max_fds);
+	gauge_f(b, "process_virtual_memory_bytes", "gauge",
+		"Virtual memory size in bytes.", p->virtual_bytes);
+	gauge_f(b, "process_resident_memory_bytes", "gauge",
+		"Resident memory size in bytes.", p->resident_bytes);
+	gauge_f(b, "process_start_time_seconds", "gauge",
+		"Start time of the process since unix epoch in seconds.",
+		p->start_time);
+}
+
+/* One stable series per configured interface (attached 0/1), and its
+ * mode apart, so that a detach changes a value, not the series. */
+static void interface_series(struct fg_buf *b, const struct fg_daemon_state *d)
+{
+	head(b, "floodgate_interface_attached", "gauge",
+	     "1 when the program runs on a configured interface, else 0.");
+	for (unsigned int i = 0; i < d->nifaces; i++) {
+		fg_buf_printf(b, "floodgate_interface_attached{interface=\"");
+		fg_prom_label_value(b, d->ifaces[i].name);
+		fg_buf_printf(b, "\"} %d\n", d->ifaces[i].mode ? 1 : 0);
+	}
+	head(b, "floodgate_interface_info", "gauge",
+	     "How the program is attached to a configured interface "
+	     "(mode none: not attached); always 1.");
+	for (unsigned int i = 0; i < d->nifaces; i++) {
+		const char *mode = d->ifaces[i].mode;
+
+		fg_buf_printf(b, "floodgate_interface_info{interface=\"");
+		fg_prom_label_value(b, d->ifaces[i].name);
+		fg_buf_printf(b, "\",mode=\"%s\"} 1\n", mode ? mode : "none");
+	}
+}
+
 void fg_prom_render(const struct fg_snapshot *s,
 		    const struct fg_daemon_state *d, struct fg_buf *b)
 {
@@ -153,29 +209,37 @@ void fg_prom_render(const struct fg_snapshot *s,
 	gauge(b, "floodgate_blocked_sources", "Sources in the penalty box.",
 	      s->blocked_sources);
 
+	head(b, "floodgate_revert_timestamp_seconds", "gauge",
+	     "Unix time at which a timed kill-switch or mode change "
+	     "(--for) reverts; 0 when none is timed.");
+	fg_buf_printf(b,
+		      "floodgate_revert_timestamp_seconds{setting=\"enabled\"} "
+		      "%.0f\n"
+		      "floodgate_revert_timestamp_seconds{setting=\"dry_run\"} "
+		      "%.0f\n",
+		      d->enabled_revert_at, d->dry_run_revert_at);
+
+	/* The datapath counts refused packets in the same per-CPU map as
+	 * the table's entries; exported apart, so one family never sums
+	 * packets with entries. */
 	head(b, "floodgate_source_table_events_total", "counter",
-	     "Source table admissions and refusals, penalty-box entries.");
+	     "Source table entries admitted and penalty-box entries made.");
 	for (unsigned int e = 0; e < FG_TABLE_EVENTS; e++) {
 		const char *l = fg_table_event_label(e);
 
-		if (l)
+		if (l && e != FG_TABLE_REFUSED)
 			fg_buf_printf(b,
 				      "floodgate_source_table_events_total{"
 				      "event=\"%s\"} %llu\n",
 				      l,
 				      (unsigned long long)s->table_events[e]);
 	}
+	counter(b, "floodgate_admission_refused_packets_total",
+		"Packets of sources new to the table refused by the admission "
+		"limit (table.new_sources).",
+		(unsigned long long)s->table_events[FG_TABLE_REFUSED]);
 
-	head(b, "floodgate_interface_attached", "gauge",
-	     "1 when the program runs on a configured interface.");
-	for (unsigned int i = 0; i < d->nifaces; i++) {
-		const struct fg_iface_state *f = &d->ifaces[i];
-
-		fg_buf_printf(b, "floodgate_interface_attached{interface=\"");
-		fg_prom_label_value(b, f->name);
-		fg_buf_printf(b, "\",mode=\"%s\"} %d\n",
-			      f->mode ? f->mode : "none", f->mode ? 1 : 0);
-	}
+	interface_series(b, d);
 
 	head(b, "floodgate_config_reloads_total", "counter",
 	     "Config reloads, by result.");
@@ -189,6 +253,10 @@ void fg_prom_render(const struct fg_snapshot *s,
 	fg_buf_printf(
 	    b, "floodgate_config_last_reload_success_timestamp_seconds %.3f\n",
 	    d->last_reload_success);
+	gauge(b, "floodgate_config_last_reload_successful",
+	      "1 when the last config load or reload was applied, 0 when it "
+	      "failed (the previous config runs).",
+	      d->last_reload_ok);
 
 	fleet_series(b, s, d->fleet);
 
@@ -196,6 +264,9 @@ void fg_prom_render(const struct fg_snapshot *s,
 	fg_buf_printf(b,
 		      "floodgate_build_info{version=\"%s\",libbpf=\"%s\"} 1\n",
 		      FG_VERSION, libbpf_version_string());
+
+	if (d->process)
+		process_series(b, d->process);
 
 	if (d->ntop) {
 		head(b, "floodgate_top_source_dropped_packets", "gauge",

@@ -18,9 +18,12 @@
 
 #define WHY_RATE_COUNT \
 	"expected a rate like 200/s, 12000/m or 1/h, or 0 for no limit"
-#define WHY_RATE_BYTES \
-	"expected a rate like 100/s, 10MB/s or 80Mbit/s, or 0 for no limit"
-#define WHY_SIZE "expected a size like 1518, 64KB or 10MB (B, KB, MB, GB)"
+#define WHY_RATE_BYTES                                                   \
+	"expected a rate like 100/s, 10MB/s or 80Mbit/s (also 10MiB/s, " \
+	"80mbit), or 0 for no limit"
+#define WHY_SIZE                                                              \
+	"expected a size like 1518, 64KB or 64KiB (B, KB, MB, GB, KiB, MiB, " \
+	"GiB)"
 #define WHY_DURATION "expected a duration like 500ms, 30s, 5m or 1h, or 0"
 #define WHY_CIDR \
 	"expected an address or CIDR like 192.0.2.0/24 or 2001:db8::/32"
@@ -35,17 +38,25 @@ struct unit {
 	bool is_bit;
 };
 
+/* KB is 1000 B as in network rates; KiB is 1024 B, as the IEC units
+ * operators copy from memory sizes. Bit units in lower case as tc(8)
+ * writes them (mbit, gbit). "mb" stays an error: megabit or megabyte? */
 static const struct unit size_units[] = {
     {"B", 1, false},
     {"KB", 1000ULL, false},
     {"kB", 1000ULL, false},
     {"MB", 1000000ULL, false},
     {"GB", 1000000000ULL, false},
+    {"KiB", 1ULL << 10, false},
+    {"MiB", 1ULL << 20, false},
+    {"GiB", 1ULL << 30, false},
     {"bit", 1, true},
     {"Kbit", 1000ULL, true},
     {"kbit", 1000ULL, true},
     {"Mbit", 1000000ULL, true},
+    {"mbit", 1000000ULL, true},
     {"Gbit", 1000000000ULL, true},
+    {"gbit", 1000000000ULL, true},
 };
 
 struct period {
@@ -53,11 +64,12 @@ struct period {
 	__u64 ns;
 };
 
+/* The first three are the names formatted back. */
 static const struct period rate_periods[] = {
-    {"s", NS_PER_S},
-    {"m", NS_PER_M},
-    {"h", NS_PER_H},
+    {"s", NS_PER_S},   {"m", NS_PER_M},	  {"h", NS_PER_H},
+    {"sec", NS_PER_S}, {"min", NS_PER_M}, {"hour", NS_PER_H},
 };
+#define FORMATTED_PERIODS 3 /* s, m, h */
 
 static const struct period duration_units[] = {
     {"ms", NS_PER_MS},
@@ -170,59 +182,12 @@ int fg_parse_size(const char *s, __u64 *bytes, const char **why)
 	return 0;
 }
 
-int fg_parse_rate(const char *s, enum fg_rate_kind kind, struct fg_rate *out,
-		  const char **why)
+/* v units (u: NULL for plain counts or bytes) per per_ns, into *out. */
+static int bytes_rate(__u64 v, const struct unit *u, __u64 per_ns,
+		      struct fg_rate *out, const char **why)
 {
-	const char *general =
-	    kind == FG_RATE_BYTES ? WHY_RATE_BYTES : WHY_RATE_COUNT;
-	const struct period *per = NULL;
-	const struct unit *u = NULL;
-	const char *slash;
-	__u64 v, per_ns, g;
-	int n;
+	__u64 g;
 
-	*why = general;
-	n = leading_number(s, &v, "rate too large", why);
-	if (n < 0)
-		return -EINVAL;
-	if (!s[n] && v == 0) {
-		out->amount = 0;
-		out->per_ns = NS_PER_S;
-		return 0;
-	}
-	slash = strchr(s + n, '/');
-	if (!slash) {
-		*why = kind == FG_RATE_BYTES
-			   ? "missing a period: expected a rate like "
-			     "100/s, 10MB/s or 80Mbit/s"
-			   : "missing a period: expected a rate like "
-			     "200/s, 12000/m or 1/h";
-		return -EINVAL;
-	}
-	if (slash != s + n) {
-		u = find_unit(s + n, (size_t)(slash - (s + n)));
-		if (!u)
-			return -EINVAL;
-		if (kind == FG_RATE_COUNT) {
-			*why = "packet and connection rates take no size unit: "
-			       "expected a rate like 200/s, 12000/m or 1/h";
-			return -EINVAL;
-		}
-	}
-	for (size_t i = 0; i < sizeof(rate_periods) / sizeof(rate_periods[0]);
-	     i++) {
-		if (!strcmp(slash + 1, rate_periods[i].name))
-			per = &rate_periods[i];
-	}
-	if (!per) {
-		*why = kind == FG_RATE_BYTES
-			   ? "a rate's period is /s, /m or /h: expected a rate "
-			     "like 100/s, 10MB/s or 80Mbit/s"
-			   : "a rate's period is /s, /m or /h: expected a rate "
-			     "like 200/s, 12000/m or 1/h";
-		return -EINVAL;
-	}
-	per_ns = per->ns;
 	if (u) {
 		if (v > UINT64_MAX / u->mult) {
 			*why = "rate too large";
@@ -239,6 +204,68 @@ int fg_parse_rate(const char *s, enum fg_rate_kind kind, struct fg_rate *out,
 	out->amount = v;
 	out->per_ns = per_ns;
 	return 0;
+}
+
+int fg_parse_rate(const char *s, enum fg_rate_kind kind, struct fg_rate *out,
+		  const char **why)
+{
+	const char *general =
+	    kind == FG_RATE_BYTES ? WHY_RATE_BYTES : WHY_RATE_COUNT;
+	const struct period *per = NULL;
+	const struct unit *u = NULL;
+	const char *slash, *end;
+	__u64 v;
+	int n;
+
+	*why = general;
+	n = leading_number(s, &v, "rate too large", why);
+	if (n < 0)
+		return -EINVAL;
+	if (!s[n] && v == 0) {
+		out->amount = 0;
+		out->per_ns = NS_PER_S;
+		return 0;
+	}
+	slash = strchr(s + n, '/');
+	end = slash ? slash : s + strlen(s);
+	if (end != s + n) {
+		u = find_unit(s + n, (size_t)(end - (s + n)));
+		if (!u)
+			return -EINVAL;
+		if (kind == FG_RATE_COUNT) {
+			*why = "packet and connection rates take no size unit: "
+			       "expected a rate like 200/s, 12000/m or 1/h";
+			return -EINVAL;
+		}
+	}
+	if (!slash) {
+		/* A bit rate alone is per second, as tc(8) reads "80mbit". */
+		if (u && u->is_bit)
+			return bytes_rate(v, u, NS_PER_S, out, why);
+		*why = kind == FG_RATE_BYTES
+			   ? "missing a period: expected a rate like "
+			     "100/s, 10MB/s or 80Mbit/s (a bit rate alone, "
+			     "like 80mbit, is per second)"
+			   : "missing a period: expected a rate like "
+			     "200/s, 12000/m or 1/h";
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(rate_periods) / sizeof(rate_periods[0]);
+	     i++) {
+		if (!strcmp(slash + 1, rate_periods[i].name))
+			per = &rate_periods[i];
+	}
+	if (!per) {
+		*why = kind == FG_RATE_BYTES
+			   ? "a rate's period is /s, /m or /h (or /sec, /min, "
+			     "/hour): expected a rate like 100/s, 10MB/s or "
+			     "80Mbit/s"
+			   : "a rate's period is /s, /m or /h (or /sec, /min, "
+			     "/hour): expected a rate like 200/s, 12000/m or "
+			     "1/h";
+		return -EINVAL;
+	}
+	return bytes_rate(v, u, per->ns, out, why);
 }
 
 int fg_parse_duration(const char *s, __u64 *ns, const char **why)
@@ -444,7 +471,7 @@ static void format_amount(__u64 v, bool bits, char *buf, size_t len,
 void fg_format_rate(const struct fg_rate *r, enum fg_rate_kind kind, char *buf,
 		    size_t len)
 {
-	const size_t nper = sizeof(rate_periods) / sizeof(rate_periods[0]);
+	const size_t nper = FORMATTED_PERIODS;
 
 	if (!r->amount || !r->per_ns) {
 		snprintf(buf, len, "unlimited");

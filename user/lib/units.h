@@ -19,7 +19,7 @@ struct fg_rate {
 
 enum fg_rate_kind {
 	FG_RATE_COUNT, /* packets, connections: "200/s", "12000/m", "1/h" */
-	FG_RATE_BYTES, /* "10MB/s", "80Mbit/s", "512KB/s", "1GB/h" */
+	FG_RATE_BYTES, /* "10MB/s", "80Mbit/s", "512KB/s", "1GB/h", "80mbit" */
 };
 
 /* A CIDR as a 128-bit prefix: IPv4 is mapped (::ffff:a.b.c.d), and its
@@ -35,9 +35,11 @@ struct fg_port_range {
 	__u16 last;
 };
 
-/* "0" (or 0) is an unlimited rate of either kind. Sizes in bytes use
- * decimal units (KB = 1000 B), as rates in Mbit/s do; B, KB, MB, GB,
- * and for rates also bit, Kbit, Mbit, Gbit. */
+/* "0" (or 0) is an unlimited rate of either kind. Sizes in bytes: B, KB,
+ * MB, GB decimal (KB = 1000 B, as rates in Mbit/s are), KiB, MiB, GiB
+ * binary; rates also bit, Kbit/kbit, Mbit/mbit, Gbit/gbit, and a bit rate
+ * with no period is per second (tc's "80mbit"). Periods: /s, /m, /h, or
+ * /sec, /min, /hour. */
 int fg_parse_rate(const char *s, enum fg_rate_kind kind, struct fg_rate *out,
 		  const char **why);
 int fg_parse_size(const char *s, __u64 *bytes, const char **why);
