@@ -313,6 +313,7 @@ static int parse_top(const struct words *w, struct fg_cmdline *out,
 						   "top -n: \"%s\": %s", val,
 						   why);
 			out->top_n = (unsigned int)n;
+			out->top_n_set = true;
 		} else if (!strcmp(a, "--by") && val) {
 			k++;
 			if (!strcmp(val, "drops"))

@@ -61,6 +61,7 @@ struct fg_cmdline {
 	const char *cidr_text;	 /* ... as typed */
 	const char *rule;	 /* unblock --rule NAME; NULL: every rule */
 	unsigned int top_n;	 /* top */
+	bool top_n_set;		 /* -n given (--watch fills the screen) */
 	enum fg_top_by top_by;
 	bool top_watch;
 	__u64 top_interval_ns; /* top --watch --interval */
