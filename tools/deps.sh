@@ -19,6 +19,7 @@ PACKAGES=(
 	redis-server redis-tools # the fleet's tests start their own server
 	iproute2 iputils-ping ethtool util-linux procps curl python3 gzip
 	prometheus nftables iptables gdb
+	tmux # drives `floodgate top --watch` in tests/e2e/test_top.sh
 	clang-format clang-tidy cppcheck shellcheck valgrind
 	libclang-rt-14-dev # libFuzzer and the sanitizers for clang 14 (make fuzz-user)
 )
