@@ -153,6 +153,13 @@ int term_wait_key(struct term *t, int timeout_ms)
 	return key;
 }
 
+/* Appends len bytes of s (not terminated: the buffer goes to write()). */
+static size_t put(char *buf, size_t at, const char *s, size_t len)
+{
+	memcpy(buf + at, s, len);
+	return at + len;
+}
+
 /* Appends s cut to cols columns. Our lines are ASCII but for addresses
  * and names the operator chose: bytes count as columns. */
 static size_t put_line(char *buf, size_t at, size_t cap, const char *s,
@@ -162,30 +169,24 @@ static size_t put_line(char *buf, size_t at, size_t cap, const char *s,
 
 	if (at + len + 8 > cap)
 		return at;
-	memcpy(buf + at, s, len);
-	at += len;
-	memcpy(buf + at, ERASE_EOL, strlen(ERASE_EOL));
-	return at + strlen(ERASE_EOL);
+	at = put(buf, at, s, len);
+	return put(buf, at, ERASE_EOL, sizeof(ERASE_EOL) - 1);
 }
 
 void term_draw(struct term *t, const char *const *lines, size_t n)
 {
-	size_t cap = (size_t)(t->rows + 1) * (t->cols + 16) + 64, at = 0;
+	size_t cap = (size_t)(t->rows + 1) * (t->cols + 16) + 64, at;
 	char *buf = malloc(cap);
 
 	if (!buf)
 		return;
-	memcpy(buf, HOME, strlen(HOME));
-	at = strlen(HOME);
+	at = put(buf, 0, HOME, sizeof(HOME) - 1);
 	for (size_t i = 0; i < n && i < t->rows; i++) {
-		if (i) {
-			buf[at++] = '\r';
-			buf[at++] = '\n';
-		}
+		if (i)
+			at = put(buf, at, "\r\n", 2);
 		at = put_line(buf, at, cap, lines[i], t->cols);
 	}
-	memcpy(buf + at, ERASE_BELOW, strlen(ERASE_BELOW));
-	at += strlen(ERASE_BELOW);
+	at = put(buf, at, ERASE_BELOW, sizeof(ERASE_BELOW) - 1);
 	write_all(t->out, buf, at);
 	free(buf);
 }
