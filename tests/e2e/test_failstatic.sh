@@ -182,7 +182,8 @@ t_dis=$(now)
 burst
 text=$(fg_cli status)
 json=$(fg_cli --json status)
-fg_wait_until 6 enabled_now
+reenabled=0
+fg_wait_until 6 enabled_now && reenabled=1
 took=$(calc "$(now) - $t_dis")
 diag "$out"
 check_eq "disable --for 2s exits 0" "$rc" 0
@@ -201,7 +202,11 @@ else
 fi
 check_str "status --json: the kill-switch differs from the config" "$differs" '["enabled"]'
 diag "re-enabled $took s after disable --for 2s"
-check_ge "re-enabled by itself, not before 2 s ($took s)" "$took" 2
+if [ "$reenabled" = 1 ] && awk -v t="$took" 'BEGIN { exit !(t >= 2) }'; then
+	ok "re-enabled by itself, not before 2 s ($took s)"
+else
+	not_ok "re-enabled by itself, not before 2 s" "re-enabled: $reenabled, after $took s"
+fi
 # The deadline is the next whole second after 2 s; the daemon says how
 # late it reverted, in whole seconds: 0 is within the second after it.
 check "the daemon logged msg=\"kill-switch reverted\", under a second after the deadline" \
@@ -240,12 +245,17 @@ fg_cli allow add 198.51.100.77 >/dev/null
 t_dry=$(now)
 fg_cli mode dry-run --for 2s >/dev/null
 json=$(fg_cli --json status)
-fg_wait_until 6 mode_enforce_now
+enforcing=0
+fg_wait_until 6 mode_enforce_now && enforcing=1
 took=$(calc "$(now) - $t_dry")
 { read -r differs; read -r allow; } < <(json_get differs_from_config cli_list_entries.allow <<<"$json")
 check_str "dry-run for 2 s: status shows the mode and a list entry differ" "$differs" '["mode", "lists"]'
 check_str "status --json: one allow entry added with the CLI" "$allow" 1
-check_ge "back to enforce by itself, not before 2 s ($took s)" "$took" 2
+if [ "$enforcing" = 1 ] && awk -v t="$took" 'BEGIN { exit !(t >= 2) }'; then
+	ok "back to enforce by itself, not before 2 s ($took s)"
+else
+	not_ok "back to enforce by itself, not before 2 s" "enforcing: $enforcing, after $took s"
+fi
 check "the daemon logged msg=\"mode reverted\", under a second after the deadline" \
 	fg_log_wait 'msg="mode reverted" mode=enforce source=timer overdue_s=0' 3
 fg_cli allow del 198.51.100.77 >/dev/null
