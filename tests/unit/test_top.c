@@ -35,7 +35,7 @@ static void test_rates_sorted_by_drop_rate(void **state)
 	struct fg_top_rate r[3];
 
 	(void)state;
-	fg_top_rates(prev, 3, cur, 3, 2.0, r);
+	fg_top_rates(prev, 3, cur, 3, 2.0, FG_TOP_BY_DROPS, r);
 	assert_int_equal(r[0].addr[15], 2);
 	assert_true(r[0].drop_pps == 4000 && r[0].pass_pps == 200);
 	assert_int_equal(r[0].state, FG_TOP_LIMITED);
@@ -48,6 +48,20 @@ static void test_rates_sorted_by_drop_rate(void **state)
 	assert_int_equal(r[2].state, FG_TOP_OK);
 }
 
+static void test_rates_by_packets(void **state)
+{
+	struct fg_top_entry prev[] = {src(1, 0, 0), src(2, 0, 0)};
+	struct fg_top_entry cur[] = {src(1, 900, 0), src(2, 100, 320)};
+	struct fg_top_rate r[2];
+
+	(void)state;
+	fg_top_rates(prev, 2, cur, 2, 1.0, FG_TOP_BY_PACKETS, r);
+	assert_int_equal(r[0].addr[15], 1); /* 900/s against 420/s */
+	assert_int_equal(r[1].addr[15], 2);
+	fg_top_rates(prev, 2, cur, 2, 1.0, FG_TOP_BY_DROPS, r);
+	assert_int_equal(r[0].addr[15], 2);
+}
+
 static void test_new_and_recreated_sources(void **state)
 {
 	/* 2 is new; 3's entry was evicted and made again (counts went
@@ -57,7 +71,7 @@ static void test_new_and_recreated_sources(void **state)
 	struct fg_top_rate r[2];
 
 	(void)state;
-	fg_top_rates(prev, 2, cur, 2, 1.0, r);
+	fg_top_rates(prev, 2, cur, 2, 1.0, FG_TOP_BY_DROPS, r);
 	assert_int_equal(r[0].addr[15], 3);
 	assert_true(r[0].drop_pps == 48 && r[0].pass_pps == 20);
 	assert_int_equal(r[1].addr[15], 2);
@@ -70,7 +84,7 @@ static void test_first_read_has_no_rates(void **state)
 	struct fg_top_rate r[1];
 
 	(void)state;
-	fg_top_rates(NULL, 0, cur, 1, 0, r);
+	fg_top_rates(NULL, 0, cur, 1, 0, FG_TOP_BY_DROPS, r);
 	assert_true(r[0].pass_pps == 0 && r[0].drop_pps == 0);
 	assert_int_equal(r[0].state, FG_TOP_OK);
 	assert_int_equal(r[0].passed, 10);
@@ -90,6 +104,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rates_sorted_by_drop_rate),
+	    cmocka_unit_test(test_rates_by_packets),
 	    cmocka_unit_test(test_new_and_recreated_sources),
 	    cmocka_unit_test(test_first_read_has_no_rates),
 	    cmocka_unit_test(test_state_labels),

@@ -88,6 +88,7 @@ struct frame {
 	long nsrc;
 	double dt_s; /* 0 on the first frame: no rates yet */
 	double pass_pps, drop_pps;
+	enum fg_top_by by; /* the order */
 	const struct sample *now;
 };
 
@@ -132,13 +133,14 @@ static double rate(__u64 now, __u64 before, double dt_s)
 	return dt_s > 0 && now >= before ? (double)(now - before) / dt_s : 0;
 }
 
-static int frame_make(const struct sample *prev, const struct sample *now,
-		      struct frame *f)
+static int frame_make(enum fg_top_by by, const struct sample *prev,
+		      const struct sample *now, struct frame *f)
 {
 	const struct fg_snapshot *a = prev ? prev->snap : NULL, *b = now->snap;
 
 	memset(f, 0, sizeof(*f));
 	f->now = now;
+	f->by = by;
 	f->nsrc = now->nsrc;
 	f->rates =
 	    calloc(now->nsrc > 0 ? (size_t)now->nsrc : 1, sizeof(*f->rates));
@@ -147,7 +149,7 @@ static int frame_make(const struct sample *prev, const struct sample *now,
 	if (prev)
 		f->dt_s = (double)(now->at_ns - prev->at_ns) / 1e9;
 	fg_top_rates(prev ? prev->src : NULL, prev ? (size_t)prev->nsrc : 0,
-		     now->src, (size_t)now->nsrc, f->dt_s, f->rates);
+		     now->src, (size_t)now->nsrc, f->dt_s, by, f->rates);
 	if (a) {
 		f->pass_pps = rate(action_packets(b, FG_ACTION_PASS),
 				   action_packets(a, FG_ACTION_PASS), f->dt_s);
@@ -180,9 +182,10 @@ static void header_lines(const struct frame *f, double interval_s, bool keys,
 	if (localtime_r(&now, &tm))
 		strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
 	snprintf(lines[0], LINE_MAX_LEN,
-		 "floodgate top: every %gs, by drop rate (per-source drops "
+		 "floodgate top: every %gs, by %s rate (per-source drops "
 		 "sampled 1 in 16)%s   %s",
-		 interval_s, keys ? "; q quits" : "", clock);
+		 interval_s, f->by == FG_TOP_BY_PACKETS ? "packet" : "drop",
+		 keys ? "; q quits" : "", clock);
 	if (f->dt_s > 0)
 		snprintf(lines[1], LINE_MAX_LEN,
 			 "%s, mode %s | passed %.0f/s, dropped %.0f/s | table "
@@ -366,7 +369,8 @@ static int watch(struct cli *c, const struct fg_cmdline *a)
 
 		rc = sample_read(c, &now);
 		if (!rc)
-			rc = frame_make(first ? NULL : &prev, &now, &f);
+			rc = frame_make(a->top_by, first ? NULL : &prev, &now,
+					&f);
 		if (rc)
 			break;
 		next = now.at_ns + a->top_interval_ns;

@@ -188,6 +188,16 @@ static __u64 since(__u64 cur, __u64 prev)
 	return cur >= prev ? cur - prev : cur;
 }
 
+static int by_packet_rate(const void *a, const void *b)
+{
+	const struct fg_top_rate *x = a, *y = b;
+	double px = x->pass_pps + x->drop_pps, py = y->pass_pps + y->drop_pps;
+
+	if (px != py)
+		return px < py ? 1 : -1;
+	return memcmp(x->addr, y->addr, 16);
+}
+
 static int by_rate(const void *a, const void *b)
 {
 	const struct fg_top_rate *x = a, *y = b;
@@ -201,7 +211,7 @@ static int by_rate(const void *a, const void *b)
 
 void fg_top_rates(const struct fg_top_entry *prev, size_t nprev,
 		  const struct fg_top_entry *cur, size_t ncur, double dt_s,
-		  struct fg_top_rate *out)
+		  enum fg_top_by by, struct fg_top_rate *out)
 {
 	size_t j = 0;
 
@@ -225,7 +235,8 @@ void fg_top_rates(const struct fg_top_entry *prev, size_t nprev,
 		    dt_s > 0 ? (double)since(c->dropped, p_dropped) / dt_s : 0;
 		r->state = r->drop_pps > 0 ? FG_TOP_LIMITED : FG_TOP_OK;
 	}
-	qsort(out, ncur, sizeof(*out), by_rate);
+	qsort(out, ncur, sizeof(*out),
+	      by == FG_TOP_BY_PACKETS ? by_packet_rate : by_rate);
 }
 
 struct held {

@@ -45,14 +45,14 @@ struct fg_top_rate {
 /*
  * Per-source rates between two reads dt_s seconds apart, both sorted by
  * address (fg_top_read): out gets one per source of cur, ordered by drop
- * rate, then pass rate, then address. A source missing from prev, or
+ * rate, then pass rate (by FG_TOP_BY_PACKETS: their sum), then address. A source missing from prev, or
  * whose counts went back (its entry was evicted and made again), counts
  * from zero. States are FG_TOP_LIMITED or FG_TOP_OK: fg_top_mark_held
  * adds the boxes. Pure, for tests.
  */
 void fg_top_rates(const struct fg_top_entry *prev, size_t nprev,
 		  const struct fg_top_entry *cur, size_t ncur, double dt_s,
-		  struct fg_top_rate *out);
+		  enum fg_top_by by, struct fg_top_rate *out);
 
 /* Marks the rates' sources found in the penalty box or the fleet's
  * blocks (live entries at now_ns, the datapath's clock); rates sorted as
