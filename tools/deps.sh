@@ -22,6 +22,7 @@ PACKAGES=(
 	redis-server redis-tools # the fleet's tests start their own server
 	iproute2 iputils-ping ethtool util-linux procps curl python3 gzip
 	prometheus nftables iptables gdb
+	tmux # drives `floodgate top --watch` in tests/e2e/test_top.sh
 	clang-format clang-tidy cppcheck shellcheck valgrind
 	man-db mandoc # man -l, lexgrog and mandoc -T lint on the man pages
 	libclang-rt-14-dev # libFuzzer and the sanitizers for clang 14 (make fuzz-user)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "args.h"
+#include "timedswitch.h"
 #include "fuzz.h"
 
 #define ARGS_MAX 64
@@ -105,6 +106,13 @@ static void check_parsed(int argc, char *const argv[],
 	FUZZ_CHECK(a->json == json, "json %d, want %d", a->json, json);
 	FUZZ_CHECK(!a->pin_dir || points_into(a->pin_dir, argc, argv),
 		   "pin_dir does not come from argv");
+	/* Only what lowers protection is timed, from 1 s to 24 h. */
+	FUZZ_CHECK(!a->for_ns || a->verb == FG_VERB_DISABLE ||
+		       (a->verb == FG_VERB_MODE && a->dry_run),
+		   "--for taken by %s", fg_verbs[a->verb].name);
+	FUZZ_CHECK(!a->for_ns || (a->for_ns >= 1000000000ULL &&
+				  a->for_ns <= FG_SWITCH_FOR_MAX_NS),
+		   "--for %llu ns", (unsigned long long)a->for_ns);
 	FUZZ_CHECK(!a->rule || a->verb == FG_VERB_UNBLOCK,
 		   "--rule %s taken by %s", a->rule, fg_verbs[a->verb].name);
 	check_verb(words[0], a->verb);
@@ -130,6 +138,10 @@ static void check_parsed(int argc, char *const argv[],
 	case FG_VERB_TOP:
 		FUZZ_CHECK(a->top_n >= 1 && a->top_n <= FG_TOP_MAX, "top -n %u",
 			   a->top_n);
+		FUZZ_CHECK(a->top_interval_ns >= FG_TOP_INTERVAL_MIN_NS &&
+			       a->top_interval_ns <= FG_TOP_INTERVAL_MAX_NS,
+			   "top --interval %llu ns",
+			   (unsigned long long)a->top_interval_ns);
 		FUZZ_CHECK(a->top_by == FG_TOP_BY_DROPS ||
 			       a->top_by == FG_TOP_BY_PACKETS,
 			   "top --by %d", a->top_by);
@@ -160,7 +172,9 @@ static bool same_cmdline(const struct fg_cmdline *a, const struct fg_cmdline *b)
 	       a->cidr.prefixlen == b->cidr.prefixlen &&
 	       a->cidr.is_v4 == b->cidr.is_v4 && a->top_n == b->top_n &&
 	       a->top_by == b->top_by && a->top_watch == b->top_watch &&
-	       a->rule == b->rule;
+	       a->top_n_set == b->top_n_set &&
+	       a->top_interval_ns == b->top_interval_ns &&
+	       a->for_ns == b->for_ns && a->rule == b->rule;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -37,8 +37,8 @@ fg_require_cmds ip nsenter bpftool python3 curl gzip
 [ "$MODE" = valgrind ] && fg_require_cmds valgrind
 fg_require_bins floodgated floodgate fg-loadgen
 
-# 23 steps, then the checker's verdict: 1 line for ASan, 4 for valgrind.
-if [ "$MODE" = asan ]; then tap_plan 24; else tap_plan 27; fi
+# 27 steps, then the checker's verdict: 1 line for ASan, 4 for valgrind.
+if [ "$MODE" = asan ]; then tap_plan 28; else tap_plan 31; fi
 
 VG_DIR=$FG_TMP/valgrind
 # The checker around the daemon and the CLI: for ASan the environment of
@@ -147,6 +147,19 @@ cli_ok "floodgate allow del 198.51.100.0/24" "" allow del 198.51.100.0/24
 cli_ok "floodgate deny add 2001:db8:dead::/48" "" deny add 2001:db8:dead::/48
 cli_ok "floodgate deny del 2001:db8:dead::/48" "" deny del 2001:db8:dead::/48
 cli_ok "floodgate version" "" version
+cli_ok "floodgate disable --for 1m" "re-enables by itself" disable --for 1m
+cli_json "floodgate --json status shows the timer and the difference" \
+	"d['enabled_revert_in_seconds'] > 0 and d['differs_from_config'] == ['enabled']" status
+cli_ok "floodgate enable" "limits apply" enable
+# top --watch on a pipe (plain blocks) until SIGTERM, as a script would.
+out=$(lab_exec "$FG_NS_SERVER" timeout --preserve-status -s TERM 8 "$FG_CLI" \
+	--pin-dir "$FG_PIN_DIR" top --watch --interval 200ms 2>&1)
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$(grep -c '^SOURCE' <<<"$out")" -ge 2 ] && grep -q "$FLOOD_SRC" <<<"$out"; then
+	ok "floodgate top --watch, not on a terminal, ends cleanly on SIGTERM"
+else
+	not_ok "floodgate top --watch, not on a terminal, ends cleanly on SIGTERM" "exit $rc" "$(head -n 10 <<<"$out")"
+fi
 
 # 4. Reloads: a good config (SIGHUP, then the CLI), a bad one (refused).
 write_cfg 60

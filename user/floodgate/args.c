@@ -2,17 +2,22 @@
 /* The CLI's command line: global options, the verb, its arguments. */
 #include "args.h"
 
+#include "timedswitch.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#define TOP_USAGE "top [-n N] [--by drops|packets] [--watch]"
+#define TOP_USAGE \
+	"top [-n N] [--by drops|packets] [--watch [--interval DURATION]]"
+#define DISABLE_USAGE "disable [--for DURATION]"
+#define MODE_USAGE "mode enforce | mode dry-run [--for DURATION]"
 
 const struct fg_verb_info fg_verbs[FG_VERB_COUNT] = {
     [FG_VERB_STATUS] = {"status", "status [--json]", false},
     [FG_VERB_ENABLE] = {"enable", "enable", false},
-    [FG_VERB_DISABLE] = {"disable", "disable", true},
-    [FG_VERB_MODE] = {"mode", "mode enforce|dry-run", true},
+    [FG_VERB_DISABLE] = {"disable", DISABLE_USAGE, true},
+    [FG_VERB_MODE] = {"mode", MODE_USAGE, true},
     [FG_VERB_ALLOW] = {"allow", "allow add|del CIDR | allow list", true},
     [FG_VERB_DENY] = {"deny", "deny add|del CIDR | deny list", true},
     [FG_VERB_TOP] = {"top", TOP_USAGE, false},
@@ -141,22 +146,81 @@ static int no_more(const struct words *w, int from, enum fg_verb verb,
 			   fg_verbs[verb].name, extra);
 }
 
+/* --for DURATION at words k, k+1 of a command that lowers protection
+ * for a while; nothing may follow. */
+static int parse_for(const struct words *w, int k, const char *use,
+		     const char *name, struct fg_cmdline *out,
+		     struct fg_args_error *err)
+{
+	const char *val = word(w, k + 1), *why = NULL;
+
+	if (!val)
+		return usage_error(err, use,
+				   "%s --for: expected a duration "
+				   "(30s, 15m, 1h)",
+				   name);
+	if (fg_parse_duration(val, &out->for_ns, &why))
+		return usage_error(err, use, "%s --for: \"%s\": %s", name, val,
+				   why);
+	if (out->for_ns < 1000000000ULL || out->for_ns > FG_SWITCH_FOR_MAX_NS)
+		return usage_error(err, use,
+				   "%s --for: \"%s\": from 1s to 24h (for "
+				   "longer, leave out --for)",
+				   name, val);
+	return no_more(w, k + 2, out->verb, err);
+}
+
+static int parse_disable(const struct words *w, struct fg_cmdline *out,
+			 struct fg_args_error *err)
+{
+	const char *a = word(w, 1);
+
+	if (a && !strcmp(a, "--for"))
+		return parse_for(w, 1, DISABLE_USAGE, "disable", out, err);
+	return no_more(w, 1, out->verb, err);
+}
+
+/* enable and mode enforce take no --for: a timer only ever returns to
+ * protection, it never lowers it by itself. */
+static int refuse_for(const struct words *w, int k, const char *use,
+		      const char *name, struct fg_args_error *err)
+{
+	const char *a = word(w, k);
+
+	if (a && !strcmp(a, "--for"))
+		return usage_error(err, use,
+				   "%s: no --for: only what lowers protection "
+				   "(disable, mode dry-run) can be timed, and "
+				   "its end restores protection",
+				   name);
+	return 0;
+}
+
 static int parse_mode(const struct words *w, struct fg_cmdline *out,
 		      struct fg_args_error *err)
 {
-	const char *use = fg_verbs[FG_VERB_MODE].usage;
 	const char *m = word(w, 1);
 
-	if (!m || word(w, 2))
-		return usage_error(err, use,
+	if (!m)
+		return usage_error(err, MODE_USAGE,
 				   "mode: expected enforce or dry-run");
-	if (!strcmp(m, "enforce"))
+	if (!strcmp(m, "enforce")) {
 		out->dry_run = false;
-	else if (!strcmp(m, "dry-run"))
+		if (refuse_for(w, 2, MODE_USAGE, "mode enforce", err))
+			return EXIT_USAGE;
+	} else if (!strcmp(m, "dry-run")) {
 		out->dry_run = true;
-	else
-		return usage_error(
-		    err, use, "mode: \"%s\": expected enforce or dry-run", m);
+		if (word(w, 2) && !strcmp(word(w, 2), "--for"))
+			return parse_for(w, 2, MODE_USAGE, "mode dry-run", out,
+					 err);
+	} else {
+		return usage_error(err, MODE_USAGE,
+				   "mode: \"%s\": expected enforce or dry-run",
+				   m);
+	}
+	if (word(w, 2))
+		return usage_error(err, MODE_USAGE, "mode: unexpected \"%s\"",
+				   word(w, 2));
 	return 0;
 }
 
@@ -233,10 +297,12 @@ static int parse_top(const struct words *w, struct fg_cmdline *out,
 		     struct fg_args_error *err)
 {
 	const char *a, *why = NULL;
+	bool interval_given = false;
 	__u64 n;
 
 	out->top_n = 10;
 	out->top_by = FG_TOP_BY_DROPS;
+	out->top_interval_ns = FG_TOP_INTERVAL_DEFAULT_NS;
 	for (int k = 1; (a = word(w, k)); k++) {
 		const char *val = word(w, k + 1);
 
@@ -247,6 +313,7 @@ static int parse_top(const struct words *w, struct fg_cmdline *out,
 						   "top -n: \"%s\": %s", val,
 						   why);
 			out->top_n = (unsigned int)n;
+			out->top_n_set = true;
 		} else if (!strcmp(a, "--by") && val) {
 			k++;
 			if (!strcmp(val, "drops"))
@@ -260,11 +327,27 @@ static int parse_top(const struct words *w, struct fg_cmdline *out,
 						   val);
 		} else if (!strcmp(a, "--watch")) {
 			out->top_watch = true;
+		} else if (!strcmp(a, "--interval") && val) {
+			k++;
+			if (fg_parse_duration(val, &out->top_interval_ns, &why))
+				return usage_error(err, TOP_USAGE,
+						   "top --interval: \"%s\": %s",
+						   val, why);
+			if (out->top_interval_ns < FG_TOP_INTERVAL_MIN_NS ||
+			    out->top_interval_ns > FG_TOP_INTERVAL_MAX_NS)
+				return usage_error(err, TOP_USAGE,
+						   "top --interval: \"%s\": "
+						   "from 100ms to 1h",
+						   val);
+			interval_given = true;
 		} else {
 			return usage_error(err, TOP_USAGE,
 					   "top: unexpected \"%s\"", a);
 		}
 	}
+	if (interval_given && !out->top_watch)
+		return usage_error(err, TOP_USAGE,
+				   "top: --interval goes with --watch");
 	return 0;
 }
 
@@ -288,6 +371,13 @@ int fg_args_parse(int argc, char *const argv[], struct fg_cmdline *out,
 	if (rc)
 		return rc;
 	switch (out->verb) {
+	case FG_VERB_DISABLE:
+		return parse_disable(&w, out, err);
+	case FG_VERB_ENABLE:
+		if (refuse_for(&w, 1, fg_verbs[FG_VERB_ENABLE].usage, "enable",
+			       err))
+			return EXIT_USAGE;
+		return no_more(&w, 1, out->verb, err);
 	case FG_VERB_MODE:
 		return parse_mode(&w, out, err);
 	case FG_VERB_ALLOW:

@@ -16,6 +16,9 @@
 #define EXIT_USAGE 2
 #define FG_TOP_MAX 10000
 #define FG_ARGS_MSG_MAX 256
+#define FG_TOP_INTERVAL_DEFAULT_NS 2000000000ULL
+#define FG_TOP_INTERVAL_MIN_NS 100000000ULL	/* 100ms */
+#define FG_TOP_INTERVAL_MAX_NS 3600000000000ULL /* 1h */
 
 enum fg_verb {
 	FG_VERB_HELP, /* help, --help, -h */
@@ -52,13 +55,16 @@ struct fg_cmdline {
 	const char *pin_dir; /* --pin-dir; NULL when not given */
 	enum fg_verb verb;
 	bool dry_run;		 /* mode */
+	__u64 for_ns;		 /* disable, mode dry-run --for; 0: for good */
 	enum fg_list_op list_op; /* allow, deny */
 	struct fg_cidr cidr;	 /* allow/deny add|del, unblock */
 	const char *cidr_text;	 /* ... as typed */
 	const char *rule;	 /* unblock --rule NAME; NULL: every rule */
 	unsigned int top_n;	 /* top */
+	bool top_n_set;		 /* -n given (--watch fills the screen) */
 	enum fg_top_by top_by;
 	bool top_watch;
+	__u64 top_interval_ns; /* top --watch --interval */
 };
 
 struct fg_args_error {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "timedswitch.h"
 #include "xdp.h"
 
 #define RELOAD_WAIT_MS 10000
@@ -29,47 +30,99 @@ static int report(struct cli *c, const char *key, json_object *val,
 	return 0;
 }
 
-static int set_enabled(struct cli *c, __u32 on)
+/* A timed setting: the JSON fields and the sentence that say when it
+ * reverts, and what happens if no daemon runs to revert it. */
+struct timed_note {
+	char text[256];
+	double seconds;
+};
+
+static void timed_note(struct cli *c, __u32 deadline, __u64 now_ns,
+		       const char *back, struct timed_note *n)
 {
+	char left[32], clock[32] = "";
+	struct tm tm;
+	time_t at;
+
+	n->seconds = (double)deadline - (double)now_ns / 1e9;
+	fg_format_left(n->seconds, left, sizeof(left));
+	at = time(NULL) + (time_t)(n->seconds + 0.5);
+	if (localtime_r(&at, &tm))
+		strftime(clock, sizeof(clock), " (%H:%M:%S)", &tm);
+	snprintf(n->text, sizeof(n->text), "%s in %s%s%s", back, left, clock,
+		 cli_daemon_pid(c) ? ""
+				   : "; floodgated is not running: it reverts "
+				     "when the daemon starts");
+}
+
+static int report_switch(struct cli *c, const char *key, json_object *val,
+			 const char *text, __u32 deadline, __u64 now_ns,
+			 const char *back)
+{
+	struct timed_note n;
+
+	if (!deadline)
+		return report(c, key, val, text);
+	timed_note(c, deadline, now_ns, back, &n);
+	if (c->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, key, val);
+		json_object_object_add(o, "revert_in_seconds",
+				       json_object_new_double(n.seconds));
+		cli_json_print(o);
+	} else {
+		json_object_put(val);
+		printf("%s; %s\n", text, n.text);
+	}
+	return 0;
+}
+
+static int set_enabled(struct cli *c, __u32 on, __u64 for_ns)
+{
+	__u64 now = fg_boottime_ns();
+	__u32 deadline = for_ns ? fg_switch_deadline(now, for_ns) : 0;
 	int rc;
 
 	rc = cli_open(c);
 	if (rc)
 		return rc;
-	/* One aligned store: the next packet sees it. */
-	__atomic_store_n(&c->maps.ctl_mem->enabled, on, __ATOMIC_RELEASE);
-	return report(c, "enabled", json_object_new_boolean(on),
-		      on ? "floodgate enabled: limits apply"
-			 : "floodgate disabled: all traffic passes "
-			   "unfiltered (floodgate enable to undo)");
+	fg_switch_set(c->maps.ctl_mem, FG_SWITCH_ENABLED, on, deadline);
+	return report_switch(c, "enabled", json_object_new_boolean(on),
+			     on ? "floodgate enabled: limits apply"
+				: "floodgate disabled: all traffic passes "
+				  "unfiltered (floodgate enable to undo)",
+			     deadline, now, "re-enables by itself");
 }
 
 int cmd_enable(struct cli *c, const struct fg_cmdline *a)
 {
 	(void)a;
-	return set_enabled(c, 1);
+	return set_enabled(c, 1, 0);
 }
 
 int cmd_disable(struct cli *c, const struct fg_cmdline *a)
 {
-	(void)a;
-	return set_enabled(c, 0);
+	return set_enabled(c, 0, a->for_ns);
 }
 
 int cmd_mode(struct cli *c, const struct fg_cmdline *a)
 {
+	__u64 now = fg_boottime_ns();
 	__u32 dry = a->dry_run;
+	__u32 deadline = a->for_ns ? fg_switch_deadline(now, a->for_ns) : 0;
 	int rc;
 
 	rc = cli_open(c);
 	if (rc)
 		return rc;
-	__atomic_store_n(&c->maps.ctl_mem->dry_run, dry, __ATOMIC_RELEASE);
-	return report(c, "mode",
-		      json_object_new_string(dry ? "dry-run" : "enforce"),
-		      dry ? "mode dry-run: over-limit packets pass and are "
-			    "counted as dry_run"
-			  : "mode enforce: over-limit packets are dropped");
+	fg_switch_set(c->maps.ctl_mem, FG_SWITCH_DRY_RUN, dry, deadline);
+	return report_switch(
+	    c, "mode", json_object_new_string(dry ? "dry-run" : "enforce"),
+	    dry ? "mode dry-run: over-limit packets pass and are counted as "
+		  "dry_run"
+		: "mode enforce: over-limit packets are dropped",
+	    deadline, now, "back to enforce by itself");
 }
 
 static void sleep_ms(long ms)

@@ -11,6 +11,44 @@
 
 #include "cli.h"
 #include "snapshot.h"
+#include "timedswitch.h"
+
+/* Where the running state differs from the config file: the kill-switch
+ * and mode set from the CLI (and whether on a timer), and the list
+ * entries added with the CLI. */
+struct vs_config {
+	double enabled_left, mode_left; /* seconds; < 0: not timed */
+	bool enabled_differs, mode_differs;
+	long cli_allow, cli_deny;
+};
+
+static int count_cli_entry(const struct fg_cidr *cidr, __u32 value, void *arg)
+{
+	struct vs_config *v = arg;
+
+	(void)cidr;
+	if (!(value & FG_LIST_FROM_CLI))
+		return 0;
+	if ((value & FG_LIST_ACTION_MASK) == FG_LIST_ALLOW)
+		v->cli_allow++;
+	else
+		v->cli_deny++;
+	return 0;
+}
+
+static void read_vs_config(struct cli *c, const struct fg_snapshot *s,
+			   struct vs_config *v)
+{
+	__u64 now = fg_boottime_ns();
+
+	memset(v, 0, sizeof(*v));
+	v->enabled_left =
+	    fg_switch_left(c->maps.ctl_mem, FG_SWITCH_ENABLED, now);
+	v->mode_left = fg_switch_left(c->maps.ctl_mem, FG_SWITCH_DRY_RUN, now);
+	v->enabled_differs = s->enabled != !!s->meta.config_enabled;
+	v->mode_differs = s->dry_run != !!s->meta.config_dry_run;
+	fg_list_walk(&c->maps, count_cli_entry, v);
+}
 
 static __u32 pinned_prog_id(struct cli *c)
 {
@@ -84,15 +122,55 @@ static void print_fleet(const struct fg_snapshot *s, int pid)
 	printf("; %ld sources fleet-blocked\n", s->fleet_blocked);
 }
 
-static void print_json(const struct fg_snapshot *s, int pid)
+static json_object *left_json(double left)
+{
+	return left < 0 ? NULL : json_object_new_double(left);
+}
+
+/* "config": what the file says; "differs_from_config": the names of
+ * what runs otherwise ("enabled", "mode", "lists"). */
+static void vs_config_json(json_object *o, const struct fg_snapshot *s,
+			   const struct vs_config *v)
+{
+	json_object *cfg = json_object_new_object(), *diff, *cli;
+
+	json_object_object_add(cfg, "enabled",
+			       json_object_new_boolean(s->meta.config_enabled));
+	json_object_object_add(cfg, "mode",
+			       json_object_new_string(s->meta.config_dry_run
+							  ? "dry-run"
+							  : "enforce"));
+	json_object_object_add(o, "config", cfg);
+	cli = json_object_new_object();
+	json_object_object_add(cli, "allow",
+			       json_object_new_int64(v->cli_allow));
+	json_object_object_add(cli, "deny", json_object_new_int64(v->cli_deny));
+	json_object_object_add(o, "cli_list_entries", cli);
+	diff = json_object_new_array();
+	if (v->enabled_differs)
+		json_object_array_add(diff, json_object_new_string("enabled"));
+	if (v->mode_differs)
+		json_object_array_add(diff, json_object_new_string("mode"));
+	if (v->cli_allow || v->cli_deny)
+		json_object_array_add(diff, json_object_new_string("lists"));
+	json_object_object_add(o, "differs_from_config", diff);
+}
+
+static void print_json(const struct fg_snapshot *s, const struct vs_config *v,
+		       int pid)
 {
 	json_object *o = json_object_new_object(), *ifs, *cnt, *rules, *src;
 
 	json_object_object_add(o, "enabled",
 			       json_object_new_boolean(s->enabled));
+	json_object_object_add(o, "enabled_revert_in_seconds",
+			       left_json(v->enabled_left));
 	json_object_object_add(
 	    o, "mode",
 	    json_object_new_string(s->dry_run ? "dry-run" : "enforce"));
+	json_object_object_add(o, "mode_revert_in_seconds",
+			       left_json(v->mode_left));
+	vs_config_json(o, s, v);
 	json_object_object_add(o, "daemon_pid", json_object_new_int(pid));
 
 	ifs = json_object_new_array();
@@ -159,13 +237,59 @@ static void print_json(const struct fg_snapshot *s, int pid)
 	cli_json_print(o);
 }
 
-static void print_text(const struct fg_snapshot *s, int pid)
+static void print_timer(const char *what, double left, int pid)
+{
+	char buf[32];
+
+	if (left < 0)
+		return;
+	fg_format_left(left, buf, sizeof(buf));
+	if (left > 0)
+		printf("timer:     %s in %s\n", what, buf);
+	else if (pid)
+		printf("timer:     %s now (due)\n", what);
+	else
+		printf("timer:     %s overdue: it reverts when floodgated "
+		       "starts\n",
+		       what);
+}
+
+static void print_vs_config(const struct fg_snapshot *s,
+			    const struct vs_config *v)
+{
+	if (!v->enabled_differs && !v->mode_differs && !v->cli_allow &&
+	    !v->cli_deny) {
+		printf("config:    the running state matches the config file "
+		       "(kill-switch, mode, lists)\n");
+		return;
+	}
+	printf("config:    the running state differs from the config file:\n");
+	if (v->enabled_differs)
+		printf("           kill-switch %s (the config says enabled: "
+		       "%s)\n",
+		       s->enabled ? "on" : "off",
+		       s->meta.config_enabled ? "true" : "false");
+	if (v->mode_differs)
+		printf("           mode %s (the config says mode: %s)\n",
+		       s->dry_run ? "dry-run" : "enforce",
+		       s->meta.config_dry_run ? "dry-run" : "enforce");
+	if (v->cli_allow || v->cli_deny)
+		printf("           %ld list entries added with the CLI (allow "
+		       "%ld, deny %ld; floodgate allow|deny list)\n",
+		       v->cli_allow + v->cli_deny, v->cli_allow, v->cli_deny);
+}
+
+static void print_text(const struct fg_snapshot *s, const struct vs_config *v,
+		       int pid)
 {
 	printf("floodgate: %s, mode %s\n",
 	       s->enabled ? "enabled"
 			  : "DISABLED (kill-switch: all traffic "
 			    "passes)",
 	       s->dry_run ? "dry-run" : "enforce");
+	print_timer("re-enables", v->enabled_left, pid);
+	print_timer("back to enforce", v->mode_left, pid);
+	print_vs_config(s, v);
 	if (pid)
 		printf("daemon:    floodgated running, pid %d\n", pid);
 	else
@@ -219,6 +343,7 @@ static void print_text(const struct fg_snapshot *s, int pid)
 int cmd_status(struct cli *c, const struct fg_cmdline *a)
 {
 	struct fg_snapshot *s;
+	struct vs_config v;
 	int rc, pid;
 
 	(void)a;
@@ -235,10 +360,11 @@ int cmd_status(struct cli *c, const struct fg_cmdline *a)
 	}
 	fg_snapshot_find_ifaces(pinned_prog_id(c), s);
 	pid = cli_daemon_pid(c);
+	read_vs_config(c, s, &v);
 	if (c->json)
-		print_json(s, pid);
+		print_json(s, &v, pid);
 	else
-		print_text(s, pid);
+		print_text(s, &v, pid);
 	free(s);
 	return 0;
 }

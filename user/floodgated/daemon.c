@@ -13,6 +13,7 @@
 #include "http.h"
 #include "log.h"
 #include "pindir.h"
+#include "timedswitch.h"
 
 void daemon_set_ctl(struct fg_daemon *d, __u32 enabled, __u32 dry_run)
 {
@@ -22,6 +23,34 @@ void daemon_set_ctl(struct fg_daemon *d, __u32 enabled, __u32 dry_run)
 	__atomic_store_n(&ctl->dry_run, dry_run, __ATOMIC_RELEASE);
 	d->seen_enabled = enabled;
 	d->seen_dry_run = dry_run;
+}
+
+void daemon_set_switch(struct fg_daemon *d, enum fg_switch sw, __u32 value)
+{
+	fg_switch_set(d->loader.maps.ctl_mem, sw, value, 0);
+	if (sw == FG_SWITCH_ENABLED)
+		d->seen_enabled = value;
+	else
+		d->seen_dry_run = value;
+}
+
+/* `disable --for`, `mode dry-run --for`: their time is up. */
+static void revert_timed(struct fg_daemon *d)
+{
+	struct fg_ctl *ctl = d->loader.maps.ctl_mem;
+	__u64 now = fg_boottime_ns();
+	__u32 late;
+
+	if (fg_switch_revert_due(ctl, FG_SWITCH_ENABLED, now, &late)) {
+		d->seen_enabled = fg_switch_safe_value(FG_SWITCH_ENABLED);
+		log_info("kill-switch reverted",
+			 "enabled=1 source=timer overdue_s=%u", late);
+	}
+	if (fg_switch_revert_due(ctl, FG_SWITCH_DRY_RUN, now, &late)) {
+		d->seen_dry_run = fg_switch_safe_value(FG_SWITCH_DRY_RUN);
+		log_info("mode reverted",
+			 "mode=enforce source=timer overdue_s=%u", late);
+	}
 }
 
 /* The pid of a live floodgated already using pin_dir, or 0. */
@@ -81,11 +110,13 @@ struct fg_daemon *fg_daemon_start(const struct fg_daemon_opts *o)
 		log_info("adopted pinned state", "dir=%s enabled=%u mode=%s",
 			 fg_q(o->pin_dir), d->seen_enabled,
 			 d->seen_dry_run ? "dry-run" : "enforce");
+		/* A deadline that passed while no daemon ran: now. */
+		revert_timed(d);
 	} else {
 		daemon_set_ctl(d, d->cfg.enabled, d->cfg.dry_run);
 	}
 	if (o->env_enabled >= 0 && (__u32)o->env_enabled != d->seen_enabled) {
-		daemon_set_ctl(d, (__u32)o->env_enabled, d->seen_dry_run);
+		daemon_set_switch(d, FG_SWITCH_ENABLED, (__u32)o->env_enabled);
 		log_info("kill-switch set", "enabled=%d source=environment",
 			 o->env_enabled);
 	}
@@ -144,6 +175,7 @@ void fg_daemon_tick(struct fg_daemon *d)
 			 dry_run ? "dry-run" : "enforce");
 	d->seen_enabled = enabled;
 	d->seen_dry_run = dry_run;
+	revert_timed(d);
 	expire_blocked(d);
 	daemon_log_box_entries(d, fg_monotonic_ns());
 	daemon_retry_http(d);

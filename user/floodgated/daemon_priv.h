@@ -17,6 +17,7 @@
 #include "loader.h"
 #include "publish.h"
 #include "snapshot.h"
+#include "timedswitch.h"
 
 #define DAEMON_MAX_KNOWN_IFACES FG_SNAP_MAX_IFACES
 
@@ -54,6 +55,8 @@ struct fg_daemon {
 
 /* daemon.c: the kill-switch and mode, in fg_ctl and as last seen. */
 void daemon_set_ctl(struct fg_daemon *d, __u32 enabled, __u32 dry_run);
+/* One of them, for good: a timer on it (--for) is cleared. */
+void daemon_set_switch(struct fg_daemon *d, enum fg_switch sw, __u32 value);
 
 /* reload.c */
 /* The config file (or the built-in default) with the command line's

@@ -213,9 +213,9 @@ int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 		return rc;
 
 	/* A mode the operator set from the CLI stands until the config's
-	 * own mode changes. */
+	 * own mode changes; that ends a timed one too. */
 	if (old && s->dry_run != old->dry_run) {
-		daemon_set_ctl(d, d->seen_enabled, s->dry_run);
+		daemon_set_switch(d, FG_SWITCH_DRY_RUN, s->dry_run);
 		log_info("mode changed", "mode=%s source=config",
 			 s->dry_run ? "dry-run" : "enforce");
 	}

@@ -28,14 +28,17 @@ void fg_compiled_free(struct fg_compiled *c)
 	c->ports = NULL;
 }
 
-/* The names and prefixes user space shows for the config (the program
- * never reads them). */
+/* The names and prefixes user space shows for the config, and its own
+ * kill-switch and mode, which `floodgate status` compares with the
+ * running ones (the program never reads them). */
 static void compile_meta(const struct fg_settings *s, struct fg_meta *meta)
 {
 	memset(meta, 0, sizeof(*meta));
 	meta->nrules = s->nrules;
 	meta->ipv4_prefix = s->ipv4_prefix;
 	meta->ipv6_prefix = s->ipv6_prefix;
+	meta->config_enabled = s->enabled;
+	meta->config_dry_run = s->dry_run;
 	snprintf(meta->rule_names[FG_RULE_DEFAULT], FG_RULE_NAME_LEN,
 		 "default");
 	for (unsigned int i = 0; i < s->nrules; i++)

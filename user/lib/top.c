@@ -130,20 +130,14 @@ static long read_all(struct fg_maps *m, struct fg_top_entry **out)
 	return n;
 }
 
-long fg_top_sources(struct fg_maps *m, enum fg_top_by by, size_t n,
-		    struct fg_top_entry *out, size_t *total)
+/* Merges a source's entries (one per rule) into one, in place; all
+ * sorted by address. Returns how many remain. */
+static size_t merge_rules(struct fg_top_entry *all, size_t len)
 {
-	struct fg_top_entry *all = NULL;
-	long len = read_all(m, &all);
 	size_t merged = 0;
 
-	if (len <= 0 || !all) {
-		*total = 0;
-		free(all);
-		return len < 0 ? len : 0;
-	}
-	qsort(all, (size_t)len, sizeof(*all), by_addr);
-	for (long i = 0; i < len; i++) {
+	qsort(all, len, sizeof(*all), by_addr);
+	for (size_t i = 0; i < len; i++) {
 		if (merged && !memcmp(all[merged - 1].addr, all[i].addr, 16)) {
 			all[merged - 1].passed += all[i].passed;
 			all[merged - 1].dropped += all[i].dropped;
@@ -152,13 +146,144 @@ long fg_top_sources(struct fg_maps *m, enum fg_top_by by, size_t n,
 			all[merged++] = all[i];
 		}
 	}
-	qsort(all, merged, sizeof(*all),
+	return merged;
+}
+
+long fg_top_read(struct fg_maps *m, struct fg_top_entry **out, size_t *entries)
+{
+	long len = read_all(m, out);
+
+	*entries = len > 0 ? (size_t)len : 0;
+	if (len <= 0 || !*out)
+		return len < 0 ? len : 0;
+	return (long)merge_rules(*out, (size_t)len);
+}
+
+long fg_top_sources(struct fg_maps *m, enum fg_top_by by, size_t n,
+		    struct fg_top_entry *out, size_t *total)
+{
+	struct fg_top_entry *all = NULL;
+	size_t entries;
+	long merged = fg_top_read(m, &all, &entries);
+
+	if (merged <= 0) {
+		*total = 0;
+		free(all);
+		return merged;
+	}
+	qsort(all, (size_t)merged, sizeof(*all),
 	      by == FG_TOP_BY_DROPS ? by_drops : by_packets);
-	if (n > merged)
-		n = merged;
+	if (n > (size_t)merged)
+		n = (size_t)merged;
 	if (n)
 		memcpy(out, all, n * sizeof(*out));
-	*total = merged;
+	*total = (size_t)merged;
 	free(all);
 	return (long)n;
+}
+
+/* cur - prev, or cur when the count went back (a new entry). */
+static __u64 since(__u64 cur, __u64 prev)
+{
+	return cur >= prev ? cur - prev : cur;
+}
+
+static int by_packet_rate(const void *a, const void *b)
+{
+	const struct fg_top_rate *x = a, *y = b;
+	double px = x->pass_pps + x->drop_pps, py = y->pass_pps + y->drop_pps;
+
+	if (px != py)
+		return px < py ? 1 : -1;
+	return memcmp(x->addr, y->addr, 16);
+}
+
+static int by_rate(const void *a, const void *b)
+{
+	const struct fg_top_rate *x = a, *y = b;
+
+	if (x->drop_pps != y->drop_pps)
+		return x->drop_pps < y->drop_pps ? 1 : -1;
+	if (x->pass_pps != y->pass_pps)
+		return x->pass_pps < y->pass_pps ? 1 : -1;
+	return memcmp(x->addr, y->addr, 16);
+}
+
+void fg_top_rates(const struct fg_top_entry *prev, size_t nprev,
+		  const struct fg_top_entry *cur, size_t ncur, double dt_s,
+		  enum fg_top_by by, struct fg_top_rate *out)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < ncur; i++) {
+		const struct fg_top_entry *c = &cur[i];
+		__u64 p_passed = 0, p_dropped = 0;
+		struct fg_top_rate *r = &out[i];
+
+		while (j < nprev && memcmp(prev[j].addr, c->addr, 16) < 0)
+			j++;
+		if (j < nprev && !memcmp(prev[j].addr, c->addr, 16)) {
+			p_passed = prev[j].passed;
+			p_dropped = prev[j].dropped;
+		}
+		memcpy(r->addr, c->addr, 16);
+		r->passed = c->passed;
+		r->dropped = c->dropped;
+		r->pass_pps =
+		    dt_s > 0 ? (double)since(c->passed, p_passed) / dt_s : 0;
+		r->drop_pps =
+		    dt_s > 0 ? (double)since(c->dropped, p_dropped) / dt_s : 0;
+		r->state = r->drop_pps > 0 ? FG_TOP_LIMITED : FG_TOP_OK;
+	}
+	qsort(out, ncur, sizeof(*out),
+	      by == FG_TOP_BY_PACKETS ? by_packet_rate : by_rate);
+}
+
+struct held {
+	__u64 now;
+	struct fg_top_rate *r;
+	size_t n;
+	enum fg_top_state state;
+};
+
+static int mark_one(const struct fg_src_key *k, const struct fg_block *b,
+		    void *arg)
+{
+	struct held *h = arg;
+
+	if (b->until_ns <= h->now)
+		return 0; /* expired: the daemon deletes it soon */
+	/* Few sources are held, and n is what fits a screen: a scan. */
+	for (size_t i = 0; i < h->n; i++)
+		if (!memcmp(h->r[i].addr, k->addr, 16) &&
+		    h->r[i].state < h->state)
+			h->r[i].state = h->state;
+	return 0;
+}
+
+int fg_top_mark_held(struct fg_maps *m, __u64 now_ns, struct fg_top_rate *r,
+		     size_t n)
+{
+	struct held h = {now_ns, r, n, FG_TOP_FLEET_BLOCKED};
+	long rc = fg_fleet_blocked_walk(m, mark_one, &h);
+
+	if (rc < 0)
+		return (int)rc;
+	h.state = FG_TOP_BLOCKED;
+	rc = fg_blocked_walk(m, mark_one, &h);
+	return rc < 0 ? (int)rc : 0;
+}
+
+const char *fg_top_state_label(enum fg_top_state s)
+{
+	switch (s) {
+	case FG_TOP_LIMITED:
+		return "limited";
+	case FG_TOP_FLEET_BLOCKED:
+		return "fleet-blocked";
+	case FG_TOP_BLOCKED:
+		return "blocked";
+	default:
+		return "";
+	}
 }
