@@ -348,6 +348,15 @@ for k in "${HOSTS[@]}"; do
 	write_cfg "$k" ""
 	reload_host "$k" || diag "host $k: no reload logged"
 done
+# Off means the fleet job has removed its blocks (one log line each);
+# fleet_up 0 alone may be a sync that timed out on a loaded machine.
+fleet_off_all() {
+	local k
+	for k in "${HOSTS[@]}"; do
+		[ "$(fg_log_count 'msg="fleet: off; fleet blocks removed"' "${LOG[k]}")" -ge 1 ] || return 1
+	done
+}
+fg_wait_until 5 fleet_off_all || diag "not every host logged the fleet off"
 fg_wait_until 5 test "$(metric 1 floodgate_fleet_up)$(metric 2 floodgate_fleet_up)$(metric 3 floodgate_fleet_up)" = 000
 was=$(drops_all fleet_limit)
 # The source table keeps counting: polite_check subtracts nothing, so
