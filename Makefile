@@ -50,6 +50,11 @@ BINS := $(if $(DAEMON_SRCS),$(OUT)/floodgated) $(if $(CLI_SRCS),$(OUT)/floodgate
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/unit_%)
 BPFTEST_BINS := $(if $(BPFTEST_SRCS),$(OUT)/tests/bpf_datapath)
 TOOL_BINS := $(if $(TOOL_SRCS),$(OUT)/fg-loadgen)
+# BPF programs only the tests load (tests/progs/): the chain slot's
+# stand-in, loaded by the datapath tests (skeleton) and the e2e tests.
+TEST_BPF_OBJS := $(patsubst tests/progs/%.bpf.c,$(OUT)/tests/%.bpf.o,\
+	$(sort $(wildcard tests/progs/*.bpf.c)))
+TEST_SKEL := $(TEST_BPF_OBJS:.bpf.o=.skel.h)
 
 .DELETE_ON_ERROR:
 .PHONY: all deps run test tests bench demo lint format install clean fuzz \
@@ -95,11 +100,21 @@ $(OUT)/tests/unit_%: $(OUT)/tests/unit/%.o $(LIB) | $(OUT)/tests
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_TEST)
 
+$(OUT)/tests/%.bpf.o: tests/progs/%.bpf.c | $(OUT)/tests
+	$(msg) BPF $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/tests/%.skel.h: $(OUT)/tests/%.bpf.o
+	$(msg) SKEL $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+$(BPFTEST_SRCS:%.c=$(OUT)/%.o): | $(TEST_SKEL)
+
 $(OUT)/tests/bpf_datapath: $(BPFTEST_SRCS:%.c=$(OUT)/%.o) $(LIB) | $(OUT)/tests
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_TEST)
 
-tests: all $(UNIT_BINS) $(BPFTEST_BINS) fuzz-build
+tests: all $(UNIT_BINS) $(BPFTEST_BINS) $(TEST_BPF_OBJS) fuzz-build
 
 deps:
 	$(Q)tools/deps.sh

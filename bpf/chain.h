@@ -15,10 +15,10 @@
 #include "maps.h"
 
 /* Returns only when nothing took the packet: then XDP_PASS. */
-static __always_inline int fg_chain(struct xdp_md *ctx,
-				    const struct fg_ctl *ctl, __u32 len)
+static __always_inline int fg_chain(struct xdp_md *ctx)
 {
-	__u32 zero = 0;
+	__u32 len = (__u32)(ctx->data_end - ctx->data), zero = 0;
+	const struct fg_ctl *ctl = bpf_map_lookup_elem(&fg_ctl, &zero);
 	struct fg_counter *c;
 
 	/* Nobody chained: no tail call, no counter write. */

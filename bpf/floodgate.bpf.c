@@ -3,12 +3,18 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+#include "chain.h"
 #include "verdict.h"
 
 SEC("xdp")
 int floodgate_xdp(struct xdp_md *ctx)
 {
-	return fg_process(ctx, FG_STEP_ALL);
+	int act = fg_process(ctx, FG_STEP_ALL);
+
+	/* Here rather than at fg_process's exit: only the verdict is live
+	 * at this point, so the verifier checks the hand-off once, not
+	 * once per path through the limiter. */
+	return act == XDP_PASS ? fg_chain(ctx) : act;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

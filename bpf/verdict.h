@@ -14,7 +14,6 @@
 #include <bpf/bpf_helpers.h>
 
 #include "account.h"
-#include "chain.h"
 #include "clock.h"
 #include "fleet.h"
 #include "key.h"
@@ -71,9 +70,9 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	struct fg_src_key key;
 	const struct fg_config *cfg;
 	const struct fg_rule *rule;
+	struct fg_ctl *ctl;
 	__u32 zero = 0, slot, cfg_slot, listed, gen;
-	struct fg_ctl *ctl = NULL;
-	int rule_slot = -1, rc, has_src, over, act;
+	int rule_slot = -1, rc, has_src, over;
 	__u64 now;
 
 	pkt.len = (__u32)(ctx->data_end - ctx->data);
@@ -182,10 +181,7 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	    fg_send_reset(ctx, pkt.l3_off, pkt.is_v6) == XDP_TX)
 		v.action = FG_ACTION_RESET;
 out:
-	act = fg_account(v, rule_slot, pkt.len, st);
-	if (act != XDP_PASS)
-		return act;
-	return fg_chain(ctx, ctl, pkt.len);
+	return fg_account(v, rule_slot, pkt.len, st);
 }
 
 #endif /* FG_VERDICT_H */
