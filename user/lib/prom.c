@@ -166,6 +166,12 @@ void fg_prom_render(const struct fg_snapshot *s,
 				      (unsigned long long)s->table_events[e]);
 	}
 
+	head(b, "floodgate_chain_packets_total", "counter",
+	     "Packets floodgate passed and handed to the program in its "
+	     "chain slot.");
+	fg_buf_printf(b, "floodgate_chain_packets_total %llu\n",
+		      (unsigned long long)s->chain.handed.packets);
+
 	head(b, "floodgate_interface_attached", "gauge",
 	     "1 when the program runs on a configured interface.");
 	for (unsigned int i = 0; i < d->nifaces; i++) {
