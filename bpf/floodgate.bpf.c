@@ -2,9 +2,19 @@
 /* floodgate: per-source rate limiting at XDP. The path is in verdict.h. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include <xdp/xdp_helpers.h>
 
 #include "chain.h"
 #include "verdict.h"
+
+/* For libxdp's dispatcher (xdp_mode: multiprog): run early, before the
+ * programs floodgate protects (libxdp's default priority is 50; the
+ * daemon sets FG_MULTIPROG_PRIORITY, the same), and let the next program
+ * run only on XDP_PASS. */
+struct {
+	__uint(priority, 10);
+	__uint(XDP_PASS, 1);
+} XDP_RUN_CONFIG(floodgate_xdp);
 
 SEC("xdp")
 int floodgate_xdp(struct xdp_md *ctx)

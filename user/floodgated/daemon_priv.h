@@ -29,6 +29,8 @@ struct fg_daemon {
 	__u64 http_failed_ns; /* when the listener last failed to start */
 	struct fg_links *links;
 	__u32 seen_enabled, seen_dry_run;
+	/* enum fg_multiprog_state of the last attach, for fg_meta. */
+	__u32 multiprog_state;
 
 	/* Other jobs' state goes here, one member each, set up in
 	 * fg_daemon_start and released in fg_daemon_stop. */
@@ -61,6 +63,11 @@ int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 bool daemon_iface_listed(const struct fg_settings *s, const char *name);
 void daemon_attach_all(struct fg_daemon *d, const struct fg_settings *s);
 void daemon_detach_iface(struct fg_daemon *d, const char *name);
+/* At start: the pinned chain slot, as found (logged), its hand-off off
+ * if the slot is empty. */
+void daemon_adopt_chain(struct fg_daemon *d);
+/* Writes d->multiprog_state into the live fg_meta, for `status`. */
+void daemon_publish_multiprog(struct fg_daemon *d);
 /* fg_links callback; arg is the daemon. */
 void daemon_on_link(enum fg_link_event ev, const char *ifname, int ifindex,
 		    void *arg);
