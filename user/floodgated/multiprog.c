@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include "multiprog.h"
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <linux/if_link.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,11 +17,12 @@
 #define FG_PROG_NAME "floodgate_xdp"
 
 /* libxdp and, under it, libbpf narrate the dispatcher attempt in a dozen
- * lines, warnings included when it fails. Keep the last warning as the
- * reason for the one line floodgate logs; the rest goes to debug. */
-static char last_warning[256];
+ * lines, warnings included when it fails. All go to debug; the reason
+ * floodgate logs in its one line is libxdp's first warning about the
+ * dispatcher (its compatibility check), else the last warning. */
+static char dispatcher_warning[256], last_warning[256];
 
-static void keep(int warn, const char *fmt, va_list ap)
+static void keep(int warn, int from_libxdp, const char *fmt, va_list ap)
 {
 	char line[sizeof(last_warning)];
 	size_t n;
@@ -28,22 +31,26 @@ static void keep(int warn, const char *fmt, va_list ap)
 	n = strlen(line);
 	while (n && line[n - 1] == '\n')
 		line[--n] = '\0';
-	if (warn)
+	if (warn) {
 		memcpy(last_warning, line, sizeof(line));
+		if (from_libxdp && !dispatcher_warning[0] &&
+		    strstr(line, "dispatcher"))
+			memcpy(dispatcher_warning, line, sizeof(line));
+	}
 	log_debug("libxdp", "detail=%s", fg_q(line));
 }
 
 static int quiet_libxdp(enum libxdp_print_level level, const char *fmt,
 			va_list ap)
 {
-	keep(level == LIBXDP_WARN, fmt, ap);
+	keep(level == LIBXDP_WARN, 1, fmt, ap);
 	return 0;
 }
 
 static int quiet_libbpf(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
-	keep(level == LIBBPF_WARN, fmt, ap);
+	keep(level == LIBBPF_WARN, 0, fmt, ap);
 	return 0;
 }
 
@@ -69,6 +76,19 @@ static void drop_older(int ifindex, __u32 keep_id)
 	xdp_multiprog__close(mp);
 }
 
+/* libxdp's own detach refuses the copy it attached alone (seen with
+ * libxdp 1.3): take it off the interface directly, and only if it is
+ * still that copy that runs there (XDP_FLAGS_REPLACE). */
+static void detach_copy(int ifindex, int prog_fd)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = prog_fd);
+
+	if (bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE | XDP_FLAGS_REPLACE,
+			   &opts))
+		log_debug("removing libxdp's single-program attach failed",
+			  "error=%s", fg_q(strerror(errno)));
+}
+
 /* Through libxdp. 1: in the dispatcher; 0: libxdp could not (why in
  * reason), nothing of ours left attached by it. */
 static int try_dispatcher(const struct fg_loader *l, int ifindex, char *reason,
@@ -82,7 +102,7 @@ static int try_dispatcher(const struct fg_loader *l, int ifindex, char *reason,
 	struct bpf_object *obj;
 	int rc, in = 0;
 
-	last_warning[0] = '\0';
+	last_warning[0] = dispatcher_warning[0] = '\0';
 	obj = fg_loader_open_copy(l);
 	if (!obj) {
 		snprintf(reason, len, "opening the object: %s",
@@ -100,7 +120,9 @@ static int try_dispatcher(const struct fg_loader *l, int ifindex, char *reason,
 	rc = xdp_program__attach(prog, ifindex, XDP_MODE_NATIVE, 0);
 	if (rc) {
 		snprintf(reason, len, "%s",
-			 last_warning[0] ? last_warning : strerror(-rc));
+			 dispatcher_warning[0] ? dispatcher_warning
+			 : last_warning[0]     ? last_warning
+					       : strerror(-rc));
 		goto out;
 	}
 	/* libxdp falls back to attaching the program alone when the
@@ -112,10 +134,11 @@ static int try_dispatcher(const struct fg_loader *l, int ifindex, char *reason,
 		drop_older(ifindex, xdp_program__id(prog));
 	} else {
 		snprintf(reason, len, "%s",
-			 last_warning[0] ? last_warning
-					 : "libxdp attached without its "
-					   "dispatcher");
-		xdp_program__detach(prog, ifindex, XDP_MODE_NATIVE, 0);
+			 dispatcher_warning[0] ? dispatcher_warning
+			 : last_warning[0]     ? last_warning
+					       : "libxdp attached without its "
+						 "dispatcher");
+		detach_copy(ifindex, xdp_program__fd(prog));
 	}
 out:
 	if (mp && !libxdp_get_error(mp))
