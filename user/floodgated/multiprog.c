@@ -18,11 +18,12 @@
 
 /* libxdp and, under it, libbpf narrate the dispatcher attempt in a dozen
  * lines, warnings included when it fails. All go to debug; the reason
- * floodgate logs in its one line is libxdp's first warning about the
+ * floodgate logs in its one line is libxdp's first notice about the
  * dispatcher (its compatibility check), else the last warning. */
 static char dispatcher_warning[256], last_warning[256];
 
-static void keep(int warn, int from_libxdp, const char *fmt, va_list ap)
+/* warn: a warning; important: a libxdp line at info level or above. */
+static void keep(int warn, int important, const char *fmt, va_list ap)
 {
 	char line[sizeof(last_warning)];
 	size_t n;
@@ -31,19 +32,19 @@ static void keep(int warn, int from_libxdp, const char *fmt, va_list ap)
 	n = strlen(line);
 	while (n && line[n - 1] == '\n')
 		line[--n] = '\0';
-	if (warn) {
+	if (warn)
 		memcpy(last_warning, line, sizeof(line));
-		if (from_libxdp && !dispatcher_warning[0] &&
-		    strstr(line, "dispatcher"))
-			memcpy(dispatcher_warning, line, sizeof(line));
-	}
+	/* libxdp says it at info level: "Compatibility check for
+	 * dispatcher program failed: ..." */
+	if (important && !dispatcher_warning[0] && strstr(line, "dispatcher"))
+		memcpy(dispatcher_warning, line, sizeof(line));
 	log_debug("libxdp", "detail=%s", fg_q(line));
 }
 
 static int quiet_libxdp(enum libxdp_print_level level, const char *fmt,
 			va_list ap)
 {
-	keep(level == LIBXDP_WARN, 1, fmt, ap);
+	keep(level == LIBXDP_WARN, level <= LIBXDP_INFO, fmt, ap);
 	return 0;
 }
 
