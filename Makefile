@@ -168,7 +168,8 @@ BENCH_OUT := $(OUT)/bench
 BENCH_SKELS := $(BENCH_OUT)/bench_progs.skel.h $(BENCH_OUT)/bench_gen.skel.h \
 	$(BENCH_OUT)/bench_stages.skel.h
 BENCH_BINS := $(BENCH_OUT)/fg-bench-cost $(BENCH_OUT)/fg-bench-gen \
-	$(BENCH_OUT)/fg-bench-table $(BENCH_OUT)/fg-bench-fleet
+	$(BENCH_OUT)/fg-bench-table $(BENCH_OUT)/fg-bench-fleet \
+	$(BENCH_OUT)/fg-bench-chain
 BENCH_CFLAGS := -Itests/bpf
 
 .PHONY: bench-build
@@ -186,13 +187,18 @@ $(BENCH_OUT)/%.skel.h: $(BENCH_OUT)/%.bpf.o
 	$(msg) SKEL $@
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
-$(BENCH_OUT)/%.o: tools/bench/%.c | $(SKEL) $(BENCH_SKELS)
+$(BENCH_OUT)/%.o: tools/bench/%.c | $(SKEL) $(BENCH_SKELS) $(TEST_SKEL)
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) $(BENCH_CFLAGS) -c $< -o $@
 
 $(BENCH_OUT)/fg-bench-cost: $(BENCH_OUT)/fg-bench-cost.o \
 		$(BENCH_OUT)/bench_config.o $(OUT)/tests/bpf/fixture.o \
 		$(OUT)/tests/bpf/pkt.o $(LIB)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_CLI)
+
+$(BENCH_OUT)/fg-bench-chain: $(BENCH_OUT)/fg-bench-chain.o \
+		$(OUT)/tests/bpf/fixture.o $(OUT)/tests/bpf/pkt.o $(LIB)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_CLI)
 
