@@ -44,6 +44,7 @@ static __always_inline void bump(void *map, const __u32 *key)
 		__sync_fetch_and_add(n, 1);
 }
 
+// cppcheck-suppress unknownMacro
 SEC("xdp")
 int chain_next(struct xdp_md *ctx)
 {

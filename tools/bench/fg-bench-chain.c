@@ -62,8 +62,10 @@ static void report(const char *what, const double *d, int n)
 
 static int run_prog(int fd, const struct pkt *p, double *ns)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->data,
-		    .data_size_in = (__u32)p->len, .repeat = REPEAT);
+	struct bpf_test_run_opts opts = {.sz = sizeof(opts),
+					 .data_in = p->data,
+					 .data_size_in = (__u32)p->len,
+					 .repeat = REPEAT};
 
 	if (bpf_prog_test_run_opts(fd, &opts))
 		return -errno;

@@ -107,7 +107,8 @@ fail:
 
 struct bpf_object *fg_loader_open_copy(const struct fg_loader *l)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "floodgate_bpf");
+	struct bpf_object_open_opts opts = {.sz = sizeof(opts),
+					    .object_name = "floodgate_bpf"};
 	struct bpf_object *obj;
 	size_t size = 0;
 	const void *elf = floodgate_bpf__elf_bytes(&size);

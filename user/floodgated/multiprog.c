@@ -82,7 +82,8 @@ static void drop_older(int ifindex, __u32 keep_id)
  * still that copy that runs there (XDP_FLAGS_REPLACE). */
 static void detach_copy(int ifindex, int prog_fd)
 {
-	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = prog_fd);
+	struct bpf_xdp_attach_opts opts = {.sz = sizeof(opts),
+					   .old_prog_fd = prog_fd};
 
 	if (bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE | XDP_FLAGS_REPLACE,
 			   &opts))
@@ -95,7 +96,8 @@ static void detach_copy(int ifindex, int prog_fd)
 static int try_dispatcher(const struct fg_loader *l, int ifindex, char *reason,
 			  size_t len)
 {
-	DECLARE_LIBXDP_OPTS(xdp_program_opts, opts, .prog_name = FG_PROG_NAME);
+	struct xdp_program_opts opts = {.sz = sizeof(opts),
+					.prog_name = FG_PROG_NAME};
 	libbpf_print_fn_t old_bpf = libbpf_set_print(quiet_libbpf);
 	libxdp_print_fn_t old_xdp = libxdp_set_print(quiet_libxdp);
 	struct xdp_multiprog *mp = NULL;

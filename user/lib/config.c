@@ -1776,7 +1776,7 @@ void fg_config_free(struct fg_settings *s)
 	s->ndeny = 0;
 }
 
-#define FG_XDP_MODE_NAME(e, name) [e] = name,
+#define FG_XDP_MODE_NAME(e, name) [e] = (name),
 const char *const fg_xdp_mode_names[FG_XDP_MODE_COUNT + 1] = {
     FG_XDP_MODE_LIST(FG_XDP_MODE_NAME) NULL};
 #undef FG_XDP_MODE_NAME
