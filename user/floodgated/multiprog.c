@@ -190,6 +190,7 @@ int fg_multiprog_attach(const struct fg_loader *l, const char *ifname,
 int fg_multiprog_detach(const char *ifname)
 {
 	int ifindex = (int)if_nametoindex(ifname), rc = -ENOENT;
+	libbpf_print_fn_t old_bpf = libbpf_set_print(quiet_libbpf);
 	libxdp_print_fn_t old = libxdp_set_print(quiet_libxdp);
 	struct xdp_multiprog *mp;
 	struct xdp_program *p;
@@ -212,5 +213,6 @@ int fg_multiprog_detach(const char *ifname)
 	xdp_multiprog__close(mp);
 out:
 	libxdp_set_print(old);
+	libbpf_set_print(old_bpf);
 	return rc;
 }
