@@ -26,7 +26,7 @@ fg_require_bins floodgated floodgate fg-loadgen
 CHAIN_OBJ=$FG_BUILD/tests/chain_next.bpf.o
 [ -s "$CHAIN_OBJ" ] || tap_skip_all "no $CHAIN_OBJ (make tests)"
 
-tap_plan 24
+tap_plan 25
 
 # The chained program's pins, in a bpffs directory of this test's own.
 CHAIN_DIR=/sys/fs/bpf/fg-chain-$FG_SUFFIX
@@ -107,6 +107,9 @@ else
 fi
 check_str "status shows the chained program's id, hand-off on" \
 	"$(status_field '"%s %s" % (s["chain"]["prog_id"], s["chain"]["active"])')" "$CHAIN_ID True"
+
+line=$(fg_cli status | grep '^chain:')
+check_str "status (text) names the slot's program" "${line%%,*}" "chain:     prog id $CHAIN_ID (chain_next)"
 
 base=$FG_TMP/stats.json
 fg_stats_snapshot "$base"
