@@ -30,7 +30,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MD -MP -D_GNU_SOURCE \
 	-DFG_VERSION='"$(VERSION)"' -Iinclude -Iuser/lib -I$(OUT) $(REPRO)
 LDLIBS_BPF := -lbpf -lelf -lz
-LDLIBS_DAEMON := $(LDLIBS_BPF) -lnl-route-3 -lnl-3 -lmicrohttpd -lfyaml -ljson-c -lhiredis -lsystemd -lcrypt
+LDLIBS_DAEMON := $(LDLIBS_BPF) -lnl-route-3 -lnl-3 -lmicrohttpd -lfyaml -ljson-c -lhiredis -lxdp -lsystemd -lcrypt
 LDLIBS_CLI := $(LDLIBS_BPF) -lfyaml -ljson-c -lhiredis
 LDLIBS_TEST := $(LDLIBS_DAEMON) -lcmocka
 NL_CFLAGS := -I/usr/include/libnl3
@@ -50,6 +50,11 @@ BINS := $(if $(DAEMON_SRCS),$(OUT)/floodgated) $(if $(CLI_SRCS),$(OUT)/floodgate
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/unit_%)
 BPFTEST_BINS := $(if $(BPFTEST_SRCS),$(OUT)/tests/bpf_datapath)
 TOOL_BINS := $(if $(TOOL_SRCS),$(OUT)/fg-loadgen)
+# BPF programs only the tests load (tests/progs/): the chain slot's
+# stand-in, loaded by the datapath tests (skeleton) and the e2e tests.
+TEST_BPF_OBJS := $(patsubst tests/progs/%.bpf.c,$(OUT)/tests/%.bpf.o,\
+	$(sort $(wildcard tests/progs/*.bpf.c)))
+TEST_SKEL := $(TEST_BPF_OBJS:.bpf.o=.skel.h)
 
 .DELETE_ON_ERROR:
 .PHONY: all deps run test tests bench demo lint format install clean fuzz \
@@ -95,11 +100,21 @@ $(OUT)/tests/unit_%: $(OUT)/tests/unit/%.o $(LIB) | $(OUT)/tests
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_TEST)
 
+$(OUT)/tests/%.bpf.o: tests/progs/%.bpf.c | $(OUT)/tests
+	$(msg) BPF $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/tests/%.skel.h: $(OUT)/tests/%.bpf.o
+	$(msg) SKEL $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+$(BPFTEST_SRCS:%.c=$(OUT)/%.o): | $(TEST_SKEL)
+
 $(OUT)/tests/bpf_datapath: $(BPFTEST_SRCS:%.c=$(OUT)/%.o) $(LIB) | $(OUT)/tests
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_TEST)
 
-tests: all $(UNIT_BINS) $(BPFTEST_BINS) fuzz-build
+tests: all $(UNIT_BINS) $(BPFTEST_BINS) $(TEST_BPF_OBJS) fuzz-build
 
 deps:
 	$(Q)tools/deps.sh
@@ -242,7 +257,8 @@ BENCH_OUT := $(OUT)/bench
 BENCH_SKELS := $(BENCH_OUT)/bench_progs.skel.h $(BENCH_OUT)/bench_gen.skel.h \
 	$(BENCH_OUT)/bench_stages.skel.h
 BENCH_BINS := $(BENCH_OUT)/fg-bench-cost $(BENCH_OUT)/fg-bench-gen \
-	$(BENCH_OUT)/fg-bench-table $(BENCH_OUT)/fg-bench-fleet
+	$(BENCH_OUT)/fg-bench-table $(BENCH_OUT)/fg-bench-fleet \
+	$(BENCH_OUT)/fg-bench-chain
 BENCH_CFLAGS := -Itests/bpf
 
 .PHONY: bench-build
@@ -260,13 +276,18 @@ $(BENCH_OUT)/%.skel.h: $(BENCH_OUT)/%.bpf.o
 	$(msg) SKEL $@
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
-$(BENCH_OUT)/%.o: tools/bench/%.c | $(SKEL) $(BENCH_SKELS)
+$(BENCH_OUT)/%.o: tools/bench/%.c | $(SKEL) $(BENCH_SKELS) $(TEST_SKEL)
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) $(BENCH_CFLAGS) -c $< -o $@
 
 $(BENCH_OUT)/fg-bench-cost: $(BENCH_OUT)/fg-bench-cost.o \
 		$(BENCH_OUT)/bench_config.o $(OUT)/tests/bpf/fixture.o \
 		$(OUT)/tests/bpf/pkt.o $(LIB)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_CLI)
+
+$(BENCH_OUT)/fg-bench-chain: $(BENCH_OUT)/fg-bench-chain.o \
+		$(OUT)/tests/bpf/fixture.o $(OUT)/tests/bpf/pkt.o $(LIB)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_CLI)
 

@@ -129,4 +129,24 @@ struct {
 	__type(value, struct fg_block);
 } fg_fleet_blocked SEC(".maps");
 
+/* The chain slot (pinned as FG_MAP_NEXT): the program an operator puts
+ * here gets every packet floodgate passes. A program array's first user
+ * fixes what it may hold: XDP programs, jited, without xdp.frags, like
+ * this one; the kernel refuses others when they are put in. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} next SEC(".maps");
+
+/* Packets and bytes handed to the chain slot's program. Per-CPU, like
+ * fg_stats. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fg_counter);
+} fg_chain_stats SEC(".maps");
+
 #endif /* FG_MAPS_H */

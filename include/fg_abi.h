@@ -30,6 +30,11 @@
 #define FG_MAP_TABLE_STATS "fg_table_stats"
 #define FG_MAP_FLEET_COUNTS "fg_fleet_counts"
 #define FG_MAP_FLEET_BLOCKED "fg_fleet_blocked"
+/* The chain slot: a program array of one, pinned under the name the
+ * operator's tools use (DESIGN.md §10), and what was handed to it. */
+#define FG_MAP_NEXT "next"
+#define FG_MAP_CHAIN_STATS "fg_chain_stats"
+#define FG_CHAIN_SLOT 0 /* the one entry of FG_MAP_NEXT */
 #define FG_PIN_PROG "prog"
 
 /* Every map user space opens, in one table: X(struct fg_maps field, pin
@@ -51,7 +56,9 @@
 	X(admit, FG_MAP_ADMIT)                                                 \
 	X(table_stats, FG_MAP_TABLE_STATS)                                     \
 	X(fleet_counts, FG_MAP_FLEET_COUNTS)                                   \
-	X(fleet_blocked, FG_MAP_FLEET_BLOCKED)
+	X(fleet_blocked, FG_MAP_FLEET_BLOCKED)                                 \
+	X(next, FG_MAP_NEXT)                                                   \
+	X(chain_stats, FG_MAP_CHAIN_STATS)
 /* clang-format on */
 
 /* Rate dimensions; each is one GCRA timestamp per (source, rule). */

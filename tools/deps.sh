@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.." || exit 2
 
 PACKAGES=(
 	make gcc clang llvm pkg-config linux-libc-dev
-	libbpf-dev bpftool libelf-dev zlib1g-dev
+	libbpf-dev bpftool libelf-dev zlib1g-dev libxdp-dev
 	libnl-3-dev libnl-route-3-dev libmicrohttpd-dev libfyaml-dev
 	libjson-c-dev libcmocka-dev libhiredis-dev
 	libsystemd-dev # floodgated's log lines as journal fields under systemd

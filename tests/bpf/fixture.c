@@ -176,10 +176,17 @@ int fx_reset(struct fx *fx)
 				     FG_RULE_STATS_ENTRIES);
 	if (!err)
 		err = fx_zero_table_stats(fx);
+	if (!err)
+		err = fx_zero_percpu(fx, fx->maps.chain_stats, 1);
 	if (!err && bpf_map_update_elem(fx->maps.admit, &zero, &admit, BPF_ANY))
+		err = -errno;
+	/* An empty chain slot: deleting from an empty one says ENOENT. */
+	if (!err && bpf_map_delete_elem(fx->maps.next, &zero) &&
+	    errno != ENOENT)
 		err = -errno;
 	if (err)
 		return err;
+	fx->maps.ctl_mem->chain_active = 0;
 	fx->maps.ctl_mem->enabled = 1;
 	fx->maps.ctl_mem->dry_run = 0;
 	fx->maps.ctl_mem->block_active = 0;

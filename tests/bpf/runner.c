@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "cases.h"
+#include "chain.h"
 #include "fixture.h"
 #include "fuzz.h"
 #include "pkt.h"
@@ -552,10 +553,42 @@ static long add_fuzz_tests(struct fx *fx, struct CMUnitTest *tests, size_t n)
 	return (long)n;
 }
 
+/* The chain slot's tests, on the test-clock object. */
+static long add_chain_tests(struct fx *fx, struct CMUnitTest *tests, size_t n)
+{
+	static const struct {
+		const char *name;
+		CMUnitTestFunction fn;
+	} chain[CHAIN_TESTS] = {
+	    {"chain: passes are handed on, drops never",
+	     chain_test_passes_only},
+	    {"chain: every pass reason is handed on (allow, not_ip, dry_run, "
+	     "disabled), deny is not",
+	     chain_test_every_pass_reason},
+	    {"chain: empty slot passes, counts nothing", chain_test_empty_slot},
+	    {"chain: slot filled but switched off passes",
+	     chain_test_switched_off},
+	};
+
+	for (size_t i = 0; i < CHAIN_TESTS; i++) {
+		char *name;
+
+		if (asprintf(&name, "%s: %s", fx->label, chain[i].name) < 0)
+			return -1;
+		tests[n] = (struct CMUnitTest){
+		    .name = name,
+		    .test_func = chain[i].fn,
+		    .initial_state = fx,
+		};
+		n++;
+	}
+	return (long)n;
+}
+
 int main(void)
 {
 	static struct fx fx[2];
-	size_t max_tests = 2 * fg_ncases + FUZZ_TESTS;
+	size_t max_tests = 2 * fg_ncases + FUZZ_TESTS + CHAIN_TESTS;
 	struct CMUnitTest *tests = calloc(max_tests, sizeof(*tests));
 	struct job *jobs = calloc(2 * fg_ncases, sizeof(*jobs));
 	long n = -1;
@@ -572,6 +605,8 @@ int main(void)
 		n = add_tests(&fx[1], tests, jobs, (size_t)n);
 	if (n >= 0)
 		n = add_fuzz_tests(&fx[0], tests, (size_t)n);
+	if (n >= 0)
+		n = add_chain_tests(&fx[0], tests, (size_t)n);
 	if (n > 0)
 		rc = _cmocka_run_group_tests("bpf_datapath", tests, (size_t)n,
 					     NULL, NULL);

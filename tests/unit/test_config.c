@@ -429,7 +429,8 @@ static const struct bad_doc bad_docs[] = {
     {"? [a]\n: 1\n", "t.yaml:1:4: document: keys must be plain names"},
     /* top-level values */
     {"xdp_mode: fast\n",
-     "t.yaml:1:11: xdp_mode: \"fast\": expected auto, native or generic"},
+     "t.yaml:1:11: xdp_mode: \"fast\": expected auto, native, generic or "
+     "multiprog"},
     {"enabled: yes\n", "t.yaml:1:10: enabled: \"yes\": expected true or false"},
     {"mode: dryrun\n",
      "t.yaml:1:7: mode: \"dryrun\": expected enforce or dry-run"},

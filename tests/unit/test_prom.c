@@ -303,6 +303,7 @@ static void test_gauges(void **state)
 	want_line(t, "floodgate_tracked_sources 1234");
 	want_line(t, "floodgate_tracked_sources_capacity 262144");
 	want_line(t, "floodgate_blocked_sources 5");
+	want_line(t, "floodgate_chain_packets_total 0");
 	want_line(t, "floodgate_config_reloads_total{result=\"success\"} 3");
 	want_line(t, "floodgate_config_reloads_total{result=\"failure\"} 1");
 	want_line(t, "floodgate_config_last_reload_success_timestamp_seconds "
@@ -316,8 +317,10 @@ static void test_gauges(void **state)
 
 	f->s.enabled = false;
 	f->s.dry_run = true;
+	f->s.chain.handed.packets = 4242;
 	t = render(f);
 	want_line(t, "floodgate_enabled 0");
+	want_line(t, "floodgate_chain_packets_total 4242");
 	want_line(t, "floodgate_dry_run 1");
 }
 
@@ -483,6 +486,7 @@ static const struct {
     {"floodgate_revert_timestamp_seconds", "gauge"},
     {"floodgate_source_table_events_total", "counter"},
     {"floodgate_admission_refused_packets_total", "counter"},
+    {"floodgate_chain_packets_total", "counter"},
     {"floodgate_interface_attached", "gauge"},
     {"floodgate_interface_info", "gauge"},
     {"floodgate_config_reloads_total", "counter"},

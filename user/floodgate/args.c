@@ -12,6 +12,7 @@
 	"top [-n N] [--by drops|packets] [--watch [--interval DURATION]]"
 #define DISABLE_USAGE "disable [--for DURATION]"
 #define MODE_USAGE "mode enforce | mode dry-run [--for DURATION]"
+#define NEXT_USAGE "next [set PROG_PIN | clear]"
 
 const struct fg_verb_info fg_verbs[FG_VERB_COUNT] = {
     [FG_VERB_STATUS] = {"status", "status [--json]", false},
@@ -26,6 +27,7 @@ const struct fg_verb_info fg_verbs[FG_VERB_COUNT] = {
     [FG_VERB_RELOAD] = {"reload", "reload", false},
     [FG_VERB_DETACH] = {"detach", "detach", true},
     [FG_VERB_VERSION] = {"version", "version", false},
+    [FG_VERB_NEXT] = {"next", NEXT_USAGE, false},
 };
 
 /* The arguments that are not global options, wherever those stand. */
@@ -351,6 +353,33 @@ static int parse_top(const struct words *w, struct fg_cmdline *out,
 	return 0;
 }
 
+/* next | next set PROG_PIN | next clear */
+static int parse_next(const struct words *w, struct fg_cmdline *out,
+		      struct fg_args_error *err)
+{
+	const char *op = word(w, 1);
+
+	if (!op) {
+		out->next_op = FG_NEXT_OP_SHOW;
+		return 0;
+	}
+	if (!strcmp(op, "set")) {
+		out->next_op = FG_NEXT_OP_SET;
+		out->next_pin = word(w, 2);
+		if (!out->next_pin || !*out->next_pin)
+			return usage_error(err, NEXT_USAGE,
+					   "next set: expected the path of a "
+					   "pinned XDP program");
+		return no_more(w, 3, FG_VERB_NEXT, err);
+	}
+	if (!strcmp(op, "clear")) {
+		out->next_op = FG_NEXT_OP_CLEAR;
+		return no_more(w, 2, FG_VERB_NEXT, err);
+	}
+	return usage_error(err, NEXT_USAGE,
+			   "next: \"%s\": expected set PROG_PIN or clear", op);
+}
+
 int fg_args_parse(int argc, char *const argv[], struct fg_cmdline *out,
 		  struct fg_args_error *err)
 {
@@ -387,6 +416,8 @@ int fg_args_parse(int argc, char *const argv[], struct fg_cmdline *out,
 		return parse_unblock(&w, out, err);
 	case FG_VERB_TOP:
 		return parse_top(&w, out, err);
+	case FG_VERB_NEXT:
+		return parse_next(&w, out, err);
 	case FG_VERB_HELP:
 		return 0;
 	default:

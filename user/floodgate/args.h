@@ -34,10 +34,12 @@ enum fg_verb {
 	FG_VERB_RELOAD,
 	FG_VERB_DETACH,
 	FG_VERB_VERSION,
+	FG_VERB_NEXT,
 	FG_VERB_COUNT,
 };
 
 enum fg_list_op { FG_LIST_OP_LIST, FG_LIST_OP_ADD, FG_LIST_OP_DEL };
+enum fg_next_op { FG_NEXT_OP_SHOW, FG_NEXT_OP_SET, FG_NEXT_OP_CLEAR };
 
 struct fg_verb_info {
 	const char *name;
@@ -65,6 +67,8 @@ struct fg_cmdline {
 	enum fg_top_by top_by;
 	bool top_watch;
 	__u64 top_interval_ns; /* top --watch --interval */
+	enum fg_next_op next_op; /* next */
+	const char *next_pin;	 /* next set: the program's pin path */
 };
 
 struct fg_args_error {

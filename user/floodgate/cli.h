@@ -43,5 +43,6 @@ int cmd_unblock(struct cli *c, const struct fg_cmdline *a);
 int cmd_reload(struct cli *c, const struct fg_cmdline *a);
 int cmd_detach(struct cli *c, const struct fg_cmdline *a);
 int cmd_version(struct cli *c, const struct fg_cmdline *a);
+int cmd_next(struct cli *c, const struct fg_cmdline *a);
 
 #endif /* FG_CLI_H */

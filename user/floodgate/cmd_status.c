@@ -122,6 +122,40 @@ static void print_fleet(const struct fg_snapshot *s, int pid)
 	printf("; %ld sources fleet-blocked\n", s->fleet_blocked);
 }
 
+static json_object *chain_json(const struct fg_snapshot *s)
+{
+	const struct fg_chain_state *ch = &s->chain;
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "active",
+			       json_object_new_boolean(ch->active));
+	json_object_object_add(o, "prog_id",
+			       ch->prog_id ? json_object_new_int64(ch->prog_id)
+					   : NULL);
+	json_object_object_add(
+	    o, "prog_name",
+	    ch->prog_name[0] ? json_object_new_string(ch->prog_name) : NULL);
+	json_object_object_add(o, "handed", counter_json(&ch->handed));
+	return o;
+}
+
+static void print_chain(const struct fg_snapshot *s)
+{
+	const struct fg_chain_state *ch = &s->chain;
+
+	if (!ch->prog_id) {
+		printf("chain:     empty slot (floodgate next set PROG_PIN); "
+		       "%llu packets handed on before\n",
+		       (unsigned long long)ch->handed.packets);
+		return;
+	}
+	printf("chain:     prog id %u%s%s%s, %s; %llu packets handed on\n",
+	       ch->prog_id, ch->prog_name[0] ? " (" : "", ch->prog_name,
+	       ch->prog_name[0] ? ")" : "",
+	       ch->active ? "on" : "off (floodgate next set to turn it on)",
+	       (unsigned long long)ch->handed.packets);
+}
+
 static json_object *left_json(double left)
 {
 	return left < 0 ? NULL : json_object_new_double(left);
@@ -201,6 +235,10 @@ static void print_json(const struct fg_snapshot *s, const struct vs_config *v,
 	}
 	json_object_object_add(o, "sources", src);
 	json_object_object_add(o, "fleet", fleet_json(s, pid));
+	json_object_object_add(o, "chain", chain_json(s));
+	json_object_object_add(o, "multiprog",
+			       json_object_new_string(fg_multiprog_state_name(
+				   s->meta.multiprog_state)));
 
 	cnt = json_object_new_object();
 	for (unsigned int a = 0; a < FG_ACTION_COUNT; a++) {
@@ -313,6 +351,12 @@ static void print_text(const struct fg_snapshot *s, const struct vs_config *v,
 	    (unsigned long long)s->table_events[FG_TABLE_INSERTED_NO_BURST],
 	    (unsigned long long)s->table_events[FG_TABLE_REFUSED]);
 	print_fleet(s, pid);
+	print_chain(s);
+	if (s->meta.multiprog_state == FG_MULTIPROG_DISPATCHER)
+		printf("multiprog: attached through libxdp's dispatcher\n");
+	else if (s->meta.multiprog_state == FG_MULTIPROG_FALLBACK)
+		printf("multiprog: libxdp's dispatcher refused; floodgate "
+		       "attached alone (see the daemon's log)\n");
 	printf("\n%-6s %-18s %14s %16s\n", "ACTION", "REASON", "PACKETS",
 	       "BYTES");
 	for (unsigned int a = 0; a < FG_ACTION_COUNT; a++) {

@@ -115,6 +115,7 @@ struct fg_daemon *fg_daemon_start(const struct fg_daemon_opts *o)
 	} else {
 		daemon_set_ctl(d, d->cfg.enabled, d->cfg.dry_run);
 	}
+	daemon_adopt_chain(d);
 	if (o->env_enabled >= 0 && (__u32)o->env_enabled != d->seen_enabled) {
 		daemon_set_switch(d, FG_SWITCH_ENABLED, (__u32)o->env_enabled);
 		log_info("kill-switch set", "enabled=%d source=environment",

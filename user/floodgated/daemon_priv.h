@@ -38,6 +38,8 @@ struct fg_daemon {
 	__u64 box_entered_seen; /* FG_TABLE_BLOCKED when last logged */
 	/* What the last daemon_apply changed in the lists. */
 	struct fg_list_sync_counts list_changes;
+	/* enum fg_multiprog_state of the last attach, for fg_meta. */
+	__u32 multiprog_state;
 
 	/* Other jobs' state goes here, one member each, set up in
 	 * fg_daemon_start and released in fg_daemon_stop. */
@@ -76,6 +78,11 @@ void daemon_detach_iface(struct fg_daemon *d, const char *name);
 /* Detaches every pinned link of an interface s does not list (all of
  * them when s is NULL). */
 void daemon_detach_unlisted(struct fg_daemon *d, const struct fg_settings *s);
+/* At start: the pinned chain slot, as found (logged), its hand-off off
+ * if the slot is empty. */
+void daemon_adopt_chain(struct fg_daemon *d);
+/* Writes d->multiprog_state into the live fg_meta, for `status`. */
+void daemon_publish_multiprog(struct fg_daemon *d);
 /* fg_links callback; arg is the daemon. */
 void daemon_on_link(enum fg_link_event ev, const char *ifname, int ifindex,
 		    void *arg);

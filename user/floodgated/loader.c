@@ -37,10 +37,33 @@ static void drop_incompatible_pin(struct bpf_map *map, const char *path)
 	close(fd);
 }
 
-int fg_loader_open(struct fg_loader *l, const char *pin_dir, __u32 max_sources)
+/* Every state map of obj to its pin under pin_dir: load reuses what is
+ * pinned, and pins what it creates. */
+static int use_pins(struct bpf_object *obj, const char *pin_dir,
+		    bool drop_incompatible)
 {
 	char path[PATH_MAX];
 	struct bpf_map *map;
+	int err;
+
+	bpf_object__for_each_map(map, obj)
+	{
+		if (bpf_map__is_internal(map))
+			continue; /* .rodata/.bss: per program, not state */
+		snprintf(path, sizeof(path), "%s/%s", pin_dir,
+			 bpf_map__name(map));
+		if (drop_incompatible)
+			drop_incompatible_pin(map, path);
+		err = bpf_map__set_pin_path(map, path);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int fg_loader_open(struct fg_loader *l, const char *pin_dir, __u32 max_sources)
+{
+	char path[PATH_MAX];
 	int err;
 
 	memset(l, 0, sizeof(*l));
@@ -54,17 +77,9 @@ int fg_loader_open(struct fg_loader *l, const char *pin_dir, __u32 max_sources)
 	if (err)
 		goto fail;
 
-	bpf_object__for_each_map(map, l->skel->obj)
-	{
-		if (bpf_map__is_internal(map))
-			continue; /* .rodata/.bss: per program, not state */
-		snprintf(path, sizeof(path), "%s/%s", pin_dir,
-			 bpf_map__name(map));
-		drop_incompatible_pin(map, path);
-		err = bpf_map__set_pin_path(map, path);
-		if (err)
-			goto fail;
-	}
+	err = use_pins(l->skel->obj, pin_dir, true);
+	if (err)
+		goto fail;
 	/* What is still pinned (and compatible) is what load adopts. */
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, FG_MAP_CTL);
 	l->adopted = access(path, F_OK) == 0;
@@ -88,6 +103,34 @@ int fg_loader_open(struct fg_loader *l, const char *pin_dir, __u32 max_sources)
 fail:
 	fg_loader_close(l);
 	return err;
+}
+
+struct bpf_object *fg_loader_open_copy(const struct fg_loader *l)
+{
+	struct bpf_object_open_opts opts = {.sz = sizeof(opts),
+					    .object_name = "floodgate_bpf"};
+	struct bpf_object *obj;
+	size_t size = 0;
+	const void *elf = floodgate_bpf__elf_bytes(&size);
+	struct bpf_map *sources;
+	int err;
+
+	obj = bpf_object__open_mem(elf, size, &opts);
+	if (!obj)
+		return NULL;
+	sources = bpf_object__find_map_by_name(obj, FG_MAP_SOURCES);
+	err = sources
+		  ? bpf_map__set_max_entries(
+			sources, bpf_map__max_entries(l->skel->maps.fg_sources))
+		  : -ENOENT;
+	if (!err)
+		err = use_pins(obj, l->pin_dir, false);
+	if (err) {
+		bpf_object__close(obj);
+		errno = -err;
+		return NULL;
+	}
+	return obj;
 }
 
 void fg_loader_close(struct fg_loader *l)

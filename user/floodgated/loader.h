@@ -12,6 +12,7 @@
 
 #include "mapio.h"
 
+struct bpf_object;
 struct floodgate_bpf;
 
 struct fg_loader {
@@ -25,5 +26,10 @@ struct fg_loader {
 /* pin_dir exists and was checked (fg_pin_dir_prepare). */
 int fg_loader_open(struct fg_loader *l, const char *pin_dir, __u32 max_sources);
 void fg_loader_close(struct fg_loader *l);
+
+/* Another copy of the program's object, opened but not loaded, its maps
+ * those of the loaded one (through the pins): for a loader of its own,
+ * libxdp's. NULL with errno set on failure. */
+struct bpf_object *fg_loader_open_copy(const struct fg_loader *l);
 
 #endif /* FG_LOADER_H */

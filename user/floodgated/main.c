@@ -42,7 +42,7 @@ static void usage(FILE *f)
 		"defaults)\n"
 		"  -i, --interface IF   attach to IF (repeatable; overrides "
 		"the config's interfaces)\n"
-		"      --xdp-mode MODE  auto | native | generic\n"
+		"      --xdp-mode MODE  auto | native | generic | multiprog\n"
 		"      --pin-dir DIR    bpffs directory for pins (default "
 		"%s)\n"
 		"      --check          validate the config and exit\n"
@@ -51,19 +51,6 @@ static void usage(FILE *f)
 		"Environment: FLOODGATE_ENABLED=0|1 sets the kill-switch at "
 		"start; FLOODGATE_PIN_DIR as --pin-dir.\n",
 		FG_PIN_DIR_DEFAULT);
-}
-
-static int parse_xdp_mode(const char *s, enum fg_xdp_mode *m)
-{
-	if (!strcmp(s, "auto"))
-		*m = FG_XDP_AUTO;
-	else if (!strcmp(s, "native"))
-		*m = FG_XDP_NATIVE;
-	else if (!strcmp(s, "generic"))
-		*m = FG_XDP_GENERIC;
-	else
-		return -EINVAL;
-	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct fg_daemon_opts *o)
@@ -100,10 +87,10 @@ static int parse_args(int argc, char **argv, struct fg_daemon_opts *o)
 			o->ifaces[o->nifaces++] = optarg;
 			break;
 		case 'm':
-			if (parse_xdp_mode(optarg, &o->xdp_mode)) {
+			if (fg_xdp_mode_parse(optarg, &o->xdp_mode)) {
 				fprintf(stderr,
 					"floodgated: --xdp-mode: \"%s\": "
-					"expected auto, native or generic\n",
+					"expected " FG_XDP_MODES_ALLOWED "\n",
 					optarg);
 				return 2;
 			}

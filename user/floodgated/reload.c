@@ -188,6 +188,8 @@ int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 	int rc, lock = -1;
 
 	rc = fg_compile(s, fg_clock_tick_ns(), &d->compiled, err, errlen);
+	/* An attach outcome, not config: carried over to the new slot. */
+	d->compiled.meta.multiprog_state = d->multiprog_state;
 	if (!rc)
 		rc = plan_lists(d, s, &lock, &sync, err, errlen);
 	if (!rc) {

@@ -1434,12 +1434,6 @@ static int fleet_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 
 static int root_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 {
-	static const char *const xdp_modes[] = {
-	    [FG_XDP_AUTO] = "auto",
-	    [FG_XDP_NATIVE] = "native",
-	    [FG_XDP_GENERIC] = "generic",
-	    NULL,
-	};
 	static const char *const modes[] = {"enforce", "dry-run", NULL};
 	static const char *const malformed[] = {"pass", "drop", NULL};
 	struct fg_settings *s = c->s;
@@ -1450,7 +1444,7 @@ static int root_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 	case K_INTERFACES:
 		return read_interfaces(c, v);
 	case K_XDP_MODE:
-		if (get_enum(c, v, xdp_modes, "auto, native or generic", &e))
+		if (get_enum(c, v, fg_xdp_mode_names, FG_XDP_MODES_ALLOWED, &e))
 			return -EINVAL;
 		s->xdp_mode = (enum fg_xdp_mode)e;
 		return 0;
@@ -1848,17 +1842,26 @@ void fg_config_free(struct fg_settings *s)
 	s->ndeny = 0;
 }
 
+#define FG_XDP_MODE_NAME(e, name) [e] = (name),
+const char *const fg_xdp_mode_names[FG_XDP_MODE_COUNT + 1] = {
+    FG_XDP_MODE_LIST(FG_XDP_MODE_NAME) NULL};
+#undef FG_XDP_MODE_NAME
+
 const char *fg_xdp_mode_name(enum fg_xdp_mode m)
 {
-	switch (m) {
-	case FG_XDP_AUTO:
-		return "auto";
-	case FG_XDP_NATIVE:
-		return "native";
-	case FG_XDP_GENERIC:
-		return "generic";
+	return (unsigned int)m < FG_XDP_MODE_COUNT ? fg_xdp_mode_names[m]
+						   : "unknown";
+}
+
+int fg_xdp_mode_parse(const char *name, enum fg_xdp_mode *out)
+{
+	for (int i = 0; i < FG_XDP_MODE_COUNT; i++) {
+		if (!strcmp(name, fg_xdp_mode_names[i])) {
+			*out = (enum fg_xdp_mode)i;
+			return 0;
+		}
 	}
-	return "unknown";
+	return -EINVAL;
 }
 
 const char *fg_protocol_name(enum fg_protocol p)

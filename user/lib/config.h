@@ -36,7 +36,24 @@
 #define FG_BYTE_NS_MIN 1
 #define FG_BURST_NS_MAX (1ULL << 62)
 
-enum fg_xdp_mode { FG_XDP_AUTO = 0, FG_XDP_NATIVE, FG_XDP_GENERIC };
+/* xdp_mode values and their names, for the config, --xdp-mode and the
+ * logs. multiprog: through libxdp's dispatcher, or alone when it cannot
+ * load (README, "Sharing the XDP hook"). */
+/* clang-format off */
+#define FG_XDP_MODE_LIST(X)                                                    \
+	X(FG_XDP_AUTO, "auto")                                                 \
+	X(FG_XDP_NATIVE, "native")                                             \
+	X(FG_XDP_GENERIC, "generic")                                           \
+	X(FG_XDP_MULTIPROG, "multiprog")
+/* clang-format on */
+#define FG_XDP_MODES_ALLOWED "auto, native, generic or multiprog"
+#define FG_XDP_MODE_ENUM(e, name) e,
+enum fg_xdp_mode { FG_XDP_MODE_LIST(FG_XDP_MODE_ENUM) FG_XDP_MODE_COUNT };
+#undef FG_XDP_MODE_ENUM
+/* Indexed by enum fg_xdp_mode, NULL after the last. */
+extern const char *const fg_xdp_mode_names[FG_XDP_MODE_COUNT + 1];
+/* 0, or -EINVAL for a name not in the list. */
+int fg_xdp_mode_parse(const char *name, enum fg_xdp_mode *out);
 enum fg_protocol {
 	FG_PROTO_ANY = 0,
 	FG_PROTO_TCP,

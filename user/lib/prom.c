@@ -239,6 +239,11 @@ void fg_prom_render(const struct fg_snapshot *s,
 		"limit (table.new_sources).",
 		(unsigned long long)s->table_events[FG_TABLE_REFUSED]);
 
+	counter(b, "floodgate_chain_packets_total",
+		"Packets floodgate passed and handed to the program in its "
+		"chain slot.",
+		(unsigned long long)s->chain.handed.packets);
+
 	interface_series(b, d);
 
 	head(b, "floodgate_config_reloads_total", "counter",

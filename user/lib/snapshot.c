@@ -32,6 +32,18 @@ const char *fg_action_label(unsigned int action)
 	return action < FG_ACTION_COUNT ? action_labels[action] : "unknown";
 }
 
+const char *fg_multiprog_state_name(__u32 state)
+{
+	switch (state) {
+	case FG_MULTIPROG_DISPATCHER:
+		return "dispatcher";
+	case FG_MULTIPROG_FALLBACK:
+		return "fallback";
+	default:
+		return "off";
+	}
+}
+
 const char *fg_table_event_label(unsigned int event)
 {
 	static const char *const labels[FG_TABLE_EVENTS] = {
@@ -90,6 +102,9 @@ int fg_snapshot_read(struct fg_maps *m, bool count_sources,
 	if (err)
 		return err;
 	err = fg_read_table_stats(m, s->table_events);
+	if (err)
+		return err;
+	err = fg_chain_read(m, &s->chain);
 	if (err)
 		return err;
 	fg_blocked_walk(m, count_live, &live);

@@ -10,6 +10,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 
+#include "chainslot.h"
 #include "fg_abi.h"
 #include "mapio.h"
 
@@ -37,6 +38,7 @@ struct fg_snapshot {
 	long fleet_sync_age_ms;
 	long fleet_blocked;
 	__u64 table_events[FG_TABLE_EVENTS];
+	struct fg_chain_state chain; /* the chain slot */
 	unsigned int nifaces;
 	struct fg_iface_state ifaces[FG_SNAP_MAX_IFACES];
 };
@@ -48,6 +50,9 @@ int fg_snapshot_read(struct fg_maps *m, bool count_sources,
 
 /* Interfaces in this network namespace that run program prog_id. */
 int fg_snapshot_find_ifaces(__u32 prog_id, struct fg_snapshot *s);
+
+/* "off", "dispatcher", "fallback": enum fg_multiprog_state. */
+const char *fg_multiprog_state_name(__u32 state);
 
 /* Label of an fg_table_event, or NULL for an unused slot. */
 const char *fg_table_event_label(unsigned int event);
