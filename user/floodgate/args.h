@@ -66,7 +66,7 @@ struct fg_cmdline {
 	bool top_n_set;		 /* -n given (--watch fills the screen) */
 	enum fg_top_by top_by;
 	bool top_watch;
-	__u64 top_interval_ns; /* top --watch --interval */
+	__u64 top_interval_ns;	 /* top --watch --interval */
 	enum fg_next_op next_op; /* next */
 	const char *next_pin;	 /* next set: the program's pin path */
 };
