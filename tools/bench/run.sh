@@ -7,8 +7,10 @@
 #   tools/bench/run.sh peers             drop throughput vs peers
 #   tools/bench/run.sh scale             memory, /metrics, top, reload, RSS
 #   tools/bench/run.sh fleet             a fleet sync's Redis cost
+#   tools/bench/run.sh chain             the chain slot on the pass path
 #
-# Environment: FG_BENCH_COST_ROUNDS (default 11), FG_BENCH_ROUNDS and
+# Environment: FG_BENCH_COST_ROUNDS (default 11), FG_BENCH_CHAIN_ROUNDS
+# (default 15), FG_BENCH_ROUNDS and
 # FG_BENCH_RUN_SECONDS (peers.sh), FG_BENCH_CPU (default 0).
 # Needs root. Prints figures; it asserts nothing about them (a run that
 # could not measure fails).
@@ -17,9 +19,9 @@ cd "$(dirname "$0")/../.." || exit 1
 
 what=${1:-all}
 case $what in
-all | cost | peers | scale | fleet) ;;
+all | cost | peers | scale | fleet | chain) ;;
 *)
-	echo "usage: tools/bench/run.sh [all | cost [CASE] | peers | scale | fleet]" >&2
+	echo "usage: tools/bench/run.sh [all | cost [CASE] | peers | scale | fleet | chain]" >&2
 	exit 2
 	;;
 esac
@@ -67,6 +69,10 @@ fi
 if [ "$what" = all ] || [ "$what" = fleet ]; then
 	section "fleet sync cost (Redis, 1 000 and 100 000 sources)" \
 		tools/bench/fleet.sh
+fi
+if [ "$what" = all ] || [ "$what" = chain ]; then
+	section "chain slot on the pass path (BPF_PROG_TEST_RUN, paired rounds)" \
+		build/bench/fg-bench-chain "${FG_BENCH_CHAIN_ROUNDS:-15}"
 fi
 echo
 echo "# bench: $((SECONDS - start)) s$([ "$fail" = 0 ] || echo ", FAILED")"
