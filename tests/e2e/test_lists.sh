@@ -15,6 +15,7 @@ PORT=9
 FLOODER=203.0.113.30 # allowed from the CLI
 DENIED=203.0.113.40  # denied from the CLI
 DENIED6=2001:db8:200::/48
+MAPPED=203.0.113.42 # denied as ::ffff:203.0.113.42
 CFG_DENY_A=198.51.100.60 # config deny, before the reload
 CFG_DENY_B=198.51.100.61 # config deny, after it
 CFG_ALLOW_A=198.51.100.70
@@ -24,7 +25,7 @@ fg_require_root
 fg_require_cmds ip nsenter bpftool python3 awk
 fg_require_bins floodgated floodgate fg-loadgen
 
-tap_plan 38
+tap_plan 42
 
 lab_setup || tap_bail "could not build the lab"
 limits="limits: {packets: $RATE/s, burst_packets: $BURST}"
@@ -106,6 +107,14 @@ else
 	not_ok "the /32 allow inside the /24 deny passes, its neighbour drops" "$(fg_stats_show --since "$FG_TMP/s.lpm.json")"
 fi
 check "floodgate deny del 203.0.113.0/24" fg_cli deny del 203.0.113.0/24
+
+# An IPv4-mapped address is the IPv4 source: one entry, either form.
+check "floodgate deny add ::ffff:$MAPPED" fg_cli deny add "::ffff:$MAPPED"
+check "deny list shows it as $MAPPED/32" has_entry deny "$MAPPED/32" cli
+snap mapped
+send "$MAPPED" 100
+check_eq "IPv4 source $MAPPED: 100 packets dropped as deny_list" "$(since mapped drop deny_list)" 100
+check "floodgate deny del $MAPPED/32 removes that entry" fg_cli deny del "$MAPPED/32"
 
 # 4. SIGHUP with other config entries: they follow the file, the CLI's
 # stay.

@@ -12,7 +12,8 @@
 #   - `floodgate unblock ADDR --rule NAME` frees that rule's entry only,
 #     `floodgate unblock ADDR` every entry of the address (exit 0, its
 #     packets pass again); unblocking an address not in the box exits 1
-#     with a message; IPv6 sources are boxed by /64 and unblocked by any
+#     with a message; an IPv4-mapped address (::ffff:a.b.c.d) unblocks
+#     the IPv4 source; IPv6 sources are boxed by /64 and unblocked by any
 #     address of it;
 #   - left alone, entries expire (a rule with `block: 4s`): the daemon
 #     removes them (blocked list empty, gauge 0, msg="penalty box
@@ -30,6 +31,7 @@ SHORT_PORT=7002 # pen-short
 B=203.0.113.50     # goes over
 OTHER=203.0.113.51 # same rule, stays under
 C=203.0.113.52     # goes over pen-all
+D=203.0.113.53     # goes over pen, unblocked as ::ffff:D
 V6=2001:db8:300::5 # boxed as 2001:db8:300::/64
 V6_KEY=2001:db8:300::/64
 V6_SIBLING=2001:db8:300::99
@@ -38,7 +40,7 @@ fg_require_root
 fg_require_cmds ip nsenter bpftool python3 awk curl
 fg_require_bins floodgated floodgate fg-loadgen
 
-tap_plan 37
+tap_plan 40
 
 lab_setup || tap_bail "could not build the lab"
 MPORT=$(lab_free_port "$FG_NS_SERVER")
@@ -194,6 +196,22 @@ if [ "$rc" -eq 1 ] && python3 -c 'import json,sys; sys.exit(0 if "penalty box" i
 else
 	not_ok "unblock of a never-blocked address (--json): exit 1, {\"error\": ...}" "exit $rc: $out"
 fi
+
+# The IPv4-mapped form of a boxed IPv4 source is that source: the CLI
+# masks it with the IPv4 prefix, not the IPv6 one.
+t0=$(date +%s.%N)
+send "$D" "$PEN_PORT" 50
+one_entry "floodgate --json blocked lists $D, rule pen" "$D" "$t0"
+out=$(fg_cli unblock "::ffff:$D" 2>&1)
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$out" = "$D unblocked" ]; then
+	ok "floodgate unblock ::ffff:$D frees $D (exit 0)"
+else
+	not_ok "floodgate unblock ::ffff:$D frees $D" "exit $rc: $out; blocked: $(blocked_json)"
+fi
+snap mapped
+send "$D" "$PEN_PORT" 5
+check_eq "$D passes again: nothing dropped" "$(since mapped drop '*')" 0
 
 # 3. IPv6: boxed by /64, unblocked by any address of it.
 snap v6

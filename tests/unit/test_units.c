@@ -264,6 +264,8 @@ static void test_cidr_valid(void **state)
 	static const __u8 mapped_any[16] = {0, 0, 0,	0,    0, 0, 0, 0,
 					    0, 0, 0xff, 0xff, 0, 0, 0, 0};
 	static const __u8 zero[16] = {0};
+	static const __u8 fffe_net[16] = {0, 0, 0, 0, 0,    0,
+					  0, 0, 0, 0, 0xff, 0xfe};
 	static const struct {
 		const char *text;
 		const __u8 *addr;
@@ -278,7 +280,11 @@ static void test_cidr_valid(void **state)
 	    {"2001:db8::1", v6host, 128, false},
 	    {"2001:db8::1/128", v6host, 128, false},
 	    {"::/0", zero, 0, false},
-	    {"::ffff:192.0.2.0/120", v4net, 120, false},
+	    /* IPv4-mapped: the IPv4 prefix it is, as the datapath keys it. */
+	    {"::ffff:192.0.2.0/120", v4net, 120, true},
+	    {"::ffff:198.51.100.7", v4host, 128, true},
+	    {"::ffff:0:0/96", mapped_any, 96, true},
+	    {"::fffe:0:0/96", fffe_net, 96, false},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

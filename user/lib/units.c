@@ -311,7 +311,7 @@ int fg_parse_cidr(const char *s, struct fg_cidr *out, const char **why)
 	struct fg_cidr c = {0};
 	const char *slash;
 	unsigned int max, plen, base;
-	bool dirty = false;
+	bool dirty = false, v4_text = false;
 	size_t len;
 	__u64 v;
 
@@ -335,7 +335,7 @@ int fg_parse_cidr(const char *s, struct fg_cidr *out, const char **why)
 			return -EINVAL;
 		c.addr[10] = 0xff;
 		c.addr[11] = 0xff;
-		c.is_v4 = true;
+		v4_text = true;
 		max = 32;
 		base = 96;
 	}
@@ -344,7 +344,7 @@ int fg_parse_cidr(const char *s, struct fg_cidr *out, const char **why)
 		int n = scan_digits(slash + 1, &v);
 
 		if (n <= 0 || slash[1 + n] || v > max) {
-			*why = c.is_v4 ? "an IPv4 prefix length is 0 to 32"
+			*why = v4_text ? "an IPv4 prefix length is 0 to 32"
 				       : "an IPv6 prefix length is 0 to 128";
 			return -EINVAL;
 		}
@@ -363,7 +363,7 @@ int fg_parse_cidr(const char *s, struct fg_cidr *out, const char **why)
 	if (dirty) {
 		char shown[INET6_ADDRSTRLEN];
 
-		if (c.is_v4)
+		if (v4_text)
 			inet_ntop(AF_INET, c.addr + 12, shown, sizeof(shown));
 		else
 			inet_ntop(AF_INET6, c.addr, shown, sizeof(shown));
@@ -372,6 +372,9 @@ int fg_parse_cidr(const char *s, struct fg_cidr *out, const char **why)
 		*why = why_buf;
 		return -EINVAL;
 	}
+	/* "::ffff:192.0.2.1" is the IPv4 source the datapath keys (and
+	 * mapio.c reads back) as mapped: IPv4 for every user of it. */
+	c.is_v4 = c.prefixlen >= 96 && is_mapped_v4(c.addr);
 	*out = c;
 	return 0;
 }

@@ -46,7 +46,9 @@ int fg_parse_size(const char *s, __u64 *bytes, const char **why);
 /* "30s", "500ms", "5m", "1h", "0" */
 int fg_parse_duration(const char *s, __u64 *ns, const char **why);
 /* "192.0.2.0/24", "2001:db8::/32", or a bare address (a host prefix).
- * Host bits set ("192.0.2.1/24") are an error: say what was meant. */
+ * Host bits set ("192.0.2.1/24") are an error: say what was meant. An
+ * IPv4-mapped address or prefix ("::ffff:192.0.2.0/120") is the IPv4 one
+ * it maps (is_v4, like "192.0.2.0/24"), as the datapath keys it. */
 int fg_parse_cidr(const char *s, struct fg_cidr *out, const char **why);
 /* "80" or "8000-8099" */
 int fg_parse_port_range(const char *s, struct fg_port_range *out,
