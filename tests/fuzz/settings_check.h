@@ -123,7 +123,7 @@ static inline void check_settings(const struct fg_settings *s)
 			FUZZ_CHECK(strcmp(s->ifaces[i], s->ifaces[j]),
 				   "interface %s twice", s->ifaces[i]);
 	}
-	FUZZ_CHECK(s->xdp_mode <= FG_XDP_GENERIC, "xdp_mode %d", s->xdp_mode);
+	FUZZ_CHECK(s->xdp_mode < FG_XDP_MODE_COUNT, "xdp_mode %d", s->xdp_mode);
 	FUZZ_CHECK(strnlen(s->metrics_listen, FG_LISTEN_MAX) < FG_LISTEN_MAX,
 		   "metrics.listen not terminated");
 	if (s->metrics_listen[0]) {
