@@ -618,13 +618,6 @@ static int rule_section(struct yw_ctx *c, struct fy_node *v, const char *what,
 
 static int rule_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 {
-	static const char *const protos[] = {
-	    [FG_PROTO_ANY] = "any",
-	    [FG_PROTO_TCP] = "tcp",
-	    [FG_PROTO_UDP] = "udp",
-	    [FG_PROTO_ICMP] = "icmp",
-	    NULL,
-	};
 	static const char *const actions[] = {
 	    [FG_RULE_ACTION_DROP] = "drop",
 	    [FG_RULE_ACTION_RESET] = "reset",
@@ -645,7 +638,8 @@ static int rule_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 	case R_NAME:
 		return rule_name(c, in, v);
 	case R_PROTOCOL:
-		if (yw_get_enum(c, v, protos, "tcp, udp, icmp or any", &e))
+		if (yw_get_enum(c, v, fg_protocol_names, FG_PROTOCOLS_ALLOWED,
+				&e))
 			return -EINVAL;
 		r->protocol = (enum fg_protocol)e;
 		return 0;
@@ -1275,19 +1269,15 @@ int fg_xdp_mode_parse(const char *name, enum fg_xdp_mode *out)
 	return -EINVAL;
 }
 
+#define FG_PROTOCOL_NAME(e, name) [e] = (name),
+const char *const fg_protocol_names[FG_PROTOCOL_COUNT + 1] = {
+    FG_PROTOCOL_LIST(FG_PROTOCOL_NAME) NULL};
+#undef FG_PROTOCOL_NAME
+
 const char *fg_protocol_name(enum fg_protocol p)
 {
-	switch (p) {
-	case FG_PROTO_ANY:
-		return "any";
-	case FG_PROTO_TCP:
-		return "tcp";
-	case FG_PROTO_UDP:
-		return "udp";
-	case FG_PROTO_ICMP:
-		return "icmp";
-	}
-	return "unknown";
+	return (unsigned int)p < FG_PROTOCOL_COUNT ? fg_protocol_names[p]
+						   : "unknown";
 }
 
 /* --- The web config file (metrics.web_config) --- */
