@@ -463,6 +463,22 @@ static const struct bad_doc bad_docs[] = {
      "t.yaml:2:11: metrics.listen: \"[::1]:0\": the port is 1 to 65535"},
     {"metrics:\n  listen: \"::1:9470\"\n",
      "t.yaml:2:11: metrics.listen: \"::1:9470\": expected host:port"},
+    {"metrics:\n  listen: \"[::1]:\"\n",
+     "t.yaml:2:11: metrics.listen: \"[::1]:\": the port is 1 to 65535"},
+    {"metrics:\n  listen: \"127.0.0.1:\"\n",
+     "t.yaml:2:11: metrics.listen: \"127.0.0.1:\": the port is 1 to 65535"},
+    {"metrics:\n  listen: \"[::1]:65536\"\n",
+     "t.yaml:2:11: metrics.listen: \"[::1]:65536\": the port is 1 to "
+     "65535"},
+    {"metrics:\n  listen: \"[]:9470\"\n",
+     "t.yaml:2:11: metrics.listen: \"[]:9470\": expected host:port"},
+    {"metrics:\n  listen: \":9470\"\n",
+     "t.yaml:2:11: metrics.listen: \":9470\": expected host:port"},
+    {"metrics:\n  listen: \"[::1]9470\"\n",
+     "t.yaml:2:11: metrics.listen: \"[::1]9470\": expected host:port"},
+    {"metrics:\n  listen: \"[127.0.0.1]:80\"\n",
+     "t.yaml:2:11: metrics.listen: \"[127.0.0.1]:80\": expected "
+     "host:port"},
     {"metrics:\n  top_sources: 1001\n",
      "t.yaml:2:16: metrics.top_sources: \"1001\": expected a whole "
      "number from 0 to 1000"},

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "hostport.h"
 #include "yamlwalk.h"
 
 #define FILE_MAX (16u << 20) /* 131072 list entries fit twice over */
@@ -309,8 +310,9 @@ static int metrics_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 	    "expected host:port like 127.0.0.1:9470 or [::1]:9470 (the "
 	    "host an IP address or localhost), or \"\" to turn metrics off";
 	char s[YW_VALUE_MAX], host[YW_VALUE_MAX];
-	const char *port, *why, *end;
+	struct fg_hostport hp;
 	unsigned char a[16];
+	const char *why;
 	__u64 n;
 
 	(void)arg;
@@ -331,27 +333,16 @@ static int metrics_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 	}
 	if (strlen(s) >= FG_LISTEN_MAX)
 		return yw_fail(c, v, "%s: too long; %s", yw_shown(s), want);
-	if (s[0] == '[') {
-		end = strchr(s, ']');
-		if (!end || end[1] != ':')
-			return yw_fail(c, v, "%s: %s", yw_shown(s), want);
-		memcpy(host, s + 1, (size_t)(end - s - 1));
-		host[end - s - 1] = '\0';
-		if (inet_pton(AF_INET6, host, a) != 1)
-			return yw_fail(c, v, "%s: %s", yw_shown(s), want);
-		port = end + 2;
-	} else {
-		end = strrchr(s, ':');
-		if (!end)
-			return yw_fail(c, v, "%s: %s", yw_shown(s), want);
-		memcpy(host, s, (size_t)(end - s));
-		host[end - s] = '\0';
-		if (strcmp(host, "localhost") != 0 &&
-		    inet_pton(AF_INET, host, a) != 1)
-			return yw_fail(c, v, "%s: %s", yw_shown(s), want);
-		port = end + 1;
-	}
-	if (fg_parse_uint(port, 1, 65535, &n, &why))
+	if (fg_hostport_split(s, &hp))
+		return yw_fail(c, v, "%s: %s", yw_shown(s), want);
+	/* s is shorter than FG_LISTEN_MAX, so its host fits */
+	memcpy(host, hp.host, hp.host_len);
+	host[hp.host_len] = '\0';
+	if (hp.bracketed ? inet_pton(AF_INET6, host, a) != 1
+			 : strcmp(host, "localhost") != 0 &&
+			       inet_pton(AF_INET, host, a) != 1)
+		return yw_fail(c, v, "%s: %s", yw_shown(s), want);
+	if (fg_parse_uint(hp.port, 1, 65535, &n, &why))
 		return yw_fail(c, v, "%s: the port is 1 to 65535", yw_shown(s));
 	memcpy(settings(c)->metrics_listen, s, strlen(s) + 1);
 	return 0;
