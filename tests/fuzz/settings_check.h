@@ -123,7 +123,7 @@ static inline void check_settings(const struct fg_settings *s)
 			FUZZ_CHECK(strcmp(s->ifaces[i], s->ifaces[j]),
 				   "interface %s twice", s->ifaces[i]);
 	}
-	FUZZ_CHECK(s->xdp_mode <= FG_XDP_GENERIC, "xdp_mode %d", s->xdp_mode);
+	FUZZ_CHECK(s->xdp_mode < FG_XDP_MODE_COUNT, "xdp_mode %d", s->xdp_mode);
 	FUZZ_CHECK(strnlen(s->metrics_listen, FG_LISTEN_MAX) < FG_LISTEN_MAX,
 		   "metrics.listen not terminated");
 	if (s->metrics_listen[0]) {
@@ -176,7 +176,7 @@ static inline void check_settings(const struct fg_settings *s)
 		for (unsigned int j = 0; j < i; j++)
 			FUZZ_CHECK(strcmp(r->name, s->rules[j].name),
 				   "%s: name %s used twice", where, r->name);
-		FUZZ_CHECK(r->protocol <= FG_PROTO_ICMP, "%s: protocol %d",
+		FUZZ_CHECK(r->protocol < FG_PROTOCOL_COUNT, "%s: protocol %d",
 			   where, r->protocol);
 		FUZZ_CHECK(r->nports <= FG_MAX_PORT_RANGES, "%s: %u ranges",
 			   where, r->nports);
