@@ -176,7 +176,7 @@ static inline void check_settings(const struct fg_settings *s)
 		for (unsigned int j = 0; j < i; j++)
 			FUZZ_CHECK(strcmp(r->name, s->rules[j].name),
 				   "%s: name %s used twice", where, r->name);
-		FUZZ_CHECK(r->protocol <= FG_PROTO_ICMP, "%s: protocol %d",
+		FUZZ_CHECK(r->protocol < FG_PROTOCOL_COUNT, "%s: protocol %d",
 			   where, r->protocol);
 		FUZZ_CHECK(r->nports <= FG_MAX_PORT_RANGES, "%s: %u ranges",
 			   where, r->nports);

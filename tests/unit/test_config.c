@@ -463,6 +463,22 @@ static const struct bad_doc bad_docs[] = {
      "t.yaml:2:11: metrics.listen: \"[::1]:0\": the port is 1 to 65535"},
     {"metrics:\n  listen: \"::1:9470\"\n",
      "t.yaml:2:11: metrics.listen: \"::1:9470\": expected host:port"},
+    {"metrics:\n  listen: \"[::1]:\"\n",
+     "t.yaml:2:11: metrics.listen: \"[::1]:\": the port is 1 to 65535"},
+    {"metrics:\n  listen: \"127.0.0.1:\"\n",
+     "t.yaml:2:11: metrics.listen: \"127.0.0.1:\": the port is 1 to 65535"},
+    {"metrics:\n  listen: \"[::1]:65536\"\n",
+     "t.yaml:2:11: metrics.listen: \"[::1]:65536\": the port is 1 to "
+     "65535"},
+    {"metrics:\n  listen: \"[]:9470\"\n",
+     "t.yaml:2:11: metrics.listen: \"[]:9470\": expected host:port"},
+    {"metrics:\n  listen: \":9470\"\n",
+     "t.yaml:2:11: metrics.listen: \":9470\": expected host:port"},
+    {"metrics:\n  listen: \"[::1]9470\"\n",
+     "t.yaml:2:11: metrics.listen: \"[::1]9470\": expected host:port"},
+    {"metrics:\n  listen: \"[127.0.0.1]:80\"\n",
+     "t.yaml:2:11: metrics.listen: \"[127.0.0.1]:80\": expected "
+     "host:port"},
     {"metrics:\n  top_sources: 1001\n",
      "t.yaml:2:16: metrics.top_sources: \"1001\": expected a whole "
      "number from 0 to 1000"},
@@ -951,6 +967,40 @@ static void test_names(void **state)
 	assert_string_equal(fg_protocol_name(FG_PROTO_TCP), "tcp");
 	assert_string_equal(fg_protocol_name(FG_PROTO_UDP), "udp");
 	assert_string_equal(fg_protocol_name(FG_PROTO_ICMP), "icmp");
+	assert_string_equal(fg_protocol_name((enum fg_protocol)99), "unknown");
+	assert_string_equal(fg_xdp_mode_name((enum fg_xdp_mode)99), "unknown");
+}
+
+/* What the printers show, the parser reads back as the same value: both
+ * use one name table per enum. */
+static void test_names_round_trip(void **state)
+{
+	char yaml[128];
+	struct fg_settings s;
+
+	(void)state;
+	for (int p = 0; p < FG_PROTOCOL_COUNT; p++) {
+		snprintf(yaml, sizeof(yaml),
+			 "rules:\n  - name: a\n    protocol: %s\n",
+			 fg_protocol_name((enum fg_protocol)p));
+		load_ok(yaml, &s);
+		assert_int_equal(s.rules[0].protocol, p);
+		fg_config_free(&s);
+	}
+	for (int m = 0; m < FG_XDP_MODE_COUNT; m++) {
+		enum fg_xdp_mode parsed = FG_XDP_MODE_COUNT;
+
+		snprintf(yaml, sizeof(yaml), "xdp_mode: %s\n",
+			 fg_xdp_mode_name((enum fg_xdp_mode)m));
+		load_ok(yaml, &s);
+		assert_int_equal(s.xdp_mode, m);
+		fg_config_free(&s);
+		assert_int_equal(
+		    fg_xdp_mode_parse(fg_xdp_mode_name((enum fg_xdp_mode)m),
+				      &parsed),
+		    0);
+		assert_int_equal(parsed, m);
+	}
 }
 
 static void assert_fleet_defaults(const struct fg_fleet_spec *f)
@@ -1172,6 +1222,7 @@ int main(void)
 	    cmocka_unit_test(test_rule_count),
 	    cmocka_unit_test(test_list_limit),
 	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_names_round_trip),
 	    cmocka_unit_test(test_fleet_defaults),
 	    cmocka_unit_test(test_log_section),
 	    cmocka_unit_test(test_fleet_urls),

@@ -1,53 +1,37 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The config file (DESIGN.md §3): YAML through libfyaml, checked into a
- * struct fg_settings. The document only overrides what it names; every
- * error is one line "FILE:LINE:COL: KEY: message".
- *
- * libfyaml 0.7 has no public start mark for a collection node, so a
- * mapping or list is located by its first scalar (for a block mapping
- * that is its start); an empty one by the key that holds it.
+ * The config file (DESIGN.md §3): its schema, read through yamlwalk.c
+ * into a struct fg_settings. The document only overrides what it names;
+ * every error is one line "FILE:LINE:COL: KEY: message".
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <libfyaml.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
+#include "hostport.h"
+#include "yamlwalk.h"
 
-#define VALUE_MAX 256	     /* longest scalar taken from the file */
-#define SHOWN_MAX 64	     /* longest value quoted in a message */
 #define FILE_MAX (16u << 20) /* 131072 list entries fit twice over */
 #define BLOCK_NS_MAX (24ULL * 3600 * 1000000000ULL)
 #define NS_PER_S 1000000000ULL
 #define MIN_FRAME_BURST 1518 /* bytes in a full-size Ethernet frame */
 #define MIN_DEFAULT_BYTE_BURST 65536
 
-struct loc {
-	int line, col; /* 1-based; 0 = unknown */
-};
+/* What the walker fills: the settings, or a web config when reading one
+ * (yw_ctx.user). */
+static struct fg_settings *settings(const struct yw_ctx *c)
+{
+	return c->user;
+}
 
-struct ctx {
-	const char *name;
-	char *err;
-	size_t errlen;
-	char path[256]; /* key path of what is being read */
-	size_t plen;
-	struct loc fb; /* where to point when a node has no mark */
-	struct fg_settings *s;
-	struct fg_web_config *web; /* when reading a web config file */
-};
-
-struct frame {
-	size_t plen;
-	struct loc fb;
-};
+static struct fg_web_config *web_of(const struct yw_ctx *c)
+{
+	return c->user;
+}
 
 /* The rate keys of one dimension and what its values count. */
 static const struct {
@@ -64,7 +48,7 @@ static const struct {
 struct dims_in {
 	struct fg_dim_limit *dim;
 	bool rate_set[FG_DIM_COUNT], burst_set[FG_DIM_COUNT];
-	struct loc rate_loc[FG_DIM_COUNT], burst_loc[FG_DIM_COUNT];
+	struct yw_loc rate_loc[FG_DIM_COUNT], burst_loc[FG_DIM_COUNT];
 };
 
 /* The six rate keys, in dim_keys order, as they appear in key tables. */
@@ -137,385 +121,37 @@ _Static_assert(NKEYS(rule_keys) == R_FLEET + 1, "rule_keys and R_*");
 _Static_assert(NKEYS(fleet_keys) == F_HOST + 1, "fleet_keys and F_*");
 _Static_assert(NKEYS(agg_keys) == A_DIMS + DIM_KEYS, "agg_keys and A_*");
 
-/* --- Locations, key paths, messages --- */
-
-static bool node_loc(struct fy_node *n, struct loc *l)
-{
-	const struct fy_mark *m;
-	struct fy_node_pair *p;
-	struct fy_token *t;
-	void *it = NULL;
-
-	if (!n)
-		return false;
-	switch (fy_node_get_type(n)) {
-	case FYNT_SCALAR:
-		t = fy_node_get_scalar_token(n);
-		m = t ? fy_token_start_mark(t) : NULL;
-		if (!m)
-			return false;
-		l->line = m->line + 1;
-		l->col = m->column + 1;
-		/* The token starts after the quote or the '*' */
-		switch (fy_node_get_style(n)) {
-		case FYNS_SINGLE_QUOTED:
-		case FYNS_DOUBLE_QUOTED:
-		case FYNS_ALIAS:
-			if (l->col > 1)
-				l->col--;
-			break;
-		default:
-			break;
-		}
-		return true;
-	case FYNT_SEQUENCE:
-		return node_loc(fy_node_sequence_iterate(n, &it), l);
-	case FYNT_MAPPING:
-		p = fy_node_mapping_iterate(n, &it);
-		return p && node_loc(fy_node_pair_key(p), l);
-	}
-	return false;
-}
-
-static struct frame push_key(struct ctx *c, const char *key,
-			     struct fy_node *keynode)
-{
-	struct frame f = {c->plen, c->fb};
-	size_t room = sizeof(c->path) - c->plen;
-	int n =
-	    snprintf(c->path + c->plen, room, "%s%s", c->plen ? "." : "", key);
-
-	if (n > 0)
-		c->plen += (size_t)n < room ? (size_t)n : room - 1;
-	node_loc(keynode, &c->fb);
-	return f;
-}
-
-static struct frame push_index(struct ctx *c, size_t i)
-{
-	struct frame f = {c->plen, c->fb};
-	size_t room = sizeof(c->path) - c->plen;
-	int n = snprintf(c->path + c->plen, room, "[%zu]", i);
-
-	if (n > 0)
-		c->plen += (size_t)n < room ? (size_t)n : room - 1;
-	return f;
-}
-
-static void pop(struct ctx *c, struct frame f)
-{
-	c->plen = f.plen;
-	c->path[c->plen] = '\0';
-	c->fb = f.fb;
-}
-
-__attribute__((format(printf, 3, 0))) static int
-vfail_at(struct ctx *c, const struct loc *l, const char *fmt, va_list ap)
-{
-	char msg[FG_ERR_MAX];
-
-	if (!l || !l->line)
-		l = &c->fb;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (c->err && c->errlen)
-		snprintf(c->err, c->errlen, "%s:%d:%d: %s: %s", c->name,
-			 l->line ? l->line : 1, l->line ? l->col : 1,
-			 c->plen ? c->path : "document", msg);
-	return -EINVAL;
-}
-
-__attribute__((format(printf, 3, 4))) static int
-fail_at(struct ctx *c, const struct loc *l, const char *fmt, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vfail_at(c, l, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
-__attribute__((format(printf, 3, 4))) static int
-fail(struct ctx *c, struct fy_node *n, const char *fmt, ...)
-{
-	struct loc l = {0, 0};
-	va_list ap;
-	int ret;
-
-	node_loc(n, &l);
-	va_start(ap, fmt);
-	ret = vfail_at(c, &l, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
-static int no_memory(struct ctx *c)
-{
-	if (c->err && c->errlen)
-		snprintf(c->err, c->errlen, "%s: out of memory", c->name);
-	return -ENOMEM;
-}
-
-/* A value as messages show it: quoted, unprintables as '?', shortened.
- * One per message: the buffer is reused. */
-static const char *shown(const char *v)
-{
-	static __thread char buf[SHOWN_MAX + 8];
-	size_t o = 0;
-
-	buf[o++] = '"';
-	for (size_t i = 0; i < SHOWN_MAX && v[i]; i++)
-		buf[o++] = (v[i] >= 0x20 && v[i] < 0x7f) ? v[i] : '?';
-	if (strlen(v) > SHOWN_MAX) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-	return buf;
-}
-
-/* --- Node access --- */
-
-static bool is_null(struct fy_node *n)
-{
-	static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
-	const char *s;
-	size_t len;
-
-	if (!n)
-		return true;
-	if (!fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN)
-		return false;
-	s = fy_node_get_scalar(n, &len);
-	if (!s)
-		return true;
-	for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++) {
-		if (strlen(nulls[i]) == len && !strncmp(s, nulls[i], len))
-			return true;
-	}
-	return false;
-}
-
-static const char *kind_name(struct fy_node *n)
-{
-	return fy_node_is_mapping(n) ? "a mapping" : "a list";
-}
-
-/* The text of a single value. */
-static int scalar(struct ctx *c, struct fy_node *n, char buf[VALUE_MAX])
-{
-	const char *s;
-	size_t len;
-
-	if (is_null(n))
-		return fail(c, n, "missing value");
-	if (fy_node_is_alias(n))
-		return fail(c, n, "aliases are not supported");
-	if (!fy_node_is_scalar(n))
-		return fail(c, n, "expected a single value, not %s",
-			    kind_name(n));
-	s = fy_node_get_scalar(n, &len);
-	if (!s)
-		len = 0;
-	if (len >= VALUE_MAX)
-		return fail(c, n, "value too long (at most %d characters)",
-			    VALUE_MAX - 1);
-	if (len && memchr(s, '\0', len))
-		return fail(c, n, "value contains a NUL character");
-	if (len)
-		memcpy(buf, s, len);
-	buf[len] = '\0';
-	return 0;
-}
-
-/* 1: a mapping to read, 0: nothing there (null), <0: error. */
-static int mapping(struct ctx *c, struct fy_node *n)
-{
-	if (is_null(n))
-		return 0;
-	if (fy_node_is_alias(n))
-		return fail(c, n, "aliases are not supported");
-	if (!fy_node_is_mapping(n))
-		return fail(c, n, "expected a mapping of keys, not %s",
-			    fy_node_is_sequence(n) ? "a list" : "a value");
-	return 1;
-}
-
-/* 1: a list to read, 0: nothing there (null), <0: error. */
-static int sequence(struct ctx *c, struct fy_node *n, const char *example)
-{
-	if (is_null(n))
-		return 0;
-	if (fy_node_is_alias(n))
-		return fail(c, n, "aliases are not supported");
-	if (!fy_node_is_sequence(n))
-		return fail(c, n, "expected a list like %s, not %s", example,
-			    fy_node_is_mapping(n) ? "a mapping" : "a value");
-	return 1;
-}
-
-static int unknown_key(struct ctx *c, struct fy_node *k,
-		       const char *const *keys)
-{
-	char list[256] = "";
-
-	for (int i = 0; keys[i]; i++) {
-		strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
-		strncat(list, keys[i], sizeof(list) - strlen(list) - 1);
-	}
-	return fail(c, k, "unknown key; allowed: %s", list);
-}
-
-typedef int (*key_fn)(struct ctx *c, int key, struct fy_node *v, void *arg);
-
-/* Calls fn for each key of map, by its index in keys (NULL-ended). */
-static int walk_map(struct ctx *c, struct fy_node *map, const char *const *keys,
-		    key_fn fn, void *arg)
-{
-	struct fy_node_pair *p;
-	void *it = NULL;
-
-	while ((p = fy_node_mapping_iterate(map, &it))) {
-		struct fy_node *k = fy_node_pair_key(p);
-		char name[VALUE_MAX];
-		struct frame f;
-		int idx = -1, ret;
-
-		if (!k || is_null(k) || !fy_node_is_scalar(k) ||
-		    fy_node_is_alias(k) || scalar(c, k, name))
-			return fail(c, k ? k : map, "keys must be plain names");
-		for (size_t i = 0; name[i]; i++) {
-			if (name[i] < 0x20 || name[i] >= 0x7f)
-				name[i] = '?';
-		}
-		if (strlen(name) > SHOWN_MAX)
-			memcpy(name + SHOWN_MAX - 3, "...", 4);
-		for (int i = 0; keys[i]; i++) {
-			if (!strcmp(keys[i], name))
-				idx = i;
-		}
-		f = push_key(c, name, k);
-		if (idx < 0)
-			ret = unknown_key(c, k, keys);
-		else
-			ret = fn(c, idx, fy_node_pair_value(p), arg);
-		pop(c, f);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-/* --- Typed values --- */
-
-static int get_bool(struct ctx *c, struct fy_node *n, bool *out)
-{
-	static const char *const yes[] = {"true", "True", "TRUE"};
-	static const char *const no[] = {"false", "False", "FALSE"};
-	char v[VALUE_MAX];
-
-	if (scalar(c, n, v))
-		return -EINVAL;
-	for (size_t i = 0; i < 3; i++) {
-		if (!strcmp(v, yes[i]) || !strcmp(v, no[i])) {
-			*out = !strcmp(v, yes[i]);
-			return 0;
-		}
-	}
-	return fail(c, n, "%s: expected true or false", shown(v));
-}
-
-/* One of names (NULL-ended); allowed is how the message lists them. */
-static int get_enum(struct ctx *c, struct fy_node *n, const char *const *names,
-		    const char *allowed, int *out)
-{
-	char v[VALUE_MAX];
-
-	if (scalar(c, n, v))
-		return -EINVAL;
-	for (int i = 0; names[i]; i++) {
-		if (!strcmp(v, names[i])) {
-			*out = i;
-			return 0;
-		}
-	}
-	return fail(c, n, "%s: expected %s", shown(v), allowed);
-}
-
-static int get_uint(struct ctx *c, struct fy_node *n, __u64 min, __u64 max,
-		    __u64 *out)
-{
-	char v[VALUE_MAX];
-	const char *why;
-
-	if (scalar(c, n, v))
-		return -EINVAL;
-	if (fg_parse_uint(v, min, max, out, &why))
-		return fail(c, n, "%s: %s", shown(v), why);
-	return 0;
-}
-
-static int get_prefix(struct ctx *c, struct fy_node *n, unsigned int max,
-		      __u8 *out)
-{
-	__u64 v;
-
-	if (get_uint(c, n, 0, max, &v))
-		return -EINVAL;
-	*out = (__u8)v;
-	return 0;
-}
-
 /* --- Rates and bursts --- */
 
 /* A rate faster than the datapath's whole-nanosecond costs hold to the
  * rounding config.h states. */
-/* An absolute path, or "" when empty_ok (turns the feature off). */
-static int get_path(struct ctx *c, struct fy_node *n, bool empty_ok, char *out,
-		    size_t outlen)
-{
-	char v[VALUE_MAX];
-
-	if (scalar(c, n, v))
-		return -EINVAL;
-	if ((*v || !empty_ok) && (*v != '/' || strlen(v) >= outlen))
-		return fail(c, n,
-			    "%s: expected an absolute path (at most %zu "
-			    "bytes)%s",
-			    shown(v), outlen - 1, empty_ok ? ", or \"\"" : "");
-	memcpy(out, v, strlen(v) + 1);
-	return 0;
-}
-
-static int check_rate(struct ctx *c, struct fy_node *n, const char *v,
+static int check_rate(struct yw_ctx *c, struct fy_node *n, const char *v,
 		      const struct fg_rate *r, enum fg_rate_kind kind)
 {
 	__u64 ns_min = kind == FG_RATE_BYTES ? FG_BYTE_NS_MIN : FG_COUNT_NS_MIN;
 
 	if (!r->amount || (unsigned __int128)r->amount * ns_min <= r->per_ns)
 		return 0;
-	return fail(c, n,
-		    "%s: too fast: at most %s, as the datapath counts whole "
-		    "nanoseconds; 0 is no limit",
-		    shown(v),
-		    kind == FG_RATE_BYTES
-			? "1GB/s (8Gbit/s, 60GB/m)"
-			: "10000000/s (600000000/m, 36000000000/h)");
+	return yw_fail(c, n,
+		       "%s: too fast: at most %s, as the datapath counts whole "
+		       "nanoseconds; 0 is no limit",
+		       yw_shown(v),
+		       kind == FG_RATE_BYTES
+			   ? "1GB/s (8Gbit/s, 60GB/m)"
+			   : "10000000/s (600000000/m, 36000000000/h)");
 }
 
 /* Where a rate and its burst were written, for the span check. */
 struct pair_keys {
 	const char *rate, *burst;
-	const struct loc *rate_loc, *burst_loc;
+	const struct yw_loc *rate_loc, *burst_loc;
 	bool burst_set;
 	enum fg_rate_kind kind;
 };
 
 /* A burst that lasts longer than FG_BURST_NS_MAX at its rate: its
  * tolerance would not fit the datapath's 64 bits. */
-static int check_span(struct ctx *c, const struct fg_dim_limit *dl,
+static int check_span(struct yw_ctx *c, const struct fg_dim_limit *dl,
 		      const struct pair_keys *k)
 {
 	unsigned __int128 span =
@@ -523,47 +159,48 @@ static int check_span(struct ctx *c, const struct fg_dim_limit *dl,
 	unsigned __int128 most = (unsigned __int128)FG_BURST_NS_MAX *
 				 dl->rate.amount / dl->rate.per_ns;
 	char rate[64];
-	struct frame f;
+	struct yw_frame f;
 	int ret;
 
 	if (span <= FG_BURST_NS_MAX)
 		return 0;
 	fg_format_rate(&dl->rate, k->kind, rate, sizeof(rate));
 	if (k->burst_set) {
-		f = push_key(c, k->burst, NULL);
-		ret = fail_at(c, k->burst_loc,
-			      "%llu: burst too large for this rate (%s): at "
-			      "most %llu, 146 years' worth",
-			      (unsigned long long)dl->burst, rate,
-			      (unsigned long long)most);
+		f = yw_push_key(c, k->burst, NULL);
+		ret = yw_fail_at(c, k->burst_loc,
+				 "%llu: burst too large for this rate (%s): at "
+				 "most %llu, 146 years' worth",
+				 (unsigned long long)dl->burst, rate,
+				 (unsigned long long)most);
 	} else {
-		f = push_key(c, k->rate, NULL);
-		ret = fail_at(c, k->rate_loc,
-			      "burst too large for this rate (%s): its "
-			      "default burst %llu lasts over 146 years; set %s "
-			      "(at most %llu)",
-			      rate, (unsigned long long)dl->burst, k->burst,
-			      (unsigned long long)most);
+		f = yw_push_key(c, k->rate, NULL);
+		ret = yw_fail_at(
+		    c, k->rate_loc,
+		    "burst too large for this rate (%s): its "
+		    "default burst %llu lasts over 146 years; set %s "
+		    "(at most %llu)",
+		    rate, (unsigned long long)dl->burst, k->burst,
+		    (unsigned long long)most);
 	}
-	pop(c, f);
+	yw_pop(c, f);
 	return ret;
 }
 
-static int dim_value(struct ctx *c, struct dims_in *in, int k,
+static int dim_value(struct yw_ctx *c, struct dims_in *in, int k,
 		     struct fy_node *n)
 {
 	enum fg_dim d = (enum fg_dim)(k / 2);
-	char v[VALUE_MAX];
-	struct loc l = {0, 0};
+	char v[YW_VALUE_MAX];
+	struct yw_loc l = {0, 0};
 	const char *why;
 	__u64 burst;
 
-	if (scalar(c, n, v))
+	if (yw_scalar(c, n, v))
 		return -EINVAL;
-	node_loc(n, &l);
+	yw_node_loc(n, &l);
 	if (k % 2 == 0) {
 		if (fg_parse_rate(v, dim_keys[d].kind, &in->dim[d].rate, &why))
-			return fail(c, n, "%s: %s", shown(v), why);
+			return yw_fail(c, n, "%s: %s", yw_shown(v), why);
 		if (check_rate(c, n, v, &in->dim[d].rate, dim_keys[d].kind))
 			return -EINVAL;
 		in->rate_set[d] = true;
@@ -572,18 +209,18 @@ static int dim_value(struct ctx *c, struct dims_in *in, int k,
 	}
 	if (d == FG_DIM_BYTES) {
 		if (fg_parse_size(v, &burst, &why))
-			return fail(c, n, "%s: %s", shown(v), why);
+			return yw_fail(c, n, "%s: %s", yw_shown(v), why);
 		if (burst < MIN_FRAME_BURST)
-			return fail(c, n,
-				    "%s: at least %d bytes, or a full-size "
-				    "frame could never pass",
-				    shown(v), MIN_FRAME_BURST);
+			return yw_fail(c, n,
+				       "%s: at least %d bytes, or a full-size "
+				       "frame could never pass",
+				       yw_shown(v), MIN_FRAME_BURST);
 	} else {
 		if (fg_parse_uint(v, 0, UINT64_MAX, &burst, &why))
-			return fail(c, n, "%s: %s", shown(v), why);
+			return yw_fail(c, n, "%s: %s", yw_shown(v), why);
 		if (burst < 1)
-			return fail(c, n, "%s: a burst is at least 1",
-				    shown(v));
+			return yw_fail(c, n, "%s: a burst is at least 1",
+				       yw_shown(v));
 	}
 	in->dim[d].burst = burst;
 	in->burst_set[d] = true;
@@ -605,7 +242,7 @@ static __u64 default_burst(const struct fg_rate *r, enum fg_dim d)
 }
 
 /* The checks once a section's keys are all read. */
-static int finish_dims(struct ctx *c, struct dims_in *in)
+static int finish_dims(struct yw_ctx *c, struct dims_in *in)
 {
 	for (int d = 0; d < FG_DIM_COUNT; d++) {
 		struct fg_dim_limit *dl = &in->dim[d];
@@ -617,16 +254,16 @@ static int finish_dims(struct ctx *c, struct dims_in *in)
 		    .burst_set = in->burst_set[d],
 		    .kind = dim_keys[d].kind,
 		};
-		struct frame f;
+		struct yw_frame f;
 		int ret = 0;
 
 		if (!dl->rate.amount) {
 			if (in->burst_set[d] && !in->rate_set[d]) {
-				f = push_key(c, dim_keys[d].burst, NULL);
-				ret = fail_at(c, &in->burst_loc[d],
-					      "%s needs %s", dim_keys[d].burst,
-					      dim_keys[d].rate);
-				pop(c, f);
+				f = yw_push_key(c, dim_keys[d].burst, NULL);
+				ret = yw_fail_at(
+				    c, &in->burst_loc[d], "%s needs %s",
+				    dim_keys[d].burst, dim_keys[d].rate);
+				yw_pop(c, f);
 				return ret;
 			}
 			dl->burst = 0;
@@ -642,135 +279,127 @@ static int finish_dims(struct ctx *c, struct dims_in *in)
 
 /* --- Sections --- */
 
-static int log_prefix_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+static int log_prefix_key(struct yw_ctx *c, int key, struct fy_node *v,
+			  void *arg)
 {
 	(void)arg;
 	if (key == 0)
-		return get_prefix(c, v, 32, &c->s->log_ipv4_prefix);
-	return get_prefix(c, v, 128, &c->s->log_ipv6_prefix);
+		return yw_get_prefix(c, v, 32, &settings(c)->log_ipv4_prefix);
+	return yw_get_prefix(c, v, 128, &settings(c)->log_ipv6_prefix);
 }
 
-static int log_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+static int log_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 {
-	int ret = mapping(c, v);
+	int ret = yw_mapping(c, v);
 
 	(void)key;
 	(void)arg;
-	return ret <= 0 ? ret
-			: walk_map(c, v, log_prefix_keys, log_prefix_key, NULL);
+	return ret <= 0
+		   ? ret
+		   : yw_walk_map(c, v, log_prefix_keys, log_prefix_key, NULL);
 }
 
-static int limits_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+static int limits_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 {
 	return dim_value(c, arg, key, v);
 }
 
-static int metrics_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+static int metrics_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 {
 	static const char *const want =
 	    "expected host:port like 127.0.0.1:9470 or [::1]:9470 (the "
 	    "host an IP address or localhost), or \"\" to turn metrics off";
-	char s[VALUE_MAX], host[VALUE_MAX];
-	const char *port, *why, *end;
+	char s[YW_VALUE_MAX], host[YW_VALUE_MAX];
+	struct fg_hostport hp;
 	unsigned char a[16];
+	const char *why;
 	__u64 n;
 
 	(void)arg;
 	if (key == M_TOP_SOURCES) {
-		if (get_uint(c, v, 0, 1000, &n))
+		if (yw_get_uint(c, v, 0, 1000, &n))
 			return -EINVAL;
-		c->s->top_sources = (unsigned int)n;
+		settings(c)->top_sources = (unsigned int)n;
 		return 0;
 	}
 	if (key == M_WEB_CONFIG)
-		return get_path(c, v, true, c->s->metrics_web_config,
-				sizeof(c->s->metrics_web_config));
-	if (scalar(c, v, s))
+		return yw_get_path(c, v, true, settings(c)->metrics_web_config,
+				   sizeof(settings(c)->metrics_web_config));
+	if (yw_scalar(c, v, s))
 		return -EINVAL;
 	if (!*s) {
-		c->s->metrics_listen[0] = '\0';
+		settings(c)->metrics_listen[0] = '\0';
 		return 0;
 	}
 	if (strlen(s) >= FG_LISTEN_MAX)
-		return fail(c, v, "%s: too long; %s", shown(s), want);
-	if (s[0] == '[') {
-		end = strchr(s, ']');
-		if (!end || end[1] != ':')
-			return fail(c, v, "%s: %s", shown(s), want);
-		memcpy(host, s + 1, (size_t)(end - s - 1));
-		host[end - s - 1] = '\0';
-		if (inet_pton(AF_INET6, host, a) != 1)
-			return fail(c, v, "%s: %s", shown(s), want);
-		port = end + 2;
-	} else {
-		end = strrchr(s, ':');
-		if (!end)
-			return fail(c, v, "%s: %s", shown(s), want);
-		memcpy(host, s, (size_t)(end - s));
-		host[end - s] = '\0';
-		if (strcmp(host, "localhost") != 0 &&
-		    inet_pton(AF_INET, host, a) != 1)
-			return fail(c, v, "%s: %s", shown(s), want);
-		port = end + 1;
-	}
-	if (fg_parse_uint(port, 1, 65535, &n, &why))
-		return fail(c, v, "%s: the port is 1 to 65535", shown(s));
-	memcpy(c->s->metrics_listen, s, strlen(s) + 1);
+		return yw_fail(c, v, "%s: too long; %s", yw_shown(s), want);
+	if (fg_hostport_split(s, &hp))
+		return yw_fail(c, v, "%s: %s", yw_shown(s), want);
+	/* s is shorter than FG_LISTEN_MAX, so its host fits */
+	memcpy(host, hp.host, hp.host_len);
+	host[hp.host_len] = '\0';
+	if (hp.bracketed ? inet_pton(AF_INET6, host, a) != 1
+			 : strcmp(host, "localhost") != 0 &&
+			       inet_pton(AF_INET, host, a) != 1)
+		return yw_fail(c, v, "%s: %s", yw_shown(s), want);
+	if (fg_parse_uint(hp.port, 1, 65535, &n, &why))
+		return yw_fail(c, v, "%s: the port is 1 to 65535", yw_shown(s));
+	memcpy(settings(c)->metrics_listen, s, strlen(s) + 1);
 	return 0;
 }
 
 /* What the table section said about admission, for its end check. */
 struct table_in {
 	bool burst_set;
-	struct loc rate_loc, burst_loc;
+	struct yw_loc rate_loc, burst_loc;
 };
 
-static int table_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+static int table_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 {
 	struct table_in *in = arg;
 	__u64 n;
 
 	switch (key) {
 	case 0:
-		if (get_uint(c, v, 64, 16777216, &n))
+		if (yw_get_uint(c, v, 64, 16777216, &n))
 			return -EINVAL;
-		c->s->max_sources = (__u32)n;
+		settings(c)->max_sources = (__u32)n;
 		return 0;
 	case 1:
-		return get_prefix(c, v, 32, &c->s->ipv4_prefix);
+		return yw_get_prefix(c, v, 32, &settings(c)->ipv4_prefix);
 	case 2:
-		return get_prefix(c, v, 128, &c->s->ipv6_prefix);
+		return yw_get_prefix(c, v, 128, &settings(c)->ipv6_prefix);
 	case 3: {
-		struct fg_rate *r = &c->s->admit.rate;
-		char s[VALUE_MAX];
+		struct fg_rate *r = &settings(c)->admit.rate;
+		char s[YW_VALUE_MAX];
 		const char *why;
 
-		if (scalar(c, v, s))
+		if (yw_scalar(c, v, s))
 			return -EINVAL;
 		if (fg_parse_rate(s, FG_RATE_COUNT, r, &why))
-			return fail(c, v, "%s: %s", shown(s), why);
+			return yw_fail(c, v, "%s: %s", yw_shown(s), why);
 		if (check_rate(c, v, s, r, FG_RATE_COUNT))
 			return -EINVAL;
 		if (!r->per_ns)
 			r->per_ns = NS_PER_S; /* configured: "0" is off */
-		node_loc(v, &in->rate_loc);
+		yw_node_loc(v, &in->rate_loc);
 		return 0;
 	}
 	default:
-		if (get_uint(c, v, 1, UINT32_MAX, &n))
+		if (yw_get_uint(c, v, 1, UINT32_MAX, &n))
 			return -EINVAL;
-		c->s->admit.burst = n;
+		settings(c)->admit.burst = n;
 		in->burst_set = true;
-		node_loc(v, &in->burst_loc);
+		yw_node_loc(v, &in->burst_loc);
 		return 0;
 	}
 }
 
 /* burst_new_sources against the admission rate it applies to: the one
  * configured or the default. */
-static int finish_table(struct ctx *c, const struct table_in *in)
+static int finish_table(struct yw_ctx *c, const struct table_in *in)
 {
-	struct fg_dim_limit a = fg_admit_limit(c->s);
+	struct fg_dim_limit a = fg_admit_limit(settings(c));
 	const struct pair_keys keys = {
 	    .rate = "new_sources",
 	    .burst = "burst_new_sources",
@@ -818,37 +447,37 @@ static bool valid_ifname(const char *s)
 	return true;
 }
 
-static int read_interfaces(struct ctx *c, struct fy_node *seq)
+static int read_interfaces(struct yw_ctx *c, struct fy_node *seq)
 {
-	struct fg_settings *s = c->s;
+	struct fg_settings *s = settings(c);
 	struct fy_node *item;
 	void *it = NULL;
 	size_t i = 0;
 	int ret;
 
-	ret = sequence(c, seq, "[eth0, eth1]");
+	ret = yw_sequence(c, seq, "[eth0, eth1]");
 	s->nifaces = 0;
 	if (ret <= 0)
 		return ret;
 	while ((item = fy_node_sequence_iterate(seq, &it))) {
-		char v[VALUE_MAX];
-		struct frame f = push_index(c, i++);
+		char v[YW_VALUE_MAX];
+		struct yw_frame f = yw_push_index(c, i++);
 
-		ret = scalar(c, item, v);
+		ret = yw_scalar(c, item, v);
 		if (!ret && !valid_ifname(v))
-			ret = fail(c, item,
-				   "%s: an interface name is 1 to %d "
-				   "characters, without spaces, '/' or ':'",
-				   shown(v), IF_NAMESIZE - 1);
+			ret = yw_fail(c, item,
+				      "%s: an interface name is 1 to %d "
+				      "characters, without spaces, '/' or ':'",
+				      yw_shown(v), IF_NAMESIZE - 1);
 		if (!ret && s->nifaces == FG_MAX_IFACES)
-			ret = fail(c, item, "at most %d interfaces",
-				   FG_MAX_IFACES);
+			ret = yw_fail(c, item, "at most %d interfaces",
+				      FG_MAX_IFACES);
 		for (unsigned int j = 0; !ret && j < s->nifaces; j++) {
 			if (!strcmp(s->ifaces[j], v))
-				ret =
-				    fail(c, item, "%s: listed twice", shown(v));
+				ret = yw_fail(c, item, "%s: listed twice",
+					      yw_shown(v));
 		}
-		pop(c, f);
+		yw_pop(c, f);
 		if (ret)
 			return ret;
 		memcpy(s->ifaces[s->nifaces++], v, strlen(v) + 1);
@@ -863,7 +492,7 @@ struct rule_in {
 	unsigned int index;
 	bool named;
 	struct dims_in dims, agg, fleet;
-	struct loc ports_loc, action_loc, agg_loc, fleet_loc;
+	struct yw_loc ports_loc, action_loc, agg_loc, fleet_loc;
 };
 
 static bool valid_rule_name(const char *s)
@@ -883,75 +512,77 @@ static bool valid_rule_name(const char *s)
 	return true;
 }
 
-static int rule_name(struct ctx *c, struct rule_in *in, struct fy_node *v)
+static int rule_name(struct yw_ctx *c, struct rule_in *in, struct fy_node *v)
 {
-	char s[VALUE_MAX];
+	char s[YW_VALUE_MAX];
 
-	if (scalar(c, v, s))
+	if (yw_scalar(c, v, s))
 		return -EINVAL;
 	if (!valid_rule_name(s))
-		return fail(c, v,
-			    "%s: a rule name is 1 to %d characters from "
-			    "A-Z a-z 0-9 _ . -",
-			    shown(s), FG_RULE_NAME_MAX - 1);
+		return yw_fail(c, v,
+			       "%s: a rule name is 1 to %d characters from "
+			       "A-Z a-z 0-9 _ . -",
+			       yw_shown(s), FG_RULE_NAME_MAX - 1);
 	if (!strcmp(s, "default"))
-		return fail(c, v,
-			    "%s: reserved for the default limits; pick "
-			    "another name",
-			    shown(s));
+		return yw_fail(c, v,
+			       "%s: reserved for the default limits; pick "
+			       "another name",
+			       yw_shown(s));
 	for (unsigned int i = 0; i < in->index; i++) {
-		if (!strcmp(c->s->rules[i].name, s))
-			return fail(c, v, "%s: already used by rules[%u]",
-				    shown(s), i);
+		if (!strcmp(settings(c)->rules[i].name, s))
+			return yw_fail(c, v, "%s: already used by rules[%u]",
+				       yw_shown(s), i);
 	}
 	memcpy(in->r->name, s, strlen(s) + 1);
 	in->named = true;
 	return 0;
 }
 
-static int rule_ports(struct ctx *c, struct rule_in *in, struct fy_node *v)
+static int rule_ports(struct yw_ctx *c, struct rule_in *in, struct fy_node *v)
 {
 	struct fg_rule_spec *r = in->r;
 	struct fy_node *item;
 	void *it = NULL;
 	int ret;
 
-	ret = sequence(c, v, "[80, 443, \"8000-8099\"]");
+	ret = yw_sequence(c, v, "[80, 443, \"8000-8099\"]");
 	if (ret < 0)
 		return ret;
 	if (ret == 0 || !fy_node_sequence_item_count(v))
-		return fail(c, v,
-			    "an empty list; leave ports out to match any "
-			    "port");
-	node_loc(v, &in->ports_loc);
+		return yw_fail(c, v,
+			       "an empty list; leave ports out to match any "
+			       "port");
+	yw_node_loc(v, &in->ports_loc);
 	while ((item = fy_node_sequence_iterate(v, &it))) {
-		char s[VALUE_MAX];
+		char s[YW_VALUE_MAX];
 		const char *why;
 
-		if (scalar(c, item, s))
+		if (yw_scalar(c, item, s))
 			return -EINVAL;
 		if (r->nports == FG_MAX_PORT_RANGES)
-			return fail(c, item, "at most %d port ranges per rule",
-				    FG_MAX_PORT_RANGES);
+			return yw_fail(c, item,
+				       "at most %d port ranges per rule",
+				       FG_MAX_PORT_RANGES);
 		if (fg_parse_port_range(s, &r->ports[r->nports], &why))
-			return fail(c, item, "%s: %s", shown(s), why);
+			return yw_fail(c, item, "%s: %s", yw_shown(s), why);
 		r->nports++;
 	}
 	return 0;
 }
 
-static int agg_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+static int agg_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 {
 	struct rule_in *in = arg;
 
 	if (key == A_IPV4)
-		return get_prefix(c, v, 32, &in->r->aggregate.ipv4_prefix);
+		return yw_get_prefix(c, v, 32, &in->r->aggregate.ipv4_prefix);
 	if (key == A_IPV6)
-		return get_prefix(c, v, 128, &in->r->aggregate.ipv6_prefix);
+		return yw_get_prefix(c, v, 128, &in->r->aggregate.ipv6_prefix);
 	return dim_value(c, &in->agg, key - A_DIMS, v);
 }
 
-static int rule_fleet_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+static int rule_fleet_key(struct yw_ctx *c, int key, struct fy_node *v,
+			  void *arg)
 {
 	return dim_value(c, &((struct rule_in *)arg)->fleet, key, v);
 }
@@ -959,32 +590,25 @@ static int rule_fleet_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 /* A rule's section of rates (aggregate, fleet): a mapping with keys.
  * Returns 0 to read them, or -EINVAL; *loc is where the section's own
  * errors point ({} has no mark of its own: its key's). */
-static int rule_section(struct ctx *c, struct fy_node *v, const char *what,
-			struct loc *loc)
+static int rule_section(struct yw_ctx *c, struct fy_node *v, const char *what,
+			struct yw_loc *loc)
 {
-	int ret = mapping(c, v);
+	int ret = yw_mapping(c, v);
 
 	if (ret == 0)
-		return fail(c, v,
-			    "an empty %s; give it packets, bytes or "
-			    "new_connections",
-			    what);
+		return yw_fail(c, v,
+			       "an empty %s; give it packets, bytes or "
+			       "new_connections",
+			       what);
 	if (ret < 0)
 		return ret;
-	if (!node_loc(v, loc))
+	if (!yw_node_loc(v, loc))
 		*loc = c->fb;
 	return 0;
 }
 
-static int rule_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+static int rule_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 {
-	static const char *const protos[] = {
-	    [FG_PROTO_ANY] = "any",
-	    [FG_PROTO_TCP] = "tcp",
-	    [FG_PROTO_UDP] = "udp",
-	    [FG_PROTO_ICMP] = "icmp",
-	    NULL,
-	};
 	static const char *const actions[] = {
 	    [FG_RULE_ACTION_DROP] = "drop",
 	    [FG_RULE_ACTION_RESET] = "reset",
@@ -995,7 +619,7 @@ static int rule_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 	    [FG_BLOCK_SCOPE_SOURCE] = "source",
 	    NULL,
 	};
-	char s[VALUE_MAX];
+	char s[YW_VALUE_MAX];
 	struct rule_in *in = arg;
 	struct fg_rule_spec *r = in->r;
 	const char *why;
@@ -1005,28 +629,29 @@ static int rule_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 	case R_NAME:
 		return rule_name(c, in, v);
 	case R_PROTOCOL:
-		if (get_enum(c, v, protos, "tcp, udp, icmp or any", &e))
+		if (yw_get_enum(c, v, fg_protocol_names, FG_PROTOCOLS_ALLOWED,
+				&e))
 			return -EINVAL;
 		r->protocol = (enum fg_protocol)e;
 		return 0;
 	case R_PORTS:
 		return rule_ports(c, in, v);
 	case R_BLOCK:
-		if (scalar(c, v, s))
+		if (yw_scalar(c, v, s))
 			return -EINVAL;
 		if (fg_parse_duration(s, &r->block_ns, &why))
-			return fail(c, v, "%s: %s", shown(s), why);
+			return yw_fail(c, v, "%s: %s", yw_shown(s), why);
 		if (r->block_ns > BLOCK_NS_MAX)
-			return fail(c, v, "%s: at most 24h", shown(s));
+			return yw_fail(c, v, "%s: at most 24h", yw_shown(s));
 		return 0;
 	case R_ACTION:
-		if (get_enum(c, v, actions, "drop or reset", &e))
+		if (yw_get_enum(c, v, actions, "drop or reset", &e))
 			return -EINVAL;
 		r->action = (enum fg_rule_action)e;
-		node_loc(v, &in->action_loc);
+		yw_node_loc(v, &in->action_loc);
 		return 0;
 	case R_BLOCK_SCOPE:
-		if (get_enum(c, v, scopes, "rule or source", &e))
+		if (yw_get_enum(c, v, scopes, "rule or source", &e))
 			return -EINVAL;
 		r->block_scope = (enum fg_block_scope)e;
 		return 0;
@@ -1035,13 +660,13 @@ static int rule_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 		if (ret < 0)
 			return ret;
 		r->aggregate.enabled = true;
-		return walk_map(c, v, agg_keys, agg_key, in);
+		return yw_walk_map(c, v, agg_keys, agg_key, in);
 	case R_FLEET:
 		ret = rule_section(c, v, "fleet limit", &in->fleet_loc);
 		if (ret < 0)
 			return ret;
 		r->has_fleet = true;
-		return walk_map(c, v, rule_fleet_keys, rule_fleet_key, in);
+		return yw_walk_map(c, v, rule_fleet_keys, rule_fleet_key, in);
 	default:
 		return dim_value(c, &in->dims, key - R_DIMS, v);
 	}
@@ -1049,36 +674,36 @@ static int rule_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 
 /* new_connections and its burst count TCP SYNs: refused on a udp or icmp
  * rule, in its own limits and in its sections (prefix "aggregate."). */
-static int conns_need_tcp(struct ctx *c, const struct dims_in *in,
+static int conns_need_tcp(struct yw_ctx *c, const struct dims_in *in,
 			  const char *prefix, const char *proto)
 {
 	bool rate = in->rate_set[FG_DIM_CONNECTIONS];
 	char key[64];
-	struct frame f;
+	struct yw_frame f;
 	int ret;
 
 	if (!rate && !in->burst_set[FG_DIM_CONNECTIONS])
 		return 0;
 	snprintf(key, sizeof(key), "%s%s", prefix,
 		 rate ? "new_connections" : "burst_connections");
-	f = push_key(c, key, NULL);
-	ret = fail_at(c,
-		      rate ? &in->rate_loc[FG_DIM_CONNECTIONS]
-			   : &in->burst_loc[FG_DIM_CONNECTIONS],
-		      "new connections are TCP SYNs: needs protocol tcp or "
-		      "any (this rule is %s)",
-		      proto);
-	pop(c, f);
+	f = yw_push_key(c, key, NULL);
+	ret = yw_fail_at(c,
+			 rate ? &in->rate_loc[FG_DIM_CONNECTIONS]
+			      : &in->burst_loc[FG_DIM_CONNECTIONS],
+			 "new connections are TCP SYNs: needs protocol tcp or "
+			 "any (this rule is %s)",
+			 proto);
+	yw_pop(c, f);
 	return ret;
 }
 
 /* A section of rates (aggregate, fleet), once its keys are read: at
  * least one rate, and bursts that fit. */
-static int section_checks(struct ctx *c, const char *key, struct dims_in *in,
-			  const struct loc *loc)
+static int section_checks(struct yw_ctx *c, const char *key, struct dims_in *in,
+			  const struct yw_loc *loc)
 {
 	bool any_rate = false;
-	struct frame f = push_key(c, key, NULL);
+	struct yw_frame f = yw_push_key(c, key, NULL);
 	int ret;
 
 	for (int d = 0; d < FG_DIM_COUNT; d++)
@@ -1086,31 +711,32 @@ static int section_checks(struct ctx *c, const char *key, struct dims_in *in,
 	if (any_rate)
 		ret = finish_dims(c, in);
 	else
-		ret = fail_at(c, loc,
-			      "needs a rate: packets, bytes or "
-			      "new_connections");
-	pop(c, f);
+		ret = yw_fail_at(c, loc,
+				 "needs a rate: packets, bytes or "
+				 "new_connections");
+	yw_pop(c, f);
 	return ret;
 }
 
 /* What the protocol allows; checked once every key is read, so that
  * key order does not matter. */
-static int rule_checks(struct ctx *c, struct rule_in *in, struct fy_node *map)
+static int rule_checks(struct yw_ctx *c, struct rule_in *in,
+		       struct fy_node *map)
 {
 	struct fg_rule_spec *r = in->r;
 	const char *proto = fg_protocol_name(r->protocol);
-	struct frame f;
+	struct yw_frame f;
 	int ret;
 
 	if (!in->named)
-		return fail(c, map, "a rule needs a name");
+		return yw_fail(c, map, "a rule needs a name");
 	if (r->nports && r->protocol == FG_PROTO_ICMP) {
-		f = push_key(c, "ports", NULL);
-		ret = fail_at(c, &in->ports_loc,
-			      "ports need protocol tcp, udp or any (this "
-			      "rule is %s)",
-			      proto);
-		pop(c, f);
+		f = yw_push_key(c, "ports", NULL);
+		ret = yw_fail_at(c, &in->ports_loc,
+				 "ports need protocol tcp, udp or any (this "
+				 "rule is %s)",
+				 proto);
+		yw_pop(c, f);
 		return ret;
 	}
 	if ((r->protocol == FG_PROTO_UDP || r->protocol == FG_PROTO_ICMP) &&
@@ -1119,12 +745,12 @@ static int rule_checks(struct ctx *c, struct rule_in *in, struct fy_node *map)
 	     conns_need_tcp(c, &in->fleet, "fleet.", proto)))
 		return -EINVAL;
 	if (r->action == FG_RULE_ACTION_RESET && r->protocol != FG_PROTO_TCP) {
-		f = push_key(c, "action", NULL);
-		ret = fail_at(c, &in->action_loc,
-			      "reset answers TCP SYNs: needs protocol tcp "
-			      "(this rule is %s)",
-			      proto);
-		pop(c, f);
+		f = yw_push_key(c, "action", NULL);
+		ret = yw_fail_at(c, &in->action_loc,
+				 "reset answers TCP SYNs: needs protocol tcp "
+				 "(this rule is %s)",
+				 proto);
+		yw_pop(c, f);
 		return ret;
 	}
 	if (finish_dims(c, &in->dims))
@@ -1137,9 +763,9 @@ static int rule_checks(struct ctx *c, struct rule_in *in, struct fy_node *map)
 	return 0;
 }
 
-static int read_rule(struct ctx *c, struct fy_node *map, unsigned int index)
+static int read_rule(struct yw_ctx *c, struct fy_node *map, unsigned int index)
 {
-	struct fg_rule_spec *r = &c->s->rules[index];
+	struct fg_rule_spec *r = &settings(c)->rules[index];
 	struct rule_in in = {
 	    .r = r,
 	    .index = index,
@@ -1154,12 +780,12 @@ static int read_rule(struct ctx *c, struct fy_node *map, unsigned int index)
 	r->action = FG_RULE_ACTION_DROP;
 	r->aggregate.ipv4_prefix = 24;
 	r->aggregate.ipv6_prefix = 48;
-	ret = mapping(c, map);
+	ret = yw_mapping(c, map);
 	if (ret == 0)
-		return fail(c, map, "an empty rule; a rule needs a name");
+		return yw_fail(c, map, "an empty rule; a rule needs a name");
 	if (ret < 0)
 		return ret;
-	if (walk_map(c, map, rule_keys, rule_key, &in))
+	if (yw_walk_map(c, map, rule_keys, rule_key, &in))
 		return -EINVAL;
 	if (rule_checks(c, &in, map))
 		return -EINVAL;
@@ -1170,27 +796,28 @@ static int read_rule(struct ctx *c, struct fy_node *map, unsigned int index)
 	return 0;
 }
 
-static int read_rules(struct ctx *c, struct fy_node *seq)
+static int read_rules(struct yw_ctx *c, struct fy_node *seq)
 {
 	struct fy_node *item;
 	void *it = NULL;
 	int ret;
 
-	ret = sequence(c, seq, "[{name: http, packets: 200/s}]");
-	c->s->nrules = 0;
+	ret = yw_sequence(c, seq, "[{name: http, packets: 200/s}]");
+	settings(c)->nrules = 0;
 	if (ret <= 0)
 		return ret;
 	while ((item = fy_node_sequence_iterate(seq, &it))) {
-		struct frame f = push_index(c, c->s->nrules);
+		struct yw_frame f = yw_push_index(c, settings(c)->nrules);
 
-		if (c->s->nrules == FG_MAX_RULES)
-			ret = fail(c, item, "at most %d rules", FG_MAX_RULES);
+		if (settings(c)->nrules == FG_MAX_RULES)
+			ret =
+			    yw_fail(c, item, "at most %d rules", FG_MAX_RULES);
 		else
-			ret = read_rule(c, item, c->s->nrules);
-		pop(c, f);
+			ret = read_rule(c, item, settings(c)->nrules);
+		yw_pop(c, f);
 		if (ret)
 			return ret;
-		c->s->nrules++;
+		settings(c)->nrules++;
 	}
 	return 0;
 }
@@ -1199,18 +826,18 @@ static int read_rules(struct ctx *c, struct fy_node *seq)
 
 struct lists_in {
 	struct fy_node *seq[2]; /* allow, deny, as given */
-	struct loc loc[2];
+	struct yw_loc loc[2];
 };
 
-static int read_list(struct ctx *c, struct fy_node *seq, struct fg_cidr **out,
-		     size_t *n)
+static int read_list(struct yw_ctx *c, struct fy_node *seq,
+		     struct fg_cidr **out, size_t *n)
 {
 	struct fy_node *item;
 	struct fg_cidr *a;
 	void *it = NULL;
 	int ret, count;
 
-	ret = sequence(c, seq, "[192.0.2.0/24, \"2001:db8::/32\"]");
+	ret = yw_sequence(c, seq, "[192.0.2.0/24, \"2001:db8::/32\"]");
 	if (ret < 0)
 		return ret;
 	count = ret ? fy_node_sequence_item_count(seq) : 0;
@@ -1221,17 +848,17 @@ static int read_list(struct ctx *c, struct fy_node *seq, struct fg_cidr **out,
 		return 0;
 	a = calloc((size_t)count, sizeof(*a));
 	if (!a)
-		return no_memory(c);
+		return yw_no_memory(c);
 	*out = a;
 	while ((item = fy_node_sequence_iterate(seq, &it))) {
-		char s[VALUE_MAX];
-		struct frame f = push_index(c, *n);
+		char s[YW_VALUE_MAX];
+		struct yw_frame f = yw_push_index(c, *n);
 		const char *why;
 
-		ret = scalar(c, item, s);
+		ret = yw_scalar(c, item, s);
 		if (!ret && fg_parse_cidr(s, &a[*n], &why))
-			ret = fail(c, item, "%s: %s", shown(s), why);
-		pop(c, f);
+			ret = yw_fail(c, item, "%s: %s", yw_shown(s), why);
+		yw_pop(c, f);
 		if (ret)
 			return ret;
 		(*n)++;
@@ -1239,15 +866,16 @@ static int read_list(struct ctx *c, struct fy_node *seq, struct fg_cidr **out,
 	return 0;
 }
 
-static int lists_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+static int lists_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 {
 	struct lists_in *in = arg;
 
 	in->seq[key] = v;
-	node_loc(v, &in->loc[key]);
+	yw_node_loc(v, &in->loc[key]);
 	if (key == 0)
-		return read_list(c, v, &c->s->allow, &c->s->nallow);
-	return read_list(c, v, &c->s->deny, &c->s->ndeny);
+		return read_list(c, v, &settings(c)->allow,
+				 &settings(c)->nallow);
+	return read_list(c, v, &settings(c)->deny, &settings(c)->ndeny);
 }
 
 struct list_ref {
@@ -1277,30 +905,30 @@ static bool same_prefix(const struct list_ref *a, const struct list_ref *b)
 }
 
 /* The lists' total, and no prefix both allowed and denied. */
-static int lists_checks(struct ctx *c, struct lists_in *in)
+static int lists_checks(struct yw_ctx *c, struct lists_in *in)
 {
-	struct fg_settings *s = c->s;
+	struct fg_settings *s = settings(c);
 	size_t n = s->nallow + s->ndeny, o = 0, deny = SIZE_MAX, allow = 0;
-	char v[VALUE_MAX];
+	char v[YW_VALUE_MAX];
 	struct list_ref *refs;
 	struct fy_node *item;
-	struct frame f;
+	struct yw_frame f;
 	int ret;
 
 	if (n > FG_MAX_LIST_ENTRIES) {
-		f = push_key(c, "lists", NULL);
-		ret = fail_at(c, &in->loc[in->seq[1] ? 1 : 0],
-			      "%zu entries; allow and deny together hold at "
-			      "most %d",
-			      n, FG_MAX_LIST_ENTRIES);
-		pop(c, f);
+		f = yw_push_key(c, "lists", NULL);
+		ret = yw_fail_at(c, &in->loc[in->seq[1] ? 1 : 0],
+				 "%zu entries; allow and deny together hold at "
+				 "most %d",
+				 n, FG_MAX_LIST_ENTRIES);
+		yw_pop(c, f);
 		return ret;
 	}
 	if (!s->nallow || !s->ndeny)
 		return 0;
 	refs = calloc(n, sizeof(*refs));
 	if (!refs)
-		return no_memory(c);
+		return yw_no_memory(c);
 	for (size_t i = 0; i < s->nallow; i++)
 		refs[o++] = (struct list_ref){&s->allow[i], 0, (unsigned int)i};
 	for (size_t i = 0; i < s->ndeny; i++)
@@ -1320,26 +948,28 @@ static int lists_checks(struct ctx *c, struct lists_in *in)
 	if (deny == SIZE_MAX)
 		return 0;
 	item = fy_node_sequence_get_by_index(in->seq[1], (int)deny);
-	f = push_key(c, "lists", NULL);
-	push_key(c, "deny", NULL);
-	push_index(c, deny);
-	ret = scalar(c, item, v);
+	f = yw_push_key(c, "lists", NULL);
+	yw_push_key(c, "deny", NULL);
+	yw_push_index(c, deny);
+	ret = yw_scalar(c, item, v);
 	if (!ret)
-		ret = fail(c, item,
-			   "%s: also in lists.allow[%zu]; a prefix is either "
-			   "allowed or denied",
-			   shown(v), allow);
-	pop(c, f);
+		ret =
+		    yw_fail(c, item,
+			    "%s: also in lists.allow[%zu]; a prefix is either "
+			    "allowed or denied",
+			    yw_shown(v), allow);
+	yw_pop(c, f);
 	return ret;
 }
 
-static int read_lists(struct ctx *c, struct fy_node *map, struct lists_in *in)
+static int read_lists(struct yw_ctx *c, struct fy_node *map,
+		      struct lists_in *in)
 {
-	int ret = mapping(c, map);
+	int ret = yw_mapping(c, map);
 
 	if (ret <= 0)
 		return ret;
-	return walk_map(c, map, lists_keys, lists_key, in);
+	return yw_walk_map(c, map, lists_keys, lists_key, in);
 }
 
 /* --- The document --- */
@@ -1370,50 +1000,51 @@ static bool valid_fleet_name(const char *s)
 	return true;
 }
 
-static int fleet_name(struct ctx *c, struct fy_node *v, char *out)
+static int fleet_name(struct yw_ctx *c, struct fy_node *v, char *out)
 {
-	char s[VALUE_MAX] = "";
+	char s[YW_VALUE_MAX] = "";
 
-	if (scalar(c, v, s))
+	if (yw_scalar(c, v, s))
 		return -EINVAL;
 	if (!valid_fleet_name(s))
-		return fail(c, v,
-			    "%s: expected 1 to %d letters, digits, '-', '_' "
-			    "or '.'",
-			    shown(s), FG_FLEET_NAME_MAX - 1);
+		return yw_fail(c, v,
+			       "%s: expected 1 to %d letters, digits, '-', '_' "
+			       "or '.'",
+			       yw_shown(s), FG_FLEET_NAME_MAX - 1);
 	memcpy(out, s, strlen(s) + 1);
 	return 0;
 }
 
-static int fleet_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+static int fleet_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 {
-	struct fg_fleet_spec *f = &c->s->fleet;
-	char s[VALUE_MAX] = "";
+	struct fg_fleet_spec *f = &settings(c)->fleet;
+	char s[YW_VALUE_MAX] = "";
 	const char *why;
 
 	(void)arg;
 	switch (key) {
 	case F_REDIS:
-		if (scalar(c, v, s))
+		if (yw_scalar(c, v, s))
 			return -EINVAL;
 		if (strlen(s) >= sizeof(f->redis))
-			return fail(c, v, "too long (at most %zu bytes)",
-				    sizeof(f->redis) - 1);
+			return yw_fail(c, v, "too long (at most %zu bytes)",
+				       sizeof(f->redis) - 1);
 		/* A URL with '@' may hold a password: never echo it. */
 		if (*s && fg_redis_url_parse(s, &f->addr, &why))
 			return strchr(s, '@')
-				   ? fail(c, v, "%s", why)
-				   : fail(c, v, "%s: %s", shown(s), why);
+				   ? yw_fail(c, v, "%s", why)
+				   : yw_fail(c, v, "%s: %s", yw_shown(s), why);
 		memcpy(f->redis, s, strlen(s) + 1);
 		return 0;
 	case F_PASSWORD_FILE:
-		if (scalar(c, v, s))
+		if (yw_scalar(c, v, s))
 			return -EINVAL;
 		if (*s != '/' || strlen(s) >= sizeof(f->password_file))
-			return fail(c, v,
-				    "%s: expected an absolute path (at most "
-				    "%zu bytes)",
-				    shown(s), sizeof(f->password_file) - 1);
+			return yw_fail(c, v,
+				       "%s: expected an absolute path (at most "
+				       "%zu bytes)",
+				       yw_shown(s),
+				       sizeof(f->password_file) - 1);
 		memcpy(f->password_file, s, strlen(s) + 1);
 		return 0;
 	case F_NAME:
@@ -1421,22 +1052,23 @@ static int fleet_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 	case F_HOST:
 		return fleet_name(c, v, f->host);
 	default:
-		if (scalar(c, v, s))
+		if (yw_scalar(c, v, s))
 			return -EINVAL;
 		if (fg_parse_duration(s, &f->sync_ns, &why))
-			return fail(c, v, "%s: %s", shown(s), why);
+			return yw_fail(c, v, "%s: %s", yw_shown(s), why);
 		if (f->sync_ns < FG_FLEET_SYNC_NS_MIN ||
 		    f->sync_ns > FG_FLEET_SYNC_NS_MAX)
-			return fail(c, v, "%s: expected 10ms to 60s", shown(s));
+			return yw_fail(c, v, "%s: expected 10ms to 60s",
+				       yw_shown(s));
 		return 0;
 	}
 }
 
-static int root_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+static int root_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 {
 	static const char *const modes[] = {"enforce", "dry-run", NULL};
 	static const char *const malformed[] = {"pass", "drop", NULL};
-	struct fg_settings *s = c->s;
+	struct fg_settings *s = settings(c);
 	struct root_in *in = arg;
 	int e = 0, ret;
 
@@ -1444,258 +1076,73 @@ static int root_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 	case K_INTERFACES:
 		return read_interfaces(c, v);
 	case K_XDP_MODE:
-		if (get_enum(c, v, fg_xdp_mode_names, FG_XDP_MODES_ALLOWED, &e))
+		if (yw_get_enum(c, v, fg_xdp_mode_names, FG_XDP_MODES_ALLOWED,
+				&e))
 			return -EINVAL;
 		s->xdp_mode = (enum fg_xdp_mode)e;
 		return 0;
 	case K_ENABLED:
-		return get_bool(c, v, &s->enabled);
+		return yw_get_bool(c, v, &s->enabled);
 	case K_MODE:
-		if (get_enum(c, v, modes, "enforce or dry-run", &e))
+		if (yw_get_enum(c, v, modes, "enforce or dry-run", &e))
 			return -EINVAL;
 		s->dry_run = e == 1;
 		return 0;
 	case K_MALFORMED:
-		if (get_enum(c, v, malformed, "pass or drop", &e))
+		if (yw_get_enum(c, v, malformed, "pass or drop", &e))
 			return -EINVAL;
 		s->malformed_drop = e == 1;
 		return 0;
 	case K_DETACH:
-		return get_bool(c, v, &s->detach_on_exit);
+		return yw_get_bool(c, v, &s->detach_on_exit);
 	case K_METRICS:
-		ret = mapping(c, v);
+		ret = yw_mapping(c, v);
 		return ret <= 0
 			   ? ret
-			   : walk_map(c, v, metrics_keys, metrics_key, NULL);
+			   : yw_walk_map(c, v, metrics_keys, metrics_key, NULL);
 	case K_TABLE: {
 		struct table_in tin = {0};
 
-		ret = mapping(c, v);
+		ret = yw_mapping(c, v);
 		if (ret <= 0)
 			return ret;
-		if (walk_map(c, v, table_keys, table_key, &tin))
+		if (yw_walk_map(c, v, table_keys, table_key, &tin))
 			return -EINVAL;
 		return finish_table(c, &tin);
 	}
 	case K_LIMITS:
-		ret = mapping(c, v);
+		ret = yw_mapping(c, v);
 		if (ret <= 0)
 			return ret;
-		if (walk_map(c, v, limits_keys, limits_key, &in->limits))
+		if (yw_walk_map(c, v, limits_keys, limits_key, &in->limits))
 			return -EINVAL;
 		return finish_dims(c, &in->limits);
 	case K_RULES:
 		return read_rules(c, v);
 	case K_FLEET:
-		ret = mapping(c, v);
-		return ret <= 0 ? ret
-				: walk_map(c, v, fleet_keys, fleet_key, NULL);
+		ret = yw_mapping(c, v);
+		return ret <= 0
+			   ? ret
+			   : yw_walk_map(c, v, fleet_keys, fleet_key, NULL);
 	case K_LOG:
-		ret = mapping(c, v);
-		return ret <= 0 ? ret : walk_map(c, v, log_keys, log_key, NULL);
+		ret = yw_mapping(c, v);
+		return ret <= 0 ? ret
+				: yw_walk_map(c, v, log_keys, log_key, NULL);
 	default:
 		return read_lists(c, v, &in->lists);
 	}
 }
 
-static int read_root(struct ctx *c, struct fy_node *root)
+static int read_root(struct yw_ctx *c, struct fy_node *root)
 {
-	struct root_in in = {.limits.dim = c->s->defaults};
-	int ret = mapping(c, root);
+	struct root_in in = {.limits.dim = settings(c)->defaults};
+	int ret = yw_mapping(c, root);
 
 	if (ret < 0)
 		return ret;
-	if (ret > 0 && walk_map(c, root, root_keys, root_key, &in))
+	if (ret > 0 && yw_walk_map(c, root, root_keys, root_key, &in))
 		return -EINVAL;
 	return lists_checks(c, &in.lists);
-}
-
-/* --- libfyaml diagnostics --- */
-
-struct diag_text {
-	char buf[FG_ERR_MAX];
-	size_t len;
-};
-
-static void diag_output(struct fy_diag *diag, void *user, const char *buf,
-			size_t len)
-{
-	struct diag_text *t = user;
-	size_t room = sizeof(t->buf) - 1 - t->len;
-
-	(void)diag;
-	if (len > room)
-		len = room;
-	memcpy(t->buf + t->len, buf, len);
-	t->len += len;
-	t->buf[t->len] = '\0';
-}
-
-/* libfyaml says "<input>:LINE:COL: error: MESSAGE" and then shows the
- * source; keep the position and the message. */
-static void yaml_error(struct ctx *c, const struct diag_text *t)
-{
-	const char *msg, *p;
-	char line[FG_ERR_MAX];
-	int ln = 0, col = 0;
-	size_t n = strcspn(t->buf, "\n");
-
-	memcpy(line, t->buf, n);
-	line[n] = '\0';
-	p = strstr(line, ": error: ");
-	msg = p ? p + strlen(": error: ") : line;
-	if (p) {
-		/* back over ":COL" and ":LINE" */
-		const char *q = p;
-		int colon = 0;
-
-		while (q > line && colon < 2) {
-			q--;
-			if (*q == ':')
-				colon++;
-			else if (*q < '0' || *q > '9')
-				break;
-		}
-		if (colon != 2 || sscanf(q, ":%d:%d", &ln, &col) != 2)
-			ln = 0;
-	}
-	if (!*msg)
-		msg = "syntax error";
-	if (!c->err || !c->errlen)
-		return;
-	if (ln > 0)
-		snprintf(c->err, c->errlen, "%s:%d:%d: yaml: %s", c->name, ln,
-			 col, msg);
-	else
-		snprintf(c->err, c->errlen, "%s: yaml: %s", c->name, msg);
-}
-
-/* Bytes a UTF-8 sequence starting with b takes, if b can start one
- * (RFC 3629: no overlong forms, nothing above U+10FFFF). */
-static size_t utf8_seq_len(const unsigned char *p, size_t left)
-{
-	size_t n;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (p[0] == 0xe0)
-		lo = 0xa0;
-	else if (p[0] == 0xed)
-		hi = 0x9f; /* no UTF-16 surrogates */
-	else if (p[0] == 0xf0)
-		lo = 0x90;
-	else if (p[0] == 0xf4)
-		hi = 0x8f;
-	if (left < n || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
-}
-
-/* YAML is Unicode text; libfyaml 0.7 can loop forever on some invalid
- * UTF-8 (in a directive), so it never sees any. */
-static int check_utf8(struct ctx *c, const char *text, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)text;
-	struct loc l = {1, 1};
-
-	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seq_len(p + i, len - i);
-
-		if (!n)
-			return fail_at(c, &l, "byte 0x%02x: not UTF-8 text",
-				       p[i]);
-		if (p[i] == '\n') {
-			l.line++;
-			l.col = 1;
-		} else {
-			l.col++;
-		}
-		i += n;
-	}
-	return 0;
-}
-
-typedef int (*root_fn)(struct ctx *c, struct fy_node *root);
-
-static int parse(struct ctx *c, const char *text, size_t len, root_fn read)
-{
-	struct fy_document *doc = NULL, *extra = NULL;
-	struct fy_parser *fyp = NULL;
-	struct diag_text diag_text = {.len = 0};
-	struct fy_diag_cfg dcfg;
-	struct fy_parse_cfg pcfg;
-	struct fy_diag *diag;
-	int ret = -EINVAL;
-
-	if (check_utf8(c, text, len))
-		return -EINVAL;
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.output_fn = diag_output;
-	dcfg.user = &diag_text;
-	dcfg.level = FYET_ERROR;
-	dcfg.colorize = false;
-	dcfg.show_source = false;
-	dcfg.show_position = false;
-	dcfg.show_type = false;
-	dcfg.show_module = false;
-	diag = fy_diag_create(&dcfg);
-	if (!diag)
-		return no_memory(c);
-	memset(&pcfg, 0, sizeof(pcfg));
-	pcfg.flags = FYPCF_QUIET;
-	pcfg.diag = diag;
-	fyp = fy_parser_create(&pcfg);
-	if (!fyp || fy_parser_set_string(fyp, text, len)) {
-		ret = no_memory(c);
-		goto out;
-	}
-	doc = fy_parse_load_document(fyp);
-	if (!fy_diag_got_error(diag) && doc)
-		extra = fy_parse_load_document(fyp);
-	if (fy_diag_got_error(diag)) {
-		yaml_error(c, &diag_text);
-		goto out;
-	}
-	if (extra) {
-		struct loc l = {0, 0};
-		const struct fy_mark *m = fy_document_state_start_mark(
-		    fy_document_get_document_state(extra));
-
-		if (m) {
-			l.line = m->line + 1;
-			l.col = m->column + 1;
-		}
-		if (c->err && c->errlen)
-			snprintf(c->err, c->errlen,
-				 "%s:%d:%d: yaml: a second document; the "
-				 "config is one document",
-				 c->name, l.line ? l.line : 1,
-				 l.line ? l.col : 1);
-		goto out;
-	}
-	ret = read(c, doc ? fy_document_root(doc) : NULL);
-out:
-	if (extra)
-		fy_parse_document_destroy(fyp, extra);
-	if (doc)
-		fy_parse_document_destroy(fyp, doc);
-	if (fyp)
-		fy_parser_destroy(fyp);
-	fy_diag_destroy(diag);
-	return ret;
 }
 
 /* --- API --- */
@@ -1735,7 +1182,7 @@ int fg_config_load_string(const char *text, size_t len, const char *name,
 			  struct fg_settings *out, char *err, size_t errlen)
 {
 	struct fg_settings *s = malloc(sizeof(*s));
-	struct ctx c = {
+	struct yw_ctx c = {
 	    .name = name ? name : "<config>",
 	    .err = err,
 	    .errlen = errlen,
@@ -1745,11 +1192,11 @@ int fg_config_load_string(const char *text, size_t len, const char *name,
 	if (err && errlen)
 		err[0] = '\0';
 	if (!s)
-		return no_memory(&c);
+		return yw_no_memory(&c);
 	/* Into a copy: on error the caller's struct is not touched. */
 	fg_config_defaults(s);
-	c.s = s;
-	ret = parse(&c, text ? text : "", text ? len : 0, read_root);
+	c.user = s;
+	ret = yw_parse(&c, text ? text : "", text ? len : 0, read_root);
 	if (ret)
 		fg_config_free(s);
 	else
@@ -1758,63 +1205,12 @@ int fg_config_load_string(const char *text, size_t len, const char *name,
 	return ret;
 }
 
-/* A whole file, at most max bytes, into *text (malloc'd, NUL-ended). */
-static int read_file(const char *path, size_t max, char **text, size_t *len)
-{
-	size_t cap = 0;
-	int fd, ret = 0;
-
-	*text = NULL;
-	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (;;) { /* a directory fails here with EISDIR */
-		ssize_t n;
-
-		if (*len == cap) {
-			char *bigger;
-
-			if (cap >= max) {
-				ret = -EFBIG;
-				break;
-			}
-			cap = cap ? cap * 2 : 16384;
-			bigger = realloc(*text, cap + 1);
-			if (!bigger) {
-				ret = -ENOMEM;
-				break;
-			}
-			*text = bigger;
-		}
-		n = read(fd, *text + *len, cap - *len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		*len += (size_t)n;
-	}
-	close(fd);
-	if (ret) {
-		free(*text);
-		*text = NULL;
-		return ret;
-	}
-	if (*text)
-		(*text)[*len] = '\0';
-	return 0;
-}
-
 int fg_config_load_file(const char *path, struct fg_settings *out, char *err,
 			size_t errlen)
 {
 	char *text;
 	size_t len;
-	int ret = read_file(path, FILE_MAX, &text, &len);
+	int ret = yw_read_file(path, FILE_MAX, &text, &len);
 
 	if (ret) {
 		if (err && errlen)
@@ -1864,19 +1260,15 @@ int fg_xdp_mode_parse(const char *name, enum fg_xdp_mode *out)
 	return -EINVAL;
 }
 
+#define FG_PROTOCOL_NAME(e, name) [e] = (name),
+const char *const fg_protocol_names[FG_PROTOCOL_COUNT + 1] = {
+    FG_PROTOCOL_LIST(FG_PROTOCOL_NAME) NULL};
+#undef FG_PROTOCOL_NAME
+
 const char *fg_protocol_name(enum fg_protocol p)
 {
-	switch (p) {
-	case FG_PROTO_ANY:
-		return "any";
-	case FG_PROTO_TCP:
-		return "tcp";
-	case FG_PROTO_UDP:
-		return "udp";
-	case FG_PROTO_ICMP:
-		return "icmp";
-	}
-	return "unknown";
+	return (unsigned int)p < FG_PROTOCOL_COUNT ? fg_protocol_names[p]
+						   : "unknown";
 }
 
 /* --- The web config file (metrics.web_config) --- */
@@ -1896,28 +1288,28 @@ struct tls_in {
 };
 
 /* A PEM file named by key: its text, checked for the block it holds. */
-static int read_pem(struct ctx *c, struct fy_node *v, const char *block,
+static int read_pem(struct yw_ctx *c, struct fy_node *v, const char *block,
 		    char **pem, size_t *len)
 {
-	char path[VALUE_MAX];
+	char path[YW_VALUE_MAX];
 	int ret;
 
-	if (get_path(c, v, false, path, sizeof(path)))
+	if (yw_get_path(c, v, false, path, sizeof(path)))
 		return -EINVAL;
 	free(*pem);
-	ret = read_file(path, PEM_MAX, pem, len);
+	ret = yw_read_file(path, PEM_MAX, pem, len);
 	if (ret)
-		return fail(c, v, "%s: cannot read: %s", shown(path),
-			    strerror(-ret));
+		return yw_fail(c, v, "%s: cannot read: %s", yw_shown(path),
+			       strerror(-ret));
 	if (!*pem || !strstr(*pem, "-----BEGIN ") || !strstr(*pem, block))
-		return fail(c, v, "%s: expected PEM text with %s", shown(path),
-			    block);
+		return yw_fail(c, v, "%s: expected PEM text with %s",
+			       yw_shown(path), block);
 	return 0;
 }
 
-static int tls_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+static int tls_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 {
-	struct fg_web_config *w = c->web;
+	struct fg_web_config *w = web_of(c);
 	struct tls_in *in = arg;
 
 	if (key == T_CERT) {
@@ -1958,46 +1350,48 @@ static bool valid_user_name(const char *s)
 	return true;
 }
 
-static int read_users(struct ctx *c, struct fy_node *map)
+static int read_users(struct yw_ctx *c, struct fy_node *map)
 {
-	struct fg_web_config *w = c->web;
+	struct fg_web_config *w = web_of(c);
 	struct fy_node_pair *p;
 	void *it = NULL;
-	int ret = mapping(c, map);
+	int ret = yw_mapping(c, map);
 
 	if (ret <= 0)
 		return ret;
 	while ((p = fy_node_mapping_iterate(map, &it))) {
 		struct fy_node *k = fy_node_pair_key(p);
 		struct fy_node *v = fy_node_pair_value(p);
-		char name[VALUE_MAX], hash[VALUE_MAX];
+		char name[YW_VALUE_MAX], hash[YW_VALUE_MAX];
 		struct fg_web_user *u;
-		struct frame f;
+		struct yw_frame f;
 
-		if (!k || scalar(c, k, name))
-			return fail(c, k ? k : map, "keys must be user names");
+		if (!k || yw_scalar(c, k, name))
+			return yw_fail(c, k ? k : map,
+				       "keys must be user names");
 		if (!valid_user_name(name))
-			return fail(c, k,
-				    "%s: a user name is 1 to %d printable "
-				    "characters, no ':'",
-				    shown(name), FG_WEB_USER_MAX - 1);
-		f = push_key(c, name, k);
-		ret = scalar(c, v, hash);
+			return yw_fail(c, k,
+				       "%s: a user name is 1 to %d printable "
+				       "characters, no ':'",
+				       yw_shown(name), FG_WEB_USER_MAX - 1);
+		f = yw_push_key(c, name, k);
+		ret = yw_scalar(c, v, hash);
 		/* The value may be a password typed in by mistake: it is
 		 * never shown. */
 		if (!ret && !bcrypt_hash_ok(hash))
-			ret = fail(c, v,
-				   "expected a bcrypt hash like $2y$10$ and 53 "
-				   "more characters (htpasswd -nBC 10 \"\" | "
-				   "tr -d ':\\n'), never a plain password");
+			ret = yw_fail(
+			    c, v,
+			    "expected a bcrypt hash like $2y$10$ and 53 "
+			    "more characters (htpasswd -nBC 10 \"\" | "
+			    "tr -d ':\\n'), never a plain password");
 		for (unsigned int i = 0; !ret && i < w->nusers; i++) {
 			if (!strcmp(w->users[i].name, name))
-				ret = fail(c, k, "user listed twice");
+				ret = yw_fail(c, k, "user listed twice");
 		}
 		if (!ret && w->nusers == FG_WEB_USERS_MAX)
-			ret =
-			    fail(c, k, "more than %d users", FG_WEB_USERS_MAX);
-		pop(c, f);
+			ret = yw_fail(c, k, "more than %d users",
+				      FG_WEB_USERS_MAX);
+		yw_pop(c, f);
 		if (ret)
 			return ret;
 		u = &w->users[w->nusers++];
@@ -2007,7 +1401,7 @@ static int read_users(struct ctx *c, struct fy_node *map)
 	return 0;
 }
 
-static int web_key(struct ctx *c, int key, struct fy_node *v, void *arg)
+static int web_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 {
 	struct tls_in in = {0};
 	int ret;
@@ -2015,24 +1409,24 @@ static int web_key(struct ctx *c, int key, struct fy_node *v, void *arg)
 	(void)arg;
 	if (key == W_USERS)
 		return read_users(c, v);
-	ret = mapping(c, v);
+	ret = yw_mapping(c, v);
 	if (ret <= 0)
 		return ret;
-	if (walk_map(c, v, tls_keys, tls_key, &in))
+	if (yw_walk_map(c, v, tls_keys, tls_key, &in))
 		return -EINVAL;
 	if (!in.cert || !in.key)
-		return fail(c, v,
-			    "cert_file and key_file go together: %s is "
-			    "missing",
-			    in.cert ? "key_file" : "cert_file");
+		return yw_fail(c, v,
+			       "cert_file and key_file go together: %s is "
+			       "missing",
+			       in.cert ? "key_file" : "cert_file");
 	return 0;
 }
 
-static int read_web_root(struct ctx *c, struct fy_node *root)
+static int read_web_root(struct yw_ctx *c, struct fy_node *root)
 {
-	int ret = mapping(c, root);
+	int ret = yw_mapping(c, root);
 
-	return ret <= 0 ? ret : walk_map(c, root, web_keys, web_key, NULL);
+	return ret <= 0 ? ret : yw_walk_map(c, root, web_keys, web_key, NULL);
 }
 
 void fg_web_config_free(struct fg_web_config *w)
@@ -2052,20 +1446,20 @@ int fg_web_config_load_string(const char *text, size_t len, const char *name,
 			      size_t errlen)
 {
 	struct fg_web_config *w = calloc(1, sizeof(*w));
-	struct ctx c = {
+	struct yw_ctx c = {
 	    .name = name ? name : "<web config>",
 	    .err = err,
 	    .errlen = errlen,
-	    .web = w,
+	    .user = w,
 	};
 	int ret;
 
 	if (err && errlen)
 		err[0] = '\0';
 	if (!w)
-		return no_memory(&c);
+		return yw_no_memory(&c);
 	snprintf(w->path, sizeof(w->path), "%s", c.name);
-	ret = parse(&c, text ? text : "", text ? len : 0, read_web_root);
+	ret = yw_parse(&c, text ? text : "", text ? len : 0, read_web_root);
 	if (ret) {
 		fg_web_config_free(w);
 		return ret;
@@ -2079,7 +1473,7 @@ int fg_web_config_load_file(const char *path, struct fg_web_config **out,
 {
 	char *text;
 	size_t len;
-	int ret = read_file(path, FILE_MAX, &text, &len);
+	int ret = yw_read_file(path, FILE_MAX, &text, &len);
 
 	if (ret) {
 		if (err && errlen)

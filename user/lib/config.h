@@ -54,12 +54,27 @@ enum fg_xdp_mode { FG_XDP_MODE_LIST(FG_XDP_MODE_ENUM) FG_XDP_MODE_COUNT };
 extern const char *const fg_xdp_mode_names[FG_XDP_MODE_COUNT + 1];
 /* 0, or -EINVAL for a name not in the list. */
 int fg_xdp_mode_parse(const char *name, enum fg_xdp_mode *out);
-enum fg_protocol {
-	FG_PROTO_ANY = 0,
-	FG_PROTO_TCP,
-	FG_PROTO_UDP,
-	FG_PROTO_ICMP
-};
+
+/* A rule's protocol values and their names, for the config and the
+ * printers; any (0) is the default. */
+/* clang-format off */
+#define FG_PROTOCOL_LIST(X)                                                    \
+	X(FG_PROTO_ANY, "any")                                                 \
+	X(FG_PROTO_TCP, "tcp")                                                 \
+	X(FG_PROTO_UDP, "udp")                                                 \
+	X(FG_PROTO_ICMP, "icmp")
+/* clang-format on */
+#define FG_PROTOCOLS_ALLOWED "tcp, udp, icmp or any"
+#define FG_PROTOCOL_ENUM(e, name) e,
+enum fg_protocol { FG_PROTOCOL_LIST(FG_PROTOCOL_ENUM) };
+#undef FG_PROTOCOL_ENUM
+/* Counted outside enum fg_protocol, so that a switch over the protocols
+ * still warns about one it misses (ruleset.c). A sum: no parentheses. */
+#define FG_PROTOCOL_ONE(e, name) +1 /* NOLINT(bugprone-macro-parentheses) */
+enum { FG_PROTOCOL_COUNT = 0 FG_PROTOCOL_LIST(FG_PROTOCOL_ONE) };
+#undef FG_PROTOCOL_ONE
+/* Indexed by enum fg_protocol, NULL after the last. */
+extern const char *const fg_protocol_names[FG_PROTOCOL_COUNT + 1];
 
 /* One dimension: rate plus burst (units the dimension counts). A zero
  * rate amount is unlimited and its burst is ignored. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "hostport.h"
 #include "log.h"
 #include "prom.h"
 
@@ -63,29 +64,14 @@ struct fg_http {
 int fg_http_parse_listen(const char *listen, char *host, size_t hostlen,
 			 char *port, size_t portlen)
 {
-	const char *colon;
-	size_t hl;
+	struct fg_hostport hp;
 
-	if (listen[0] == '[') {
-		const char *close = strchr(listen, ']');
-
-		if (!close || close[1] != ':')
-			return -EINVAL;
-		hl = (size_t)(close - listen - 1);
-		listen++;
-		colon = close + 1;
-	} else {
-		colon = strrchr(listen, ':');
-		if (!colon)
-			return -EINVAL;
-		hl = (size_t)(colon - listen);
-	}
-	if (hl == 0 || hl >= hostlen || strlen(colon + 1) >= portlen ||
-	    !colon[1])
+	if (fg_hostport_split(listen, &hp) || hp.host_len >= hostlen ||
+	    !hp.port[0] || strlen(hp.port) >= portlen)
 		return -EINVAL;
-	memcpy(host, listen, hl);
-	host[hl] = '\0';
-	snprintf(port, portlen, "%s", colon + 1);
+	memcpy(host, hp.host, hp.host_len);
+	host[hp.host_len] = '\0';
+	snprintf(port, portlen, "%s", hp.port);
 	return 0;
 }
 
