@@ -18,10 +18,12 @@
 #include "fleet.h"
 #include "key.h"
 #include "limit.h"
+#include "lists.h"
 #include "maps.h"
 #include "parse.h"
 #include "penalty.h"
 #include "reset.h"
+#include "rules.h"
 
 /* Where fg_process() may stop early, in path order. */
 enum fg_step {
