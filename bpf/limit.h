@@ -30,19 +30,28 @@ static __always_inline int fg_costs(const struct fg_limit *lim,
 	       cost[FG_DIM_CONNECTIONS];
 }
 
+/* A source as the limiter sees it: its key, its entry in fg_sources
+ * (NULL when not in the table) and its bucket for this packet. The
+ * field order sets the stack layout, which the verifier's work depends
+ * on: of the orders tried, this one cost the verifier the fewest insns. */
+struct fg_source {
+	struct fg_bucket b;
+	struct fg_src_state *st;
+	struct fg_src_key key;
+	int has_cost; /* some dimension applies (fg_costs) */
+};
+
 /*
- * The per-source part: the caller computed src->cost (fg_costs; has_src
- * when any applies) and looked the source up (src_st, NULL when not in
- * the table). Returns FG_REASON_UNDER_LIMIT, an FG_REASON_RATE_* reason,
- * or FG_REASON_LOOKUP_FAILED (the caller fails open).
+ * The per-source part: the caller computed src->b.cost (fg_costs, into
+ * src->has_cost) and looked the source up (src->st). Returns
+ * FG_REASON_UNDER_LIMIT, an FG_REASON_RATE_* reason, or
+ * FG_REASON_LOOKUP_FAILED (the caller fails open).
  */
 static __always_inline __u32 fg_limit(const struct fg_config *cfg,
 				      const struct fg_rule *rule,
-				      const struct fg_src_key *key,
 				      const struct fg_pkt *pkt,
-				      struct fg_bucket *srcb, int has_src,
-				      struct fg_src_state *src_st,
-				      __u32 lists_gen, __u64 now)
+				      struct fg_source *src, __u32 lists_gen,
+				      __u64 now)
 {
 	const struct fg_limit_set *src_lim = (const void *)rule->limit;
 	const struct fg_limit_set *agg_lim = (const void *)rule->agg_limit;
@@ -54,12 +63,12 @@ static __always_inline __u32 fg_limit(const struct fg_config *cfg,
 
 	if (rule->has_aggregate)
 		has_agg = fg_costs(rule->agg_limit, pkt, agg.cost);
-	if (!has_src && !has_agg)
+	if (!src->has_cost && !has_agg)
 		return FG_REASON_UNDER_LIMIT; /* nothing to track */
 
-	if (has_src) {
-		fg_load_tats(src_st, srcb);
-		reason = fg_check_inline(src_lim, srcb, now);
+	if (src->has_cost) {
+		fg_load_tats(src->st, &src->b);
+		reason = fg_check_inline(src_lim, &src->b, now);
 		if (reason != FG_REASON_UNDER_LIMIT)
 			return reason; /* fg_account samples the drop */
 	}
@@ -72,20 +81,20 @@ static __always_inline __u32 fg_limit(const struct fg_config *cfg,
 			return FG_REASON_RATE_AGGREGATE;
 	}
 	/* Admission last: a packet another limit drops spends no token. */
-	if (has_src && !src_st) {
+	if (src->has_cost && !src->st) {
 		reason = fg_admit_source(cfg, now, &no_burst);
 		if (reason != FG_REASON_UNDER_LIMIT) {
 			fg_table_event(FG_TABLE_REFUSED);
 			return reason;
 		}
 		if (no_burst)
-			fg_bucket_empty(src_lim, srcb, now);
+			fg_bucket_empty(src_lim, &src->b, now);
 		fg_table_event(no_burst ? FG_TABLE_INSERTED_NO_BURST
 					: FG_TABLE_INSERTED);
 	}
-	if (has_src) {
-		reason = fg_bucket_commit(&fg_sources, key, src_lim, srcb,
-					  src_st, lists_gen, now);
+	if (src->has_cost) {
+		reason = fg_bucket_commit(&fg_sources, &src->key, src_lim,
+					  &src->b, src->st, lists_gen, now);
 		if (reason != FG_REASON_UNDER_LIMIT)
 			return reason;
 	}
