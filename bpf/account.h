@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* The one exit path: count the verdict, turn it into an XDP action. */
+/* Counters (DESIGN.md §2, step 9): the one exit path counts the verdict
+ * and turns it into an XDP action; table events count where they happen. */
 #ifndef FG_ACCOUNT_H
 #define FG_ACCOUNT_H
 
@@ -25,6 +26,15 @@ static __always_inline __u64 fg_count(void *map, __u32 idx, __u32 len)
 		return 0;
 	c->bytes += len;
 	return ++c->packets;
+}
+
+/* Events of the source table and the penalty box (enum fg_table_event). */
+static __always_inline void fg_table_event(__u32 event)
+{
+	__u64 *c = bpf_map_lookup_elem(&fg_table_stats, &event);
+
+	if (c)
+		(*c)++; /* per-CPU */
 }
 
 /* rule_slot < 0: the packet never reached rule matching. st: the

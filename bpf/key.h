@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Source keys and list lookups. */
+/* The source key (DESIGN.md §2, step 3): the source masked to the table
+ * prefix, per rule. */
 #ifndef FG_KEY_H
 #define FG_KEY_H
 
@@ -44,37 +45,6 @@ static __always_inline int fg_key_is_address(const struct fg_config *cfg,
 {
 	return pkt->is_v6 ? cfg->mask6[3] == 0xffffffffu
 			  : cfg->mask4 == 0xffffffffu;
-}
-
-/* Returns FG_LIST_ALLOW, FG_LIST_DENY or 0. */
-static __always_inline __u32 fg_list_lookup(const struct fg_pkt *pkt)
-{
-	struct fg_lpm_key k = {.prefixlen = 128};
-	__u32 *action;
-
-	__builtin_memcpy(k.addr, pkt->saddr, sizeof(k.addr));
-	action = bpf_map_lookup_elem(&fg_lists, &k);
-	return action ? *action & FG_LIST_ACTION_MASK : 0;
-}
-
-/* First rule, in config order, matching protocol and destination port.
- * User space precomputed the answer per port in fg_ports. */
-static __always_inline __u32 fg_rule_slot(const struct fg_config *cfg,
-					  __u32 cfg_slot,
-					  const struct fg_pkt *pkt)
-{
-	__u32 slot = FG_RULE_DEFAULT;
-
-	if (pkt->has_port && pkt->pclass < FG_PORT_CLASSES) {
-		__u32 k = (cfg_slot << 16) | pkt->dport;
-		struct fg_port_rules *pr = bpf_map_lookup_elem(&fg_ports, &k);
-
-		if (pr)
-			slot = pr->rule[pkt->pclass];
-	} else {
-		slot = cfg->portless_rule[pkt->pclass & (FG_PCLASS_COUNT - 1)];
-	}
-	return slot < FG_RULE_SLOTS ? slot : FG_RULE_DEFAULT;
 }
 
 #endif /* FG_KEY_H */

@@ -1,54 +1,20 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Per (source, rule) limits over every dimension, plus the rule's
- * optional whole-prefix aggregate, with state shared by all CPUs.
- *
- * Check first, read-only: a dropped packet does not touch the timestamps,
- * so a flood that is being dropped costs lookups and no cache-line
- * bouncing. A passing packet commits each dimension with compare-and-swap;
- * losing a race re-checks against the winner's timestamp, so concurrent
- * CPUs can never together pass more than the limit.
- *
- * Table pressure: a source not in the table must first pass the global
- * admission limit (fg_config.admit), so a flood of spoofed sources churns
- * the LRU no faster than that rate; known sources, which refresh their
- * entry with every packet, keep their state. A source admitted while the
- * admission bucket is more than half used starts with an empty bucket
- * instead of a full burst: a limited source that lost its entry cannot
- * win back a burst by churning the table.
+ * Limits (DESIGN.md §2, step 7): per (source, rule) over every dimension,
+ * plus the rule's optional whole-prefix aggregate. The buckets' check and
+ * commit are in bucket.h, admission of sources new to the table in
+ * admit.h.
  */
 #ifndef FG_LIMIT_H
 #define FG_LIMIT_H
 
+#include "account.h"
+#include "admit.h"
+#include "bucket.h"
 #include "fg_gcra.h"
 #include "key.h"
 #include "maps.h"
 #include "parse.h"
-
-#define FG_CAS_TRIES 4
-#define READ_ONCE_U64(p) (*(volatile __u64 *)(p))
-
-static const __u32 fg_dim_reason[FG_DIM_COUNT] = {
-    [FG_DIM_PACKETS] = FG_REASON_RATE_PACKETS,
-    [FG_DIM_BYTES] = FG_REASON_RATE_BYTES,
-    [FG_DIM_CONNECTIONS] = FG_REASON_RATE_CONNECTIONS,
-};
-
-/* One table entry's check, then its commit. Plain numbers only: global
- * functions get it as memory. */
-struct fg_bucket {
-	__u64 tat[FG_DIM_COUNT];
-	__u64 next[FG_DIM_COUNT];
-	__u64 cost[FG_DIM_COUNT];
-};
-
-static __always_inline void fg_table_event(__u32 event)
-{
-	__u64 *c = bpf_map_lookup_elem(&fg_table_stats, &event);
-
-	if (c)
-		(*c)++; /* per-CPU */
-}
 
 /* Cost of this packet in each dimension; 0 = the dimension does not
  * apply (unlimited, or not a new connection). Returns whether any does. */
@@ -64,195 +30,28 @@ static __always_inline int fg_costs(const struct fg_limit *lim,
 	       cost[FG_DIM_CONNECTIONS];
 }
 
-/* The three dimensions of one rule or aggregate, as one object: global
- * functions below are verified once, not once per call path, which
- * keeps the verifier's work linear in the number of steps. */
-struct fg_limit_set {
-	struct fg_limit dim[FG_DIM_COUNT];
+/* A source as the limiter sees it: its key, its entry in fg_sources
+ * (NULL when not in the table) and its bucket for this packet. The
+ * field order sets the stack layout, which the verifier's work depends
+ * on: of the orders tried, this one cost the verifier the fewest insns. */
+struct fg_source {
+	struct fg_bucket b;
+	struct fg_src_state *st;
+	struct fg_src_key key;
+	int has_cost; /* some dimension applies (fg_costs) */
 };
 
-/* Read-only check of b->tat. Returns FG_REASON_UNDER_LIMIT or the first
- * dimension over its limit; fills b->next. */
-static __always_inline __u32 fg_check_inline(const struct fg_limit_set *lim,
-					     struct fg_bucket *b, __u64 now)
-{
-	int d;
-
-#pragma unroll
-	for (d = 0; d < FG_DIM_COUNT; d++) {
-		if (!b->cost[d])
-			continue;
-		if (!fg_gcra_conforms(b->tat[d], now, b->cost[d],
-				      lim->dim[d].tolerance_ns, &b->next[d]))
-			return fg_dim_reason[d];
-	}
-	return FG_REASON_UNDER_LIMIT;
-}
-
-/* The same, verified once: for the paths off the hot one (aggregates,
- * insert races), which would otherwise multiply the verifier's states. */
-__noinline __u32 fg_check(const struct fg_limit_set *lim, struct fg_bucket *b,
-			  __u64 now)
-{
-	if (!lim || !b)
-		return FG_REASON_LOOKUP_FAILED;
-	return fg_check_inline(lim, b, now);
-}
-
-/* Commit one timestamp; returns 0, or 1 if it went over meanwhile. */
-static __always_inline int fg_commit_one(__u64 *slot, __u64 seen, __u64 next,
-					 __u64 cost, __u64 tolerance, __u64 now)
-{
-	int i;
-
-	for (i = 0; i < FG_CAS_TRIES; i++) {
-		__u64 cur = __sync_val_compare_and_swap(slot, seen, next);
-
-		if (cur == seen)
-			return 0;
-		seen = cur;
-		if (!fg_gcra_conforms(seen, now, cost, tolerance, &next))
-			return 1;
-	}
-	/* Still contended after FG_CAS_TRIES: count it as over rather than
-	 * risk passing more than the limit. */
-	return 1;
-}
-
-/* Commits every dimension of a checked bucket into st. */
-__noinline __u32 fg_commit(const struct fg_limit_set *lim,
-			   const struct fg_bucket *b, struct fg_src_state *st,
-			   __u64 now)
-{
-	int d;
-
-	if (!lim || !b || !st)
-		return FG_REASON_LOOKUP_FAILED;
-	for (d = 0; d < FG_DIM_COUNT; d++) {
-		if (!b->cost[d])
-			continue;
-		if (fg_commit_one(&st->tat[d], b->tat[d], b->next[d],
-				  b->cost[d], lim->dim[d].tolerance_ns, now))
-			return fg_dim_reason[d];
-	}
-	if (st->passed < FG_TOP_COUNT_MAX)
-		st->passed++;
-	return FG_REASON_UNDER_LIMIT;
-}
-
-/* A state's TATs into b; a key not in the table reads as a fresh one
- * (TAT 0: a full burst). */
-static __always_inline void fg_load_tats(const struct fg_src_state *s,
-					 struct fg_bucket *b)
-{
-	int d;
-
-#pragma unroll
-	for (d = 0; d < FG_DIM_COUNT; d++)
-		b->tat[d] = s ? READ_ONCE_U64(&s->tat[d]) : 0;
-}
-
-/* Looks the key up into *st and checks it. */
-static __always_inline __u32 fg_bucket_check(void *map, const void *key,
-					     const struct fg_limit_set *lim,
-					     struct fg_bucket *b,
-					     struct fg_src_state **st,
-					     __u64 now)
-{
-	*st = bpf_map_lookup_elem(map, key);
-	fg_load_tats(*st, b);
-	return fg_check(lim, b, now);
-}
-
-/* Commits a checked bucket. Returns FG_REASON_UNDER_LIMIT, a rate
- * reason if a racing CPU used the room first, or LOOKUP_FAILED. */
-static __always_inline __u32 fg_bucket_commit(void *map, const void *key,
-					      const struct fg_limit_set *lim,
-					      struct fg_bucket *b,
-					      struct fg_src_state *st,
-					      __u32 lists_gen, __u64 now)
-{
-	__u32 reason;
-	int d;
-
-	if (!st) {
-		/* Checked against the lists just now: its next packet
-		 * skips them. */
-		struct fg_src_state fresh = {.passed = 1,
-					     .lists_gen = lists_gen};
-
-#pragma unroll
-		for (d = 0; d < FG_DIM_COUNT; d++)
-			fresh.tat[d] = b->cost[d] ? b->next[d] : 0;
-		if (!bpf_map_update_elem(map, key, &fresh, BPF_NOEXIST))
-			return FG_REASON_UNDER_LIMIT;
-		/* Another CPU inserted it first: commit against its state. */
-		st = bpf_map_lookup_elem(map, key);
-		if (!st)
-			return FG_REASON_LOOKUP_FAILED;
-		fg_load_tats(st, b);
-		reason = fg_check(lim, b, now);
-		if (reason != FG_REASON_UNDER_LIMIT)
-			return reason;
-	}
-	return fg_commit(lim, b, st, now);
-}
-
 /*
- * Admission of a source the table does not know. Returns
- * FG_REASON_UNDER_LIMIT (admitted; *no_burst says whether it starts with
- * an empty bucket) or FG_REASON_RATE_NEW_SOURCES.
- */
-static __always_inline __u32 fg_admit_source(const struct fg_config *cfg,
-					     __u64 now, int *no_burst)
-{
-	struct fg_admit_state *a;
-	__u32 zero = 0;
-	__u64 tat, next, cost = fg_gcra_cost(&cfg->admit, 1);
-
-	*no_burst = 0;
-	if (!cfg->admit.interval_fp)
-		return FG_REASON_UNDER_LIMIT;
-	a = bpf_map_lookup_elem(&fg_admit, &zero);
-	if (!a)
-		return FG_REASON_UNDER_LIMIT; /* fail open */
-	tat = READ_ONCE_U64(&a->tat);
-	if (!fg_gcra_conforms(tat, now, cost, cfg->admit.tolerance_ns, &next))
-		return FG_REASON_RATE_NEW_SOURCES;
-	if (fg_commit_one(&a->tat, tat, next, cost, cfg->admit.tolerance_ns,
-			  now))
-		return FG_REASON_RATE_NEW_SOURCES;
-	*no_burst = next > now + cfg->admit.tolerance_ns / 2;
-	return FG_REASON_UNDER_LIMIT;
-}
-
-/* A fresh bucket without burst credit: this packet fits, the next waits
- * its interval. */
-static __always_inline void fg_bucket_empty(const struct fg_limit_set *lim,
-					    struct fg_bucket *b, __u64 now)
-{
-	int d;
-
-#pragma unroll
-	for (d = 0; d < FG_DIM_COUNT; d++) {
-		if (b->cost[d] && lim->dim[d].tolerance_ns >= b->cost[d])
-			b->next[d] = now + lim->dim[d].tolerance_ns;
-	}
-}
-
-/*
- * The per-source part: the caller computed src->cost (fg_costs; has_src
- * when any applies) and looked the source up (src_st, NULL when not in
- * the table). Returns FG_REASON_UNDER_LIMIT, an FG_REASON_RATE_* reason,
- * or FG_REASON_LOOKUP_FAILED (the caller fails open).
+ * The per-source part: the caller computed src->b.cost (fg_costs, into
+ * src->has_cost) and looked the source up (src->st). Returns
+ * FG_REASON_UNDER_LIMIT, an FG_REASON_RATE_* reason, or
+ * FG_REASON_LOOKUP_FAILED (the caller fails open).
  */
 static __always_inline __u32 fg_limit(const struct fg_config *cfg,
 				      const struct fg_rule *rule,
-				      const struct fg_src_key *key,
 				      const struct fg_pkt *pkt,
-				      struct fg_bucket *srcb, int has_src,
-				      struct fg_src_state *src_st,
-				      __u32 lists_gen, __u64 now)
+				      struct fg_source *src, __u32 lists_gen,
+				      __u64 now)
 {
 	const struct fg_limit_set *src_lim = (const void *)rule->limit;
 	const struct fg_limit_set *agg_lim = (const void *)rule->agg_limit;
@@ -264,12 +63,12 @@ static __always_inline __u32 fg_limit(const struct fg_config *cfg,
 
 	if (rule->has_aggregate)
 		has_agg = fg_costs(rule->agg_limit, pkt, agg.cost);
-	if (!has_src && !has_agg)
+	if (!src->has_cost && !has_agg)
 		return FG_REASON_UNDER_LIMIT; /* nothing to track */
 
-	if (has_src) {
-		fg_load_tats(src_st, srcb);
-		reason = fg_check_inline(src_lim, srcb, now);
+	if (src->has_cost) {
+		fg_load_tats(src->st, &src->b);
+		reason = fg_check_inline(src_lim, &src->b, now);
 		if (reason != FG_REASON_UNDER_LIMIT)
 			return reason; /* fg_account samples the drop */
 	}
@@ -282,20 +81,20 @@ static __always_inline __u32 fg_limit(const struct fg_config *cfg,
 			return FG_REASON_RATE_AGGREGATE;
 	}
 	/* Admission last: a packet another limit drops spends no token. */
-	if (has_src && !src_st) {
+	if (src->has_cost && !src->st) {
 		reason = fg_admit_source(cfg, now, &no_burst);
 		if (reason != FG_REASON_UNDER_LIMIT) {
 			fg_table_event(FG_TABLE_REFUSED);
 			return reason;
 		}
 		if (no_burst)
-			fg_bucket_empty(src_lim, srcb, now);
+			fg_bucket_empty(src_lim, &src->b, now);
 		fg_table_event(no_burst ? FG_TABLE_INSERTED_NO_BURST
 					: FG_TABLE_INSERTED);
 	}
-	if (has_src) {
-		reason = fg_bucket_commit(&fg_sources, key, src_lim, srcb,
-					  src_st, lists_gen, now);
+	if (src->has_cost) {
+		reason = fg_bucket_commit(&fg_sources, &src->key, src_lim,
+					  &src->b, src->st, lists_gen, now);
 		if (reason != FG_REASON_UNDER_LIMIT)
 			return reason;
 	}

@@ -10,7 +10,7 @@
 #ifndef FG_PENALTY_H
 #define FG_PENALTY_H
 
-#include "limit.h"
+#include "account.h"
 #include "maps.h"
 
 /* An entry of a block map (the box, the fleet's) whose time is not up. */

@@ -18,10 +18,12 @@
 #include "fleet.h"
 #include "key.h"
 #include "limit.h"
+#include "lists.h"
 #include "maps.h"
 #include "parse.h"
 #include "penalty.h"
 #include "reset.h"
+#include "rules.h"
 
 /* Where fg_process() may stop early, in path order. */
 enum fg_step {
@@ -65,14 +67,12 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 {
 	struct fg_verdict v = {FG_ACTION_PASS, FG_REASON_LOOKUP_FAILED};
 	struct fg_pkt pkt = {};
-	struct fg_src_state *st = NULL;
-	struct fg_bucket src = {};
-	struct fg_src_key key;
+	struct fg_source src = {};
 	const struct fg_config *cfg;
 	const struct fg_rule *rule;
 	struct fg_ctl *ctl;
 	__u32 zero = 0, slot, cfg_slot, listed, gen;
-	int rule_slot = -1, rc, has_src, over;
+	int rule_slot = -1, rc, over;
 	__u64 now;
 
 	pkt.len = (__u32)(ctx->data_end - ctx->data);
@@ -110,14 +110,14 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	 * against, and skips the LPM lookup while nothing changed. */
 	slot = fg_rule_slot(cfg, cfg_slot, &pkt);
 	rule = &cfg->rules[slot];
-	fg_make_key(&key, &pkt, cfg, rule->id);
-	has_src = fg_costs(rule->limit, &pkt, src.cost);
-	if (has_src)
-		st = bpf_map_lookup_elem(&fg_sources, &key);
+	fg_make_key(&src.key, &pkt, cfg, rule->id);
+	src.has_cost = fg_costs(rule->limit, &pkt, src.b.cost);
+	if (src.has_cost)
+		src.st = bpf_map_lookup_elem(&fg_sources, &src.key);
 	if (upto == FG_STEP_LOOKUP)
 		return XDP_DROP;
 	gen = ctl->lists_gen;
-	if (!st || st->lists_gen != gen) {
+	if (!src.st || src.st->lists_gen != gen) {
 		listed = fg_list_lookup(&pkt);
 		if (listed == FG_LIST_ALLOW) {
 			v.reason = FG_REASON_ALLOW_LIST;
@@ -134,14 +134,14 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 		 * store a generation that never matches. */
 		if (!fg_key_is_address(cfg, &pkt))
 			gen = ~gen;
-		else if (st)
-			st->lists_gen = gen;
+		else if (src.st)
+			src.st->lists_gen = gen;
 	}
 
 	if (upto == FG_STEP_LISTS)
 		return XDP_DROP;
 	now = fg_now();
-	if (fg_is_blocked(ctl, &key, now)) {
+	if (fg_is_blocked(ctl, &src.key, now)) {
 		v.action = FG_ACTION_DROP;
 		v.reason = FG_REASON_BLOCKED;
 		goto out;
@@ -149,11 +149,10 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 
 	rule_slot = (int)slot;
 	/* A source the fleet blocked costs one lookup and no state. */
-	if (fg_fleet_blocked_now(ctl, rule, &key, now))
+	if (fg_fleet_blocked_now(ctl, rule, &src.key, now))
 		v.reason = FG_REASON_FLEET_LIMIT;
 	else
-		v.reason = fg_limit(cfg, rule, &key, &pkt, &src, has_src, st,
-				    gen, now);
+		v.reason = fg_limit(cfg, rule, &pkt, &src, gen, now);
 	if (upto == FG_STEP_LIMIT)
 		return XDP_DROP;
 	over = fg_over_limit(v.reason);
@@ -165,7 +164,7 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 		/* The fleet counts what passed: not a tail `malformed:
 		 * drop` dropped. */
 		if (v.action == FG_ACTION_PASS)
-			fg_fleet_count(rule, &key, &pkt);
+			fg_fleet_count(rule, &src.key, &pkt);
 		goto out;
 	}
 	v.action = FG_ACTION_DROP;
@@ -176,12 +175,12 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	    v.reason == FG_REASON_FLEET_LIMIT)
 		goto out;
 	if (rule->block_ns)
-		fg_block(ctl, &key, rule, slot, now);
+		fg_block(ctl, &src.key, rule, slot, now);
 	if (rule->action == FG_RULE_ACTION_RESET && pkt.is_syn &&
 	    fg_send_reset(ctx, pkt.l3_off, pkt.is_v6) == XDP_TX)
 		v.action = FG_ACTION_RESET;
 out:
-	return fg_account(v, rule_slot, pkt.len, st);
+	return fg_account(v, rule_slot, pkt.len, src.st);
 }
 
 #endif /* FG_VERDICT_H */
