@@ -150,12 +150,13 @@ void daemon_publish_multiprog(struct fg_daemon *d)
  * a start on another config than the pinned state's) are let go. */
 void daemon_detach_unlisted(struct fg_daemon *d, const struct fg_settings *s)
 {
-	char names[FG_SNAP_MAX_IFACES * 4][IF_NAMESIZE];
-	int n = fg_xdp_pinned_ifaces(d->opts.pin_dir, names,
-				     (int)(sizeof(names) / sizeof(names[0])));
+	enum { MAX_PINNED = 256 };
+	char names[MAX_PINNED][IF_NAMESIZE];
+	int n = fg_xdp_pinned_ifaces(d->opts.pin_dir, names, MAX_PINNED);
 
-	for (int i = 0; i < n && i < (int)(sizeof(names) / sizeof(names[0]));
-	     i++)
+	if (n > MAX_PINNED)
+		n = MAX_PINNED; /* the rest go on the next reload */
+	for (int i = 0; i < n; i++)
 		if (!s || !daemon_iface_listed(s, names[i]))
 			daemon_detach_iface(d, names[i]);
 }

@@ -1205,19 +1205,27 @@ int fg_config_load_string(const char *text, size_t len, const char *name,
 	return ret;
 }
 
+/* A file's text for a loader, or -errno with err saying so. */
+static int read_text(const char *path, char **text, size_t *len, char *err,
+		     size_t errlen)
+{
+	int ret = yw_read_file(path, FILE_MAX, text, len);
+
+	if (ret && err && errlen)
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+			 strerror(-ret));
+	return ret;
+}
+
 int fg_config_load_file(const char *path, struct fg_settings *out, char *err,
 			size_t errlen)
 {
 	char *text;
 	size_t len;
-	int ret = yw_read_file(path, FILE_MAX, &text, &len);
+	int ret = read_text(path, &text, &len, err, errlen);
 
-	if (ret) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: cannot read: %s", path,
-				 strerror(-ret));
+	if (ret)
 		return ret;
-	}
 	ret = fg_config_load_string(text ? text : "", len, path, out, err,
 				    errlen);
 	free(text);
@@ -1473,14 +1481,10 @@ int fg_web_config_load_file(const char *path, struct fg_web_config **out,
 {
 	char *text;
 	size_t len;
-	int ret = yw_read_file(path, FILE_MAX, &text, &len);
+	int ret = read_text(path, &text, &len, err, errlen);
 
-	if (ret) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: cannot read: %s", path,
-				 strerror(-ret));
+	if (ret)
 		return ret;
-	}
 	ret = fg_web_config_load_string(text ? text : "", len, path, out, err,
 					errlen);
 	free(text);
