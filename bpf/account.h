@@ -52,7 +52,11 @@ static __always_inline int fg_account(struct fg_verdict v, int rule_slot,
 		st->dropped += FG_DROP_SAMPLE;
 	if (rule_slot >= 0)
 		fg_count(&fg_rule_stats,
-			 (__u32)rule_slot * FG_ACTION_COUNT + v.action, len);
+			 (__u32)rule_slot * FG_RULE_ACTIONS +
+			     (v.reason == FG_REASON_DRY_RUN
+				  ? FG_RULE_ACTION_DRY_RUN
+				  : v.action),
+			 len);
 	if (v.action == FG_ACTION_RESET)
 		return XDP_TX; /* the frame was rewritten into a RST */
 	return v.action == FG_ACTION_DROP ? XDP_DROP : XDP_PASS;

@@ -25,15 +25,51 @@ struct {
 	__type(value, struct fg_config);
 } fg_cfg SEC(".maps");
 
-/* Destination port to first-match rule, per config slot: one lookup
- * instead of walking every rule's port list. */
+/* Destination port to port group, per config slot: one lookup instead
+ * of walking every rule's port list. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, FG_CFG_SLOTS * 65536);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, struct fg_port_rules);
+	__type(value, struct fg_port_groups);
 } fg_ports SEC(".maps");
+
+/* (port group, class, destination set) to first-match rule slot, per
+ * config slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FG_CFG_SLOTS);
+	__type(key, __u32);
+	__type(value, struct fg_rule_table);
+} fg_rule_table SEC(".maps");
+
+/* Destination CIDRs of rules with `destinations:`, per config slot, to
+ * their destination set id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct fg_dest_key);
+	__type(value, __u32);
+} fg_dests SEC(".maps");
+
+/* A source address's class, valid while its lists_gen is current: an
+ * LRU (losing an entry costs one LPM lookup), sized like fg_sources. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FG_MAX_SOURCES_DEFAULT);
+	__type(key, struct fg_src_class_key);
+	__type(value, struct fg_src_class);
+} fg_src_class SEC(".maps");
+
+/* The CLI's per-rule modes, by rule id; only user space reads it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FG_MAX_RULES * 4);
+	__type(key, __u32);
+	__type(value, __u32);
+} fg_rule_modes SEC(".maps");
 
 /* Per (source, rule) GCRA state. Shared by all CPUs: a source's limit
  * holds for the host. max_entries is set from table.max_sources. */

@@ -71,8 +71,8 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	const struct fg_config *cfg;
 	const struct fg_rule *rule;
 	struct fg_ctl *ctl;
-	__u32 zero = 0, slot, cfg_slot, listed, gen;
-	int rule_slot = -1, rc, over;
+	__u32 zero = 0, slot, cfg_slot, gen, where, found = 0;
+	int rule_slot = -1, rc, over, checked = 0;
 	__u64 now;
 
 	pkt.len = (__u32)(ctx->data_end - ctx->data);
@@ -107,8 +107,25 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 
 	/* Rule and source state first: a source in the table keyed by its
 	 * whole address carries the lists generation it was last checked
-	 * against, and skips the LPM lookup while nothing changed. */
-	slot = fg_rule_slot(cfg, cfg_slot, &pkt);
+	 * against, and skips the LPM lookup while nothing changed. When
+	 * the rule depends on the source's class, the class comes first
+	 * (fg_classify keeps its own memo of it, so known sources still
+	 * skip the trie). */
+	gen = ctl->lists_gen;
+	where = pkt.l3_off | (pkt.is_v6 ? FG_FIND_V6 : 0);
+	if (cfg->class_rules || cfg->has_dests) {
+		found = (__u32)fg_find(
+		    ctx,
+		    where |
+			(cfg->class_rules ? FG_FIND_LISTS | FG_FIND_MEMO : 0) |
+			(cfg->has_dests ? FG_FIND_DEST : 0),
+		    gen, cfg_slot);
+		checked = cfg->class_rules;
+		if (FG_FOUND_ACTION(found))
+			goto listed;
+	}
+	slot = fg_rule_slot(cfg, cfg_slot, &pkt, FG_FOUND_CLASS(found),
+			    FG_FOUND_DEST(found));
 	rule = &cfg->rules[slot];
 	fg_make_key(&src.key, &pkt, cfg, rule->id);
 	src.has_cost = fg_costs(rule->limit, &pkt, src.b.cost);
@@ -116,22 +133,17 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 		src.st = bpf_map_lookup_elem(&fg_sources, &src.key);
 	if (upto == FG_STEP_LOOKUP)
 		return XDP_DROP;
-	gen = ctl->lists_gen;
-	if (!src.st || src.st->lists_gen != gen) {
-		listed = fg_list_lookup(&pkt);
-		if (listed == FG_LIST_ALLOW) {
-			v.reason = FG_REASON_ALLOW_LIST;
-			goto out;
-		}
-		if (listed == FG_LIST_DENY) {
-			v.action = FG_ACTION_DROP;
-			v.reason = FG_REASON_DENY_LIST;
-			goto out;
-		}
-		/* "Not listed" holds for the whole key only when the key is
-		 * the whole address: under a shorter table prefix a listed
-		 * host must not ride on its neighbours' entry. Such keys
-		 * store a generation that never matches. */
+	if (!checked && (!src.st || src.st->lists_gen != gen)) {
+		found = (__u32)fg_find(ctx, where | FG_FIND_LISTS, gen, 0);
+		if (FG_FOUND_ACTION(found))
+			goto listed;
+		checked = 1;
+	}
+	/* "Not listed" holds for the whole key only when the key is the
+	 * whole address: under a shorter table prefix a listed host must
+	 * not ride on its neighbours' entry. Such keys store a generation
+	 * that never matches. */
+	if (checked) {
 		if (!fg_key_is_address(cfg, &pkt))
 			gen = ~gen;
 		else if (src.st)
@@ -156,7 +168,7 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	if (upto == FG_STEP_LIMIT)
 		return XDP_DROP;
 	over = fg_over_limit(v.reason);
-	if (!over || ctl->dry_run) {
+	if (!over || ctl->dry_run || rule->dry_run) {
 		if (over)
 			v.reason = FG_REASON_DRY_RUN;
 		if (rc == FG_PARSE_BAD_TAIL)
@@ -179,6 +191,14 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	if (rule->action == FG_RULE_ACTION_RESET && pkt.is_syn &&
 	    fg_send_reset(ctx, pkt.l3_off, pkt.is_v6) == XDP_TX)
 		v.action = FG_ACTION_RESET;
+	goto out;
+listed:
+	if (FG_FOUND_ACTION(found) == FG_LIST_DENY) {
+		v.action = FG_ACTION_DROP;
+		v.reason = FG_REASON_DENY_LIST;
+	} else {
+		v.reason = FG_REASON_ALLOW_LIST;
+	}
 out:
 	return fg_account(v, rule_slot, pkt.len, src.st);
 }

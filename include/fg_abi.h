@@ -34,6 +34,10 @@
  * operator's tools use (DESIGN.md §10), and what was handed to it. */
 #define FG_MAP_NEXT "next"
 #define FG_MAP_CHAIN_STATS "fg_chain_stats"
+#define FG_MAP_RULE_TABLE "fg_rule_table"
+#define FG_MAP_DESTS "fg_dests"
+#define FG_MAP_SRC_CLASS "fg_src_class"
+#define FG_MAP_RULE_MODES "fg_rule_modes"
 #define FG_CHAIN_SLOT 0 /* the one entry of FG_MAP_NEXT */
 #define FG_PIN_PROG "prog"
 
@@ -58,7 +62,11 @@
 	X(fleet_counts, FG_MAP_FLEET_COUNTS)                                   \
 	X(fleet_blocked, FG_MAP_FLEET_BLOCKED)                                 \
 	X(next, FG_MAP_NEXT)                                                   \
-	X(chain_stats, FG_MAP_CHAIN_STATS)
+	X(chain_stats, FG_MAP_CHAIN_STATS)                                     \
+	X(rule_table, FG_MAP_RULE_TABLE)                                       \
+	X(dests, FG_MAP_DESTS)                                                 \
+	X(src_class, FG_MAP_SRC_CLASS)                                         \
+	X(rule_modes, FG_MAP_RULE_MODES)
 /* clang-format on */
 
 /* Rate dimensions; each is one GCRA timestamp per (source, rule). */
@@ -119,14 +127,75 @@ enum fg_block_scope {
 	FG_BLOCK_SCOPE_SOURCE = 1, /* all its traffic */
 };
 
-/* fg_lists value: the action in the low byte, and who put it there.
- * A reload replaces the config's entries and keeps the CLI's. */
+/* fg_lists value. One LPM table serves the allow and deny lists and
+ * the source classes (DESIGN.md §9). Each entry says what it is itself
+ * (its own action, class, and who put it there: a reload replaces the
+ * config's entries and keeps the CLI's) and what the datapath acts on:
+ * the effective action and class, its own or else those of the nearest
+ * enclosing entry that has one, which user space composes
+ * (fg_lists_compose) because the lookup returns only the most specific
+ * entry. So a class inside a deny prefix is still denied, and a class
+ * member on the allow list is still allowed. */
 enum fg_list_action {
 	FG_LIST_ALLOW = 1,
 	FG_LIST_DENY = 2,
 };
-#define FG_LIST_ACTION_MASK 0xffu
+#define FG_LIST_ACTION_MASK 0xffu /* own action */
 #define FG_LIST_FROM_CLI 0x100u
+#define FG_LIST_CLASS_SHIFT 16 /* own class id, 0 = none */
+#define FG_LIST_CLASS_MASK 0xffu
+#define FG_LIST_EFF_CLASS_SHIFT 24 /* effective class id */
+#define FG_LIST_EFF_CLASS_MASK 0x0fu
+#define FG_LIST_EFF_ACTION_SHIFT 28 /* effective action */
+#define FG_LIST_EFF_ACTION_MASK 0x3u
+#define FG_LIST_OWN_MASK 0x00ffffffu /* what compose leaves alone */
+
+/* Source classes: ids 1..FG_MAX_CLASSES, 0 = in no class. */
+#define FG_MAX_CLASSES 15
+#define FG_CLASS_SLOTS (FG_MAX_CLASSES + 1)
+/* Destination sets: the distinct sets of rules whose `destinations:`
+ * cover an address, ids 1..FG_MAX_DEST_SETS, 0 = covered by none. */
+#define FG_MAX_DEST_SETS 7
+#define FG_DEST_SLOTS (FG_MAX_DEST_SETS + 1)
+/* Port groups: destination ports (per protocol) that the same rules
+ * match, so rule choice is one (group, class, destination set) cell. */
+#define FG_PORT_GROUPS 128
+
+/* fg_rule_table value, one per config slot: the first-match rule slot
+ * for every (port group, source class, destination set). Its size is
+ * groups x classes x destination sets, fixed at 16 KiB: it grows with
+ * none of them, and the compiler refuses a config needing more. */
+struct fg_rule_table {
+	__u8 slot[FG_PORT_GROUPS][FG_CLASS_SLOTS][FG_DEST_SLOTS];
+};
+
+/* fg_dests key: the config slot, then the destination address, so each
+ * config slot has its own entries and a reload never mixes them. */
+struct fg_dest_key {
+	__u32 prefixlen; /* 8 (the slot) + the address's 128-bit prefix */
+	__u8 cfg_slot;
+	__u8 addr[16];
+	__u8 pad[3];
+};
+
+/* fg_src_class: what the lists said of one whole source address, while
+ * fg_ctl.lists_gen has not moved; used when rule choice depends on the
+ * class, so known sources still skip the LPM lookup. */
+struct fg_src_class_key {
+	__u32 addr[4];
+};
+struct fg_src_class {
+	__u32 lists_gen;
+	__u32 class_id;
+};
+
+/* fg_rule_modes: the CLI's per-rule mode, by rule id, kept across
+ * reloads (`floodgate mode dry-run --rule NAME`). */
+enum fg_rule_mode {
+	FG_RULE_MODE_CONFIG = 0, /* as the config says */
+	FG_RULE_MODE_ENFORCE = 1,
+	FG_RULE_MODE_DRY_RUN = 2,
+};
 
 /* One dimension's limit. interval_fp == 0 means unlimited. A packet of
  * cost c conforms when max(tat, now) + c * interval - now <= tolerance. */
@@ -148,7 +217,10 @@ struct fg_rule {
 	/* 1: the rule has a fleet-wide limit: its passes are counted in
 	 * fg_fleet_counts and its sources checked in fg_fleet_blocked. */
 	__u8 fleet;
-	__u8 pad[4];
+	/* 1: shadow mode (`mode: dry-run` on the rule): its over-limit
+	 * packets pass as dry_run while other rules enforce. */
+	__u8 dry_run;
+	__u8 pad[3];
 };
 
 struct fg_config {
@@ -159,9 +231,16 @@ struct fg_config {
 	__u32 mask4;	/* source key mask for IPv4, network order */
 	__u32 nrules;	/* user rules, in slots 1..nrules */
 	__u8 malformed_drop;
-	__u8 portless_rule[FG_PCLASS_COUNT]; /* rule slot for packets without
-					       * ports: ICMP, other, fragments */
-	__u8 pad[3];
+	__u8 portless_group[FG_PCLASS_COUNT]; /* port group of packets
+						* without ports: ICMP, other,
+						* fragments */
+	/* 1: the rule depends on the source's class (a rule names
+	 * `sources`, or a class scales the limits): the class is looked
+	 * up before the rule. */
+	__u8 class_rules;
+	/* 1: a rule names `destinations`: fg_dests is looked up. */
+	__u8 has_dests;
+	__u8 pad;
 	struct fg_rule rules[FG_RULE_SLOTS];
 };
 
@@ -209,8 +288,8 @@ enum fg_fleet_state {
 };
 
 /* fg_ports key: slot << 16 | destination port (host order). */
-struct fg_port_rules {
-	__u8 rule[FG_PORT_CLASSES]; /* first-match rule slot, per class */
+struct fg_port_groups {
+	__u8 group[FG_PORT_CLASSES]; /* port group, per protocol class */
 };
 
 struct fg_src_key {
@@ -272,6 +351,7 @@ struct fg_lpm_key {
 /* fg_meta, per config slot: what user space needs to describe the live
  * config (the XDP program never reads it). */
 #define FG_RULE_NAME_LEN 48
+#define FG_CLASS_NAME_LEN 32
 struct fg_meta {
 	char rule_names[FG_RULE_SLOTS][FG_RULE_NAME_LEN];
 	__u32 nrules;
@@ -285,6 +365,12 @@ struct fg_meta {
 	/* enum fg_multiprog_state: how xdp_mode: multiprog attached. */
 	__u32 multiprog_state;
 	__u32 reserved[11];
+	/* Class names by id ("" = unused id), for explain and status. */
+	char class_names[FG_CLASS_SLOTS][FG_CLASS_NAME_LEN];
+	/* What the config file says of each rule's mode (1 = dry-run),
+	 * beside fg_config's rules[].dry_run, which is what runs. */
+	__u8 rule_config_dry_run[FG_RULE_SLOTS];
+	__u8 pad2[7];
 };
 
 enum fg_multiprog_state {
@@ -302,8 +388,12 @@ struct fg_counter {
  * reasons without changing the pinned map's size. */
 #define FG_REASON_SLOTS 32
 #define FG_STATS_ENTRIES (FG_ACTION_COUNT * FG_REASON_SLOTS)
-/* fg_rule_stats index: rule slot * FG_ACTION_COUNT + action. */
-#define FG_RULE_STATS_ENTRIES (FG_RULE_SLOTS * FG_ACTION_COUNT)
+/* fg_rule_stats index: rule slot * FG_RULE_ACTIONS + action, where a
+ * rule's over-limit packets passed in dry-run (global or the rule's
+ * shadow mode) count as their own action, FG_RULE_ACTION_DRY_RUN. */
+#define FG_RULE_ACTION_DRY_RUN FG_ACTION_COUNT
+#define FG_RULE_ACTIONS (FG_ACTION_COUNT + 1)
+#define FG_RULE_STATS_ENTRIES (FG_RULE_SLOTS * FG_RULE_ACTIONS)
 
 _Static_assert(FG_REASON_COUNT <= FG_REASON_SLOTS, "reason slots");
 _Static_assert(FG_RULE_SLOTS <= 255, "rule slot fits a __u8");
@@ -312,7 +402,11 @@ _Static_assert(sizeof(struct fg_rule) == 136, "fg_rule size");
 _Static_assert(sizeof(struct fg_config) == 48 + 136 * FG_RULE_SLOTS,
 	       "fg_config size");
 _Static_assert(sizeof(struct fg_ctl) == 64, "fg_ctl size");
-_Static_assert(sizeof(struct fg_port_rules) == 2, "fg_port_rules size");
+_Static_assert(sizeof(struct fg_port_groups) == 2, "fg_port_groups size");
+_Static_assert(FG_PORT_GROUPS <= 256, "port group fits a __u8");
+_Static_assert(sizeof(struct fg_rule_table) == 16384, "fg_rule_table size");
+_Static_assert(sizeof(struct fg_dest_key) == 24, "fg_dest_key size");
+_Static_assert(sizeof(struct fg_src_class) == 8, "fg_src_class size");
 _Static_assert(sizeof(struct fg_src_key) == 20, "fg_src_key size");
 _Static_assert(sizeof(struct fg_src_state) == 40, "fg_src_state size");
 _Static_assert(sizeof(struct fg_lpm_key) == 20, "fg_lpm_key size");
@@ -320,7 +414,8 @@ _Static_assert(sizeof(struct fg_block) == 16, "fg_block size");
 _Static_assert(sizeof(struct fg_fleet_count) == 24, "fg_fleet_count size");
 _Static_assert(sizeof(struct fg_admit_state) == 64, "fg_admit_state size");
 _Static_assert(sizeof(struct fg_counter) == 16, "fg_counter size");
-_Static_assert(sizeof(struct fg_meta) == 48 * FG_RULE_SLOTS + 64,
+_Static_assert(sizeof(struct fg_meta) ==
+		   48 * FG_RULE_SLOTS + 64 + FG_CLASS_SLOTS * 32 + 72,
 	       "fg_meta size");
 
 #endif /* FG_ABI_H */

@@ -209,8 +209,13 @@ int fx_configure(struct fx *fx, const struct fg_settings *s, char *err,
 		snprintf(err, errlen, "fg_publish: %s", strerror(-rc));
 		return rc;
 	}
-	rc = fg_maps_sync_lists(&fx->maps, s->allow, s->nallow, s->deny,
-				s->ndeny);
+	rc = fg_maps_sync_want(
+	    &fx->maps, &(struct fg_list_want){.allow = s->allow,
+					      .nallow = s->nallow,
+					      .deny = s->deny,
+					      .ndeny = s->ndeny,
+					      .classes = s->class_entries,
+					      .nclasses = s->nclass_entries});
 	if (rc) {
 		snprintf(err, errlen, "fg_maps_sync_lists: %s", strerror(-rc));
 		return rc;

@@ -713,8 +713,10 @@ static bool check_model_counts(struct fuzz *z)
 
 		want[p->action][p->reason]++;
 		if (p->rule >= 0)
-			want_rule[(unsigned int)p->rule * FG_ACTION_COUNT +
-				  p->action]++;
+			want_rule[(unsigned int)p->rule * FG_RULE_ACTIONS +
+				  (p->reason == FG_REASON_DRY_RUN
+				       ? FG_RULE_ACTION_DRY_RUN
+				       : p->action)]++;
 	}
 	for (unsigned int a = 0; a < FG_ACTION_COUNT; a++) {
 		for (unsigned int k = 0; k < FG_REASON_SLOTS; k++) {
@@ -743,8 +745,8 @@ static bool check_model_counts(struct fuzz *z)
 		report(z, NULL,
 		       "rule slot %u counter %s moved by %llu, the model says "
 		       "%lu",
-		       i / FG_ACTION_COUNT,
-		       fg_action_label(i % FG_ACTION_COUNT),
+		       i / FG_RULE_ACTIONS,
+		       fg_rule_action_label(i % FG_RULE_ACTIONS),
 		       (unsigned long long)got, want_rule[i]);
 		ok = false;
 	}
@@ -888,9 +890,9 @@ static bool check_batch(struct fuzz *z)
 		for (int s = 0; s < FG_RULE_SLOTS; s++) {
 			__u64 got = 0;
 
-			for (unsigned int a = 0; a < FG_ACTION_COUNT; a++) {
+			for (unsigned int a = 0; a < FG_RULE_ACTIONS; a++) {
 				unsigned int idx =
-				    (unsigned int)s * FG_ACTION_COUNT + a;
+				    (unsigned int)s * FG_RULE_ACTIONS + a;
 
 				got += z->after.rules[idx].packets -
 				       z->before.rules[idx].packets;

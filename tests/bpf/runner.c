@@ -70,8 +70,11 @@ static bool check_counters(const struct fx_counters *before,
 			   size_t msglen)
 {
 	unsigned int want = st->action * FG_REASON_SLOTS + st->reason;
-	int want_rule =
-	    st->rule >= 0 ? st->rule * FG_ACTION_COUNT + (int)st->action : -1;
+	int want_rule = st->rule >= 0 ? st->rule * FG_RULE_ACTIONS +
+					    (st->reason == FG_REASON_DRY_RUN
+						 ? FG_RULE_ACTION_DRY_RUN
+						 : (int)st->action)
+				      : -1;
 	bool ok = true;
 	char name[48];
 
@@ -102,7 +105,8 @@ static bool check_counters(const struct fx_counters *before,
 		addf(msg, msglen,
 		     " rule counter slot %d/%s moved +%llu packets "
 		     "(expected +%d);",
-		     i / FG_ACTION_COUNT, fg_action_label(i % FG_ACTION_COUNT),
+		     i / FG_RULE_ACTIONS,
+		     fg_rule_action_label(i % FG_RULE_ACTIONS),
 		     (unsigned long long)(a->packets - b->packets), wanted);
 	}
 	return ok;

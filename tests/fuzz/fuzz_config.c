@@ -15,7 +15,7 @@
 #define TICK_NS 4000000ULL /* a 250 Hz kernel's jiffy */
 
 static struct fg_config cfg;
-static struct fg_port_rules ports[FG_PORTS];
+static struct fg_rule_match match;
 
 static bool same_settings(const struct fg_settings *a,
 			  const struct fg_settings *b)
@@ -68,8 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fg_config_free(&again);
 	for (__u64 tick = 0; tick <= TICK_NS; tick += TICK_NS) {
 		msg[0] = '\0';
-		rc =
-		    fg_ruleset_compile(&s, tick, &cfg, ports, msg, sizeof(msg));
+		rc = fg_ruleset_compile(&s, tick, &cfg, &match, msg,
+					sizeof(msg));
 		FUZZ_CHECK(!rc || strstr(msg, "collide"),
 			   "compile refused an accepted config: %d %s", rc,
 			   msg);

@@ -19,7 +19,7 @@
 
 static struct fg_settings s;
 static struct fg_config cfg;
-static struct fg_port_rules ports[FG_PORTS];
+static struct fg_rule_match match;
 
 /* A rate and burst within what the loader accepts. */
 static void gen_dim(struct fuzz_in *in, struct fg_dim_limit *d, int dim)
@@ -237,9 +237,12 @@ static void check_port(unsigned int p)
 			if (rule_has_class(&s.rules[i], c) &&
 			    rule_has_port(&s.rules[i], p))
 				want = (__u8)(i + 1);
-		FUZZ_CHECK(ports[p].rule[c] == want,
-			   "port %u class %d: slot %u, want %u", p, c,
-			   ports[p].rule[c], want);
+		FUZZ_CHECK(
+		    fg_rule_match_slot(&cfg, &match, c, true, (__u16)p, 0, 0) ==
+			want,
+		    "port %u class %d: slot %u, want %u", p, c,
+		    fg_rule_match_slot(&cfg, &match, c, true, (__u16)p, 0, 0),
+		    want);
 	}
 }
 
@@ -315,9 +318,10 @@ static void check_compiled(__u64 tick_ns)
 			if (!s.rules[i].nports &&
 			    rule_has_class(&s.rules[i], c))
 				want = (__u8)(i + 1);
-		FUZZ_CHECK(cfg.portless_rule[c] == want,
-			   "portless class %d: slot %u, want %u", c,
-			   cfg.portless_rule[c], want);
+		FUZZ_CHECK(
+		    fg_rule_match_slot(&cfg, &match, c, false, 0, 0, 0) == want,
+		    "portless class %d: slot %u, want %u", c,
+		    fg_rule_match_slot(&cfg, &match, c, false, 0, 0, 0), want);
 	}
 	/* Every port where a rule's range starts or ends, and the ports
 	 * either side: between two such points nothing changes. */
@@ -349,7 +353,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (unsigned int j = 0; j < i; j++)
 			collide |= fg_rule_id(s.rules[i].name) ==
 				   fg_rule_id(s.rules[j].name);
-	rc = fg_ruleset_compile(&s, tick_ns, &cfg, ports, err, sizeof(err));
+	rc = fg_ruleset_compile(&s, tick_ns, &cfg, &match, err, sizeof(err));
 	if (collide) {
 		FUZZ_CHECK(rc == -EINVAL && strstr(err, "collide"),
 			   "colliding rule ids compiled: rc %d", rc);

@@ -100,7 +100,7 @@ static const char *const count_units[] = {"/s", "/m", "/h"};
 static const char *const byte_units[] = {"B/s",	  "B/m",   "B/h",
 					 "bit/s", "bit/m", "bit/h"};
 
-static struct fg_port_rules *ports;
+static struct fg_rule_match *ports;
 static struct fg_config *cfg;
 static unsigned long long checked;
 
@@ -365,7 +365,7 @@ static void test_documented_edges(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	ports = calloc(FG_PORTS, sizeof(*ports));
+	ports = calloc(1, sizeof(*ports));
 	cfg = calloc(1, sizeof(*cfg));
 	return ports && cfg ? 0 : -1;
 }

@@ -120,11 +120,18 @@ static struct table snapshot(struct fg_maps *m)
 	return t;
 }
 
+/* The entry's own bits; its effective action must be its own (these
+ * tables hold no classes, so nothing is inherited). */
 static __u32 value_of(struct fg_maps *m, struct fg_cidr c)
 {
 	__u32 v = 0;
 
-	return fg_list_get(m, &c, &v) ? 0 : v;
+	if (fg_list_get(m, &c, &v))
+		return 0;
+	assert_int_equal(v >> FG_LIST_EFF_ACTION_SHIFT &
+			     FG_LIST_EFF_ACTION_MASK,
+			 v & FG_LIST_ACTION_MASK);
+	return v & FG_LIST_OWN_MASK;
 }
 
 static void assert_same(const struct table *a, const struct table *b)
@@ -199,7 +206,10 @@ static void test_sync_no_room_changes_nothing(void **state)
 	gen = ctl.lists_gen;
 	/* 11 + 6 > 16 */
 	assert_int_equal(
-	    fg_list_sync_plan(m, NULL, 0, new_deny, 11, &sync, &room), -ENOSPC);
+	    fg_list_sync_plan(
+		m, &(struct fg_list_want){.deny = new_deny, .ndeny = 11}, &sync,
+		&room),
+	    -ENOSPC);
 	assert_null(sync);
 	assert_int_equal(room.config, 11);
 	assert_int_equal(room.cli, 6);

@@ -16,7 +16,7 @@
 #include "prom.h"
 
 #define STAT(a, r) ((FG_ACTION_##a) * FG_REASON_SLOTS + (FG_REASON_##r))
-#define RSTAT(rule, a) ((rule)*FG_ACTION_COUNT + (FG_ACTION_##a))
+#define RSTAT(rule, a) ((rule)*FG_RULE_ACTIONS + (FG_ACTION_##a))
 
 struct fixture {
 	struct fg_snapshot s;
@@ -288,7 +288,7 @@ static void test_rule_counters(void **state)
 		     "\\nme\",action=\"drop\"} 32");
 	/* default + 2 rules, each with every action */
 	assert_int_equal(count_prefix(t, "floodgate_rule_packets_total{"),
-			 3 * FG_ACTION_COUNT);
+			 3 * FG_RULE_ACTIONS);
 	assert_null(strstr(t, "stale"));
 }
 

@@ -20,7 +20,7 @@
 struct fixture {
 	struct fg_settings s;
 	struct fg_config cfg;
-	struct fg_port_rules ports[FG_PORTS];
+	struct fg_rule_match m;
 	char err[256];
 };
 
@@ -34,7 +34,7 @@ static int setup(void **state)
 	f->s.ipv6_prefix = 64;
 	/* garbage in the outputs: compile must fill every field */
 	memset(&f->cfg, 0x5a, sizeof(f->cfg));
-	memset(f->ports, 0x5a, sizeof(f->ports));
+	memset(&f->m, 0x5a, sizeof(f->m));
 	*state = f;
 	return 0;
 }
@@ -64,7 +64,7 @@ static struct fg_rule_spec *add_rule(struct fg_settings *s, const char *name,
 
 static void compile_ok(struct fixture *f)
 {
-	int rc = fg_ruleset_compile(&f->s, 0, &f->cfg, f->ports, f->err,
+	int rc = fg_ruleset_compile(&f->s, 0, &f->cfg, &f->m, f->err,
 				    sizeof(f->err));
 
 	if (rc)
@@ -73,12 +73,20 @@ static void compile_ok(struct fixture *f)
 
 static __u8 tcp(const struct fixture *f, unsigned int port)
 {
-	return f->ports[port].rule[FG_PCLASS_TCP];
+	return (__u8)fg_rule_match_slot(&f->cfg, &f->m, FG_PCLASS_TCP, true,
+					(__u16)port, 0, 0);
 }
 
 static __u8 udp(const struct fixture *f, unsigned int port)
 {
-	return f->ports[port].rule[FG_PCLASS_UDP];
+	return (__u8)fg_rule_match_slot(&f->cfg, &f->m, FG_PCLASS_UDP, true,
+					(__u16)port, 0, 0);
+}
+
+/* The rule of packets without ports (ICMP, other, fragments). */
+static __u8 portless(const struct fixture *f, unsigned int pclass)
+{
+	return (__u8)fg_rule_match_slot(&f->cfg, &f->m, pclass, false, 0, 0, 0);
 }
 
 static void test_mask4(void **state)
@@ -155,9 +163,10 @@ static void test_config_fields(void **state)
 	assert_int_equal(f->cfg.malformed_drop, 1);
 	assert_int_equal(f->cfg.nrules, 0);
 	for (int c = 0; c < FG_PCLASS_COUNT; c++)
-		assert_int_equal(f->cfg.portless_rule[c], FG_RULE_DEFAULT);
-	for (int i = 0; i < 3; i++)
-		assert_int_equal(f->cfg.pad[i], 0);
+		assert_int_equal(portless(f, c), FG_RULE_DEFAULT);
+	assert_int_equal(f->cfg.pad, 0);
+	assert_int_equal(f->cfg.class_rules, 0);
+	assert_int_equal(f->cfg.has_dests, 0);
 	/* slot 0: the defaults, id 0 */
 	assert_int_equal(f->cfg.rules[0].id, FG_RULE_ID_DEFAULT);
 	assert_int_equal(f->cfg.rules[0].limit[FG_DIM_PACKETS].interval_fp,
@@ -213,7 +222,7 @@ static void test_ports_first_match(void **state)
 	assert_int_equal(udp(f, 80), 0);
 	/* both rules name ports: nothing portless */
 	for (int c = 0; c < FG_PCLASS_COUNT; c++)
-		assert_int_equal(f->cfg.portless_rule[c], FG_RULE_DEFAULT);
+		assert_int_equal(portless(f, c), FG_RULE_DEFAULT);
 	/* whole table: exactly the named ports, nothing else */
 	for (unsigned int p = 0; p < FG_PORTS; p++) {
 		__u8 want = p >= 8000 && p <= 8099 ? 1 : p == 80 ? 2 : 0;
@@ -244,7 +253,7 @@ static void test_ports_edges(void **state)
 	assert_int_equal(tcp(f, 0), 0);
 	assert_int_equal(tcp(f, 65535), 0);
 	for (int c = 0; c < FG_PCLASS_COUNT; c++)
-		assert_int_equal(f->cfg.portless_rule[c], FG_RULE_DEFAULT);
+		assert_int_equal(portless(f, c), FG_RULE_DEFAULT);
 }
 
 static void test_ports_any_and_portless(void **state)
@@ -286,10 +295,10 @@ static void test_ports_any_and_portless(void **state)
 				 tcp(f, p), udp(f, p), wt, wu);
 	}
 	/* portless: the first rule of the class that names no ports */
-	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_TCP], 3);
-	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_ICMP], 4);
-	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_UDP], 6);
-	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_OTHER], 6);
+	assert_int_equal(portless(f, FG_PCLASS_TCP), 3);
+	assert_int_equal(portless(f, FG_PCLASS_ICMP), 4);
+	assert_int_equal(portless(f, FG_PCLASS_UDP), 6);
+	assert_int_equal(portless(f, FG_PCLASS_OTHER), 6);
 }
 
 static void test_portless_icmp_only(void **state)
@@ -300,10 +309,10 @@ static void test_portless_icmp_only(void **state)
 	add_rule(&f->s, "web", FG_PROTO_ANY, web);
 	add_rule(&f->s, "ping", FG_PROTO_ICMP, NULL);
 	compile_ok(f);
-	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_ICMP], 2);
-	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_TCP], 0);
-	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_UDP], 0);
-	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_OTHER], 0);
+	assert_int_equal(portless(f, FG_PCLASS_ICMP), 2);
+	assert_int_equal(portless(f, FG_PCLASS_TCP), 0);
+	assert_int_equal(portless(f, FG_PCLASS_UDP), 0);
+	assert_int_equal(portless(f, FG_PCLASS_OTHER), 0);
 	/* an icmp rule owns no port */
 	assert_int_equal(tcp(f, 80), 1);
 	assert_int_equal(udp(f, 80), 1);
@@ -382,8 +391,8 @@ static void test_rule_fields(void **state)
 
 	assert_int_equal(tcp(f, 443), 1);
 	assert_int_equal(udp(f, 443), 2);
-	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_UDP], 2);
-	assert_int_equal(f->cfg.portless_rule[FG_PCLASS_TCP], 0);
+	assert_int_equal(portless(f, FG_PCLASS_UDP), 2);
+	assert_int_equal(portless(f, FG_PCLASS_TCP), 0);
 }
 
 /* A rule counts for the fleet only when it has a fleet limit and there
@@ -455,7 +464,7 @@ static void test_id_collision(void **state)
 	add_rule(&f->s, "r66999", FG_PROTO_TCP, NULL);
 	add_rule(&f->s, "x", FG_PROTO_UDP, NULL);
 	add_rule(&f->s, "r916676", FG_PROTO_UDP, NULL);
-	rc = fg_ruleset_compile(&f->s, 0, &f->cfg, f->ports, f->err,
+	rc = fg_ruleset_compile(&f->s, 0, &f->cfg, &f->m, f->err,
 				sizeof(f->err));
 	assert_int_equal(rc, -EINVAL);
 	assert_non_null(strstr(f->err, "r66999"));

@@ -11,7 +11,9 @@
 #define TOP_USAGE \
 	"top [-n N] [--by drops|packets] [--watch [--interval DURATION]]"
 #define DISABLE_USAGE "disable [--for DURATION]"
-#define MODE_USAGE "mode enforce | mode dry-run [--for DURATION]"
+#define MODE_USAGE                                                             \
+	"mode enforce | mode dry-run [--for DURATION] | mode enforce|dry-run " \
+	"--rule NAME"
 #define NEXT_USAGE "next [set PROG_PIN | clear]"
 
 const struct fg_verb_info fg_verbs[FG_VERB_COUNT] = {
@@ -198,6 +200,25 @@ static int refuse_for(const struct words *w, int k, const char *use,
 	return 0;
 }
 
+/* mode enforce|dry-run --rule NAME: one rule's shadow mode. Not timed:
+ * it stays until changed, across reloads. */
+static int parse_mode_rule(const struct words *w, struct fg_cmdline *out,
+			   struct fg_args_error *err)
+{
+	const char *name = word(w, 3);
+
+	if (!name || name[0] == '-')
+		return usage_error(err, MODE_USAGE,
+				   "mode --rule: expected a rule name");
+	out->rule = name;
+	if (word(w, 4) && !strcmp(word(w, 4), "--for"))
+		return usage_error(err, MODE_USAGE,
+				   "mode --rule: a rule's mode is not timed; "
+				   "set it back with mode enforce --rule %s",
+				   name);
+	return no_more(w, 4, out->verb, err);
+}
+
 static int parse_mode(const struct words *w, struct fg_cmdline *out,
 		      struct fg_args_error *err)
 {
@@ -210,8 +231,12 @@ static int parse_mode(const struct words *w, struct fg_cmdline *out,
 		out->dry_run = false;
 		if (refuse_for(w, 2, MODE_USAGE, "mode enforce", err))
 			return EXIT_USAGE;
+		if (word(w, 2) && !strcmp(word(w, 2), "--rule"))
+			return parse_mode_rule(w, out, err);
 	} else if (!strcmp(m, "dry-run")) {
 		out->dry_run = true;
+		if (word(w, 2) && !strcmp(word(w, 2), "--rule"))
+			return parse_mode_rule(w, out, err);
 		if (word(w, 2) && !strcmp(word(w, 2), "--for"))
 			return parse_for(w, 2, MODE_USAGE, "mode dry-run", out,
 					 err);

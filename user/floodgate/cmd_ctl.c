@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* The kill-switch, the mode, reload, detach and version. */
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "pinlock.h"
 #include "timedswitch.h"
 #include "xdp.h"
 
@@ -106,6 +109,80 @@ int cmd_disable(struct cli *c, const struct fg_cmdline *a)
 	return set_enabled(c, 0, a->for_ns);
 }
 
+/* One rule's mode: kept in fg_rule_modes (by rule id, so it follows
+ * the rule across reloads; none where it equals the config's) and
+ * written into the live config slot under the pin lock, which the
+ * daemon holds while it stages a config. */
+static int set_rule_mode(struct cli *c, const char *name, bool dry)
+{
+	struct fg_meta *meta = calloc(1, sizeof(*meta));
+	struct fg_config *cfg = calloc(1, sizeof(*cfg));
+	__u32 live, mode = dry ? FG_RULE_MODE_DRY_RUN : FG_RULE_MODE_ENFORCE;
+	int slot = -1, lock = -1, rc;
+	char text[160];
+
+	rc = !meta || !cfg ? -ENOMEM : cli_open(c);
+	if (rc)
+		goto out;
+	lock = fg_pin_lock(c->pin_dir, FG_PIN_LOCK_WAIT_MS);
+	if (lock < 0) {
+		rc = cli_err(c, 1, "another writer holds the lock on %s: %s",
+			     c->pin_dir, strerror(-lock));
+		goto out;
+	}
+	live = __atomic_load_n(&c->maps.ctl_mem->cfg_slot, __ATOMIC_ACQUIRE);
+	if (bpf_map_lookup_elem(c->maps.meta, &live, meta) ||
+	    bpf_map_lookup_elem(c->maps.cfg, &live, cfg)) {
+		rc = cli_err(c, 1, "reading the config maps: %s",
+			     strerror(errno));
+		goto out;
+	}
+	for (unsigned int r = 0; r <= meta->nrules && r < FG_RULE_SLOTS; r++)
+		if (!strncmp(meta->rule_names[r], name, FG_RULE_NAME_LEN))
+			slot = (int)r;
+	if (slot < 0) {
+		rc = cli_err(c, 1,
+			     "mode --rule: no rule named \"%s\" in the running "
+			     "config (floodgate status lists them)",
+			     name);
+		goto out;
+	}
+	if (meta->rule_config_dry_run[slot] == dry)
+		rc = bpf_map_delete_elem(c->maps.rule_modes,
+					 &cfg->rules[slot].id) &&
+		     errno != ENOENT;
+	else
+		rc = bpf_map_update_elem(c->maps.rule_modes,
+					 &cfg->rules[slot].id, &mode, BPF_ANY);
+	cfg->rules[slot].dry_run = dry;
+	if (rc || bpf_map_update_elem(c->maps.cfg, &live, cfg, BPF_ANY)) {
+		rc = cli_err(c, 1, "writing the rule's mode: %s",
+			     strerror(errno));
+		goto out;
+	}
+	snprintf(text, sizeof(text), "rule %s: mode %s%s", name,
+		 fg_mode_name(dry),
+		 dry ? ": its over-limit packets pass and are counted as "
+		       "dry_run; other rules enforce"
+		     : "");
+	if (c->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "rule", json_object_new_string(name));
+		json_object_object_add(
+		    o, "mode", json_object_new_string(fg_mode_name(dry)));
+		cli_json_print(o);
+	} else {
+		printf("%s\n", text);
+	}
+	rc = 0;
+out:
+	fg_pin_unlock(lock);
+	free(meta);
+	free(cfg);
+	return rc;
+}
+
 int cmd_mode(struct cli *c, const struct fg_cmdline *a)
 {
 	__u64 now = fg_boottime_ns();
@@ -113,6 +190,8 @@ int cmd_mode(struct cli *c, const struct fg_cmdline *a)
 	__u32 deadline = a->for_ns ? fg_switch_deadline(now, a->for_ns) : 0;
 	int rc;
 
+	if (a->rule)
+		return set_rule_mode(c, a->rule, dry);
 	rc = cli_open(c);
 	if (rc)
 		return rc;

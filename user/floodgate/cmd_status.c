@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "snapshot.h"
 #include "timedswitch.h"
 
@@ -264,11 +265,14 @@ static void print_json(const struct fg_snapshot *s, const struct vs_config *v,
 
 		json_object_object_add(
 		    ro, "name", json_object_new_string(s->meta.rule_names[r]));
-		for (unsigned int a = 0; a < FG_ACTION_COUNT; a++)
+		for (unsigned int a = 0; a < FG_RULE_ACTIONS; a++)
 			json_object_object_add(
-			    ro, fg_action_label(a),
+			    ro, fg_rule_action_label(a),
 			    counter_json(
-				&s->rule_stats[r * FG_ACTION_COUNT + a]));
+				&s->rule_stats[r * FG_RULE_ACTIONS + a]));
+		json_object_object_add(
+		    ro, "mode",
+		    json_object_new_string(fg_mode_name(s->cfg_dry_run[r])));
 		json_object_array_add(rules, ro);
 	}
 	json_object_object_add(o, "rules", rules);
@@ -372,15 +376,21 @@ static void print_text(const struct fg_snapshot *s, const struct vs_config *v,
 			       (unsigned long long)k->bytes);
 		}
 	}
-	printf("\n%-24s %14s %14s\n", "RULE", "PASSED", "DROPPED");
+	printf("\n%-24s %-8s %14s %14s %14s\n", "RULE", "MODE", "PASSED",
+	       "DROPPED", "DRY_RUN");
 	for (unsigned int r = 0; r <= s->meta.nrules && r < FG_RULE_SLOTS;
 	     r++) {
 		const struct fg_counter *k =
-		    &s->rule_stats[(size_t)r * FG_ACTION_COUNT];
+		    &s->rule_stats[(size_t)r * FG_RULE_ACTIONS];
 
-		printf("%-24s %14llu %14llu\n", s->meta.rule_names[r],
+		printf("%-24s %-8s %14llu %14llu %14llu%s\n",
+		       s->meta.rule_names[r], fg_mode_name(s->cfg_dry_run[r]),
 		       (unsigned long long)k[FG_ACTION_PASS].packets,
-		       (unsigned long long)k[FG_ACTION_DROP].packets);
+		       (unsigned long long)k[FG_ACTION_DROP].packets,
+		       (unsigned long long)k[FG_RULE_ACTION_DRY_RUN].packets,
+		       s->cfg_dry_run[r] != s->meta.rule_config_dry_run[r]
+			   ? "  (set from the CLI; the config says otherwise)"
+			   : "");
 	}
 }
 

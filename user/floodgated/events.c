@@ -13,7 +13,7 @@
 
 /* sizeof(struct fg_rule_spec) when rule_same was last brought up to date
  * (x86-64). */
-#define FG_RULE_SPEC_SIZE_COMPARED 432
+#define FG_RULE_SPEC_SIZE_COMPARED 736
 
 /* Names joined with ',' into buf, cut short with "..." when long. */
 struct name_list {
@@ -74,8 +74,14 @@ static bool rule_same(const struct fg_rule_spec *a,
 	    a->block_scope != b->block_scope || a->action != b->action ||
 	    a->has_fleet != b->has_fleet || ga->enabled != gb->enabled ||
 	    ga->ipv4_prefix != gb->ipv4_prefix ||
-	    ga->ipv6_prefix != gb->ipv6_prefix)
+	    ga->ipv6_prefix != gb->ipv6_prefix || a->sources != b->sources ||
+	    a->ndests != b->ndests || a->dry_run != b->dry_run)
 		return false;
+	for (unsigned int i = 0; i < a->ndests; i++)
+		if (a->dests[i].prefixlen != b->dests[i].prefixlen ||
+		    memcmp(a->dests[i].addr, b->dests[i].addr,
+			   sizeof(a->dests[i].addr)))
+			return false;
 	for (unsigned int i = 0; i < a->nports; i++)
 		if (a->ports[i].first != b->ports[i].first ||
 		    a->ports[i].last != b->ports[i].last)

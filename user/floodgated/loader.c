@@ -74,6 +74,9 @@ int fg_loader_open(struct fg_loader *l, const char *pin_dir, __u32 max_sources)
 	if (!l->skel)
 		return -errno;
 	err = bpf_map__set_max_entries(l->skel->maps.fg_sources, max_sources);
+	if (!err)
+		err = bpf_map__set_max_entries(l->skel->maps.fg_src_class,
+					       max_sources);
 	if (err)
 		goto fail;
 
@@ -123,6 +126,12 @@ struct bpf_object *fg_loader_open_copy(const struct fg_loader *l)
 		  ? bpf_map__set_max_entries(
 			sources, bpf_map__max_entries(l->skel->maps.fg_sources))
 		  : -ENOENT;
+	sources = bpf_object__find_map_by_name(obj, FG_MAP_SRC_CLASS);
+	if (!err)
+		err = sources ? bpf_map__set_max_entries(
+				    sources, bpf_map__max_entries(
+						 l->skel->maps.fg_src_class))
+			      : -ENOENT;
 	if (!err)
 		err = use_pins(obj, l->pin_dir, false);
 	if (err) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* The config: loading it, checking it (--check), applying it at start and
  * on SIGHUP. */
+#include <bpf/bpf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -161,8 +162,15 @@ static int plan_lists(struct fg_daemon *d, const struct fg_settings *s,
 			 strerror(-*lock));
 		return *lock;
 	}
-	rc = fg_list_sync_plan(&d->loader.maps, s->allow, s->nallow, s->deny,
-			       s->ndeny, sync, &room);
+	rc = fg_list_sync_plan(
+	    &d->loader.maps,
+	    &(struct fg_list_want){.allow = s->allow,
+				   .nallow = s->nallow,
+				   .deny = s->deny,
+				   .ndeny = s->ndeny,
+				   .classes = s->class_entries,
+				   .nclasses = s->nclass_entries},
+	    sync, &room);
 	if (rc == -ENOSPC)
 		snprintf(err, errlen,
 			 "%s: lists: %zu entries from the config and %zu "
@@ -174,6 +182,28 @@ static int plan_lists(struct fg_daemon *d, const struct fg_settings *s,
 	else if (rc)
 		snprintf(err, errlen, "reading the lists: %s", strerror(-rc));
 	return rc;
+}
+
+/* A rule's mode set from the CLI stands until the config's own mode of
+ * that rule changes, as the global mode does. */
+static void drop_rule_modes(struct fg_daemon *d, const struct fg_settings *s,
+			    const struct fg_settings *old)
+{
+	for (unsigned int i = 0; i < s->nrules; i++)
+		for (unsigned int j = 0; j < old->nrules; j++) {
+			__u32 id = fg_rule_id(s->rules[i].name);
+
+			if (strcmp(s->rules[i].name, old->rules[j].name) ||
+			    s->rules[i].dry_run == old->rules[j].dry_run)
+				continue;
+			if (!bpf_map_delete_elem(d->loader.maps.rule_modes,
+						 &id))
+				log_info("rule mode changed",
+					 "rule=%s mode=%s "
+					 "source=config",
+					 s->rules[i].name,
+					 fg_mode_name(s->rules[i].dry_run));
+		}
 }
 
 /*
@@ -188,6 +218,8 @@ int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 	int rc, lock = -1;
 
 	rc = fg_compile(s, fg_clock_tick_ns(), &d->compiled, err, errlen);
+	if (!rc && old)
+		drop_rule_modes(d, s, old);
 	/* An attach outcome, not config: carried over to the new slot. */
 	d->compiled.meta.multiprog_state = d->multiprog_state;
 	if (!rc)

@@ -58,9 +58,9 @@ struct dims_in {
 #define DIM_KEYS 6
 
 static const char *const root_keys[] = {
-    "interfaces",     "xdp_mode", "enabled", "mode",   "malformed",
-    "detach_on_exit", "metrics",  "table",   "limits", "rules",
-    "lists",	      "fleet",	  "log",     NULL,
+    "interfaces",     "xdp_mode", "enabled", "mode",	"malformed",
+    "detach_on_exit", "metrics",  "table",   "limits",	"rules",
+    "lists",	      "fleet",	  "log",     "classes", NULL,
 };
 enum {
 	K_INTERFACES,
@@ -76,6 +76,7 @@ enum {
 	K_LISTS,
 	K_FLEET,
 	K_LOG,
+	K_CLASSES,
 };
 
 static const char *const metrics_keys[] = {"listen", "top_sources",
@@ -90,8 +91,9 @@ static const char *const log_keys[] = {"source_prefix", NULL};
 static const char *const log_prefix_keys[] = {"ipv4", "ipv6", NULL};
 
 static const char *const rule_keys[] = {
-    "name",   "protocol",  "ports",	  DIM_KEY_NAMES, "block",
-    "action", "aggregate", "block_scope", "fleet",	 NULL,
+    "name",	    "protocol",	 "ports",	DIM_KEY_NAMES, "block",
+    "action",	    "aggregate", "block_scope", "fleet",       "sources",
+    "destinations", "mode",	 NULL,
 };
 enum {
 	R_NAME,
@@ -103,7 +105,12 @@ enum {
 	R_AGGREGATE,
 	R_BLOCK_SCOPE,
 	R_FLEET,
+	R_SOURCES,
+	R_DESTINATIONS,
+	R_MODE,
 };
+static const char *const class_keys[] = {"cidrs", "limits_scale", NULL};
+enum { C_CIDRS, C_LIMITS_SCALE };
 
 static const char *const fleet_keys[] = {
     "redis", "password_file", "name", "sync", "host", NULL,
@@ -116,8 +123,9 @@ static const char *const agg_keys[] = {"ipv4_prefix", "ipv6_prefix",
 enum { A_IPV4, A_IPV6, A_DIMS };
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]) - 1)
-_Static_assert(NKEYS(root_keys) == K_LOG + 1, "root_keys and K_*");
-_Static_assert(NKEYS(rule_keys) == R_FLEET + 1, "rule_keys and R_*");
+_Static_assert(NKEYS(root_keys) == K_CLASSES + 1, "root_keys and K_*");
+_Static_assert(NKEYS(rule_keys) == R_MODE + 1, "rule_keys and R_*");
+_Static_assert(NKEYS(class_keys) == C_LIMITS_SCALE + 1, "class_keys and C_*");
 _Static_assert(NKEYS(fleet_keys) == F_HOST + 1, "fleet_keys and F_*");
 _Static_assert(NKEYS(agg_keys) == A_DIMS + DIM_KEYS, "agg_keys and A_*");
 
@@ -487,12 +495,29 @@ static int read_interfaces(struct yw_ctx *c, struct fy_node *seq)
 
 /* --- Rules --- */
 
+struct lists_in {
+	struct fy_node *seq[2]; /* allow, deny, as given */
+	struct yw_loc loc[2];
+};
+
+/* What the document's sections leave for the checks across them. */
+struct root_in {
+	struct dims_in limits;
+	struct lists_in lists;
+	/* Each rule's `sources` node and where it sits, resolved against
+	 * the classes after the walk. */
+	struct fy_node *sources[FG_MAX_RULES];
+	struct yw_loc sources_loc[FG_MAX_RULES];
+	struct fy_node *classes;
+};
+
 struct rule_in {
 	struct fg_rule_spec *r;
 	unsigned int index;
 	bool named;
 	struct dims_in dims, agg, fleet;
 	struct yw_loc ports_loc, action_loc, agg_loc, fleet_loc;
+	struct root_in *root;
 };
 
 static bool valid_rule_name(const char *s)
@@ -607,6 +632,43 @@ static int rule_section(struct yw_ctx *c, struct fy_node *v, const char *what,
 	return 0;
 }
 
+/* `sources: [CLASS, ...]`: remembered by node, resolved once the
+ * classes are read (they may come later in the file). */
+static int rule_sources(struct yw_ctx *c, struct rule_in *in,
+			struct fy_node *v);
+static int rule_dests(struct yw_ctx *c, struct rule_in *in, struct fy_node *v)
+{
+	struct fg_rule_spec *r = in->r;
+	struct fy_node *item;
+	void *it = NULL;
+	int ret = yw_sequence(c, v, "[192.0.2.10, \"2001:db8::10/128\"]");
+
+	if (ret < 0)
+		return ret;
+	if (ret == 0 || !fy_node_sequence_item_count(v))
+		return yw_fail(c, v,
+			       "an empty list; leave destinations out to match "
+			       "any");
+	while ((item = fy_node_sequence_iterate(v, &it))) {
+		char str[YW_VALUE_MAX];
+		const char *why;
+		struct yw_frame f = yw_push_index(c, r->ndests);
+
+		ret = yw_scalar(c, item, str);
+		if (!ret && r->ndests == FG_MAX_RULE_DESTS)
+			ret =
+			    yw_fail(c, item, "at most %d destinations per rule",
+				    FG_MAX_RULE_DESTS);
+		if (!ret && fg_parse_cidr(str, &r->dests[r->ndests], &why))
+			ret = yw_fail(c, item, "%s: %s", yw_shown(str), why);
+		yw_pop(c, f);
+		if (ret)
+			return ret;
+		r->ndests++;
+	}
+	return 0;
+}
+
 static int rule_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 {
 	static const char *const actions[] = {
@@ -667,6 +729,15 @@ static int rule_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 			return ret;
 		r->has_fleet = true;
 		return yw_walk_map(c, v, rule_fleet_keys, rule_fleet_key, in);
+	case R_SOURCES:
+		return rule_sources(c, in, v);
+	case R_DESTINATIONS:
+		return rule_dests(c, in, v);
+	case R_MODE:
+		if (yw_get_enum(c, v, fg_mode_names, FG_MODES_ALLOWED, &e))
+			return -EINVAL;
+		r->dry_run = e == FG_MODE_DRY_RUN;
+		return 0;
 	default:
 		return dim_value(c, &in->dims, key - R_DIMS, v);
 	}
@@ -763,12 +834,14 @@ static int rule_checks(struct yw_ctx *c, struct rule_in *in,
 	return 0;
 }
 
-static int read_rule(struct yw_ctx *c, struct fy_node *map, unsigned int index)
+static int read_rule(struct yw_ctx *c, struct fy_node *map, unsigned int index,
+		     struct root_in *root)
 {
 	struct fg_rule_spec *r = &settings(c)->rules[index];
 	struct rule_in in = {
 	    .r = r,
 	    .index = index,
+	    .root = root,
 	    .dims.dim = r->dim,
 	    .agg.dim = r->aggregate.dim,
 	    .fleet.dim = r->fleet,
@@ -796,7 +869,8 @@ static int read_rule(struct yw_ctx *c, struct fy_node *map, unsigned int index)
 	return 0;
 }
 
-static int read_rules(struct yw_ctx *c, struct fy_node *seq)
+static int read_rules(struct yw_ctx *c, struct fy_node *seq,
+		      struct root_in *root)
 {
 	struct fy_node *item;
 	void *it = NULL;
@@ -813,7 +887,7 @@ static int read_rules(struct yw_ctx *c, struct fy_node *seq)
 			ret =
 			    yw_fail(c, item, "at most %d rules", FG_MAX_RULES);
 		else
-			ret = read_rule(c, item, settings(c)->nrules);
+			ret = read_rule(c, item, settings(c)->nrules, root);
 		yw_pop(c, f);
 		if (ret)
 			return ret;
@@ -823,11 +897,6 @@ static int read_rules(struct yw_ctx *c, struct fy_node *seq)
 }
 
 /* --- Lists --- */
-
-struct lists_in {
-	struct fy_node *seq[2]; /* allow, deny, as given */
-	struct yw_loc loc[2];
-};
 
 static int read_list(struct yw_ctx *c, struct fy_node *seq,
 		     struct fg_cidr **out, size_t *n)
@@ -972,12 +1041,246 @@ static int read_lists(struct yw_ctx *c, struct fy_node *map,
 	return yw_walk_map(c, map, lists_keys, lists_key, in);
 }
 
-/* --- The document --- */
+/* --- Source classes (DESIGN.md §9) --- */
 
-struct root_in {
-	struct dims_in limits;
-	struct lists_in lists;
+static int rule_sources(struct yw_ctx *c, struct rule_in *in, struct fy_node *v)
+{
+	int ret = yw_sequence(c, v, "[office, partners]");
+
+	if (ret < 0)
+		return ret;
+	if (ret == 0 || !fy_node_sequence_item_count(v))
+		return yw_fail(c, v,
+			       "an empty list; leave sources out to match any "
+			       "source");
+	in->root->sources[in->index] = v;
+	yw_node_loc(v, &in->root->sources_loc[in->index]);
+	return 0;
+}
+
+/* A rule's `sources`, once every class is known: the class ids. */
+static int resolve_sources(struct yw_ctx *c, struct root_in *in,
+			   unsigned int rule)
+{
+	struct fg_settings *s = settings(c);
+	struct fy_node *seq = in->sources[rule], *item;
+	struct yw_frame f = yw_push_key(c, "rules", NULL);
+	size_t i = 0;
+	void *it = NULL;
+	int ret = 0;
+
+	yw_push_index(c, rule);
+	yw_push_key(c, "sources", NULL);
+	while (!ret && (item = fy_node_sequence_iterate(seq, &it))) {
+		char name[YW_VALUE_MAX];
+		unsigned int id = 0;
+
+		struct yw_frame fi = yw_push_index(c, i++);
+
+		ret = yw_scalar(c, item, name);
+		for (unsigned int k = 0; !ret && k < s->nclasses; k++)
+			if (!strcmp(s->classes[k].name, name))
+				id = k + 1;
+		if (!ret && !id)
+			ret = yw_fail(c, item,
+				      "%s: no such class; classes are named "
+				      "under `classes:`",
+				      yw_shown(name));
+		s->rules[rule].sources |= 1u << id;
+		yw_pop(c, fi);
+	}
+	yw_pop(c, f);
+	return ret;
+}
+
+/* limits_scale: a positive number with up to three decimals, in
+ * thousandths (10 -> 10000, 0.5 -> 500). */
+static int parse_scale(const char *str, __u32 *out)
+{
+	__u64 whole = 0, frac = 0;
+	int fdigits = 0;
+	const char *p = str;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((whole = whole * 10 + (__u64)(*p - '0')) > 1000)
+			return -ERANGE;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, fdigits++) {
+			if (fdigits == 3)
+				return -EINVAL;
+			frac = frac * 10 + (__u64)(*p - '0');
+		}
+		if (!fdigits)
+			return -EINVAL;
+	}
+	if (*p)
+		return -EINVAL;
+	for (; fdigits < 3; fdigits++)
+		frac *= 10;
+	*out = (__u32)(whole * FG_SCALE_ONE + frac);
+	return *out && *out <= 1000u * FG_SCALE_ONE ? 0 : -ERANGE;
+}
+
+struct class_in {
+	unsigned int id;
 };
+
+static int class_cidrs(struct yw_ctx *c, unsigned int id, struct fy_node *v)
+{
+	struct fg_settings *s = settings(c);
+	struct fy_node *item;
+	void *it = NULL;
+	int ret = yw_sequence(c, v, "[198.51.100.0/24, \"2001:db8:1::/48\"]");
+	size_t n, i = 0;
+	struct fg_class_entry *grown;
+
+	if (ret <= 0)
+		return ret;
+	n = (size_t)fy_node_sequence_item_count(v);
+	grown = realloc(s->class_entries,
+			(s->nclass_entries + n + 1) * sizeof(*grown));
+	if (!grown)
+		return yw_no_memory(c);
+	s->class_entries = grown;
+	while ((item = fy_node_sequence_iterate(v, &it))) {
+		struct fg_class_entry *e = &s->class_entries[s->nclass_entries];
+		struct yw_frame f = yw_push_index(c, i++);
+		char str[YW_VALUE_MAX];
+		const char *why;
+
+		ret = yw_scalar(c, item, str);
+		if (!ret && fg_parse_cidr(str, &e->cidr, &why))
+			ret = yw_fail(c, item, "%s: %s", yw_shown(str), why);
+		yw_pop(c, f);
+		if (ret)
+			return ret;
+		e->class_id = id;
+		s->nclass_entries++;
+	}
+	return 0;
+}
+
+static int class_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
+{
+	struct class_in *in = arg;
+	struct fg_class_spec *cl = &settings(c)->classes[in->id - 1];
+	char str[YW_VALUE_MAX];
+
+	if (key == C_CIDRS)
+		return class_cidrs(c, in->id, v);
+	if (yw_scalar(c, v, str))
+		return -EINVAL;
+	if (parse_scale(str, &cl->limits_scale))
+		return yw_fail(c, v,
+			       "%s: expected a number from 0.001 to 1000 (the "
+			       "default limits times this)",
+			       yw_shown(str));
+	return 0;
+}
+
+static int read_classes(struct yw_ctx *c, struct fy_node *map)
+{
+	struct fg_settings *s = settings(c);
+	struct fy_node_pair *pair;
+	void *it = NULL;
+	int ret = yw_mapping(c, map);
+
+	s->nclasses = 0;
+	if (ret <= 0)
+		return ret;
+	while ((pair = fy_node_mapping_iterate(map, &it))) {
+		struct fy_node *kn = fy_node_pair_key(pair);
+		struct fy_node *vn = fy_node_pair_value(pair);
+		struct class_in in;
+		char name[YW_VALUE_MAX];
+		struct yw_frame f;
+
+		if (yw_scalar(c, kn, name))
+			return -EINVAL;
+		f = yw_push_key(c, name, kn);
+		if (s->nclasses == FG_MAX_CLASSES)
+			ret = yw_fail(c, kn, "at most %d classes",
+				      FG_MAX_CLASSES);
+		else if (!valid_rule_name(name) ||
+			 strlen(name) >= FG_CLASS_NAME_MAX)
+			ret = yw_fail(c, kn,
+				      "%s: a class name is 1 to %d characters "
+				      "from A-Z a-z 0-9 _ . -",
+				      yw_shown(name), FG_CLASS_NAME_MAX - 1);
+		else
+			ret = yw_mapping(c, vn);
+		if (ret == 0)
+			ret = yw_fail(c, vn,
+				      "an empty class; give it cidrs "
+				      "and/or limits_scale");
+		if (ret > 0) {
+			in.id = ++s->nclasses;
+			memcpy(s->classes[in.id - 1].name, name,
+			       strlen(name) + 1);
+			s->classes[in.id - 1].limits_scale = FG_SCALE_ONE;
+			ret = yw_walk_map(c, vn, class_keys, class_key, &in);
+		}
+		yw_pop(c, f);
+		if (ret)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int cmp_class_entry(const void *pa, const void *pb)
+{
+	const struct fg_class_entry *a = pa, *b = pb;
+	int r = memcmp(a->cidr.addr, b->cidr.addr, sizeof(a->cidr.addr));
+
+	if (r)
+		return r;
+	return (int)a->cidr.prefixlen - (int)b->cidr.prefixlen;
+}
+
+/* No prefix in two classes (the table holds one class per prefix), and
+ * lists and classes together fit the table. */
+static int classes_checks(struct yw_ctx *c, struct root_in *in)
+{
+	struct fg_settings *s = settings(c);
+	size_t n = s->nclass_entries;
+	struct yw_frame f;
+	int ret = 0;
+
+	if (!n)
+		return 0;
+	if (n + s->nallow + s->ndeny > FG_MAX_LIST_ENTRIES) {
+		f = yw_push_key(c, "classes", NULL);
+		ret = yw_fail(c, in->classes,
+			      "%zu class entries and %zu list entries; "
+			      "together at most %d",
+			      n, s->nallow + s->ndeny, FG_MAX_LIST_ENTRIES);
+		yw_pop(c, f);
+		return ret;
+	}
+	qsort(s->class_entries, n, sizeof(*s->class_entries), cmp_class_entry);
+	for (size_t i = 1; i < n; i++) {
+		const struct fg_class_entry *a = &s->class_entries[i - 1];
+		const struct fg_class_entry *b = &s->class_entries[i];
+		char buf[64];
+
+		if (cmp_class_entry(a, b))
+			continue;
+		if (a->class_id == b->class_id)
+			continue; /* listed twice in one class: harmless */
+		fg_format_cidr(&b->cidr, buf, sizeof(buf));
+		f = yw_push_key(c, "classes", NULL);
+		ret = yw_fail(c, in->classes,
+			      "%s is in classes %s and %s; a prefix belongs "
+			      "to one class",
+			      buf, s->classes[a->class_id - 1].name,
+			      s->classes[b->class_id - 1].name);
+		yw_pop(c, f);
+		return ret;
+	}
+	return 0;
+}
 
 /* --- The fleet section --- */
 
@@ -1066,7 +1369,6 @@ static int fleet_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 
 static int root_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 {
-	static const char *const modes[] = {"enforce", "dry-run", NULL};
 	static const char *const malformed[] = {"pass", "drop", NULL};
 	struct fg_settings *s = settings(c);
 	struct root_in *in = arg;
@@ -1084,9 +1386,9 @@ static int root_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 	case K_ENABLED:
 		return yw_get_bool(c, v, &s->enabled);
 	case K_MODE:
-		if (yw_get_enum(c, v, modes, "enforce or dry-run", &e))
+		if (yw_get_enum(c, v, fg_mode_names, FG_MODES_ALLOWED, &e))
 			return -EINVAL;
-		s->dry_run = e == 1;
+		s->dry_run = e == FG_MODE_DRY_RUN;
 		return 0;
 	case K_MALFORMED:
 		if (yw_get_enum(c, v, malformed, "pass or drop", &e))
@@ -1118,7 +1420,10 @@ static int root_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 			return -EINVAL;
 		return finish_dims(c, &in->limits);
 	case K_RULES:
-		return read_rules(c, v);
+		return read_rules(c, v, in);
+	case K_CLASSES:
+		in->classes = v;
+		return read_classes(c, v);
 	case K_FLEET:
 		ret = yw_mapping(c, v);
 		return ret <= 0
@@ -1141,6 +1446,11 @@ static int read_root(struct yw_ctx *c, struct fy_node *root)
 	if (ret < 0)
 		return ret;
 	if (ret > 0 && yw_walk_map(c, root, root_keys, root_key, &in))
+		return -EINVAL;
+	for (unsigned int i = 0; i < settings(c)->nrules; i++)
+		if (in.sources[i] && resolve_sources(c, &in, i))
+			return -EINVAL;
+	if (classes_checks(c, &in))
 		return -EINVAL;
 	return lists_checks(c, &in.lists);
 }
@@ -1238,12 +1548,25 @@ void fg_config_free(struct fg_settings *s)
 		return;
 	free(s->allow);
 	free(s->deny);
+	free(s->class_entries);
+	s->class_entries = NULL;
+	s->nclass_entries = 0;
 	fg_web_config_free(s->web);
 	s->allow = NULL;
 	s->deny = NULL;
 	s->web = NULL;
 	s->nallow = 0;
 	s->ndeny = 0;
+}
+
+#define FG_MODE_NAME(e, name) [e] = (name),
+const char *const fg_mode_names[FG_MODE_COUNT + 1] = {FG_MODE_LIST(FG_MODE_NAME)
+							  NULL};
+#undef FG_MODE_NAME
+
+const char *fg_mode_name(bool dry_run)
+{
+	return fg_mode_names[dry_run ? FG_MODE_DRY_RUN : FG_MODE_ENFORCE];
 }
 
 #define FG_XDP_MODE_NAME(e, name) [e] = (name),

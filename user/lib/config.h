@@ -18,6 +18,7 @@
 #define FG_CONFIG_PATH_DEFAULT "/etc/floodgate/floodgate.yaml"
 #define FG_MAX_IFACES 32
 #define FG_MAX_PORT_RANGES 32
+#define FG_MAX_RULE_DESTS 16
 #define FG_RULE_NAME_MAX 48
 #define FG_LISTEN_MAX 128
 #define FG_ERR_MAX 512
@@ -54,6 +55,21 @@ enum fg_xdp_mode { FG_XDP_MODE_LIST(FG_XDP_MODE_ENUM) FG_XDP_MODE_COUNT };
 extern const char *const fg_xdp_mode_names[FG_XDP_MODE_COUNT + 1];
 /* 0, or -EINVAL for a name not in the list. */
 int fg_xdp_mode_parse(const char *name, enum fg_xdp_mode *out);
+
+/* The enforcement modes, global (`mode`) and per rule (DESIGN.md §9). */
+/* clang-format off */
+#define FG_MODE_LIST(X)                                                        \
+	X(FG_MODE_ENFORCE, "enforce")                                          \
+	X(FG_MODE_DRY_RUN, "dry-run")
+/* clang-format on */
+#define FG_MODES_ALLOWED "enforce or dry-run"
+#define FG_MODE_ENUM(e, name) e,
+enum fg_mode { FG_MODE_LIST(FG_MODE_ENUM) FG_MODE_COUNT };
+#undef FG_MODE_ENUM
+/* Indexed by enum fg_mode, NULL after the last. */
+extern const char *const fg_mode_names[FG_MODE_COUNT + 1];
+/* The name of a dry-run flag's mode. */
+const char *fg_mode_name(bool dry_run);
 
 /* A rule's protocol values and their names, for the config and the
  * printers; any (0) is the default. */
@@ -104,6 +120,26 @@ struct fg_rule_spec {
 	/* Fleet-wide per-source limit (DESIGN.md §8); any rate set = on. */
 	bool has_fleet;
 	struct fg_dim_limit fleet[FG_DIM_COUNT];
+	/* DESIGN.md §9: the classes the rule matches (bit = class id; 0 =
+	 * any source), the destinations it matches (none = any), and
+	 * shadow mode (`mode: dry-run`). */
+	__u32 sources;
+	unsigned int ndests;
+	struct fg_cidr dests[FG_MAX_RULE_DESTS];
+	bool dry_run;
+};
+
+/* A source class (DESIGN.md §9): its id is its place in the config
+ * plus one; its CIDRs are in fg_settings.class_entries. */
+#define FG_CLASS_NAME_MAX FG_CLASS_NAME_LEN
+#define FG_SCALE_ONE 1000 /* limits_scale in thousandths */
+struct fg_class_spec {
+	char name[FG_CLASS_NAME_MAX];
+	__u32 limits_scale; /* thousandths; FG_SCALE_ONE = as the defaults */
+};
+struct fg_class_entry {
+	struct fg_cidr cidr;
+	unsigned int class_id;
 };
 
 #define FG_FLEET_NAME_MAX 64
@@ -169,6 +205,10 @@ struct fg_settings {
 	size_t nallow, ndeny; /* heap arrays, up to FG_MAX_LIST_ENTRIES */
 	struct fg_cidr *allow;
 	struct fg_cidr *deny;
+	unsigned int nclasses;
+	struct fg_class_spec classes[FG_MAX_CLASSES];
+	size_t nclass_entries; /* heap array */
+	struct fg_class_entry *class_entries;
 	struct fg_fleet_spec fleet;
 };
 

@@ -178,22 +178,97 @@ int fg_pins_remove(const char *pin_dir)
 	return 0;
 }
 
+/* The idle slot's destination entries: the old ones out, the new in.
+ * The live slot's entries are keyed apart (fg_dest_key.cfg_slot). */
+static int stage_dests(struct fg_maps *m, __u32 idle,
+		       const struct fg_rule_match *match)
+{
+	struct fg_dest_key cur, next;
+	void *prev = NULL;
+	struct fg_dest_key *old = NULL;
+	size_t nold = 0, cap = 0;
+	int err = 0;
+
+	while (!bpf_map_get_next_key(m->dests, prev, &next)) {
+		if (next.cfg_slot == idle) {
+			if (nold == cap) {
+				size_t ncap = cap ? cap * 2 : 64;
+				struct fg_dest_key *g =
+				    realloc(old, ncap * sizeof(*g));
+
+				if (!g) {
+					free(old);
+					return -ENOMEM;
+				}
+				old = g;
+				cap = ncap;
+			}
+			old[nold++] = next;
+		}
+		cur = next;
+		prev = &cur;
+	}
+	for (size_t i = 0; i < nold; i++)
+		bpf_map_delete_elem(m->dests, &old[i]);
+	free(old);
+	for (size_t i = 0; i < match->ndests && !err; i++) {
+		struct fg_dest_key k = {
+		    .prefixlen = 8u + match->dests[i].cidr.prefixlen,
+		    .cfg_slot = (__u8)idle,
+		};
+
+		memcpy(k.addr, match->dests[i].cidr.addr, sizeof(k.addr));
+		if (bpf_map_update_elem(m->dests, &k, &match->dests[i].set,
+					BPF_ANY))
+			err = -errno;
+	}
+	return err;
+}
+
+/* The CLI's per-rule modes (fg_rule_modes) over the config's. */
+static void apply_rule_modes(struct fg_maps *m, struct fg_config *cfg)
+{
+	for (unsigned int i = 0; i <= cfg->nrules && i < FG_RULE_SLOTS; i++) {
+		__u32 mode;
+
+		if (bpf_map_lookup_elem(m->rule_modes, &cfg->rules[i].id,
+					&mode))
+			continue;
+		if (mode == FG_RULE_MODE_ENFORCE)
+			cfg->rules[i].dry_run = 0;
+		else if (mode == FG_RULE_MODE_DRY_RUN)
+			cfg->rules[i].dry_run = 1;
+	}
+}
+
 int fg_maps_stage_config(struct fg_maps *m, const struct fg_config *cfg,
-			 const struct fg_port_rules *ports,
+			 const struct fg_rule_match *match,
 			 const struct fg_meta *meta)
 {
 	__u32 live = __atomic_load_n(&m->ctl_mem->cfg_slot, __ATOMIC_ACQUIRE);
 	__u32 idle = live ? 0 : 1;
 	unsigned char *base = (unsigned char *)m->ports_mem +
 			      (size_t)idle * FG_PORTS * FG_PORTS_STRIDE;
+	struct fg_config *run = malloc(sizeof(*run));
+	int err = 0;
 
+	if (!run)
+		return -ENOMEM;
+	*run = *cfg;
+	apply_rule_modes(m, run);
 	for (size_t p = 0; p < FG_PORTS; p++)
-		memcpy(base + p * FG_PORTS_STRIDE, &ports[p], sizeof(*ports));
-	if (bpf_map_update_elem(m->cfg, &idle, cfg, BPF_ANY))
-		return -errno;
-	if (meta && bpf_map_update_elem(m->meta, &idle, meta, BPF_ANY))
-		return -errno;
-	return 0;
+		memcpy(base + p * FG_PORTS_STRIDE, &match->ports[p],
+		       sizeof(match->ports[p]));
+	if (bpf_map_update_elem(m->rule_table, &idle, &match->table, BPF_ANY))
+		err = -errno;
+	if (!err)
+		err = stage_dests(m, idle, match);
+	if (!err && bpf_map_update_elem(m->cfg, &idle, run, BPF_ANY))
+		err = -errno;
+	if (!err && meta && bpf_map_update_elem(m->meta, &idle, meta, BPF_ANY))
+		err = -errno;
+	free(run);
+	return err;
 }
 
 void fg_maps_commit_config(struct fg_maps *m)
@@ -204,10 +279,10 @@ void fg_maps_commit_config(struct fg_maps *m)
 }
 
 int fg_maps_apply_config(struct fg_maps *m, const struct fg_config *cfg,
-			 const struct fg_port_rules *ports,
+			 const struct fg_rule_match *match,
 			 const struct fg_meta *meta)
 {
-	int err = fg_maps_stage_config(m, cfg, ports, meta);
+	int err = fg_maps_stage_config(m, cfg, match, meta);
 
 	if (!err)
 		fg_maps_commit_config(m);
@@ -245,39 +320,6 @@ void fg_cidr_from_lpm(const struct fg_lpm_key *k, struct fg_cidr *c)
 static void lists_changed(struct fg_maps *m)
 {
 	__atomic_add_fetch(&m->ctl_mem->lists_gen, 1, __ATOMIC_SEQ_CST);
-}
-
-static int list_put(struct fg_maps *m, const struct fg_cidr *c, __u32 action,
-		    bool from_cli)
-{
-	struct fg_lpm_key k;
-	__u32 v = action | (from_cli ? FG_LIST_FROM_CLI : 0);
-
-	fg_lpm_from_cidr(c, &k);
-	if (bpf_map_update_elem(m->lists, &k, &v, BPF_ANY))
-		return -errno;
-	return 0;
-}
-
-int fg_list_put(struct fg_maps *m, const struct fg_cidr *c, __u32 action,
-		bool from_cli)
-{
-	int err = list_put(m, c, action, from_cli);
-
-	if (!err)
-		lists_changed(m);
-	return err;
-}
-
-int fg_list_del(struct fg_maps *m, const struct fg_cidr *c)
-{
-	struct fg_lpm_key k;
-
-	fg_lpm_from_cidr(c, &k);
-	if (bpf_map_delete_elem(m->lists, &k))
-		return -errno;
-	lists_changed(m);
-	return 0;
 }
 
 /* Collects every key first: deleting while walking an LPM trie with
@@ -376,6 +418,76 @@ find_entry(const struct fg_lpm_key *k, const struct list_entry *set, size_t n)
 	return n ? bsearch(k, set, n, sizeof(*set), lpm_cmp) : NULL;
 }
 
+/* Does key a (shorter or equal) cover key b? */
+static bool lpm_covers(const struct fg_lpm_key *a, const struct fg_lpm_key *b)
+{
+	const __u8 *x = (const __u8 *)a->addr, *y = (const __u8 *)b->addr;
+	unsigned int full = a->prefixlen / 8, rest = a->prefixlen % 8;
+
+	if (a->prefixlen > b->prefixlen || memcmp(x, y, full))
+		return false;
+	return !rest || !((x[full] ^ y[full]) & (0xff << (8 - rest)));
+}
+
+static int addr_order(const void *pa, const void *pb)
+{
+	const struct list_entry *a = *(const struct list_entry *const *)pa;
+	const struct list_entry *b = *(const struct list_entry *const *)pb;
+	int r = memcmp(a->k.addr, b->k.addr, sizeof(a->k.addr));
+
+	if (r)
+		return r;
+	return a->k.prefixlen < b->k.prefixlen	 ? -1
+	       : a->k.prefixlen > b->k.prefixlen ? 1
+						 : 0;
+}
+
+static __u32 composed(__u32 own, __u32 parent)
+{
+	__u32 act = own & FG_LIST_ACTION_MASK;
+	__u32 cls = own >> FG_LIST_CLASS_SHIFT & FG_LIST_CLASS_MASK;
+
+	if (!act)
+		act = parent >> FG_LIST_EFF_ACTION_SHIFT &
+		      FG_LIST_EFF_ACTION_MASK;
+	if (!cls)
+		cls =
+		    parent >> FG_LIST_EFF_CLASS_SHIFT & FG_LIST_EFF_CLASS_MASK;
+	return (own & FG_LIST_OWN_MASK) |
+	       (cls & FG_LIST_EFF_CLASS_MASK) << FG_LIST_EFF_CLASS_SHIFT |
+	       (act & FG_LIST_EFF_ACTION_MASK) << FG_LIST_EFF_ACTION_SHIFT;
+}
+
+/*
+ * Sets every entry's effective action and class (fg_abi.h): its own, or
+ * else the nearest enclosing entry's. In address order an enclosing
+ * prefix comes before what it encloses, so a stack of the open ones is
+ * enough: O(n log n) for the sort.
+ */
+static int compose(struct list_entry *e, size_t n)
+{
+	struct list_entry **by_addr = calloc(n ? n : 1, sizeof(*by_addr));
+	struct list_entry *stack[129];
+	size_t depth = 0;
+
+	if (!by_addr)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		by_addr[i] = &e[i];
+	qsort(by_addr, n, sizeof(*by_addr), addr_order);
+	for (size_t i = 0; i < n; i++) {
+		struct list_entry *x = by_addr[i];
+
+		while (depth && !lpm_covers(&stack[depth - 1]->k, &x->k))
+			depth--;
+		x->v = composed(x->v, depth ? stack[depth - 1]->v : 0);
+		if (depth < sizeof(stack) / sizeof(stack[0]))
+			stack[depth++] = x;
+	}
+	free(by_addr);
+	return 0;
+}
+
 /* One write of a sync and what undoes it: the value it replaced, or
  * none (the key was absent). */
 struct list_op {
@@ -430,34 +542,52 @@ static int read_entries(struct fg_maps *m, struct list_entry **out, size_t *n)
 	return 0;
 }
 
-/* The config's entries, sorted by key, one per key (a validated config
- * names a prefix on one list only). */
-static struct list_entry *wanted_entries(const struct fg_cidr *allow,
-					 size_t nallow,
-					 const struct fg_cidr *deny,
-					 size_t ndeny, size_t *n)
+/* The config's entries, sorted by key, one per key: a prefix on a list
+ * and in a class is one entry with both (a validated config names a
+ * prefix on one list and in one class only). Own bits only. */
+static struct list_entry *wanted_entries(const struct fg_list_want *want,
+					 size_t *n)
 {
-	size_t nwant = nallow + ndeny, len = 0;
+	size_t nwant = want->nallow + want->ndeny + want->nclasses, len = 0;
 	struct list_entry *w = calloc(nwant ? nwant : 1, sizeof(*w));
 
 	if (!w)
 		return NULL;
-	for (size_t i = 0; i < nwant; i++) {
-		fg_lpm_from_cidr(i < nallow ? &allow[i] : &deny[i - nallow],
-				 &w[i].k);
-		w[i].v = i < nallow ? FG_LIST_ALLOW : FG_LIST_DENY;
+	for (size_t i = 0, j = 0; j < want->nallow; j++, i++) {
+		fg_lpm_from_cidr(&want->allow[j], &w[i].k);
+		w[i].v = FG_LIST_ALLOW;
+	}
+	for (size_t i = want->nallow, j = 0; j < want->ndeny; j++, i++) {
+		fg_lpm_from_cidr(&want->deny[j], &w[i].k);
+		w[i].v = FG_LIST_DENY;
+	}
+	for (size_t i = want->nallow + want->ndeny, j = 0; j < want->nclasses;
+	     j++, i++) {
+		fg_lpm_from_cidr(&want->classes[j].cidr, &w[i].k);
+		w[i].v = (want->classes[j].class_id & FG_LIST_CLASS_MASK)
+			 << FG_LIST_CLASS_SHIFT;
 	}
 	qsort(w, nwant, sizeof(*w), lpm_cmp);
-	for (size_t i = 0; i < nwant; i++)
-		if (!len || lpm_cmp(&w[len - 1].k, &w[i].k))
+	for (size_t i = 0; i < nwant; i++) {
+		if (len && !lpm_cmp(&w[len - 1].k, &w[i].k))
+			w[len - 1].v |= w[i].v;
+		else
 			w[len++] = w[i];
+	}
 	*n = len;
 	return w;
 }
 
+/* A CLI entry's own bits: its action and mark; a class a config entry
+ * of the same prefix gives it is added by the plan. */
+#define CLI_OWN (FG_LIST_ACTION_MASK | FG_LIST_FROM_CLI)
+#define CLASS_OWN (FG_LIST_CLASS_MASK << FG_LIST_CLASS_SHIFT)
+
 /*
  * The writes that take the table from `have` to the config's `want`
- * with the CLI's entries kept, counted into *room. New entries go in
+ * with the CLI's entries kept (the CLI's action wins on a prefix both
+ * name; a class the config gives that prefix stays), every effective
+ * value composed over the result, counted into *room. New entries go in
  * before the old ones go (no moment without a prefix that covers an
  * address in both configs), unless only removing the old ones first
  * makes the room.
@@ -466,37 +596,54 @@ static int plan_ops(const struct list_entry *have, size_t nhave,
 		    const struct list_entry *want, size_t nwant,
 		    struct fg_list_sync *p, struct fg_lists_room *room)
 {
-	size_t nadd = 0, ndel = 0, nput = 0;
-	struct list_op *puts = calloc(nwant + 1, sizeof(*puts));
+	size_t nadd = 0, ndel = 0, nput = 0, nres = 0;
+	struct list_op *puts = calloc(nwant + nhave + 1, sizeof(*puts));
 	struct list_op *dels = calloc(nhave + 1, sizeof(*dels));
+	struct list_entry *res = calloc(nwant + nhave + 1, sizeof(*res));
+	int err = 0;
 
-	if (!puts || !dels) {
-		free(puts);
-		free(dels);
-		return -ENOMEM;
-	}
-	/* The operator's own entries win over the config's. */
-	for (size_t i = 0; i < nhave; i++) {
-		if (have[i].v & FG_LIST_FROM_CLI)
-			room->cli++;
-		else if (!find_entry(&have[i].k, want, nwant))
-			dels[ndel++] = (struct list_op){.k = have[i].k,
-							.del = true,
-							.had = true,
-							.old = have[i].v};
+	if (!puts || !dels || !res) {
+		err = -ENOMEM;
+		goto out;
 	}
 	for (size_t i = 0; i < nwant; i++) {
 		const struct list_entry *e =
 		    find_entry(&want[i].k, have, nhave);
 
+		res[nres] = want[i];
 		if (e && (e->v & FG_LIST_FROM_CLI))
+			res[nres].v =
+			    (e->v & CLI_OWN) | (want[i].v & CLASS_OWN);
+		else
+			room->config++;
+		nres++;
+	}
+	for (size_t i = 0; i < nhave; i++) {
+		if (!(have[i].v & FG_LIST_FROM_CLI))
 			continue;
-		room->config++;
-		if (e && e->v == want[i].v)
+		room->cli++;
+		if (!find_entry(&have[i].k, want, nwant))
+			res[nres++] = (struct list_entry){
+			    .k = have[i].k, .v = have[i].v & CLI_OWN};
+	}
+	qsort(res, nres, sizeof(*res), lpm_cmp);
+	err = compose(res, nres);
+	if (err)
+		goto out;
+	for (size_t i = 0; i < nhave; i++)
+		if (!find_entry(&have[i].k, res, nres))
+			dels[ndel++] = (struct list_op){.k = have[i].k,
+							.del = true,
+							.had = true,
+							.old = have[i].v};
+	for (size_t i = 0; i < nres; i++) {
+		const struct list_entry *e = find_entry(&res[i].k, have, nhave);
+
+		if (e && e->v == res[i].v)
 			continue;
 		nadd += !e;
-		puts[nput++] = (struct list_op){.k = want[i].k,
-						.v = want[i].v,
+		puts[nput++] = (struct list_op){.k = res[i].k,
+						.v = res[i].v,
 						.had = e != NULL,
 						.old = e ? e->v : 0};
 	}
@@ -508,13 +655,16 @@ static int plan_ops(const struct list_entry *have, size_t nhave,
 		memcpy(p->ops, puts, nput * sizeof(*puts));
 		memcpy(p->ops + nput, dels, ndel * sizeof(*dels));
 	}
+	if (room->config + room->cli > room->capacity)
+		err = -ENOSPC;
+out:
 	free(puts);
 	free(dels);
-	return room->config + room->cli > room->capacity ? -ENOSPC : 0;
+	free(res);
+	return err;
 }
 
-int fg_list_sync_plan(struct fg_maps *m, const struct fg_cidr *allow,
-		      size_t nallow, const struct fg_cidr *deny, size_t ndeny,
+int fg_list_sync_plan(struct fg_maps *m, const struct fg_list_want *w,
 		      struct fg_list_sync **out, struct fg_lists_room *room)
 {
 	struct fg_lists_room r = {0};
@@ -525,8 +675,7 @@ int fg_list_sync_plan(struct fg_maps *m, const struct fg_cidr *allow,
 
 	if (!err)
 		err = lists_capacity(m, &r.capacity);
-	if (!err &&
-	    !(want = wanted_entries(allow, nallow, deny, ndeny, &nwant)))
+	if (!err && !(want = wanted_entries(w, &nwant)))
 		err = -ENOMEM;
 	if (!err && !(p->ops = calloc(nwant + nhave + 1, sizeof(*p->ops))))
 		err = -ENOMEM;
@@ -606,12 +755,102 @@ void fg_list_sync_free(struct fg_list_sync *p)
 int fg_maps_sync_lists(struct fg_maps *m, const struct fg_cidr *allow,
 		       size_t nallow, const struct fg_cidr *deny, size_t ndeny)
 {
+	struct fg_list_want w = {
+	    .allow = allow, .nallow = nallow, .deny = deny, .ndeny = ndeny};
+
+	return fg_maps_sync_want(m, &w);
+}
+
+int fg_maps_sync_want(struct fg_maps *m, const struct fg_list_want *w)
+{
 	struct fg_list_sync *p = NULL;
-	int err = fg_list_sync_plan(m, allow, nallow, deny, ndeny, &p, NULL);
+	int err = fg_list_sync_plan(m, w, &p, NULL);
 
 	if (!err)
 		err = fg_list_sync_run(m, p);
 	fg_list_sync_free(p);
+	return err;
+}
+
+/* Every entry's effective value again, written where it changed: after
+ * the CLI changed an entry of a table that holds classes. */
+static int recompose(struct fg_maps *m)
+{
+	struct list_entry *e = NULL;
+	__u32 *before;
+	size_t n = 0;
+	int err = read_entries(m, &e, &n);
+
+	if (err)
+		return err;
+	before = calloc(n ? n : 1, sizeof(*before));
+	if (!before) {
+		free(e);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		before[i] = e[i].v;
+	err = compose(e, n);
+	for (size_t i = 0; !err && i < n; i++)
+		if (e[i].v != before[i] &&
+		    bpf_map_update_elem(m->lists, &e[i].k, &e[i].v, BPF_EXIST))
+			err = -errno;
+	free(before);
+	free(e);
+	return err;
+}
+
+/* Whether the live config has classes: only then can one entry's
+ * change move another's effective value (fg_abi.h). */
+static bool has_classes(struct fg_maps *m)
+{
+	struct fg_meta *meta = malloc(sizeof(*meta));
+	bool any = false;
+
+	if (meta && !fg_maps_read_meta(m, meta))
+		for (int k = 1; k < FG_CLASS_SLOTS && !any; k++)
+			any = meta->class_names[k][0] != '\0';
+	free(meta);
+	return any;
+}
+
+int fg_list_put(struct fg_maps *m, const struct fg_cidr *c, __u32 action,
+		bool from_cli)
+{
+	struct fg_lpm_key k;
+	__u32 old = 0, v;
+	int err = 0;
+
+	fg_lpm_from_cidr(c, &k);
+	if (bpf_map_lookup_elem(m->lists, &k, &old))
+		old = 0;
+	v = composed(
+	    (old & CLASS_OWN) | action | (from_cli ? FG_LIST_FROM_CLI : 0), 0);
+	if (bpf_map_update_elem(m->lists, &k, &v, BPF_ANY))
+		return -errno;
+	if (has_classes(m))
+		err = recompose(m);
+	lists_changed(m);
+	return err;
+}
+
+int fg_list_del(struct fg_maps *m, const struct fg_cidr *c)
+{
+	struct fg_lpm_key k;
+	__u32 old = 0, v;
+	int err;
+
+	fg_lpm_from_cidr(c, &k);
+	if (bpf_map_lookup_elem(m->lists, &k, &old))
+		return -errno;
+	/* A prefix that is also a class member stays, as that. */
+	v = old & CLASS_OWN;
+	err = v ? bpf_map_update_elem(m->lists, &k, &v, BPF_EXIST)
+		: bpf_map_delete_elem(m->lists, &k);
+	if (err)
+		return -errno;
+	err = has_classes(m) ? recompose(m) : 0;
+	lists_changed(m);
 	return err;
 }
 

@@ -46,15 +46,17 @@ int fg_daemon_pid(struct fg_maps *m);
 /* Removes every pin (maps, program) and the pin directory. */
 int fg_pins_remove(const char *pin_dir);
 
-/* Writes cfg and the port table into the idle slot, then makes it live:
- * a packet sees either the old config or the new one, never a mix. */
+/* Writes cfg and the rule tables into the idle slot, then makes it
+ * live: a packet sees either the old config or the new one, never a
+ * mix. The CLI's per-rule modes (fg_rule_modes) apply over cfg's. */
+struct fg_rule_match;
 int fg_maps_apply_config(struct fg_maps *m, const struct fg_config *cfg,
-			 const struct fg_port_rules *ports,
+			 const struct fg_rule_match *match,
 			 const struct fg_meta *meta);
 /* The same in two steps: the write, which the datapath does not see yet,
  * and the switch, once whatever goes with the config is in place too. */
 int fg_maps_stage_config(struct fg_maps *m, const struct fg_config *cfg,
-			 const struct fg_port_rules *ports,
+			 const struct fg_rule_match *match,
 			 const struct fg_meta *meta);
 void fg_maps_commit_config(struct fg_maps *m);
 /* The live slot's rule names (meta->rule_names[slot]). */
@@ -85,8 +87,17 @@ struct fg_lists_room {
 	size_t config, cli, capacity; /* entries after the sync; the table's */
 };
 struct fg_list_sync;
-int fg_list_sync_plan(struct fg_maps *m, const struct fg_cidr *allow,
-		      size_t nallow, const struct fg_cidr *deny, size_t ndeny,
+struct fg_class_entry;
+/* What the config puts into the table: the lists and the classes. */
+struct fg_list_want {
+	const struct fg_cidr *allow;
+	size_t nallow;
+	const struct fg_cidr *deny;
+	size_t ndeny;
+	const struct fg_class_entry *classes;
+	size_t nclasses;
+};
+int fg_list_sync_plan(struct fg_maps *m, const struct fg_list_want *w,
 		      struct fg_list_sync **out, struct fg_lists_room *room);
 int fg_list_sync_run(struct fg_maps *m, struct fg_list_sync *p);
 /* What a planned sync changes, for the reload's log line: entries new,
@@ -99,6 +110,7 @@ void fg_list_sync_free(struct fg_list_sync *p);
 /* Plan and run in one. */
 int fg_maps_sync_lists(struct fg_maps *m, const struct fg_cidr *allow,
 		       size_t nallow, const struct fg_cidr *deny, size_t ndeny);
+int fg_maps_sync_want(struct fg_maps *m, const struct fg_list_want *w);
 
 /* Counters summed over CPUs. stats[FG_STATS_ENTRIES],
  * rule_stats[FG_RULE_STATS_ENTRIES]. */

@@ -63,14 +63,14 @@ static void rule_counters(struct fg_buf *b, const struct fg_snapshot *s)
 		const char *name =
 		    r == FG_RULE_DEFAULT ? "default" : s->meta.rule_names[r];
 
-		for (unsigned int a = 0; a < FG_ACTION_COUNT; a++) {
+		for (unsigned int a = 0; a < FG_RULE_ACTIONS; a++) {
 			fg_buf_printf(b,
 				      "floodgate_rule_packets_total{rule=\"");
 			fg_prom_label_value(b, name);
 			fg_buf_printf(b, "\",action=\"%s\"} %llu\n",
-				      fg_action_label(a),
+				      fg_rule_action_label(a),
 				      (unsigned long long)s
-					  ->rule_stats[r * FG_ACTION_COUNT + a]
+					  ->rule_stats[r * FG_RULE_ACTIONS + a]
 					  .packets);
 		}
 	}

@@ -12,8 +12,8 @@ int fg_compiled_init(struct fg_compiled *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->cfg = calloc(1, sizeof(*c->cfg));
-	c->ports = calloc(FG_PORTS, sizeof(*c->ports));
-	if (!c->cfg || !c->ports) {
+	c->match = calloc(1, sizeof(*c->match));
+	if (!c->cfg || !c->match) {
 		fg_compiled_free(c);
 		return -ENOMEM;
 	}
@@ -23,47 +23,61 @@ int fg_compiled_init(struct fg_compiled *c)
 void fg_compiled_free(struct fg_compiled *c)
 {
 	free(c->cfg);
-	free(c->ports);
+	free(c->match);
 	c->cfg = NULL;
-	c->ports = NULL;
+	c->match = NULL;
 }
 
 /* The names and prefixes user space shows for the config, and its own
  * kill-switch and mode, which `floodgate status` compares with the
  * running ones (the program never reads them). */
-static void compile_meta(const struct fg_settings *s, struct fg_meta *meta)
+static void compile_meta(const struct fg_settings *s,
+			 const struct fg_config *cfg, struct fg_meta *meta)
 {
+	unsigned int slot = s->nrules;
+
 	memset(meta, 0, sizeof(*meta));
-	meta->nrules = s->nrules;
+	meta->nrules = cfg->nrules;
 	meta->ipv4_prefix = s->ipv4_prefix;
 	meta->ipv6_prefix = s->ipv6_prefix;
 	meta->config_enabled = s->enabled;
 	meta->config_dry_run = s->dry_run;
 	snprintf(meta->rule_names[FG_RULE_DEFAULT], FG_RULE_NAME_LEN,
 		 "default");
-	for (unsigned int i = 0; i < s->nrules; i++)
+	for (unsigned int i = 0; i < s->nrules; i++) {
 		snprintf(meta->rule_names[i + 1], FG_RULE_NAME_LEN, "%s",
 			 s->rules[i].name);
+		meta->rule_config_dry_run[i + 1] = s->rules[i].dry_run;
+	}
+	/* The scaled default slots, in the order ruleset.c made them. */
+	for (unsigned int k = 0; k < s->nclasses; k++) {
+		snprintf(meta->class_names[k + 1], FG_CLASS_NAME_LEN, "%s",
+			 s->classes[k].name);
+		if (s->classes[k].limits_scale != FG_SCALE_ONE &&
+		    ++slot < FG_RULE_SLOTS)
+			snprintf(meta->rule_names[slot], FG_RULE_NAME_LEN,
+				 FG_SCALED_DEFAULT_FMT, s->classes[k].name);
+	}
 }
 
 int fg_compile(const struct fg_settings *s, __u64 tick_ns,
 	       struct fg_compiled *out, char *err, size_t errlen)
 {
 	int rc =
-	    fg_ruleset_compile(s, tick_ns, out->cfg, out->ports, err, errlen);
+	    fg_ruleset_compile(s, tick_ns, out->cfg, out->match, err, errlen);
 
 	if (rc)
 		return rc;
-	compile_meta(s, &out->meta);
+	compile_meta(s, out->cfg, &out->meta);
 	return 0;
 }
 
 int fg_publish_stage(struct fg_maps *m, const struct fg_compiled *c)
 {
-	return fg_maps_stage_config(m, c->cfg, c->ports, &c->meta);
+	return fg_maps_stage_config(m, c->cfg, c->match, &c->meta);
 }
 
 int fg_publish(struct fg_maps *m, const struct fg_compiled *c)
 {
-	return fg_maps_apply_config(m, c->cfg, c->ports, &c->meta);
+	return fg_maps_apply_config(m, c->cfg, c->match, &c->meta);
 }

@@ -14,10 +14,11 @@
 #include "config.h"
 #include "fg_abi.h"
 #include "mapio.h"
+#include "ruleset.h"
 
 struct fg_compiled {
 	struct fg_config *cfg;	     /* heap: FG_RULE_SLOTS rules */
-	struct fg_port_rules *ports; /* heap: FG_PORTS entries */
+	struct fg_rule_match *match; /* heap */
 	struct fg_meta meta;
 };
 

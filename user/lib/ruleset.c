@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -72,32 +73,6 @@ static int rule_has_class(const struct fg_rule_spec *r, int pclass)
 	return 0;
 }
 
-/* First match wins: fill from the last rule to the first, so earlier
- * rules overwrite later ones. */
-static void compile_ports(const struct fg_settings *s,
-			  struct fg_port_rules *ports)
-{
-	memset(ports, 0, sizeof(*ports) * FG_PORTS);
-	for (int i = (int)s->nrules - 1; i >= 0; i--) {
-		const struct fg_rule_spec *r = &s->rules[i];
-		__u8 slot = (__u8)(i + 1);
-
-		for (int c = 0; c < FG_PORT_CLASSES; c++) {
-			if (!rule_has_class(r, c))
-				continue;
-			if (!r->nports) {
-				for (int p = 0; p < FG_PORTS; p++)
-					ports[p].rule[c] = slot;
-				continue;
-			}
-			for (unsigned int k = 0; k < r->nports; k++)
-				for (unsigned int p = r->ports[k].first;
-				     p <= r->ports[k].last; p++)
-					ports[p].rule[c] = slot;
-		}
-	}
-}
-
 void fg_limit_floor(struct fg_limit *l, __u64 tick_ns)
 {
 	if (l->interval_fp && l->tolerance_ns < FG_TICKS_MIN * tick_ns)
@@ -138,16 +113,236 @@ static void compile_admission(const struct fg_settings *s, __u64 tick_ns,
 		compile_limits_n(&a, 1, tick_ns, out);
 }
 
+/* Does prefix a (the shorter or equal) cover b? */
+static bool cidr_covers(const struct fg_cidr *a, const struct fg_cidr *b)
+{
+	unsigned int bits = a->prefixlen, full = bits / 8, rest = bits % 8;
+
+	if (a->prefixlen > b->prefixlen)
+		return false;
+	if (memcmp(a->addr, b->addr, full))
+		return false;
+	return !rest ||
+	       !((a->addr[full] ^ b->addr[full]) & (0xff << (8 - rest)));
+}
+
+static int cmp_dest(const void *pa, const void *pb)
+{
+	const struct fg_dest_entry *a = pa, *b = pb;
+	int r = memcmp(a->cidr.addr, b->cidr.addr, sizeof(a->cidr.addr));
+
+	if (r)
+		return r;
+	return (int)a->cidr.prefixlen - (int)b->cidr.prefixlen;
+}
+
+/*
+ * The rules' destination CIDRs, one entry per prefix, each with the set
+ * of rules whose destinations cover it: its own rules and those of every
+ * enclosing prefix (the datapath sees only the most specific one). The
+ * distinct sets get ids 1..FG_MAX_DEST_SETS.
+ */
+static int compile_dests(const struct fg_settings *s, struct fg_rule_match *m,
+			 char *err, size_t errlen)
+{
+	__u64 own[FG_MAX_DEST_ENTRIES] = {0};
+	size_t n = 0, len = 0, depth = 0, stack[129];
+	unsigned int nsets = 1; /* id 0: no destination rule covers it */
+
+	for (unsigned int i = 0; i < s->nrules; i++)
+		for (unsigned int k = 0; k < s->rules[i].ndests; k++) {
+			m->dests[n].cidr = s->rules[i].dests[k];
+			m->dests[n++].set = i; /* the rule, for now */
+		}
+	qsort(m->dests, n, sizeof(*m->dests), cmp_dest);
+	for (size_t i = 0; i < n; i++) {
+		if (len && !cmp_dest(&m->dests[len - 1], &m->dests[i])) {
+			own[len - 1] |= 1ull << m->dests[i].set;
+			continue;
+		}
+		own[len] = 1ull << m->dests[i].set;
+		m->dests[len++] = m->dests[i];
+	}
+	/* Sorted by address then length, an enclosing prefix comes before
+	 * what it encloses: a stack of the open ones composes the sets. */
+	for (size_t i = 0; i < len; i++) {
+		__u64 set;
+		unsigned int id = 0;
+
+		while (depth && !cidr_covers(&m->dests[stack[depth - 1]].cidr,
+					     &m->dests[i].cidr))
+			depth--;
+		set = own[i] | (depth ? own[stack[depth - 1]] : 0);
+		own[i] = set;
+		stack[depth++] = i;
+		for (unsigned int k = 1; k < nsets; k++)
+			if (m->dest_sets[k] == set)
+				id = k;
+		if (!id) {
+			if (nsets == FG_DEST_SLOTS) {
+				snprintf(err, errlen,
+					 "rules' destinations: more than %d "
+					 "distinct sets of rules cover "
+					 "them; merge some destinations",
+					 FG_MAX_DEST_SETS);
+				return -EINVAL;
+			}
+			id = nsets++;
+			m->dest_sets[id] = set;
+		}
+		m->dests[i].set = id;
+	}
+	m->ndests = len;
+	return 0;
+}
+
+/* Bit i: user rule i matches packets of protocol class pc to this port
+ * (has_port) or without one. */
+static __u64 port_rules(const struct fg_settings *s, int pc, bool has_port,
+			unsigned int port)
+{
+	__u64 mask = 0;
+
+	for (unsigned int i = 0; i < s->nrules; i++) {
+		const struct fg_rule_spec *r = &s->rules[i];
+		bool match = !r->nports;
+
+		if (!rule_has_class(r, pc))
+			continue;
+		for (unsigned int k = 0; has_port && k < r->nports; k++)
+			match |= port >= r->ports[k].first &&
+				 port <= r->ports[k].last;
+		if (match)
+			mask |= 1ull << i;
+	}
+	return mask;
+}
+
+struct groups {
+	__u64 masks[FG_PORT_GROUPS];
+	unsigned int n;
+	const struct fg_settings *s;
+	const struct fg_rule_match *m;
+	const __u8 *default_slot; /* per class */
+};
+
+/* The first rule of mask matching class c and destination set d. */
+static __u8 first_match(const struct groups *g, __u64 mask, unsigned int c,
+			unsigned int d)
+{
+	for (unsigned int i = 0; i < g->s->nrules; i++) {
+		const struct fg_rule_spec *r = &g->s->rules[i];
+
+		if (!(mask >> i & 1))
+			continue;
+		if (r->sources && !(r->sources >> c & 1))
+			continue;
+		if (r->ndests && !(g->m->dest_sets[d] >> i & 1))
+			continue;
+		return (__u8)(i + 1);
+	}
+	return g->default_slot[c];
+}
+
+/* The group of a set of matching rules, made on first sight. Ports
+ * that the same rules match share a group, so there are at most as
+ * many groups as distinct sets (bounded by FG_PORT_GROUPS). */
+static int group_of(struct groups *g, struct fg_rule_match *m, __u64 mask)
+{
+	for (unsigned int k = 0; k < g->n; k++)
+		if (g->masks[k] == mask)
+			return (int)k;
+	if (g->n == FG_PORT_GROUPS)
+		return -1;
+	g->masks[g->n] = mask;
+	for (unsigned int c = 0; c < FG_CLASS_SLOTS; c++)
+		for (unsigned int d = 0; d < FG_DEST_SLOTS; d++)
+			m->table.slot[g->n][c][d] = first_match(g, mask, c, d);
+	return (int)g->n++;
+}
+
+static int compile_groups(const struct fg_settings *s, struct fg_config *cfg,
+			  struct fg_rule_match *m, const __u8 *default_slot,
+			  char *err, size_t errlen)
+{
+	struct groups g = {.s = s, .m = m, .default_slot = default_slot};
+	int gid = 0;
+
+	for (int pc = 0; pc < FG_PCLASS_COUNT && gid >= 0; pc++) {
+		gid = group_of(&g, m, port_rules(s, pc, false, 0));
+		cfg->portless_group[pc] = (__u8)gid;
+	}
+	for (int pc = 0; pc < FG_PORT_CLASSES && gid >= 0; pc++) {
+		__u64 last = ~0ull;
+
+		for (unsigned int p = 0; p < FG_PORTS && gid >= 0; p++) {
+			__u64 mask = port_rules(s, pc, true, p);
+
+			if (mask != last)
+				gid = group_of(&g, m, mask);
+			last = mask;
+			m->ports[p].group[pc] = (__u8)gid;
+		}
+	}
+	m->ngroups = g.n;
+	if (gid >= 0)
+		return 0;
+	snprintf(err, errlen,
+		 "rules: their ports form more than %d distinct groups; "
+		 "merge some port lists",
+		 FG_PORT_GROUPS);
+	return -EINVAL;
+}
+
+/* The default limits times a class's limits_scale (thousandths): rates
+ * and bursts both, so the class gets the same shape, scaled. */
+static void scale_dims(const struct fg_dim_limit in[FG_DIM_COUNT], __u32 scale,
+		       struct fg_dim_limit out[FG_DIM_COUNT])
+{
+	for (int d = 0; d < FG_DIM_COUNT; d++) {
+		out[d] = in[d];
+		if (!in[d].rate.amount)
+			continue;
+		out[d].rate.amount = in[d].rate.amount * scale;
+		out[d].rate.per_ns = in[d].rate.per_ns * FG_SCALE_ONE;
+		out[d].burst =
+		    (in[d].burst * scale + FG_SCALE_ONE - 1) / FG_SCALE_ONE;
+		if (!out[d].burst)
+			out[d].burst = 1;
+	}
+}
+
+static int check_ids(const struct fg_config *cfg, unsigned int slot,
+		     const char *const *names, char *err, size_t errlen)
+{
+	for (unsigned int j = 1; j < slot; j++) {
+		if (cfg->rules[j].id == cfg->rules[slot].id) {
+			snprintf(err, errlen,
+				 "rules %s and %s: names collide in the state "
+				 "key; rename one",
+				 names[j], names[slot]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int fg_ruleset_compile(const struct fg_settings *s, __u64 tick_ns,
-		       struct fg_config *cfg, struct fg_port_rules *ports,
+		       struct fg_config *cfg, struct fg_rule_match *m,
 		       char *err, size_t errlen)
 {
+	char scaled_names[FG_CLASS_SLOTS][FG_RULE_NAME_LEN];
+	const char *names[FG_RULE_SLOTS] = {"default"};
+	__u8 default_slot[FG_CLASS_SLOTS] = {0};
+	unsigned int slot = s->nrules;
+	int rc;
+
 	memset(cfg, 0, sizeof(*cfg));
+	memset(m, 0, sizeof(*m));
 	compile_admission(s, tick_ns, &cfg->admit);
 	fg_mask6(s->ipv6_prefix, cfg->mask6);
 	cfg->mask4 = fg_mask4(s->ipv4_prefix);
 	cfg->malformed_drop = s->malformed_drop;
-	cfg->nrules = s->nrules;
 
 	compile_limits(s->defaults, tick_ns, cfg->rules[FG_RULE_DEFAULT].limit);
 	cfg->rules[FG_RULE_DEFAULT].id = FG_RULE_ID_DEFAULT;
@@ -156,20 +351,16 @@ int fg_ruleset_compile(const struct fg_settings *s, __u64 tick_ns,
 		const struct fg_rule_spec *r = &s->rules[i];
 		struct fg_rule *out = &cfg->rules[i + 1];
 
+		names[i + 1] = r->name;
 		compile_limits(r->dim, tick_ns, out->limit);
 		out->id = fg_rule_id(r->name);
-		for (unsigned int j = 0; j < i; j++) {
-			if (cfg->rules[j + 1].id == out->id) {
-				snprintf(err, errlen,
-					 "rules %s and %s: names collide in "
-					 "the state key; rename one",
-					 s->rules[j].name, r->name);
-				return -EINVAL;
-			}
-		}
+		rc = check_ids(cfg, i + 1, names, err, errlen);
+		if (rc)
+			return rc;
 		out->block_ns = r->block_ns;
 		out->block_scope = (__u8)r->block_scope;
 		out->action = (__u8)r->action;
+		out->dry_run = r->dry_run;
 		/* Without a fleet to publish to, counting would be waste. */
 		out->fleet = r->has_fleet && s->fleet.redis[0];
 		if (r->aggregate.enabled) {
@@ -179,21 +370,78 @@ int fg_ruleset_compile(const struct fg_settings *s, __u64 tick_ns,
 			compile_limits(r->aggregate.dim, tick_ns,
 				       out->agg_limit);
 		}
+		cfg->class_rules |= r->sources != 0;
 	}
 
-	/* Packets without ports (ICMP, other protocols, non-first
-	 * fragments) take the first rule of their protocol that names no
-	 * ports. */
-	for (int c = 0; c < FG_PCLASS_COUNT; c++) {
-		cfg->portless_rule[c] = FG_RULE_DEFAULT;
-		for (unsigned int i = 0; i < s->nrules; i++) {
-			if (!s->rules[i].nports &&
-			    rule_has_class(&s->rules[i], c)) {
-				cfg->portless_rule[c] = (__u8)(i + 1);
-				break;
-			}
+	/* A class with limits_scale gets the default limits, scaled, in a
+	 * slot of its own after the rules: its own state and counters. */
+	for (unsigned int k = 0; k < s->nclasses; k++) {
+		struct fg_dim_limit dims[FG_DIM_COUNT];
+		struct fg_rule *out;
+
+		if (s->classes[k].limits_scale == FG_SCALE_ONE)
+			continue;
+		if (++slot > FG_MAX_RULES) {
+			snprintf(err, errlen,
+				 "rules and classes with limits_scale: at "
+				 "most %d together",
+				 FG_MAX_RULES);
+			return -EINVAL;
+		}
+		out = &cfg->rules[slot];
+		snprintf(scaled_names[k + 1], FG_RULE_NAME_LEN,
+			 FG_SCALED_DEFAULT_FMT, s->classes[k].name);
+		names[slot] = scaled_names[k + 1];
+		scale_dims(s->defaults, s->classes[k].limits_scale, dims);
+		compile_limits(dims, tick_ns, out->limit);
+		out->id = fg_rule_id(names[slot]);
+		rc = check_ids(cfg, slot, names, err, errlen);
+		if (rc)
+			return rc;
+		default_slot[k + 1] = (__u8)slot;
+		cfg->class_rules = 1;
+	}
+	cfg->nrules = slot;
+
+	rc = compile_dests(s, m, err, errlen);
+	if (!rc)
+		rc = compile_groups(s, cfg, m, default_slot, err, errlen);
+	cfg->has_dests = m->ndests > 0;
+	return rc;
+}
+
+__u32 fg_rule_match_slot(const struct fg_config *cfg,
+			 const struct fg_rule_match *m, unsigned int pclass,
+			 bool has_port, __u16 port, __u32 class_id,
+			 __u32 dest_set)
+{
+	unsigned int group;
+	__u32 slot;
+
+	if (has_port && pclass < FG_PORT_CLASSES)
+		group = m->ports[port].group[pclass];
+	else
+		group = cfg->portless_group[pclass & (FG_PCLASS_COUNT - 1)];
+	slot = m->table.slot[group & (FG_PORT_GROUPS - 1)]
+			    [class_id & (FG_CLASS_SLOTS - 1)]
+			    [dest_set & (FG_DEST_SLOTS - 1)];
+	return slot < FG_RULE_SLOTS ? slot : FG_RULE_DEFAULT;
+}
+
+__u32 fg_rule_match_dest(const struct fg_rule_match *m, const __u8 addr[16])
+{
+	struct fg_cidr host = {.prefixlen = 128};
+	unsigned int best = 0;
+	__u32 set = 0;
+
+	memcpy(host.addr, addr, 16);
+	for (size_t i = 0; i < m->ndests; i++) {
+		const struct fg_cidr *c = &m->dests[i].cidr;
+
+		if (cidr_covers(c, &host) && c->prefixlen + 1u > best) {
+			best = c->prefixlen + 1u;
+			set = m->dests[i].set;
 		}
 	}
-	compile_ports(s, ports);
-	return 0;
+	return set;
 }

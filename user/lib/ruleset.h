@@ -27,11 +27,44 @@ void fg_mask6(unsigned int prefix, __u32 out[4]);
 /* The coarse clock's tick, from clock_getres(CLOCK_MONOTONIC_COARSE). */
 __u64 fg_clock_tick_ns(void);
 
-/* Fills cfg and ports[FG_PORTS]. tick_ns: the datapath clock's tick (0
- * for an exact clock, as in tests). Returns 0, or -EINVAL with err set
- * (two rule names hashing to one id). */
+/* One CIDR of the rules' `destinations`, with the id of the set of
+ * rules whose destinations cover it (nested CIDRs composed). */
+struct fg_dest_entry {
+	struct fg_cidr cidr;
+	__u32 set;
+};
+#define FG_MAX_DEST_ENTRIES (FG_MAX_RULES * FG_MAX_RULE_DESTS)
+
+/* What picks a packet's rule: its port's group (per protocol), then the
+ * rule slot of (group, source class, destination set). Large: heap. */
+struct fg_rule_match {
+	struct fg_port_groups ports[FG_PORTS];
+	struct fg_rule_table table;
+	size_t ndests;
+	struct fg_dest_entry dests[FG_MAX_DEST_ENTRIES];
+	/* The distinct destination sets, by id: a bit per user rule. */
+	__u64 dest_sets[FG_DEST_SLOTS];
+	unsigned int ngroups;
+};
+
+/* The name of the default limits' slot scaled for a class. */
+#define FG_SCALED_DEFAULT_FMT "default@%s"
+
+/* Fills cfg and match. tick_ns: the datapath clock's tick (0 for an
+ * exact clock, as in tests). Returns 0, or -EINVAL with err set (two
+ * rule names hashing to one id; more port groups, destination sets or
+ * rule slots than the tables hold). */
 int fg_ruleset_compile(const struct fg_settings *s, __u64 tick_ns,
-		       struct fg_config *cfg, struct fg_port_rules *ports,
+		       struct fg_config *cfg, struct fg_rule_match *match,
 		       char *err, size_t errlen);
+
+/* The rule slot the datapath picks, from the compiled tables: what
+ * bpf/rules.h computes, for tests, `explain` and the fuzzer's model. */
+__u32 fg_rule_match_slot(const struct fg_config *cfg,
+			 const struct fg_rule_match *m, unsigned int pclass,
+			 bool has_port, __u16 port, __u32 class_id,
+			 __u32 dest_set);
+/* The destination set of an address (0: none), by longest prefix. */
+__u32 fg_rule_match_dest(const struct fg_rule_match *m, const __u8 addr[16]);
 
 #endif /* FG_RULESET_H */

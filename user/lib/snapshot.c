@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <linux/if_link.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define FG_REASON_LABEL(name, label, actions) label,
@@ -30,6 +31,12 @@ const char *fg_reason_label(unsigned int reason)
 const char *fg_action_label(unsigned int action)
 {
 	return action < FG_ACTION_COUNT ? action_labels[action] : "unknown";
+}
+
+const char *fg_rule_action_label(unsigned int action)
+{
+	return action == FG_RULE_ACTION_DRY_RUN ? "dry_run"
+						: fg_action_label(action);
 }
 
 const char *fg_multiprog_state_name(__u32 state)
@@ -86,6 +93,22 @@ static void read_fleet(const struct fg_ctl *ctl, __u64 now_ns,
 	    at ? (long)(__u32)((__u32)(now_ns / 1000000) - at) : -1;
 }
 
+static int read_rule_modes(struct fg_maps *m, struct fg_snapshot *s)
+{
+	__u32 live = __atomic_load_n(&m->ctl_mem->cfg_slot, __ATOMIC_ACQUIRE);
+	struct fg_config *cfg = malloc(sizeof(*cfg));
+	int err = 0;
+
+	if (!cfg)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(m->cfg, &live, cfg))
+		err = -errno;
+	for (int r = 0; !err && r < FG_RULE_SLOTS; r++)
+		s->cfg_dry_run[r] = cfg->rules[r].dry_run;
+	free(cfg);
+	return err;
+}
+
 int fg_snapshot_read(struct fg_maps *m, bool count_sources,
 		     struct fg_snapshot *s)
 {
@@ -99,6 +122,9 @@ int fg_snapshot_read(struct fg_maps *m, bool count_sources,
 	if (err)
 		return err;
 	err = fg_maps_read_meta(m, &s->meta);
+	if (err)
+		return err;
+	err = read_rule_modes(m, s);
 	if (err)
 		return err;
 	err = fg_read_table_stats(m, s->table_events);

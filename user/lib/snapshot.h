@@ -28,6 +28,9 @@ struct fg_snapshot {
 	struct fg_counter stats[FG_STATS_ENTRIES];
 	struct fg_counter rule_stats[FG_RULE_STATS_ENTRIES];
 	struct fg_meta meta;
+	/* Each rule slot's running mode (1 = dry-run): the config's, or
+	 * what the CLI set (fg_rule_modes). */
+	__u8 cfg_dry_run[FG_RULE_SLOTS];
 	long tracked_sources; /* -1 when not counted */
 	long capacity;
 	long blocked_sources;
@@ -60,6 +63,8 @@ const char *fg_table_event_label(unsigned int event);
 /* Label strings of the shared reason/action lists. */
 const char *fg_reason_label(unsigned int reason);
 const char *fg_action_label(unsigned int action);
+/* A rule counter's action (fg_rule_stats): the actions, and dry_run. */
+const char *fg_rule_action_label(unsigned int action);
 /* Whether a verdict with this reason can carry this action. */
 bool fg_reason_has_action(unsigned int reason, unsigned int action);
 
