@@ -120,6 +120,64 @@ static const struct cfg_def cfg_allow24 = {
     .deny = {"198.51.100.66"},
 };
 
+/* Classes (DESIGN.md §9): 198.51.100.0/28 is "office", 10x the default
+ * 2 back-to-back; "partners" (198.51.100.32/28) has a rule of its own
+ * for port 80, placed before a port-only rule for 80; a deny /32
+ * inside office, and office nested in a deny /16 of 203.0.113.0/24's
+ * neighbour is not used (documentation ranges are /24s). */
+static const struct cfg_def cfg_classes = {
+    .packets = PER_HOUR(2, 2),
+    .classes = {{.name = "office",
+		 .cidrs = {"198.51.100.0/28"},
+		 .scale = 10000},
+		{.name = "partners", .cidrs = {"198.51.100.32/28"}}},
+    .rules = {{.name = "partners80",
+	       .proto = FG_PROTO_TCP,
+	       .ports = {{80, 80}},
+	       .sources = {"partners"},
+	       .packets = PER_HOUR(5, 5)},
+	      {.name = "web",
+	       .proto = FG_PROTO_TCP,
+	       .ports = {{80, 80}},
+	       .packets = PER_HOUR(1, 1)}},
+    .deny = {"198.51.100.7"},
+};
+
+/* A class inside a deny prefix stays denied; an allow /32 inside a
+ * class is allowed. */
+static const struct cfg_def cfg_class_nested = {
+    .packets = PER_HOUR(1, 1),
+    .classes = {{.name = "office",
+		 .cidrs = {"198.51.100.16/28"},
+		 .scale = 10000}},
+    .deny = {"198.51.100.0/26"},
+    .allow = {"198.51.100.20"},
+};
+
+/* Shadow mode: "http" (port 80) in dry-run, "api" (port 81) enforces. */
+static const struct cfg_def cfg_shadow = {
+    .packets = PER_HOUR(100, 100),
+    .rules = {{.name = "http",
+	       .proto = FG_PROTO_TCP,
+	       .ports = {{80, 80}},
+	       .packets = PER_HOUR(1, 1),
+	       .dry_run = true},
+	      {.name = "api",
+	       .proto = FG_PROTO_TCP,
+	       .ports = {{81, 81}},
+	       .packets = PER_HOUR(1, 1)}},
+};
+
+/* Destinations: "vip1" limits 192.0.2.1 only; 192.0.2.2 takes the
+ * default limits. */
+static const struct cfg_def cfg_dests = {
+    .packets = PER_HOUR(3, 3),
+    .rules = {{.name = "vip1",
+	       .proto = FG_PROTO_TCP,
+	       .dests = {"192.0.2.1/32", "2001:db8::1/128"},
+	       .packets = PER_HOUR(1, 1)}},
+};
+
 static const struct cfg_def cfg_prefix24 = {
     .packets = PER_HOUR(1, 1),
     .ipv4_prefix = 24,
@@ -917,6 +975,96 @@ const struct fg_case fg_cases[] = {
 		  {.pkt = TCP4(80, .src = "198.51.100.11"),
 		   EXPECT_DROP(RATE_PACKETS, 1),
 		   SOURCES(1)}},
+    },
+    {
+	.name = "class limits_scale 10: office sources get 10x the default "
+		"(20 back-to-back) while others keep 2",
+	.cfg = &cfg_classes,
+	.steps = {{.pkt = UDP4(53, .src = "198.51.100.2"),
+		   .times = 20,
+		   EXPECT_PASS(UNDER_LIMIT, 3)},
+		  {.pkt = UDP4(53, .src = "198.51.100.2"),
+		   EXPECT_DROP(RATE_PACKETS, 3)},
+		  {.pkt = UDP4(53, .src = "198.51.100.100"),
+		   .times = 2,
+		   EXPECT_PASS(UNDER_LIMIT, 0)},
+		  {.pkt = UDP4(53, .src = "198.51.100.100"),
+		   EXPECT_DROP(RATE_PACKETS, 0)}},
+    },
+    {
+	.name = "class-matched rule beats a port-only rule after it; other "
+		"sources take the port rule",
+	.cfg = &cfg_classes,
+	.steps = {{.pkt = TCP4(80, .src = "198.51.100.33"),
+		   .times = 5,
+		   EXPECT_PASS(UNDER_LIMIT, 1)},
+		  {.pkt = TCP4(80, .src = "198.51.100.33"),
+		   EXPECT_DROP(RATE_PACKETS, 1)},
+		  {.pkt = TCP4(80, .src = "198.51.100.100"),
+		   EXPECT_PASS(UNDER_LIMIT, 2)},
+		  {.pkt = TCP4(80, .src = "198.51.100.100"),
+		   EXPECT_DROP(RATE_PACKETS, 2)},
+		  /* office has no rule for 80: the port rule, not its
+		   * scaled defaults */
+		  {.pkt = TCP4(80, .src = "198.51.100.3"),
+		   EXPECT_PASS(UNDER_LIMIT, 2)},
+		  {.pkt = TCP4(80, .src = "198.51.100.3"),
+		   EXPECT_DROP(RATE_PACKETS, 2)}},
+    },
+    {
+	.name = "classes: a deny /32 inside a class drops; known class "
+		"members keep their class (memo) across packets",
+	.cfg = &cfg_classes,
+	.steps = {{.pkt = UDP4(53, .src = "198.51.100.7"),
+		   .times = 3,
+		   EXPECT_DROP(DENY_LIST, NO_RULE)},
+		  {.pkt = UDP4(53, .src = "198.51.100.8"),
+		   .times = 20,
+		   EXPECT_PASS(UNDER_LIMIT, 3)}},
+    },
+    {
+	.name = "classes nested in lists: a class inside a deny prefix is "
+		"denied; an allow /32 inside the class passes",
+	.cfg = &cfg_class_nested,
+	.steps = {{.pkt = UDP4(53, .src = "198.51.100.17"),
+		   .times = 2,
+		   EXPECT_DROP(DENY_LIST, NO_RULE)},
+		  {.pkt = UDP4(53, .src = "198.51.100.20"),
+		   .times = 3,
+		   EXPECT_PASS(ALLOW_LIST, NO_RULE)},
+		  {.pkt = UDP4(53, .src = "198.51.100.100"),
+		   EXPECT_PASS(UNDER_LIMIT, 0)},
+		  {.pkt = UDP4(53, .src = "198.51.100.100"),
+		   EXPECT_DROP(RATE_PACKETS, 0)}},
+    },
+    {
+	.name = "shadow mode: rule http (dry-run) passes its over-limit "
+		"packets as dry_run while rule api drops, same source",
+	.cfg = &cfg_shadow,
+	.steps = {{.pkt = TCP4(80), EXPECT_PASS(UNDER_LIMIT, 1)},
+		  {.pkt = TCP4(80), .times = 3, EXPECT_PASS(DRY_RUN, 1)},
+		  {.pkt = TCP4(81), EXPECT_PASS(UNDER_LIMIT, 2)},
+		  {.pkt = TCP4(81), .times = 3, EXPECT_DROP(RATE_PACKETS, 2)}},
+    },
+    {
+	.name = "destinations: a rule limits one VIP, not another (IPv4 and "
+		"IPv6)",
+	.cfg = &cfg_dests,
+	.steps = {{.pkt = TCP4(80, .dst = "192.0.2.1"),
+		   EXPECT_PASS(UNDER_LIMIT, 1)},
+		  {.pkt = TCP4(80, .dst = "192.0.2.1"),
+		   EXPECT_DROP(RATE_PACKETS, 1)},
+		  {.pkt = TCP4(80, .dst = "192.0.2.2"),
+		   .times = 3,
+		   EXPECT_PASS(UNDER_LIMIT, 0)},
+		  {.pkt = TCP4(80, .dst = "192.0.2.2"),
+		   EXPECT_DROP(RATE_PACKETS, 0)},
+		  {.pkt = TCP6(80, .dst = "2001:db8::1"),
+		   EXPECT_PASS(UNDER_LIMIT, 1)},
+		  {.pkt = TCP6(80, .dst = "2001:db8::1"),
+		   EXPECT_DROP(RATE_PACKETS, 1)},
+		  {.pkt = TCP6(80, .dst = "2001:db8::2"),
+		   EXPECT_PASS(UNDER_LIMIT, 0)}},
     },
     {
 	.name = "deny /32 inside an allow /24: the host drops, others pass",

@@ -47,6 +47,16 @@ struct rule_def {
 	/* A `fleet:` limit (the fleet's rate is the daemon's business;
 	 * the datapath only sees that the rule has one). */
 	bool fleet;
+	const char *sources[4]; /* class names; NULL ends; none = any */
+	const char *dests[4];	/* destination CIDRs; none = any */
+	bool dry_run;		/* the rule's shadow mode */
+};
+
+/* A source class: its CIDRs and limits_scale (thousandths; 0 = 1x). */
+struct class_def {
+	const char *name; /* NULL ends */
+	const char *cidrs[4];
+	__u32 scale;
 };
 
 /* A config as the daemon would have it after parsing YAML. */
@@ -62,6 +72,7 @@ struct cfg_def {
 	struct fg_dim_limit admit;
 	/* fleet.redis; NULL: "", no fleet, so no rule counts or checks. */
 	const char *redis;
+	struct class_def classes[4];
 };
 #define ADMIT_OFF                    \
 	{                            \

@@ -112,6 +112,8 @@ static bool check_counters(const struct fx_counters *before,
 	return ok;
 }
 
+static struct fg_class_entry class_entries[16];
+
 static void settings_from_def(const struct cfg_def *d, struct fg_settings *s,
 			      struct fg_cidr *allow, struct fg_cidr *deny)
 {
@@ -147,6 +149,33 @@ static void settings_from_def(const struct cfg_def *d, struct fg_settings *s,
 		if (rd->fleet)
 			r->fleet[FG_DIM_PACKETS] =
 			    (struct fg_dim_limit)PER_SEC(100, 10);
+		r->dry_run = rd->dry_run;
+		for (int k = 0; k < 4 && rd->dests[k]; k++)
+			if (fx_cidr(rd->dests[k], &r->dests[r->ndests++]))
+				FAIL("bad CIDR in the case: %s", rd->dests[k]);
+		for (int k = 0; k < 4 && rd->sources[k]; k++)
+			for (int c = 0; c < 4 && d->classes[c].name; c++)
+				if (!strcmp(d->classes[c].name, rd->sources[k]))
+					r->sources |= 1u << (c + 1);
+	}
+	s->nclass_entries = 0;
+	s->class_entries = class_entries;
+	for (int c = 0; c < 4 && d->classes[c].name; c++) {
+		const struct class_def *cd = &d->classes[c];
+
+		s->nclasses++;
+		snprintf(s->classes[c].name, sizeof(s->classes[c].name), "%s",
+			 cd->name);
+		s->classes[c].limits_scale =
+		    cd->scale ? cd->scale : FG_SCALE_ONE;
+		for (int k = 0; k < 4 && cd->cidrs[k]; k++) {
+			struct fg_class_entry *e =
+			    &class_entries[s->nclass_entries++];
+
+			if (fx_cidr(cd->cidrs[k], &e->cidr))
+				FAIL("bad CIDR in the case: %s", cd->cidrs[k]);
+			e->class_id = (unsigned int)c + 1;
+		}
 	}
 	if (d->redis)
 		snprintf(s->fleet.redis, sizeof(s->fleet.redis), "%s",
