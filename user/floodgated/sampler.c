@@ -96,7 +96,7 @@ static struct open_hist *open_for(struct fg_sampler *s,
 	o->h.window_s = FG_ADVISE_WINDOW_S;
 	o->h.rule_id = r->id;
 	o->h.interval_ms = FG_ADVISE_INTERVAL_MS;
-	snprintf(o->h.rule, sizeof(o->h.rule), "%s", r->name);
+	memcpy(o->h.rule, r->name, sizeof(o->h.rule)); /* both NUL-ended */
 	return o;
 }
 
