@@ -56,27 +56,42 @@ sleep 1.5 # the sampler's last pass over the tail
 
 json=$(fg_cli --json advise)
 diag "$json"
-jq_() { python3 -c 'import json,sys; d=json.load(sys.stdin); r=[x for x in d["rules"] if x["rule"]=="default"][0]; print(eval(sys.argv[1]))' "$1" <<<"$json"; }
+# The figures the checks use, in one python run: name=value lines.
+declare -A R
+while IFS='=' read -r k v; do R[$k]=$v; done < <(python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+r = [x for x in d["rules"] if x["rule"] == "default"][0]
+c = {x["name"]: x for x in r["candidates"]}
+for k, v in (("sources", r["sources"]), ("p50", r["packets"]["p50"]),
+             ("max", r["packets"]["max"]), ("p999", r["packets"]["p999"]),
+             ("outliers", r["outliers"]),
+             ("polite_max", c["polite max"]["limit"]),
+             ("current_over", c["current"]["sources_over"]),
+             ("sugg", r["suggested"]["packets"]),
+             ("sugg_over", r["suggested"]["sources_over"]),
+             ("sugg_burst", r["suggested"]["burst_packets"])):
+    print("%s=%s" % (k, v))' <<<"$json")
 
 # Documented error: 2.2 % (the bucket) plus one packet per 1 s interval;
 # the senders' own pacing adds a little (TOL_PACING). In percent of RATE.
 TOL_PACING=0.05
 tol() { calc "(0.022 + $TOL_PACING) * 100 + 100 / $1"; }
 
-check_eq "13 sources were sampled" "$(jq_ 'r["sources"]')" 13
-check_near "p50 is the polite rate, $POLITE_PPS pps" "$(jq_ 'r["packets"]["p50"]')" "$POLITE_PPS" "$(tol $POLITE_PPS)"
-check_near "max is the flood's rate, $FLOOD_PPS pps" "$(jq_ 'r["packets"]["max"]')" "$FLOOD_PPS" "$(tol $FLOOD_PPS)"
-check_near "p99.9 (13 sources: the top one) is the flood's" "$(jq_ 'r["packets"]["p999"]')" "$FLOOD_PPS" "$(tol $FLOOD_PPS)"
-check_eq "one outlier: the flood" "$(jq_ 'r["outliers"]')" 1
+check_eq "13 sources were sampled" "${R[sources]}" 13
+check_near "p50 is the polite rate, $POLITE_PPS pps" "${R[p50]}" "$POLITE_PPS" "$(tol $POLITE_PPS)"
+check_near "max is the flood's rate, $FLOOD_PPS pps" "${R[max]}" "$FLOOD_PPS" "$(tol $FLOOD_PPS)"
+check_near "p99.9 (13 sources: the top one) is the flood's" "${R[p999]}" "$FLOOD_PPS" "$(tol $FLOOD_PPS)"
+check_eq "one outlier: the flood" "${R[outliers]}" 1
 check_near "the polite maximum is the heavier pair's $HEAVY_PPS pps" \
-	"$(jq_ '[c for c in r["candidates"] if c["name"]=="polite max"][0]["limit"]')" "$HEAVY_PPS" "$(tol $HEAVY_PPS)"
+	"${R[polite_max]}" "$HEAVY_PPS" "$(tol $HEAVY_PPS)"
 check_eq "the heavier pair and the flood are over the current limit ($LIMIT)" \
-	"$(jq_ '[c for c in r["candidates"] if c["name"]=="current"][0]["sources_over"]')" 3
-sugg=$(jq_ 'r["suggested"]["packets"]')
+	"${R[current_over]}" 3
+sugg=${R[sugg]}
 check_gt "the suggested limit ($sugg) is above the heavier pair" "$sugg" "$(calc "$HEAVY_PPS * 1.1")"
 check_cmp "the suggested limit ($sugg) is below the flood" "$sugg" '<' "$FLOOD_PPS"
-check_eq "only the flood is over the suggested limit" "$(jq_ 'r["suggested"]["sources_over"]')" 1
-check_eq "the suggested burst is one second at the limit" "$(jq_ 'r["suggested"]["burst_packets"]')" "$sugg"
+check_eq "only the flood is over the suggested limit" "${R[sugg_over]}" 1
+check_eq "the suggested burst is one second at the limit" "${R[sugg_burst]}" "$sugg"
 
 text=$(fg_cli advise --rule default --since 10m)
 diag "$text"
