@@ -213,6 +213,7 @@ static void *run(void *arg)
 {
 	struct fg_sampler *s = arg;
 	struct timespec until;
+	__u64 t0;
 
 	clock_gettime(CLOCK_MONOTONIC, &until);
 	pthread_mutex_lock(&s->lock);
@@ -220,7 +221,11 @@ static void *run(void *arg)
 		long n;
 
 		pthread_mutex_unlock(&s->lock);
+		t0 = fg_monotonic_ns();
 		n = fg_sampler_pass(s);
+		log_debug("advise pass", "entries=%ld ms=%.1f tracked=%zu", n,
+			  (double)(fg_monotonic_ns() - t0) / 1e6,
+			  fg_peaks_size(s->peaks));
 		if (n < 0 && !s->warned)
 			log_warn("advise sampling failed; retrying each second",
 				 "error=%s", fg_q(strerror((int)-n)));

@@ -10,15 +10,17 @@
 
 #define MIN_CAP 1024
 
+/* 48 bytes: a full table of 262 144 sources is 25 MB. */
 struct peak {
 	struct fg_src_key key;
-	__u32 pass;    /* the pass that saw it last; 0: a free slot */
-	__u64 total;   /* offered packets at that pass */
-	__u64 at_ms;   /* ... and when */
-	__u64 window;  /* the window its peak belongs to */
-	__u32 peak;    /* its peak's bucket in that window */
-	__u32 counted; /* counted in that window's histogram */
+	__u32 pass;   /* the pass that saw it last; 0: a free slot */
+	__u64 total;  /* offered packets at that pass */
+	__u32 at_ms;  /* ... and when (mod 2^32: only differences count) */
+	__u32 window; /* the window its peak belongs to (mod 2^32) */
+	__u16 peak;   /* its peak's bucket in that window */
+	__u8 counted; /* counted in that window's histogram */
 };
+_Static_assert(sizeof(struct peak) == 48, "peak size");
 
 struct fg_peaks {
 	struct peak *slot;
@@ -27,14 +29,14 @@ struct fg_peaks {
 	bool first;		/* nothing sampled before this pass */
 };
 
+/* cap is a power of two. */
 static size_t hash(const struct fg_src_key *k, size_t cap)
 {
-	const unsigned char *b = (const unsigned char *)k;
-	__u64 h = 1469598103934665603ull; /* FNV-1a */
+	__u64 h = k->rule_id;
 
-	for (size_t i = 0; i < sizeof(*k); i++)
-		h = (h ^ b[i]) * 1099511628211ull;
-	return (size_t)(h % cap);
+	for (int i = 0; i < 4; i++)
+		h = (h ^ k->addr[i]) * 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 32 ^ h) & (cap - 1);
 }
 
 static struct peak *find(struct peak *slot, size_t cap,
@@ -43,7 +45,7 @@ static struct peak *find(struct peak *slot, size_t cap,
 	size_t i = hash(k, cap);
 
 	while (slot[i].pass && memcmp(&slot[i].key, k, sizeof(*k)))
-		i = (i + 1) % cap;
+		i = (i + 1) & (cap - 1);
 	return &slot[i];
 }
 
@@ -97,11 +99,12 @@ int fg_peaks_observe(struct fg_peaks *p, const struct fg_src_key *k,
 		     struct fg_peak_move *mv)
 {
 	struct peak *e;
-	__u64 delta, dt_ms;
+	__u64 delta;
+	__u32 dt_ms;
 	unsigned int b;
 
-	/* At most half full: probes stay short. */
-	if ((p->used + 1) * 2 > p->cap && rebuild(p, p->cap * 2, 1))
+	/* At most 3/4 full: probes stay short. */
+	if ((p->used + 1) * 4 > p->cap * 3 && rebuild(p, p->cap * 2, 1))
 		return -ENOMEM;
 	e = find(p->slot, p->cap, k);
 	if (!e->pass) {
@@ -109,7 +112,7 @@ int fg_peaks_observe(struct fg_peaks *p, const struct fg_src_key *k,
 		p->used++;
 		e->pass = p->pass;
 		e->total = total;
-		e->at_ms = now_ms;
+		e->at_ms = (__u32)now_ms;
 		e->counted = 0;
 		p->seen++;
 		/* Seen before this pass: only the baseline. New since the
@@ -123,13 +126,13 @@ int fg_peaks_observe(struct fg_peaks *p, const struct fg_src_key *k,
 			p->seen++;
 		e->pass = p->pass;
 		delta = total >= e->total ? total - e->total : total;
-		dt_ms = now_ms - e->at_ms;
+		dt_ms = (__u32)now_ms - e->at_ms;
 		e->total = total;
-		e->at_ms = now_ms;
+		e->at_ms = (__u32)now_ms;
 	}
-	if (e->window != window)
+	if (e->window != (__u32)window)
 		e->counted = 0;
-	e->window = window;
+	e->window = (__u32)window;
 	if (!delta)
 		return 0;
 	/* A new source's time is unknown: at most a pass, taken as one
@@ -140,15 +143,18 @@ int fg_peaks_observe(struct fg_peaks *p, const struct fg_src_key *k,
 		return 0;
 	mv->from = e->counted ? (int)e->peak : -1;
 	mv->to = (int)b;
-	e->peak = b;
+	e->peak = (__u16)b;
 	e->counted = 1;
 	return 1;
 }
 
 int fg_peaks_end_pass(struct fg_peaks *p)
 {
-	size_t want = p->seen * 4 > MIN_CAP ? p->seen * 4 : MIN_CAP;
+	size_t want = MIN_CAP;
 	int err = 0;
+
+	while (want < p->seen * 2)
+		want *= 2;
 
 	/* Forget the departed when they are the larger part. */
 	if (p->used > 2 * p->seen + MIN_CAP)

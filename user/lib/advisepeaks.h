@@ -4,7 +4,7 @@
  * at the last sample and its peak rate's bucket in the current window.
  * Fed one sample at a time, it says which histogram bucket to move a
  * source from and to. Pure (no maps), for the daemon and unit tests.
- * Memory: about 2 x 48 bytes per (source, rule) of the last pass.
+ * Memory: 48 bytes a slot, 4/3 to 8/3 slots per (source, rule) held.
  */
 #ifndef FG_ADVISEPEAKS_H
 #define FG_ADVISEPEAKS_H
