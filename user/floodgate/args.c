@@ -399,8 +399,9 @@ static int parse_advise(const struct words *w, struct fg_cmdline *out,
 						   "advise --rule: expected a "
 						   "rule name");
 			if (out->rule)
-				return usage_error(err, ADVISE_USAGE,
-						   "advise: --rule given twice");
+				return usage_error(
+				    err, ADVISE_USAGE,
+				    "advise: --rule given twice");
 			out->rule = val;
 			k++;
 		} else if (!strcmp(a, "--since")) {

@@ -222,10 +222,9 @@ static json_object *json_rule(const struct rule_report *r)
 				       json_object_new_string(cand[i].name));
 		json_object_object_add(k, "limit",
 				       json_object_new_double(cand[i].limit));
-		json_object_object_add(
-		    k, "sources_over",
-		    json_object_new_uint64(
-			fg_advise_touched(&r->dist, cand[i].limit)));
+		json_object_object_add(k, "sources_over",
+				       json_object_new_uint64(fg_advise_touched(
+					   &r->dist, cand[i].limit)));
 		json_object_array_add(arr, k);
 	}
 	json_object_object_add(o, "candidates", arr);
@@ -233,9 +232,9 @@ static json_object *json_rule(const struct rule_report *r)
 			       json_object_new_uint64(s.outliers));
 	json_object_object_add(
 	    o, "outliers_from",
-	    s.outliers ? json_object_new_double(
-			     fg_advise_bucket_low(s.outlier_from))
-		       : NULL);
+	    s.outliers
+		? json_object_new_double(fg_advise_bucket_low(s.outlier_from))
+		: NULL);
 	p = json_object_new_object();
 	json_object_object_add(p, "packets", json_object_new_double(s.limit));
 	json_object_object_add(p, "burst_packets",
@@ -299,8 +298,9 @@ int cmd_advise(struct cli *c, const struct fg_cmdline *a)
 		json_object_object_add(
 		    top, "window_seconds",
 		    json_object_new_int(d->window_s ? (int)d->window_s : 0));
-		json_object_object_add(top, "interval_ms",
-				       json_object_new_int((int)d->interval_ms));
+		json_object_object_add(
+		    top, "interval_ms",
+		    json_object_new_int((int)d->interval_ms));
 		json_object_object_add(
 		    top, "relative_error",
 		    json_object_new_double(FG_ADVISE_REL_ERROR));

@@ -44,7 +44,7 @@ struct fg_daemon {
 
 	/* Other jobs' state goes here, one member each, set up in
 	 * fg_daemon_start and released in fg_daemon_stop. */
-	struct fg_fleet *fleet; /* fleet.c: its own thread */
+	struct fg_fleet *fleet;	    /* fleet.c: its own thread */
 	struct fg_sampler *sampler; /* sampler.c: its own thread */
 
 	/* Shared with the metrics thread. */

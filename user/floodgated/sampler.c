@@ -41,7 +41,7 @@ struct fg_sampler {
 	__u64 window; /* start of the open window, CLOCK_REALTIME s */
 	struct open_hist open[FG_RULE_SLOTS];
 	unsigned int nopen;
-	__u32 cursor; /* the ring's next free index */
+	__u32 cursor;			/* the ring's next free index */
 	struct fg_advise_hist *scratch; /* FG_ADVISE_ENTRIES */
 	__u32 *scratch_idx;
 	bool warned;

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-long fg_advise_read(struct fg_maps *m, struct fg_advise_hist *out,
-		    __u32 *idx)
+long fg_advise_read(struct fg_maps *m, struct fg_advise_hist *out, __u32 *idx)
 {
 	long n = 0;
 
@@ -57,15 +56,13 @@ long fg_advise_live_rules(struct fg_maps *m,
 		out[n].id = cfg->rules[s].id;
 		out[n].packets = cfg->rules[s].limit[FG_DIM_PACKETS];
 		snprintf(out[n].name, sizeof(out[n].name), "%s",
-			 s == FG_RULE_DEFAULT ? "default"
-					      : meta.rule_names[s]);
+			 s == FG_RULE_DEFAULT ? "default" : meta.rule_names[s]);
 	}
 	free(cfg);
 	return n;
 }
 
-void fg_advise_limit_rate(const struct fg_limit *l, double *pps,
-			  double *burst)
+void fg_advise_limit_rate(const struct fg_limit *l, double *pps, double *burst)
 {
 	double interval_ns;
 

@@ -12,8 +12,7 @@
 
 /* Every used entry (start_s != 0) into out[FG_ADVISE_ENTRIES], with its
  * ring index in idx[] when idx is not NULL; returns how many. */
-long fg_advise_read(struct fg_maps *m, struct fg_advise_hist *out,
-		    __u32 *idx);
+long fg_advise_read(struct fg_maps *m, struct fg_advise_hist *out, __u32 *idx);
 int fg_advise_write(struct fg_maps *m, __u32 idx,
 		    const struct fg_advise_hist *h);
 
@@ -29,7 +28,6 @@ long fg_advise_live_rules(struct fg_maps *m,
 			  struct fg_advise_rule out[FG_RULE_SLOTS]);
 
 /* A packet limit as packets per second and burst; 0, 0 when unlimited. */
-void fg_advise_limit_rate(const struct fg_limit *l, double *pps,
-			  double *burst);
+void fg_advise_limit_rate(const struct fg_limit *l, double *pps, double *burst);
 
 #endif /* FG_ADVISESTORE_H */
