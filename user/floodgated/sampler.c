@@ -23,7 +23,6 @@
 struct open_hist {
 	struct fg_advise_hist h;
 	__u32 idx; /* ring index */
-	bool dirty;
 };
 
 struct fg_sampler {
@@ -127,7 +126,6 @@ static int observe(struct fg_sampler *s, const struct fg_src_key *k,
 	if (mv.from >= 0 && o->h.count[mv.from])
 		o->h.count[mv.from]--;
 	o->h.count[mv.to]++;
-	o->dirty = true;
 	return 0;
 }
 
@@ -169,13 +167,12 @@ long fg_sampler_pass(struct fg_sampler *s)
 		struct open_hist *o = &s->open[i];
 		int err;
 
+		/* Every pass, dirty or not: the sample count moves, and
+		 * at most FG_RULE_SLOTS writes of 1.6 KB cost nothing. */
 		o->h.samples++;
-		if (!o->dirty && o->h.samples > 1)
-			continue;
 		err = fg_advise_write(s->maps, o->idx, &o->h);
 		if (err)
 			return err;
-		o->dirty = false;
 	}
 	return seen;
 }
