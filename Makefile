@@ -29,7 +29,7 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Wextra -Werror -MD -MP \
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MD -MP -D_GNU_SOURCE \
 	-DFG_VERSION='"$(VERSION)"' -Iinclude -Iuser/lib -I$(OUT) $(REPRO)
-LDLIBS_BPF := -lbpf -lelf -lz
+LDLIBS_BPF := -lbpf -lelf -lz -lm
 LDLIBS_DAEMON := $(LDLIBS_BPF) -lnl-route-3 -lnl-3 -lmicrohttpd -lfyaml -ljson-c -lhiredis -lxdp -lsystemd -lcrypt
 LDLIBS_CLI := $(LDLIBS_BPF) -lfyaml -ljson-c -lhiredis
 LDLIBS_TEST := $(LDLIBS_DAEMON) -lcmocka

@@ -50,6 +50,13 @@ static __always_inline int fg_account(struct fg_verdict v, int rule_slot,
 	if (st && v.action != FG_ACTION_PASS && !(n % FG_DROP_SAMPLE) &&
 	    st->dropped < FG_TOP_COUNT_MAX)
 		st->dropped += FG_DROP_SAMPLE;
+	/* Dry-run's would-be drops: without them a source's offered rate
+	 * reads as capped at its limit. Each one, not sampled: these
+	 * packets go on into the stack, which costs far more than the
+	 * write. */
+	if (st && v.reason == FG_REASON_DRY_RUN &&
+	    st->would_drop < FG_TOP_COUNT_MAX)
+		st->would_drop++;
 	if (rule_slot >= 0)
 		fg_count(&fg_rule_stats,
 			 (__u32)rule_slot * FG_RULE_ACTIONS +

@@ -185,4 +185,14 @@ struct {
 	__type(value, struct fg_counter);
 } fg_chain_stats SEC(".maps");
 
+/* `floodgate advise`'s histograms: the daemon writes them, the CLI reads
+ * them from the pin; the program never touches them, the loader pins
+ * them with the rest. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FG_ADVISE_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct fg_advise_hist);
+} fg_advise SEC(".maps");
+
 #endif /* FG_MAPS_H */

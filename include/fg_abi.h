@@ -38,6 +38,7 @@
 #define FG_MAP_DESTS "fg_dests"
 #define FG_MAP_SRC_CLASS "fg_src_class"
 #define FG_MAP_RULE_MODES "fg_rule_modes"
+#define FG_MAP_ADVISE "fg_advise"
 #define FG_CHAIN_SLOT 0 /* the one entry of FG_MAP_NEXT */
 #define FG_PIN_PROG "prog"
 
@@ -66,7 +67,8 @@
 	X(rule_table, FG_MAP_RULE_TABLE)                                       \
 	X(dests, FG_MAP_DESTS)                                                 \
 	X(src_class, FG_MAP_SRC_CLASS)                                         \
-	X(rule_modes, FG_MAP_RULE_MODES)
+	X(rule_modes, FG_MAP_RULE_MODES)                                       \
+	X(advise, FG_MAP_ADVISE)
 /* clang-format on */
 
 /* Rate dimensions; each is one GCRA timestamp per (source, rule). */
@@ -305,7 +307,9 @@ struct fg_src_state {
 	__u32 passed;
 	__u32 dropped;
 	__u32 lists_gen; /* fg_ctl.lists_gen when last found not listed */
-	__u32 pad;
+	/* Over-limit packets passed in dry-run, sampled like `dropped`:
+	 * what `floodgate advise` adds to see the offered rate. */
+	__u32 would_drop;
 };
 #define FG_TOP_COUNT_MAX 0xffff0000u
 
@@ -379,6 +383,28 @@ enum fg_multiprog_state {
 	FG_MULTIPROG_FALLBACK = 2,   /* dispatcher refused: attached alone */
 };
 
+/*
+ * fg_advise (`floodgate advise`, written by the daemon only; the program
+ * never reads it): a ring of histograms, one per (time window, rule), of
+ * the per-source peak packet rates seen in that window. Bucket 0 holds
+ * peaks under 1 pps; bucket i >= 1 holds [2^((i-1)/16), 2^(i/16)) pps,
+ * 1/16 octave wide, up to 2^24 pps (the last bucket takes anything
+ * above).
+ */
+#define FG_ADVISE_SUBOCTAVES 16
+#define FG_ADVISE_OCTAVES 24
+#define FG_ADVISE_BUCKETS (1 + FG_ADVISE_OCTAVES * FG_ADVISE_SUBOCTAVES + 1)
+#define FG_ADVISE_ENTRIES 2048
+struct fg_advise_hist {
+	__u64 start_s;	   /* CLOCK_REALTIME; 0: an unused entry */
+	__u32 window_s;	   /* the window's length */
+	__u32 rule_id;	   /* fg_rule.id */
+	__u32 interval_ms; /* the sampling interval */
+	__u32 samples;	   /* sampling passes made in the window so far */
+	char rule[FG_RULE_NAME_LEN];
+	__u32 count[FG_ADVISE_BUCKETS]; /* sources per peak-rate bucket */
+};
+
 struct fg_counter {
 	__u64 packets;
 	__u64 bytes;
@@ -414,6 +440,8 @@ _Static_assert(sizeof(struct fg_block) == 16, "fg_block size");
 _Static_assert(sizeof(struct fg_fleet_count) == 24, "fg_fleet_count size");
 _Static_assert(sizeof(struct fg_admit_state) == 64, "fg_admit_state size");
 _Static_assert(sizeof(struct fg_counter) == 16, "fg_counter size");
+_Static_assert(sizeof(struct fg_advise_hist) == 72 + 4 * FG_ADVISE_BUCKETS,
+	       "fg_advise_hist size");
 _Static_assert(sizeof(struct fg_meta) ==
 		   48 * FG_RULE_SLOTS + 64 + FG_CLASS_SLOTS * 32 + 72,
 	       "fg_meta size");

@@ -15,6 +15,7 @@
 	"mode enforce | mode dry-run [--for DURATION] | mode enforce|dry-run " \
 	"--rule NAME"
 #define NEXT_USAGE "next [set PROG_PIN | clear]"
+#define ADVISE_USAGE "advise [--rule NAME] [--since DURATION] [--json]"
 
 const struct fg_verb_info fg_verbs[FG_VERB_COUNT] = {
     [FG_VERB_STATUS] = {"status", "status [--json]", false},
@@ -30,6 +31,7 @@ const struct fg_verb_info fg_verbs[FG_VERB_COUNT] = {
     [FG_VERB_DETACH] = {"detach", "detach", true},
     [FG_VERB_VERSION] = {"version", "version", false},
     [FG_VERB_NEXT] = {"next", NEXT_USAGE, false},
+    [FG_VERB_ADVISE] = {"advise", ADVISE_USAGE, false},
 };
 
 /* The arguments that are not global options, wherever those stand. */
@@ -405,6 +407,57 @@ static int parse_next(const struct words *w, struct fg_cmdline *out,
 			   "next: \"%s\": expected set PROG_PIN or clear", op);
 }
 
+/* --rule NAME and --since DURATION, in any order. */
+static int parse_advise(const struct words *w, struct fg_cmdline *out,
+			struct fg_args_error *err)
+{
+	const char *a, *why = NULL;
+	bool since_given = false;
+
+	out->since_ns = FG_ADVISE_SINCE_DEFAULT_NS;
+	for (int k = 1; (a = word(w, k)); k++) {
+		const char *val = word(w, k + 1);
+
+		if (!strcmp(a, "--rule")) {
+			if (!val || !*val)
+				return usage_error(err, ADVISE_USAGE,
+						   "advise --rule: expected a "
+						   "rule name");
+			if (out->rule)
+				return usage_error(
+				    err, ADVISE_USAGE,
+				    "advise: --rule given twice");
+			out->rule = val;
+			k++;
+		} else if (!strcmp(a, "--since")) {
+			if (!val)
+				return usage_error(err, ADVISE_USAGE,
+						   "advise --since: expected a "
+						   "duration (15m, 1h, 24h)");
+			if (since_given)
+				return usage_error(err, ADVISE_USAGE,
+						   "advise: --since given "
+						   "twice");
+			if (fg_parse_duration(val, &out->since_ns, &why))
+				return usage_error(err, ADVISE_USAGE,
+						   "advise --since: \"%s\": %s",
+						   val, why);
+			if (out->since_ns < 1000000000ULL ||
+			    out->since_ns > FG_ADVISE_SINCE_MAX_NS)
+				return usage_error(err, ADVISE_USAGE,
+						   "advise --since: \"%s\": "
+						   "from 1s to 168h",
+						   val);
+			since_given = true;
+			k++;
+		} else {
+			return usage_error(err, ADVISE_USAGE,
+					   "advise: unexpected \"%s\"", a);
+		}
+	}
+	return 0;
+}
+
 int fg_args_parse(int argc, char *const argv[], struct fg_cmdline *out,
 		  struct fg_args_error *err)
 {
@@ -443,6 +496,8 @@ int fg_args_parse(int argc, char *const argv[], struct fg_cmdline *out,
 		return parse_top(&w, out, err);
 	case FG_VERB_NEXT:
 		return parse_next(&w, out, err);
+	case FG_VERB_ADVISE:
+		return parse_advise(&w, out, err);
 	case FG_VERB_HELP:
 		return 0;
 	default:

@@ -17,8 +17,10 @@
 #define FG_TOP_MAX 10000
 #define FG_ARGS_MSG_MAX 256
 #define FG_TOP_INTERVAL_DEFAULT_NS 2000000000ULL
-#define FG_TOP_INTERVAL_MIN_NS 100000000ULL	/* 100ms */
-#define FG_TOP_INTERVAL_MAX_NS 3600000000000ULL /* 1h */
+#define FG_TOP_INTERVAL_MIN_NS 100000000ULL	    /* 100ms */
+#define FG_TOP_INTERVAL_MAX_NS 3600000000000ULL	    /* 1h */
+#define FG_ADVISE_SINCE_DEFAULT_NS 3600000000000ULL /* 1h */
+#define FG_ADVISE_SINCE_MAX_NS (7 * 86400000000000ULL)
 
 enum fg_verb {
 	FG_VERB_HELP, /* help, --help, -h */
@@ -35,6 +37,7 @@ enum fg_verb {
 	FG_VERB_DETACH,
 	FG_VERB_VERSION,
 	FG_VERB_NEXT,
+	FG_VERB_ADVISE,
 	FG_VERB_COUNT,
 };
 
@@ -61,14 +64,15 @@ struct fg_cmdline {
 	enum fg_list_op list_op; /* allow, deny */
 	struct fg_cidr cidr;	 /* allow/deny add|del, unblock */
 	const char *cidr_text;	 /* ... as typed */
-	const char *rule;	 /* unblock --rule NAME; NULL: every rule */
-	unsigned int top_n;	 /* top */
-	bool top_n_set;		 /* -n given (--watch fills the screen) */
+	const char *rule;   /* unblock, advise --rule NAME; NULL: every rule */
+	unsigned int top_n; /* top */
+	bool top_n_set;	    /* -n given (--watch fills the screen) */
 	enum fg_top_by top_by;
 	bool top_watch;
 	__u64 top_interval_ns;	 /* top --watch --interval */
 	enum fg_next_op next_op; /* next */
 	const char *next_pin;	 /* next set: the program's pin path */
+	__u64 since_ns;		 /* advise --since */
 };
 
 struct fg_args_error {

@@ -132,6 +132,13 @@ struct fg_daemon *fg_daemon_start(const struct fg_daemon_opts *o)
 		log_error("config rejected", "error=%s", fg_q(err));
 		goto fail_loader;
 	}
+	/* After the config is live: it names the rules it samples. */
+	d->sampler = fg_sampler_start(&d->loader.maps);
+	if (!d->sampler) {
+		log_error("starting the advise sampler failed", "error=%s",
+			  fg_q(strerror(errno ? errno : ENOMEM)));
+		goto fail_loader;
+	}
 	d->links = fg_links_open(daemon_on_link, d);
 	__atomic_store_n(&d->loader.maps.ctl_mem->daemon_pid, (__u32)getpid(),
 			 __ATOMIC_RELEASE);
@@ -197,6 +204,7 @@ void fg_daemon_stop(struct fg_daemon *d)
 {
 	fg_links_close(d->links);
 	fg_http_stop(d->http);
+	fg_sampler_stop(d->sampler);
 	fg_fleet_stop(d->fleet);
 	__atomic_store_n(&d->loader.maps.ctl_mem->daemon_pid, 0,
 			 __ATOMIC_RELEASE);

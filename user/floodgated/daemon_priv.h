@@ -16,6 +16,7 @@
 #include "links.h"
 #include "loader.h"
 #include "publish.h"
+#include "sampler.h"
 #include "snapshot.h"
 #include "timedswitch.h"
 
@@ -43,7 +44,8 @@ struct fg_daemon {
 
 	/* Other jobs' state goes here, one member each, set up in
 	 * fg_daemon_start and released in fg_daemon_stop. */
-	struct fg_fleet *fleet; /* fleet.c: its own thread */
+	struct fg_fleet *fleet;	    /* fleet.c: its own thread */
+	struct fg_sampler *sampler; /* sampler.c: its own thread */
 
 	/* Shared with the metrics thread. */
 	pthread_mutex_t lock;
