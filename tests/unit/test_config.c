@@ -345,6 +345,34 @@ static void test_full_document(void **state)
 }
 
 /* A document only overrides what it names. */
+/* Classes may come after the rules that name them; limits_scale in
+ * thousandths; a rule's mode and destinations. */
+static void test_classes(void **state)
+{
+	struct fg_settings s;
+
+	(void)state;
+	load_ok("rules:\n  - name: a\n    sources: [y, x]\n    mode: dry-run\n"
+		"    destinations: [192.0.2.1, \"2001:db8::1\"]\n"
+		"classes:\n  x: {cidrs: [192.0.2.0/24, \"2001:db8:1::/48\"]}\n"
+		"  y: {limits_scale: 0.5}\n",
+		&s);
+	assert_int_equal(s.nclasses, 2);
+	assert_string_equal(s.classes[0].name, "x");
+	assert_int_equal(s.classes[0].limits_scale, FG_SCALE_ONE);
+	assert_int_equal(s.classes[1].limits_scale, 500);
+	assert_int_equal(s.rules[0].sources, (1u << 1) | (1u << 2));
+	assert_true(s.rules[0].dry_run);
+	assert_int_equal(s.rules[0].ndests, 2);
+	assert_int_equal(s.rules[0].dests[0].prefixlen, 128);
+	assert_int_equal(s.nclass_entries, 2);
+	assert_int_equal(s.class_entries[0].class_id, 1);
+	fg_config_free(&s);
+	load_ok("classes:\n  big: {limits_scale: 1000}\n", &s);
+	assert_int_equal(s.classes[0].limits_scale, 1000 * FG_SCALE_ONE);
+	fg_config_free(&s);
+}
+
 static void test_partial_overrides(void **state)
 {
 	struct fg_settings s;
@@ -404,6 +432,29 @@ struct bad_doc {
 
 /* Each names LINE:COL and the key path the error must carry. */
 static const struct bad_doc bad_docs[] = {
+    /* DESIGN.md §9: classes, sources, destinations, a rule's mode */
+    {"classes:\n  office: {cidrs: [198.51.100.0/24], limits_scale: 10}\n"
+     "rules:\n  - name: a\n    sources: [offce]\n",
+     "t.yaml:5:15: rules[0].sources[0]: \"offce\": no such class"},
+    {"classes:\n  office: {cidrs: [198.51.100.0/24], limits_scale: 0}\n",
+     "t.yaml:2:52: classes.office.limits_scale: \"0\": expected a number "
+     "from 0.001 to 1000"},
+    {"classes:\n  o: {limits_scale: 1.2345}\n",
+     "t.yaml:2:21: classes.o.limits_scale: \"1.2345\": expected a number"},
+    {"classes:\n  a: {cidrs: [198.51.100.0/24]}\n  b: {cidrs: "
+     "[198.51.100.0/24]}\n",
+     "classes: 198.51.100.0/24 is in classes a and b; a prefix belongs to "
+     "one class"},
+    {"classes:\n  a: {cidrz: [198.51.100.0/24]}\n",
+     "t.yaml:2:7: classes.a.cidrz: unknown key; allowed: cidrs, "
+     "limits_scale"},
+    {"rules:\n  - name: a\n    mode: shadow\n",
+     "t.yaml:3:11: rules[0].mode: \"shadow\": expected enforce or dry-run"},
+    {"rules:\n  - name: a\n    destinations: [300.1.1.1]\n",
+     "t.yaml:3:20: rules[0].destinations[0]: \"300.1.1.1\": expected an "
+     "address or CIDR"},
+    {"rules:\n  - name: a\n    sources: []\n",
+     "t.yaml:3:5: rules[0].sources: an empty list; leave sources out"},
     /* keys and types */
     {"foo: 1\n",
      "t.yaml:1:1: foo: unknown key; allowed: interfaces, xdp_mode, "
@@ -1215,6 +1266,7 @@ int main(void)
 	    cmocka_unit_test(test_example_file),
 	    cmocka_unit_test(test_full_document),
 	    cmocka_unit_test(test_partial_overrides),
+	    cmocka_unit_test(test_classes),
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_file_error_and_truncation),
 	    cmocka_unit_test(test_yaml_syntax_error),

@@ -11,9 +11,8 @@
 #define TOP_USAGE \
 	"top [-n N] [--by drops|packets] [--watch [--interval DURATION]]"
 #define DISABLE_USAGE "disable [--for DURATION]"
-#define MODE_USAGE                                                             \
-	"mode enforce | mode dry-run [--for DURATION] | mode enforce|dry-run " \
-	"--rule NAME"
+#define MODE_USAGE \
+	"mode enforce|dry-run [--rule NAME] | mode dry-run --for DURATION"
 #define NEXT_USAGE "next [set PROG_PIN | clear]"
 #define ADVISE_USAGE "advise [--rule NAME] [--since DURATION] [--json]"
 
