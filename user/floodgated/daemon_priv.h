@@ -18,6 +18,7 @@
 #include "publish.h"
 #include "snapshot.h"
 #include "timedswitch.h"
+#include "watch.h"
 
 #define DAEMON_MAX_KNOWN_IFACES FG_SNAP_MAX_IFACES
 
@@ -44,6 +45,7 @@ struct fg_daemon {
 	/* Other jobs' state goes here, one member each, set up in
 	 * fg_daemon_start and released in fg_daemon_stop. */
 	struct fg_fleet *fleet; /* fleet.c: its own thread */
+	struct fg_watch *watch; /* watch.c: list files; NULL if unavailable */
 
 	/* Shared with the metrics thread. */
 	pthread_mutex_t lock;
@@ -70,6 +72,9 @@ const char *daemon_config_name(const struct fg_daemon_opts *o);
  * ones, or NULL at start. 0, or -errno with err set. */
 int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 		 const struct fg_settings *old, char *err, size_t errlen);
+/* Re-reads and applies the config, as SIGHUP does; reason (and the file
+ * that changed, or NULL) go into the log line. */
+void daemon_reload(struct fg_daemon *d, const char *reason, const char *path);
 
 /* attach.c */
 bool daemon_iface_listed(const struct fg_settings *s, const char *name);
