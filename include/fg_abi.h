@@ -94,10 +94,9 @@ enum fg_proto_class {
 
 #define FG_MAX_SOURCES_DEFAULT 262144
 /* The lists' LPM trie (BPF_F_NO_PREALLOC: costs nothing until used):
- * the config's lists and files up to FG_MAX_CONFIG_LIST_ENTRIES (spec:
- * at least 1 000 000), and the rest for `floodgate allow|deny`. */
+ * the config's lists and files (spec: at least 1 000 000) and the
+ * entries of `floodgate allow|deny` together. */
 #define FG_MAX_LIST_ENTRIES 2097152
-#define FG_MAX_CONFIG_LIST_ENTRIES (FG_MAX_LIST_ENTRIES - 131072)
 #define FG_MAX_BLOCKED 65536 /* penalty box: not evictable */
 /* Fleet-wide limits (DESIGN.md §8): the (source, rule) pairs whose
  * passes the daemon reads each sync period (an LRU: the least recently

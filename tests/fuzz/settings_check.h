@@ -218,7 +218,7 @@ static inline void check_settings(const struct fg_settings *s)
 		for (int d = 0; d < FG_DIM_COUNT; d++)
 			check_dim(&r->aggregate.dim[d], d, where);
 	}
-	FUZZ_CHECK(s->nallow + s->ndeny <= FG_MAX_CONFIG_LIST_ENTRIES,
+	FUZZ_CHECK(s->nallow + s->ndeny <= FG_MAX_LIST_ENTRIES,
 		   "%zu list entries", s->nallow + s->ndeny);
 	FUZZ_CHECK(!s->nallow || s->allow, "allow entries without an array");
 	FUZZ_CHECK(!s->ndeny || s->deny, "deny entries without an array");

@@ -944,7 +944,7 @@ static int load_list_files(struct yw_ctx *c, struct lists_in *in)
 
 			files[l]->first[j] = *n[l];
 			ret = fg_listfile_load(files[l]->path[j], arr[l], n[l],
-					       &cap, FG_MAX_CONFIG_LIST_ENTRIES,
+					       &cap, FG_MAX_LIST_ENTRIES,
 					       why, sizeof(why));
 			if (ret == -ENOMEM)
 				return yw_no_memory(c);
@@ -1111,7 +1111,7 @@ static int lists_checks(struct yw_ctx *c, struct lists_in *in)
 	if (ret)
 		return ret;
 	n = s->nallow + s->ndeny;
-	if (n > FG_MAX_CONFIG_LIST_ENTRIES) {
+	if (n > FG_MAX_LIST_ENTRIES) {
 		f = yw_push_key(c, "lists", NULL);
 		ret = yw_fail_at(c,
 				 s->deny_files.n
@@ -1119,7 +1119,7 @@ static int lists_checks(struct yw_ctx *c, struct lists_in *in)
 				     : &in->file_loc[0][s->allow_files.n - 1],
 				 "%zu entries with the files'; allow and deny "
 				 "together hold at most %d",
-				 n, FG_MAX_CONFIG_LIST_ENTRIES);
+				 n, FG_MAX_LIST_ENTRIES);
 		yw_pop(c, f);
 		return ret;
 	}

@@ -180,7 +180,7 @@ struct fg_settings {
 	unsigned int nrules;
 	struct fg_rule_spec rules[FG_MAX_RULES];
 	/* Heap arrays: the inline entries, then the files' (together at
-	 * most FG_MAX_CONFIG_LIST_ENTRIES). */
+	 * most FG_MAX_LIST_ENTRIES). */
 	size_t nallow, ndeny;
 	struct fg_cidr *allow;
 	struct fg_cidr *deny;
