@@ -944,8 +944,8 @@ static int load_list_files(struct yw_ctx *c, struct lists_in *in)
 
 			files[l]->first[j] = *n[l];
 			ret = fg_listfile_load(files[l]->path[j], arr[l], n[l],
-					       &cap, FG_MAX_LIST_ENTRIES,
-					       why, sizeof(why));
+					       &cap, FG_MAX_LIST_ENTRIES, why,
+					       sizeof(why));
 			if (ret == -ENOMEM)
 				return yw_no_memory(c);
 			if (ret) {
