@@ -250,6 +250,19 @@ static void test_file(void **state)
 	assert_non_null(strstr(l.err, "is writable by group or others"));
 	assert_int_equal(l.n, 4);
 
+	/* A FIFO would block the daemon: regular files only. */
+	assert_int_equal(fg_listfile_load(f->dir, &l.a, &l.n, &l.cap, BIG,
+					  l.err, sizeof(l.err)),
+			 -EINVAL);
+	snprintf(want, sizeof(want), "%s: not a regular file", f->dir);
+	assert_string_equal(l.err, want);
+	unlink(f->path);
+	assert_int_equal(mkfifo(f->path, 0600), 0);
+	assert_int_equal(fg_listfile_load(f->path, &l.a, &l.n, &l.cap, BIG,
+					  l.err, sizeof(l.err)),
+			 -EINVAL);
+	assert_int_equal(l.n, 4);
+
 	unlink(f->path);
 	assert_int_equal(fg_listfile_load(f->path, &l.a, &l.n, &l.cap, BIG,
 					  l.err, sizeof(l.err)),

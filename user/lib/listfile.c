@@ -149,11 +149,22 @@ int fg_listfile_parse(const char *text, size_t len, const char *name,
 static int read_trusted(const char *path, char **text, size_t *len, char *err,
 			size_t errlen)
 {
-	const char *why;
+	const char *why = NULL;
 	struct stat st;
+	bool regular = true;
 	int rc;
 
-	if (!stat(path, &st) && (why = fg_perm_problem(&st, true))) {
+	/* (A missing file: yw_read_file says so.) */
+	if (!stat(path, &st)) {
+		regular = S_ISREG(st.st_mode);
+		why = fg_perm_problem(&st, true);
+	}
+	/* A FIFO or a device would block or never end: files only. */
+	if (!regular) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		return -EINVAL;
+	}
+	if (why) {
 		snprintf(err, errlen,
 			 "%s %s: refusing it, whoever can write it decides "
 			 "what floodgate drops or passes; fix: chmod go-w, "

@@ -20,7 +20,8 @@
  * Appends the entries of the file at path to *arr (realloc'd as needed;
  * *n used, *cap allocated), at most max entries in *arr in all. Returns
  * 0; or -EINVAL with err "PATH:LINE: "TEXT": what is wrong", -EPERM when
- * group or others could write the file, -EFBIG, -ENOSPC (more than max)
+ * group or others could write the file, -EINVAL "PATH: not a regular
+ * file" (a directory, FIFO or device), -EFBIG, -ENOSPC (more than max)
  * or -errno "PATH: cannot read: ...". On error *n is as it was.
  */
 int fg_listfile_load(const char *path, struct fg_cidr **arr, size_t *n,
