@@ -103,8 +103,11 @@ enum fg_proto_class {
 #define FG_CFG_SLOTS 2
 
 #define FG_MAX_SOURCES_DEFAULT 262144
-#define FG_MAX_LIST_ENTRIES 131072 /* spec: at least 100 000 */
-#define FG_MAX_BLOCKED 65536	   /* penalty box: not evictable */
+/* The lists' LPM trie (BPF_F_NO_PREALLOC: costs nothing until used):
+ * the config's lists and files (spec: at least 1 000 000) and the
+ * entries of `floodgate allow|deny` together. */
+#define FG_MAX_LIST_ENTRIES 2097152
+#define FG_MAX_BLOCKED 65536 /* penalty box: not evictable */
 /* Fleet-wide limits (DESIGN.md §8): the (source, rule) pairs whose
  * passes the daemon reads each sync period (an LRU: the least recently
  * seen go first), and the fleet's blocks (not evictable). */

@@ -984,28 +984,123 @@ static char *list_doc(size_t nallow, size_t ndeny)
 
 static void test_list_limit(void **state)
 {
-	const size_t half = FG_MAX_LIST_ENTRIES / 2;
+	const size_t half = FG_MAX_INLINE_LIST_ENTRIES / 2;
 	char err[FG_ERR_MAX];
 	struct fg_settings s;
 	char *doc;
 
 	(void)state;
-	doc = list_doc(half, FG_MAX_LIST_ENTRIES - half);
+	doc = list_doc(half, FG_MAX_INLINE_LIST_ENTRIES - half);
 	load_ok(doc, &s);
 	assert_int_equal(s.nallow, half);
-	assert_int_equal(s.ndeny, FG_MAX_LIST_ENTRIES - half);
+	assert_int_equal(s.ndeny, FG_MAX_INLINE_LIST_ENTRIES - half);
 	assert_cidr(&s.allow[half - 1], "2001:db8:ffff::/128");
 	assert_cidr(&s.deny[0], "10.0.0.0/32");
 	assert_cidr(&s.deny[s.ndeny - 1], "10.0.255.255/32");
 	fg_config_free(&s);
 	free(doc);
 
-	doc = list_doc(half, FG_MAX_LIST_ENTRIES - half + 1);
+	doc = list_doc(half, FG_MAX_INLINE_LIST_ENTRIES - half + 1);
 	assert_int_equal(load(doc, &s, err), -EINVAL);
 	assert_string_equal(err, "t.yaml:65540:5: lists: 131073 entries; "
 				 "allow and deny together hold at most "
-				 "131072");
+				 "131072 (more go in allow_files, "
+				 "deny_files)");
 	free(doc);
+}
+
+/* lists.allow_files, deny_files: their entries after the inline ones;
+ * a bad line, a missing file, a prefix both allowed and denied fail the
+ * load with the file and line. */
+static void test_list_files(void **state)
+{
+	char dir[] = "/tmp/fg-cfglists.XXXXXX", allow[64], deny[64];
+	char doc[512], want[FG_ERR_MAX], err[FG_ERR_MAX];
+	struct fg_settings s;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(allow, sizeof(allow), "%s/allow.txt", dir);
+	snprintf(deny, sizeof(deny), "%s/deny.txt", dir);
+	f = fopen(allow, "w");
+	assert_non_null(f);
+	fputs("# partners\n198.51.100.0/24\n", f);
+	fclose(f);
+	f = fopen(deny, "w");
+	assert_non_null(f);
+	fputs("; DROP\r\n203.0.113.0/24 ; SBL1\r\n2001:db8:66::/48\r\n", f);
+	fclose(f);
+
+	snprintf(doc, sizeof(doc),
+		 "lists:\n  deny: [192.0.2.9]\n  allow_files: [%s]\n"
+		 "  deny_files:\n    - %s\n",
+		 allow, deny);
+	load_ok(doc, &s);
+	/* No inline allow: the default loopback entries stay. */
+	assert_int_equal(s.nallow, 3);
+	assert_cidr(&s.allow[2], "198.51.100.0/24");
+	assert_int_equal(s.ndeny, 3);
+	assert_cidr(&s.deny[0], "192.0.2.9/32");
+	assert_cidr(&s.deny[1], "203.0.113.0/24");
+	assert_cidr(&s.deny[2], "2001:db8:66::/48");
+	assert_int_equal(s.deny_files.n, 1);
+	assert_string_equal(s.deny_files.path[0], deny);
+	assert_int_equal(s.deny_files.first[0], 1);
+	assert_int_equal(s.deny_files.count[0], 2);
+	fg_config_free(&s);
+
+	/* An inline deny entry also in an allow file. */
+	snprintf(doc, sizeof(doc),
+		 "lists:\n  deny: [198.51.100.0/24]\n  allow_files: [%s]\n",
+		 allow);
+	assert_int_equal(load(doc, &s, err), -EINVAL);
+	snprintf(want, sizeof(want),
+		 "t.yaml:2:10: lists.deny[0]: \"198.51.100.0/24\": also in "
+		 "%s:2 (lists.allow_files[0]); a prefix is either allowed or "
+		 "denied",
+		 allow);
+	assert_string_equal(err, want);
+
+	/* A deny file's entry also allowed inline. */
+	snprintf(doc, sizeof(doc),
+		 "lists:\n  allow: [\"2001:db8:66::/48\"]\n"
+		 "  deny_files: [%s]\n",
+		 deny);
+	assert_int_equal(load(doc, &s, err), -EINVAL);
+	snprintf(want, sizeof(want),
+		 "t.yaml:3:16: lists.deny_files[0]: %s:3: 2001:db8:66::/48: "
+		 "also in lists.allow[0]; a prefix is either allowed or denied",
+		 deny);
+	assert_string_equal(err, want);
+
+	/* A bad line. */
+	f = fopen(deny, "w");
+	assert_non_null(f);
+	fputs("203.0.113.0/24\n\n203.0.113.7/24 ; SBL2\n", f);
+	fclose(f);
+	snprintf(doc, sizeof(doc), "lists:\n  deny_files: [%s]\n", deny);
+	assert_int_equal(load(doc, &s, err), -EINVAL);
+	snprintf(want, sizeof(want),
+		 "t.yaml:2:16: lists.deny_files[0]: %s:3: \"203.0.113.7/24\": "
+		 "host bits set; did you mean 203.0.113.0/24?",
+		 deny);
+	assert_string_equal(err, want);
+
+	/* Missing; relative. */
+	unlink(deny);
+	assert_int_equal(load(doc, &s, err), -ENOENT);
+	snprintf(want, sizeof(want),
+		 "t.yaml:2:16: lists.deny_files[0]: %s: cannot read: No such "
+		 "file or directory",
+		 deny);
+	assert_string_equal(err, want);
+	assert_int_equal(load("lists:\n  deny_files: [drop.txt]\n", &s, err),
+			 -EINVAL);
+	assert_non_null(strstr(err, "t.yaml:2:16: lists.deny_files[0]: "));
+
+	unlink(allow);
+	rmdir(dir);
 }
 
 static void test_names(void **state)
@@ -1273,6 +1368,7 @@ int main(void)
 	    cmocka_unit_test(test_length_bounds_text),
 	    cmocka_unit_test(test_rule_count),
 	    cmocka_unit_test(test_list_limit),
+	    cmocka_unit_test(test_list_files),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_names_round_trip),
 	    cmocka_unit_test(test_fleet_defaults),

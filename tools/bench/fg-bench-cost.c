@@ -13,6 +13,11 @@
  *              benchmarks' realistic config (bench_config.c) through
  *              fg_compile / fg_publish (tests/bpf
  *              fixture).
+ *   lists      (lists-* cases, only with --case: `make bench` runs them
+ *              as a section of their own) floodgate with its lists
+ *              emptied, then again with LIST_BIG deny entries in the
+ *              trie: /128s inside the /64s the frames come from, so a
+ *              lookup walks the trie down to the /64 before it misses.
  *   fleet      (fleet-* cases) floodgate again, its flood rule with a
  *              `fleet:` limit (each pass counted in fg_fleet_counts),
  *              then also with FLEET_OTHER_BLOCKS fleet blocks of other
@@ -374,6 +379,8 @@ struct bcase {
 	int admission;	/* floodgate with and without admission limit */
 	int breakdown;	/* floodgate's stages, bench_lru_fg */
 	int fleet;	/* floodgate with fleet, and with fleet blocks */
+	int lists;	/* floodgate with empty lists, and with LIST_BIG */
+	__u32 mask;	/* unique: sources seq & mask (0: 0x0fffffff) */
 	int target_den; /* variant index */
 };
 
@@ -381,6 +388,36 @@ struct bcase {
  * floodgate without admission limit, in a breakdown bench_lru_pad, in a
  * fleet case floodgate with fleet (and the sixth with fleet blocks). */
 enum { VI_EMPTY, VI_LRU, VI_GCRA, VI_FG, VI_FG2, VI_FG3 };
+
+/* The lists cases' trie: one /128 (host ::ffff, which no frame uses)
+ * in each /64 of the sources 0..LIST_BIG-1 (src_of). */
+#define LIST_BIG 1000000
+
+static void lists_fill(struct fx *fx, __u32 n)
+{
+	struct fg_cidr *deny = calloc(n ? n : 1, sizeof(*deny));
+	int rc;
+
+	if (!deny)
+		die("calloc", ENOMEM);
+	for (__u32 i = 0; i < n; i++) {
+		__u32 be = htonl(i);
+		__u8 *a = deny[i].addr;
+
+		a[0] = 0x20;
+		a[1] = 0x01;
+		a[2] = 0x0d;
+		a[3] = 0xb8;
+		memcpy(a + SRC_IDX_OFF, &be, 4);
+		a[14] = 0xff;
+		a[15] = 0xff;
+		deny[i].prefixlen = 128;
+	}
+	rc = fg_maps_sync_lists(&fx->maps, NULL, 0, deny, n);
+	free(deny);
+	if (rc)
+		die("filling fg_lists", -rc);
+}
 
 /* Fleet blocks of sources the frames never come from, in
  * 2001:db8:ffff::/48 (the frames' sources stay below 2001:db8:fff0::). */
@@ -497,9 +534,17 @@ static void run_case(const struct bcase *c)
 	v[nv++] = variant("empty XDP", bp->progs.bench_empty);
 	v[nv++] = variant("bare LRU lookup+update", bp->progs.bench_lru);
 	v[nv++] = variant("bare GCRA limiter", bp->progs.bench_gcra);
-	v[nv++] =
-	    variant(c->admission ? "floodgate (admission on)" : "floodgate",
-		    fx.skel->progs.floodgate_xdp);
+	v[nv++] = variant(c->admission ? "floodgate (admission on)"
+			  : c->lists   ? "floodgate, empty lists"
+				       : "floodgate",
+			  fx.skel->progs.floodgate_xdp);
+	if (c->lists) {
+		lists_fill(&fx, 0);
+		fg_open(&fx2, c->table, &bc);
+		lists_fill(&fx2, LIST_BIG);
+		v[nv++] = variant("floodgate, 1 000 000 list entries",
+				  fx2.skel->progs.floodgate_xdp);
+	}
 	if (c->admission) {
 		bc.no_admission = 1;
 		fg_open(&fx2, c->table, &bc);
@@ -547,7 +592,7 @@ static void run_case(const struct bcase *c)
 			c->tracked);
 		prefill(bpf_map__fd(bp->maps.bench_gcra_map), FILL_BARE, 0, &p,
 			c->tracked);
-		if (c->admission || c->fleet) {
+		if (c->admission || c->fleet || c->lists) {
 			fill_lists_gen = lists_gen_of(&fx2.maps);
 			prefill(fx2.maps.sources, FILL_FG, rule_id, &p,
 				c->tracked);
@@ -568,10 +613,13 @@ static void run_case(const struct bcase *c)
 	if (c->random || c->unique) {
 		bp->bss->drv_write = 1;
 		bp->bss->drv_off = (__u32)p.off[PKT_L_L3] + 8 + SRC_IDX_OFF;
-		bp->bss->drv_mask = c->unique ? 0x0fffffffu : ~0u;
+		bp->bss->drv_mask = !c->unique ? ~0u
+				    : c->mask  ? c->mask
+					       : 0x0fffffffu;
 		bp->bss->drv_mod = c->unique ? 0 : c->tracked;
-		/* New sources: above every prefilled index. */
-		bp->bss->drv_seq = c->unique ? 1u << 24 : 0;
+		/* New sources: above every prefilled index (with a mask,
+		 * none is prefilled). */
+		bp->bss->drv_seq = c->unique && !c->mask ? 1u << 24 : 0;
 	}
 
 	t[nt++] = (struct target){VI_FG, VI_GCRA, 0, NULL};
@@ -584,6 +632,8 @@ static void run_case(const struct bcase *c)
 	}
 	if (c->breakdown)
 		t[nt++] = (struct target){VI_FG, VI_FG2, 0, NULL};
+	if (c->lists)
+		t[nt++] = (struct target){VI_FG2, VI_FG, 0, NULL};
 	if (c->admission) {
 		t[nt++] = (struct target){VI_FG2, VI_GCRA, 0, NULL};
 		t[nt++] = (struct target){VI_FG2, VI_LRU, 0, NULL};
@@ -649,7 +699,7 @@ static void run_case(const struct bcase *c)
 
 	bench_progs__destroy(bp);
 	fx_close(&fx);
-	if (c->admission || c->fleet)
+	if (c->admission || c->fleet || c->lists)
 		fx_close(&fx2);
 	if (c->fleet)
 		fx_close(&fx3);
@@ -754,6 +804,32 @@ static const struct bcase cases[] = {
      .random = 1,
      .repeat = 1u << 18,
      .fleet = 1},
+    {.name = "lists-1m-known-ipv4",
+     .title = "one hot IPv4 source under its limit, known: the lists "
+	      "generation is unchanged, so no LPM lookup",
+     .frame = F_IPV4,
+     .table = 262144,
+     .rate = 10000000,
+     .repeat = 1u << 20,
+     .lists = 1},
+    {.name = "lists-1m-ipv6",
+     .title = "65 536 tracked IPv6 sources in random order: keyed by /64, "
+	      "so the LPM lookup runs every packet",
+     .frame = F_IPV6,
+     .table = 262144,
+     .tracked = 65536,
+     .random = 1,
+     .repeat = 1u << 18,
+     .lists = 1},
+    {.name = "lists-1m-new-ipv6",
+     .title = "a new IPv6 source every packet (524 288 /64s in turn "
+	      "through a 262 144-entry table)",
+     .frame = F_IPV6,
+     .table = 262144,
+     .unique = 1,
+     .mask = 0x7ffff,
+     .repeat = 1u << 17,
+     .lists = 1},
     {.name = "breakdown-hot",
      .title = "where the time goes: hot IPv4 source, dropped",
      .frame = F_IPV4,
@@ -848,7 +924,8 @@ int main(int argc, char **argv)
 	       "10 rules, %d list entries, packets+bytes limits\n",
 	       o.cpu, o.rounds, o.quick ? " (quick)" : "", BENCH_LIST_ENTRIES);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (o.only && !strstr(cases[i].name, o.only))
+		/* The lists cases are a section of their own. */
+		if (o.only ? !strstr(cases[i].name, o.only) : cases[i].lists)
 			continue;
 		run_case(&cases[i]);
 		ran++;

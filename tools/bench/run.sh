@@ -8,6 +8,7 @@
 #   tools/bench/run.sh scale             memory, /metrics, top, reload, RSS
 #   tools/bench/run.sh fleet             a fleet sync's Redis cost
 #   tools/bench/run.sh chain             the chain slot on the pass path
+#   tools/bench/run.sh lists             per-packet cost, 1M list entries
 #
 # Environment: FG_BENCH_COST_ROUNDS (default 11), FG_BENCH_CHAIN_ROUNDS
 # (default 15), FG_BENCH_ROUNDS and
@@ -19,9 +20,9 @@ cd "$(dirname "$0")/../.." || exit 1
 
 what=${1:-all}
 case $what in
-all | cost | peers | scale | fleet | chain) ;;
+all | cost | peers | scale | fleet | chain | lists) ;;
 *)
-	echo "usage: tools/bench/run.sh [all | cost [CASE] | peers | scale | fleet | chain]" >&2
+	echo "usage: tools/bench/run.sh [all | cost [CASE] | peers | scale | fleet | chain | lists]" >&2
 	exit 2
 	;;
 esac
@@ -73,6 +74,11 @@ fi
 if [ "$what" = all ] || [ "$what" = chain ]; then
 	section "chain slot on the pass path (BPF_PROG_TEST_RUN, paired rounds)" \
 		build/bench/fg-bench-chain "${FG_BENCH_CHAIN_ROUNDS:-15}"
+fi
+if [ "$what" = all ] || [ "$what" = lists ]; then
+	section "list trie cost: 1 000 000 entries vs empty lists (BPF_PROG_TEST_RUN, paired rounds)" \
+		build/bench/fg-bench-cost --rounds "${FG_BENCH_COST_ROUNDS:-11}" \
+		--cpu "$cpu" --case lists-
 fi
 echo
 echo "# bench: $((SECONDS - start)) s$([ "$fail" = 0 ] || echo ", FAILED")"

@@ -128,6 +128,10 @@ struct fg_daemon *fg_daemon_start(const struct fg_daemon_opts *o)
 			  fg_q(strerror(errno ? errno : ENOMEM)));
 		goto fail_loader;
 	}
+	d->watch = fg_watch_open();
+	if (!d->watch)
+		log_warn("cannot watch list files; their changes need a SIGHUP",
+			 "error=%s", fg_q(strerror(errno)));
 	if (daemon_apply(d, &d->cfg, NULL, err, sizeof(err))) {
 		log_error("config rejected", "error=%s", fg_q(err));
 		goto fail_loader;
@@ -148,6 +152,7 @@ struct fg_daemon *fg_daemon_start(const struct fg_daemon_opts *o)
 	return d;
 
 fail_loader:
+	fg_watch_close(d->watch);
 	fg_fleet_stop(d->fleet);
 	fg_loader_close(&d->loader);
 fail_cfg:
@@ -189,6 +194,29 @@ void fg_daemon_tick(struct fg_daemon *d)
 	daemon_retry_http(d);
 }
 
+int fg_daemon_watch_fd(const struct fg_daemon *d)
+{
+	return fg_watch_fd(d->watch);
+}
+
+int fg_daemon_wait_ms(const struct fg_daemon *d, int max_ms)
+{
+	int ms = fg_watch_wait_ms(d->watch, fg_monotonic_ns());
+
+	return ms >= 0 && ms < max_ms ? ms : max_ms;
+}
+
+void fg_daemon_on_watch(struct fg_daemon *d)
+{
+	char path[256];
+
+	if (!d->watch)
+		return;
+	fg_watch_process(d->watch, fg_monotonic_ns());
+	if (fg_watch_due(d->watch, fg_monotonic_ns(), path, sizeof(path)))
+		daemon_reload(d, "file-changed", path);
+}
+
 int fg_daemon_poll_fd(const struct fg_daemon *d)
 {
 	return d->links ? fg_links_fd(d->links) : -1;
@@ -203,6 +231,7 @@ void fg_daemon_on_input(struct fg_daemon *d)
 void fg_daemon_stop(struct fg_daemon *d)
 {
 	fg_links_close(d->links);
+	fg_watch_close(d->watch);
 	fg_http_stop(d->http);
 	fg_sampler_stop(d->sampler);
 	fg_fleet_stop(d->fleet);

@@ -32,6 +32,12 @@ void fg_daemon_tick(struct fg_daemon *d);
  * when it is readable. */
 int fg_daemon_poll_fd(const struct fg_daemon *d);
 void fg_daemon_on_input(struct fg_daemon *d);
+/* The list files' watch: a descriptor to poll (or -1), how long the loop
+ * may wait (at most max_ms) before a debounced change is due, and what
+ * to call when it is readable or the wait is over (reloads when due). */
+int fg_daemon_watch_fd(const struct fg_daemon *d);
+int fg_daemon_wait_ms(const struct fg_daemon *d, int max_ms);
+void fg_daemon_on_watch(struct fg_daemon *d);
 void fg_daemon_stop(struct fg_daemon *d);
 
 #endif /* FG_DAEMON_H */

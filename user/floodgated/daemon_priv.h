@@ -19,6 +19,7 @@
 #include "sampler.h"
 #include "snapshot.h"
 #include "timedswitch.h"
+#include "watch.h"
 
 #define DAEMON_MAX_KNOWN_IFACES FG_SNAP_MAX_IFACES
 
@@ -46,6 +47,7 @@ struct fg_daemon {
 	 * fg_daemon_start and released in fg_daemon_stop. */
 	struct fg_fleet *fleet;	    /* fleet.c: its own thread */
 	struct fg_sampler *sampler; /* sampler.c: its own thread */
+	struct fg_watch *watch;	    /* watch.c: list files; NULL if unavailable */
 
 	/* Shared with the metrics thread. */
 	pthread_mutex_t lock;
@@ -72,6 +74,9 @@ const char *daemon_config_name(const struct fg_daemon_opts *o);
  * ones, or NULL at start. 0, or -errno with err set. */
 int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 		 const struct fg_settings *old, char *err, size_t errlen);
+/* Re-reads and applies the config, as SIGHUP does; reason (and the file
+ * that changed, or NULL) go into the log line. */
+void daemon_reload(struct fg_daemon *d, const char *reason, const char *path);
 
 /* attach.c */
 bool daemon_iface_listed(const struct fg_settings *s, const char *name);

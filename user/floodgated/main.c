@@ -156,7 +156,7 @@ static void install_signals(void)
 int main(int argc, char **argv)
 {
 	struct fg_daemon_opts opts;
-	struct pollfd pfd = {.events = POLLIN};
+	struct pollfd pfd[2] = {{.events = POLLIN}, {.events = POLLIN}};
 	struct fg_daemon *d;
 	int rc, enabled;
 
@@ -188,9 +188,14 @@ int main(int argc, char **argv)
 		}
 		fg_daemon_tick(d);
 		/* Signals interrupt the wait: reloads are not delayed. */
-		pfd.fd = fg_daemon_poll_fd(d);
-		if (poll(&pfd, 1, TICK_MS) > 0 && (pfd.revents & POLLIN))
+		pfd[0].fd = fg_daemon_poll_fd(d);
+		pfd[1].fd = fg_daemon_watch_fd(d);
+		pfd[0].revents = pfd[1].revents = 0;
+		if (poll(pfd, 2, fg_daemon_wait_ms(d, TICK_MS)) > 0 &&
+		    (pfd[0].revents & POLLIN))
 			fg_daemon_on_input(d);
+		/* Also when only the debounce is over. */
+		fg_daemon_on_watch(d);
 	}
 	fg_daemon_stop(d);
 	return 0;

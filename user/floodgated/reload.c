@@ -206,6 +206,22 @@ static void drop_rule_modes(struct fg_daemon *d, const struct fg_settings *s,
 		}
 }
 
+/* The files this config reads, watched from now on (the set may have
+ * changed with the reload). */
+static void watch_files(struct fg_daemon *d, const struct fg_settings *s)
+{
+	const char *paths[2 * FG_MAX_LIST_FILES];
+	size_t n = 0;
+
+	if (!d->watch)
+		return;
+	for (unsigned int i = 0; i < s->allow_files.n; i++)
+		paths[n++] = s->allow_files.path[i];
+	for (unsigned int i = 0; i < s->deny_files.n; i++)
+		paths[n++] = s->deny_files.path[i];
+	fg_watch_set(d->watch, paths, n);
+}
+
 /*
  * Nothing changed when this fails: the config is written to the idle
  * slot and the lists synced (undone if a write fails) before the slot
@@ -269,16 +285,28 @@ int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 
 	daemon_update_http(d, s->metrics_listen, s->web);
 	fg_fleet_configure(d->fleet, s);
+	watch_files(d, s);
 	return 0;
 }
 
 void fg_daemon_reload(struct fg_daemon *d)
 {
+	daemon_reload(d, "signal", NULL);
+}
+
+void daemon_reload(struct fg_daemon *d, const char *reason, const char *path)
+{
 	struct fg_settings next;
 	char err[FG_ERR_MAX];
 	int rc;
 
-	log_info("reloading", "config=%s", fg_q(daemon_config_name(&d->opts)));
+	if (path)
+		log_info("reloading", "config=%s reason=%s path=%s",
+			 fg_q(daemon_config_name(&d->opts)), reason,
+			 fg_q(path));
+	else
+		log_info("reloading", "config=%s reason=%s",
+			 fg_q(daemon_config_name(&d->opts)), reason);
 	rc = daemon_load_settings(&d->opts, &next, err, sizeof(err));
 	if (!rc) {
 		rc = daemon_apply(d, &next, &d->cfg, err, sizeof(err));

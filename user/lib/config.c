@@ -13,9 +13,10 @@
 
 #include "config.h"
 #include "hostport.h"
+#include "listfile.h"
 #include "yamlwalk.h"
 
-#define FILE_MAX (16u << 20) /* 131072 list entries fit twice over */
+#define FILE_MAX (16u << 20) /* 131072 inline list entries fit twice */
 #define BLOCK_NS_MAX (24ULL * 3600 * 1000000000ULL)
 #define NS_PER_S 1000000000ULL
 #define MIN_FRAME_BURST 1518 /* bytes in a full-size Ethernet frame */
@@ -86,7 +87,8 @@ static const char *const table_keys[] = {"max_sources",	      "ipv4_prefix",
 					 "ipv6_prefix",	      "new_sources",
 					 "burst_new_sources", NULL};
 static const char *const limits_keys[] = {DIM_KEY_NAMES, NULL};
-static const char *const lists_keys[] = {"allow", "deny", NULL};
+static const char *const lists_keys[] = {"allow", "deny", "allow_files",
+					 "deny_files", NULL};
 static const char *const log_keys[] = {"source_prefix", NULL};
 static const char *const log_prefix_keys[] = {"ipv4", "ipv6", NULL};
 
@@ -495,10 +497,18 @@ static int read_interfaces(struct yw_ctx *c, struct fy_node *seq)
 
 /* --- Rules --- */
 
+/* lists_keys in order: the inline lists, then their files. */
+enum { L_ALLOW, L_DENY, L_ALLOW_FILES, L_DENY_FILES };
+static const char *const list_names[2] = {"allow", "deny"};
+static const char *const list_file_keys[2] = {"allow_files", "deny_files"};
+
 struct lists_in {
 	struct fy_node *seq[2]; /* allow, deny, as given */
 	struct yw_loc loc[2];
+	size_t ninline[2]; /* entries before the files' */
+	struct yw_loc file_loc[2][FG_MAX_LIST_FILES];
 };
+
 
 /* What the document's sections leave for the checks across them. */
 struct root_in {
@@ -935,16 +945,118 @@ static int read_list(struct yw_ctx *c, struct fy_node *seq,
 	return 0;
 }
 
+/* A list's files: absolute paths, read once every key is (lists_checks). */
+static int read_list_files(struct yw_ctx *c, struct fy_node *seq,
+			   struct fg_list_files *files, struct yw_loc *locs)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	int ret;
+
+	ret = yw_sequence(c, seq, "[/etc/floodgate/drop.txt]");
+	files->n = 0;
+	if (ret <= 0)
+		return ret;
+	while ((item = fy_node_sequence_iterate(seq, &it))) {
+		struct yw_frame f = yw_push_index(c, files->n);
+
+		if (files->n >= FG_MAX_LIST_FILES)
+			ret = yw_fail(c, item, "at most %d files a list",
+				      FG_MAX_LIST_FILES);
+		else
+			ret = yw_get_path(c, item, false, files->path[files->n],
+					  sizeof(files->path[0]));
+		yw_node_loc(item, &locs[files->n]);
+		yw_pop(c, f);
+		if (ret)
+			return ret;
+		files->n++;
+	}
+	return 0;
+}
+
 static int lists_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 {
+	struct fg_settings *s = settings(c);
 	struct lists_in *in = arg;
 
+	switch (key) {
+	case L_ALLOW_FILES:
+		return read_list_files(c, v, &s->allow_files, in->file_loc[0]);
+	case L_DENY_FILES:
+		return read_list_files(c, v, &s->deny_files, in->file_loc[1]);
+	default:
+		break;
+	}
 	in->seq[key] = v;
 	yw_node_loc(v, &in->loc[key]);
-	if (key == 0)
-		return read_list(c, v, &settings(c)->allow,
-				 &settings(c)->nallow);
-	return read_list(c, v, &settings(c)->deny, &settings(c)->ndeny);
+	if (key == L_ALLOW)
+		return read_list(c, v, &s->allow, &s->nallow);
+	return read_list(c, v, &s->deny, &s->ndeny);
+}
+
+/* Appends each file's entries to its list, after the inline ones. */
+static int load_list_files(struct yw_ctx *c, struct lists_in *in)
+{
+	struct fg_settings *s = settings(c);
+	struct fg_list_files *files[2] = {&s->allow_files, &s->deny_files};
+	struct fg_cidr **arr[2] = {&s->allow, &s->deny};
+	size_t *n[2] = {&s->nallow, &s->ndeny};
+
+	for (int l = 0; l < 2; l++) {
+		size_t cap = *n[l];
+
+		in->ninline[l] = *n[l];
+		for (unsigned int j = 0; j < files[l]->n; j++) {
+			char why[FG_ERR_MAX];
+			struct yw_frame f;
+			int ret;
+
+			files[l]->first[j] = *n[l];
+			ret = fg_listfile_load(files[l]->path[j], arr[l], n[l],
+					       &cap, FG_MAX_LIST_ENTRIES, why,
+					       sizeof(why));
+			if (ret == -ENOMEM)
+				return yw_no_memory(c);
+			if (ret) {
+				f = yw_push_key(c, "lists", NULL);
+				yw_push_key(c, list_file_keys[l], NULL);
+				yw_push_index(c, j);
+				yw_fail_at(c, &in->file_loc[l][j], "%s", why);
+				yw_pop(c, f);
+				return ret;
+			}
+			files[l]->count[j] = *n[l] - files[l]->first[j];
+		}
+	}
+	return 0;
+}
+
+/* Where entry i of list l came from: "lists.allow[3]" or
+ * "FILE:LINE (lists.allow_files[0])"; *file the file's index or -1. */
+static void entry_origin(const struct fg_settings *s, const struct lists_in *in,
+			 int l, size_t i, char *buf, size_t len, int *file)
+{
+	const struct fg_list_files *files =
+	    l ? &s->deny_files : &s->allow_files;
+	const struct fg_cidr *e = l ? &s->deny[i] : &s->allow[i];
+
+	*file = -1;
+	if (i < in->ninline[l]) {
+		snprintf(buf, len, "lists.%s[%zu]", list_names[l], i);
+		return;
+	}
+	for (unsigned int j = 0; j < files->n; j++) {
+		if (i < files->first[j] ||
+		    i - files->first[j] >= files->count[j])
+			continue;
+		*file = (int)j;
+		snprintf(buf, len, "%s:%lu (lists.%s[%u])", files->path[j],
+			 fg_listfile_line_of(files->path[j], e),
+			 list_file_keys[l], j);
+		return;
+	}
+	snprintf(buf, len, "lists.%s", list_names[l]);
 }
 
 struct list_ref {
@@ -973,31 +1085,20 @@ static bool same_prefix(const struct list_ref *a, const struct list_ref *b)
 	       !memcmp(a->cidr->addr, b->cidr->addr, sizeof(a->cidr->addr));
 }
 
-/* The lists' total, and no prefix both allowed and denied. */
-static int lists_checks(struct yw_ctx *c, struct lists_in *in)
+/* The first deny entry (by index) whose prefix is also allowed: 0 with
+ * *deny, *allow set, 1 when there is none, or -ENOMEM. */
+static int find_conflict(const struct fg_settings *s, size_t *deny,
+			 size_t *allow)
 {
-	struct fg_settings *s = settings(c);
-	size_t n = s->nallow + s->ndeny, o = 0, deny = SIZE_MAX, allow = 0;
-	char v[YW_VALUE_MAX];
+	size_t n = s->nallow + s->ndeny, o = 0;
 	struct list_ref *refs;
-	struct fy_node *item;
-	struct yw_frame f;
-	int ret;
 
-	if (n > FG_MAX_LIST_ENTRIES) {
-		f = yw_push_key(c, "lists", NULL);
-		ret = yw_fail_at(c, &in->loc[in->seq[1] ? 1 : 0],
-				 "%zu entries; allow and deny together hold at "
-				 "most %d",
-				 n, FG_MAX_LIST_ENTRIES);
-		yw_pop(c, f);
-		return ret;
-	}
+	*deny = SIZE_MAX;
 	if (!s->nallow || !s->ndeny)
-		return 0;
+		return 1;
 	refs = calloc(n, sizeof(*refs));
 	if (!refs)
-		return yw_no_memory(c);
+		return -ENOMEM;
 	for (size_t i = 0; i < s->nallow; i++)
 		refs[o++] = (struct list_ref){&s->allow[i], 0, (unsigned int)i};
 	for (size_t i = 0; i < s->ndeny; i++)
@@ -1008,27 +1109,94 @@ static int lists_checks(struct yw_ctx *c, struct lists_in *in)
 		if (i && !same_prefix(&refs[i], &refs[i - 1]))
 			run = i;
 		if (refs[i].list == 1 && refs[run].list == 0 &&
-		    refs[i].index < deny) {
-			deny = refs[i].index;
-			allow = refs[run].index;
+		    refs[i].index < *deny) {
+			*deny = refs[i].index;
+			*allow = refs[run].index;
 		}
 	}
 	free(refs);
-	if (deny == SIZE_MAX)
-		return 0;
-	item = fy_node_sequence_get_by_index(in->seq[1], (int)deny);
+	return *deny == SIZE_MAX;
+}
+
+/* A prefix both allowed and denied: the error names both places. */
+static int conflict_error(struct yw_ctx *c, struct lists_in *in, size_t deny,
+			  size_t allow)
+{
+	struct fg_settings *s = settings(c);
+	char v[YW_VALUE_MAX], where[FG_ERR_MAX / 2], shown[64];
+	struct fy_node *item;
+	struct yw_frame f;
+	int file, ret;
+
+	entry_origin(s, in, 0, allow, where, sizeof(where), &file);
 	f = yw_push_key(c, "lists", NULL);
-	yw_push_key(c, "deny", NULL);
-	yw_push_index(c, deny);
-	ret = yw_scalar(c, item, v);
-	if (!ret)
-		ret =
-		    yw_fail(c, item,
-			    "%s: also in lists.allow[%zu]; a prefix is either "
-			    "allowed or denied",
-			    yw_shown(v), allow);
+	if (deny < in->ninline[1]) {
+		item = fy_node_sequence_get_by_index(in->seq[1], (int)deny);
+		yw_push_key(c, "deny", NULL);
+		yw_push_index(c, deny);
+		ret = yw_scalar(c, item, v);
+		if (!ret)
+			ret = yw_fail(c, item,
+				      "%s: also in %s; a prefix is either "
+				      "allowed or denied",
+				      yw_shown(v), where);
+		yw_pop(c, f);
+		return ret;
+	}
+	entry_origin(s, in, 1, deny, v, sizeof(v), &file);
+	fg_format_cidr(&s->deny[deny], shown, sizeof(shown));
+	yw_push_key(c, "deny_files", NULL);
+	yw_push_index(c, (size_t)(file < 0 ? 0 : file));
+	/* v is "FILE:LINE (lists.deny_files[J])": the key path says the
+	 * second part already. */
+	if (strchr(v, ' '))
+		*strchr(v, ' ') = '\0';
+	ret = yw_fail_at(c, &in->file_loc[1][file < 0 ? 0 : file],
+			 "%s: %s: also in %s; a prefix is either allowed or "
+			 "denied",
+			 v, shown, where);
 	yw_pop(c, f);
 	return ret;
+}
+
+/* The lists' files read, their totals, and no prefix both allowed and
+ * denied. */
+static int lists_checks(struct yw_ctx *c, struct lists_in *in)
+{
+	struct fg_settings *s = settings(c);
+	size_t n = s->nallow + s->ndeny, deny = 0, allow = 0;
+	struct yw_frame f;
+	int ret;
+
+	if (n > FG_MAX_INLINE_LIST_ENTRIES) {
+		f = yw_push_key(c, "lists", NULL);
+		ret = yw_fail_at(c, &in->loc[in->seq[1] ? 1 : 0],
+				 "%zu entries; allow and deny together hold at "
+				 "most %d (more go in allow_files, deny_files)",
+				 n, FG_MAX_INLINE_LIST_ENTRIES);
+		yw_pop(c, f);
+		return ret;
+	}
+	ret = load_list_files(c, in);
+	if (ret)
+		return ret;
+	n = s->nallow + s->ndeny;
+	if (n > FG_MAX_LIST_ENTRIES) {
+		f = yw_push_key(c, "lists", NULL);
+		ret = yw_fail_at(c,
+				 s->deny_files.n
+				     ? &in->file_loc[1][s->deny_files.n - 1]
+				     : &in->file_loc[0][s->allow_files.n - 1],
+				 "%zu entries with the files'; allow and deny "
+				 "together hold at most %d",
+				 n, FG_MAX_LIST_ENTRIES);
+		yw_pop(c, f);
+		return ret;
+	}
+	ret = find_conflict(s, &deny, &allow);
+	if (ret < 0)
+		return yw_no_memory(c);
+	return ret ? 0 : conflict_error(c, in, deny, allow);
 }
 
 static int read_lists(struct yw_ctx *c, struct fy_node *map,

@@ -22,6 +22,19 @@
 #define FG_RULE_NAME_MAX 48
 #define FG_LISTEN_MAX 128
 #define FG_ERR_MAX 512
+/* Inline lists (YAML) hold at most this many entries together; more
+ * go in list files (lists.allow_files, deny_files). */
+#define FG_MAX_INLINE_LIST_ENTRIES 131072
+#define FG_MAX_LIST_FILES 16
+#define FG_LIST_FILE_PATH_MAX 256
+
+/* One list's files, and which of the list's entries each gave: the
+ * inline entries first, then each file's in order. */
+struct fg_list_files {
+	unsigned int n;
+	char path[FG_MAX_LIST_FILES][FG_LIST_FILE_PATH_MAX];
+	size_t first[FG_MAX_LIST_FILES], count[FG_MAX_LIST_FILES];
+};
 
 /*
  * The range of a rate and its burst, so that what ruleset.c compiles
@@ -202,13 +215,16 @@ struct fg_settings {
 	struct fg_dim_limit defaults[FG_DIM_COUNT];
 	unsigned int nrules;
 	struct fg_rule_spec rules[FG_MAX_RULES];
-	size_t nallow, ndeny; /* heap arrays, up to FG_MAX_LIST_ENTRIES */
+	/* Heap arrays: the inline entries, then the files' (together at
+	 * most FG_MAX_LIST_ENTRIES). */
+	size_t nallow, ndeny;
 	struct fg_cidr *allow;
 	struct fg_cidr *deny;
 	unsigned int nclasses;
 	struct fg_class_spec classes[FG_MAX_CLASSES];
 	size_t nclass_entries; /* heap array */
 	struct fg_class_entry *class_entries;
+	struct fg_list_files allow_files, deny_files;
 	struct fg_fleet_spec fleet;
 };
 
