@@ -4,15 +4,17 @@
 # exits non-zero without a "not ok" line counts as one failure.
 #   tests/run.sh          all suites
 #   tests/run.sh PATTERN  only suites whose name contains PATTERN
+# FG_LONG=1 adds tests/e2e/long/ (minutes each: `make test-long`).
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 2
 filter=${1:-}
 tools/mount-bpffs.sh
 
-suites=()
+suites=() long=()
+[ "${FG_LONG:-0}" = 1 ] && long=(tests/e2e/long/test_*.sh)
 for s in build/tests/unit_* build/tests/bpf_datapath tests/fuzz/test_*.sh \
-	tests/e2e/test_*.sh tests/gates/test_*.sh; do
+	tests/e2e/test_*.sh tests/gates/test_*.sh "${long[@]}"; do
 	[ -x "$s" ] || continue
 	[ -n "$filter" ] && [[ "$s" != *"$filter"* ]] && continue
 	suites+=("$s")

@@ -5,7 +5,7 @@
 # memory are reported; a reload that touches one line of it changes
 # exactly one entry.
 # shellcheck source=tests/e2e/lib.sh disable=SC2119 # lab_setup without options
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 PORT=9
 BIG_V4=198.51.100.77 # the file's one IPv4 entry
