@@ -2,7 +2,7 @@
 # DESIGN §9 list files: lists.deny_files entries drop their sources over
 # a real link; editing the file (no SIGHUP) reloads once, debounced, and
 # the set follows it; a bad line fails the reload with FILE:LINE and the
-# old set stays. The million-line file: test_listfiles_million.sh.
+# old set stays. The million-line file: long/test_listfiles_million.sh (make test-long).
 # shellcheck source=tests/e2e/lib.sh disable=SC2119 # lab_setup without options
 . "$(dirname "$0")/lib.sh"
 
