@@ -95,6 +95,13 @@ enum fg_proto_class {
 #define FG_MAX_SOURCES_DEFAULT 262144
 #define FG_MAX_LIST_ENTRIES 131072 /* spec: at least 100 000 */
 #define FG_MAX_BLOCKED 65536	   /* penalty box: not evictable */
+/* Escalating boxes: the longest box (and window) the config takes, the
+ * largest repeat factor, and where the strike count stops. 24 h < 2^47
+ * ns and a box is multiplied only while under its max, so box times
+ * stay below 2^51: no overflow. */
+#define FG_BLOCK_NS_MAX (24ULL * 3600 * 1000000000ULL)
+#define FG_BLOCK_FACTOR_MAX 16
+#define FG_BLOCK_STRIKES_MAX 64
 /* Fleet-wide limits (DESIGN.md §8): the (source, rule) pairs whose
  * passes the daemon reads each sync period (an LRU: the least recently
  * seen go first), and the fleet's blocks (not evictable). */
@@ -149,6 +156,15 @@ struct fg_rule {
 	 * fg_fleet_counts and its sources checked in fg_fleet_blocked. */
 	__u8 fleet;
 	__u8 pad[4];
+	/* Escalating `block` (repeat offenders): a key boxed again within
+	 * block_window_ns after its last box ended stays block_factor
+	 * times longer than that box would have, capped at block_max_ns
+	 * (block_ns is the first box). A plain `block: D` is factor 1,
+	 * max D, window 0. block_max_ns <= FG_BLOCK_NS_MAX. */
+	__u64 block_max_ns;
+	__u64 block_window_ns;
+	__u8 block_factor; /* 1..FG_BLOCK_FACTOR_MAX; 1 = no escalation */
+	__u8 pad_end[7];
 };
 
 struct fg_config {
@@ -174,7 +190,8 @@ struct fg_ctl {
 	__u32 reloads_success; /* lets `floodgate reload` report the result */
 	__u32 reloads_failure;
 	/* Set by the program when it fills the penalty box, cleared by the
-	 * daemon when the box is empty: no lookup while nobody is blocked. */
+	 * daemon when no entry's time is up (entries kept only for their
+	 * window block nobody): no lookup while nobody is blocked. */
 	__u32 block_active;
 	/* Bumped by every writer of fg_lists after it writes: a source
 	 * whose state carries the current generation is known not listed,
@@ -235,7 +252,11 @@ struct fg_src_state {
 struct fg_block {
 	__u64 until_ns;	 /* monotonic (coarse) clock */
 	__u32 rule_slot; /* the rule that put it there */
-	__u32 pad;
+	/* Repeats: 0 for a first box, +1 for each box that began within
+	 * the rule's block window after the last one ended, at most
+	 * FG_BLOCK_STRIKES_MAX. The entry outlives its box by that window
+	 * so that the next boxing finds it. Always 0 in fg_fleet_blocked. */
+	__u32 strikes;
 };
 
 /* fg_fleet_counts value: what a (source, rule) passed, cumulative since
@@ -308,8 +329,8 @@ struct fg_counter {
 _Static_assert(FG_REASON_COUNT <= FG_REASON_SLOTS, "reason slots");
 _Static_assert(FG_RULE_SLOTS <= 255, "rule slot fits a __u8");
 _Static_assert(sizeof(struct fg_limit) == 16, "fg_limit size");
-_Static_assert(sizeof(struct fg_rule) == 136, "fg_rule size");
-_Static_assert(sizeof(struct fg_config) == 48 + 136 * FG_RULE_SLOTS,
+_Static_assert(sizeof(struct fg_rule) == 160, "fg_rule size");
+_Static_assert(sizeof(struct fg_config) == 48 + 160 * FG_RULE_SLOTS,
 	       "fg_config size");
 _Static_assert(sizeof(struct fg_ctl) == 64, "fg_ctl size");
 _Static_assert(sizeof(struct fg_port_rules) == 2, "fg_port_rules size");

@@ -1132,6 +1132,15 @@ static void limited_config(struct fuzz *z)
 		rnd_limits(r, rs->dim);
 		if (chance(r, 30))
 			rs->block_ns = (1 + rnd(r, 10)) * NSEC_PER_SEC;
+		/* Escalating: repeats within the window box longer, up to
+		 * max (the clock moves an hour or up to 50 ms a batch). */
+		if (rs->block_ns && chance(r, 50)) {
+			rs->block_factor = 1 + rnd(r, FG_BLOCK_FACTOR_MAX);
+			rs->block_max_ns = rs->block_ns * (1 + rnd(r, 100));
+			rs->block_window_ns = chance(r, 50)
+						  ? 2 * NSEC_PER_HOUR
+						  : rnd(r, 30) * NSEC_PER_SEC;
+		}
 		if (chance(r, 50))
 			rs->action = FG_RULE_ACTION_RESET;
 		if (chance(r, 30)) {
