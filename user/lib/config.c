@@ -683,10 +683,10 @@ static int rule_block(struct yw_ctx *c, struct fg_rule_spec *r,
 		return 0;
 	}
 	ret = yw_mapping(c, v);
-	if (ret <= 0)
+	if (ret < 0)
 		return ret;
 	r->block_factor = 2;
-	if (yw_walk_map(c, v, block_keys, block_key, &in))
+	if (ret > 0 && yw_walk_map(c, v, block_keys, block_key, &in))
 		return -EINVAL;
 	if (!in.first_set || !in.max_set)
 		return yw_fail(c, v,
