@@ -156,11 +156,11 @@ struct fg_rule {
 	 * fg_fleet_counts and its sources checked in fg_fleet_blocked. */
 	__u8 fleet;
 	__u8 pad[4];
-	/* Escalating `block` (repeat offenders): a key boxed again within
-	 * block_window_ns after its last box ended stays block_factor
-	 * times longer than that box would have, capped at block_max_ns
-	 * (block_ns is the first box). A plain `block: D` is factor 1,
-	 * max D, window 0. block_max_ns <= FG_BLOCK_NS_MAX. */
+	/* Escalating `block` (repeat offenders): block_ns is the first
+	 * box; a key boxed again within block_window_ns after its last box
+	 * ended is boxed block_factor times as long as that last box, at
+	 * most block_max_ns (<= FG_BLOCK_NS_MAX). A plain `block: D` is
+	 * factor 1, max D, window 0. */
 	__u64 block_max_ns;
 	__u64 block_window_ns;
 	__u8 block_factor; /* 1..FG_BLOCK_FACTOR_MAX; 1 = no escalation */
