@@ -5,7 +5,8 @@
  * rule, the default: a spoofed flood over one rule cannot shut its victim
  * out of everything else), or for all it sends (block_scope: source).
  * Entries live in a plain hash (spoofed floods cannot evict them); the
- * daemon expires them.
+ * daemon expires them once their time is up and, for an escalating
+ * `block`, its window has passed too.
  */
 #ifndef FG_PENALTY_H
 #define FG_PENALTY_H
@@ -41,23 +42,53 @@ fg_is_blocked(const struct fg_ctl *ctl, const struct fg_src_key *key, __u64 now)
 	return fg_block_holds(&fg_blocked, &any, now);
 }
 
+/* The box time of a key's strikes-th repeat: first * factor^strikes,
+ * at most max. Multiplied only while under max (<= FG_BLOCK_NS_MAX), so
+ * it cannot overflow; the loop is bounded for the verifier. */
+static __always_inline __u64 fg_block_ns(const struct fg_rule *rule,
+					 __u32 strikes)
+{
+	__u64 ns = rule->block_ns;
+
+	for (__u32 i = 0; i < FG_BLOCK_STRIKES_MAX; i++) {
+		if (i >= strikes || ns >= rule->block_max_ns ||
+		    ns > FG_BLOCK_NS_MAX)
+			break;
+		ns *= rule->block_factor;
+	}
+	return ns < rule->block_max_ns ? ns : rule->block_max_ns;
+}
+
+/* Boxes the source. A key still remembered from its last box (its time
+ * up less than the rule's window ago) is a repeat offender: one strike
+ * more, a longer box. A box still running was put there meanwhile by
+ * another CPU for the same burst: it stands, it is not a repeat. */
 static __always_inline void fg_block(struct fg_ctl *ctl,
 				     const struct fg_src_key *key,
 				     const struct fg_rule *rule, __u32 slot,
 				     __u64 now)
 {
-	struct fg_block b = {.until_ns = now + rule->block_ns,
-			     .rule_slot = slot};
+	struct fg_block b = {.rule_slot = slot};
 	struct fg_src_key k = *key;
 	int source_scope = rule->block_scope == FG_BLOCK_SCOPE_SOURCE;
+	struct fg_block *last;
 
 	if (source_scope)
 		k.rule_id = FG_RULE_ID_ANY;
+	last = bpf_map_lookup_elem(&fg_blocked, &k);
+	if (last && last->until_ns > now)
+		goto flags;
+	if (last && now - last->until_ns < rule->block_window_ns)
+		b.strikes = last->strikes < FG_BLOCK_STRIKES_MAX
+				? last->strikes + 1
+				: FG_BLOCK_STRIKES_MAX;
+	b.until_ns = now + fg_block_ns(rule, b.strikes);
 	if (bpf_map_update_elem(&fg_blocked, &k, &b, BPF_ANY)) {
 		fg_table_event(FG_TABLE_BLOCK_FULL);
 		return;
 	}
 	fg_table_event(FG_TABLE_BLOCKED);
+flags:
 	/* Written only on the 0 -> 1 edge: every CPU reads these lines. */
 	if (source_scope && !ctl->block_source_active)
 		ctl->block_source_active = 1;

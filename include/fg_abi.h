@@ -108,6 +108,13 @@ enum fg_proto_class {
  * entries of `floodgate allow|deny` together. */
 #define FG_MAX_LIST_ENTRIES 2097152
 #define FG_MAX_BLOCKED 65536 /* penalty box: not evictable */
+/* Escalating boxes: the longest box (and window) the config takes, the
+ * largest repeat factor, and where the strike count stops. 24 h < 2^47
+ * ns and a box is multiplied only while under its max, so box times
+ * stay below 2^51: no overflow. */
+#define FG_BLOCK_NS_MAX (24ULL * 3600 * 1000000000ULL)
+#define FG_BLOCK_FACTOR_MAX 16
+#define FG_BLOCK_STRIKES_MAX 64
 /* Fleet-wide limits (DESIGN.md §8): the (source, rule) pairs whose
  * passes the daemon reads each sync period (an LRU: the least recently
  * seen go first), and the fleet's blocks (not evictable). */
@@ -226,6 +233,15 @@ struct fg_rule {
 	 * packets pass as dry_run while other rules enforce. */
 	__u8 dry_run;
 	__u8 pad[3];
+	/* Escalating `block` (repeat offenders): block_ns is the first
+	 * box; a key boxed again within block_window_ns after its last box
+	 * ended is boxed block_factor times as long as that last box, at
+	 * most block_max_ns (<= FG_BLOCK_NS_MAX). A plain `block: D` is
+	 * factor 1, max D, window 0. */
+	__u64 block_max_ns;
+	__u64 block_window_ns;
+	__u8 block_factor; /* 1..FG_BLOCK_FACTOR_MAX; 1 = no escalation */
+	__u8 pad_end[7];
 };
 
 struct fg_config {
@@ -258,7 +274,8 @@ struct fg_ctl {
 	__u32 reloads_success; /* lets `floodgate reload` report the result */
 	__u32 reloads_failure;
 	/* Set by the program when it fills the penalty box, cleared by the
-	 * daemon when the box is empty: no lookup while nobody is blocked. */
+	 * daemon when no entry's time is up (entries kept only for their
+	 * window block nobody): no lookup while nobody is blocked. */
 	__u32 block_active;
 	/* Bumped by every writer of fg_lists after it writes: a source
 	 * whose state carries the current generation is known not listed,
@@ -321,7 +338,11 @@ struct fg_src_state {
 struct fg_block {
 	__u64 until_ns;	 /* monotonic (coarse) clock */
 	__u32 rule_slot; /* the rule that put it there */
-	__u32 pad;
+	/* Repeats: 0 for a first box, +1 for each box that began within
+	 * the rule's block window after the last one ended, at most
+	 * FG_BLOCK_STRIKES_MAX. The entry outlives its box by that window
+	 * so that the next boxing finds it. Always 0 in fg_fleet_blocked. */
+	__u32 strikes;
 };
 
 /* fg_fleet_counts value: what a (source, rule) passed, cumulative since
@@ -427,8 +448,8 @@ struct fg_counter {
 _Static_assert(FG_REASON_COUNT <= FG_REASON_SLOTS, "reason slots");
 _Static_assert(FG_RULE_SLOTS <= 255, "rule slot fits a __u8");
 _Static_assert(sizeof(struct fg_limit) == 16, "fg_limit size");
-_Static_assert(sizeof(struct fg_rule) == 136, "fg_rule size");
-_Static_assert(sizeof(struct fg_config) == 48 + 136 * FG_RULE_SLOTS,
+_Static_assert(sizeof(struct fg_rule) == 160, "fg_rule size");
+_Static_assert(sizeof(struct fg_config) == 48 + 160 * FG_RULE_SLOTS,
 	       "fg_config size");
 _Static_assert(sizeof(struct fg_ctl) == 64, "fg_ctl size");
 _Static_assert(sizeof(struct fg_port_groups) == 2, "fg_port_groups size");

@@ -314,6 +314,33 @@ static const struct cfg_def cfg_block_source = {
 	},
 };
 static const struct cfg_def cfg_block_dry = {BLOCK_RULES, .dry_run = true};
+/* Escalating block: web boxes 10 s, then 20 s, then 35 s at most, for
+ * repeats within 60 s after the last box ended; ssh boxes 10 s every
+ * time (a plain block). */
+#define ESCALATE_WEB(scope, max)                                            \
+	{                                                                   \
+		.name = "web", .proto = FG_PROTO_TCP, .ports = {{80, 80}},  \
+		.packets = PER_SEC(10, 2), .block_ns = 10 * NSEC_PER_SEC,   \
+		.block_scope = (scope), .block_factor = 2,                  \
+		.block_max_ns = (max), .block_window_ns = 60 * NSEC_PER_SEC \
+	}
+static const struct cfg_def cfg_escalate = {
+    .rules = {ESCALATE_WEB(FG_BLOCK_SCOPE_RULE, 35 * NSEC_PER_SEC),
+	      {.name = "ssh",
+	       .proto = FG_PROTO_TCP,
+	       .ports = {{22, 22}},
+	       .packets = PER_SEC(10, 2),
+	       .block_ns = 10 * NSEC_PER_SEC}},
+};
+/* The same web rule boxing for all traffic, at most an hour. */
+static const struct cfg_def cfg_escalate_source = {
+    .rules = {ESCALATE_WEB(FG_BLOCK_SCOPE_SOURCE, NSEC_PER_HOUR),
+	      {.name = "dns",
+	       .proto = FG_PROTO_UDP,
+	       .ports = {{53, 53}},
+	       .packets = PER_SEC(10, 2)}},
+};
+
 /* 2 new sources per second, 2 at once: the third is refused. */
 static const struct cfg_def cfg_block_admit = {BLOCK_RULES,
 					       .admit = PER_SEC(2, 2)};
@@ -1451,6 +1478,169 @@ const struct fg_case fg_cases[] = {
 		   BLOCKED(1)},
 		  {.pkt = TCP4(80, .sport = 4242),
 		   EXPECT_DROP(BLOCKED, NO_RULE)}},
+    },
+    {
+	.name = "escalating block: the first box lasts first (10 s); a repeat "
+		"within the window after it ended lasts first * factor (20 "
+		"s), the next is capped at max (35 s, not 40) and stays "
+		"there; a repeat once the window (60 s) has passed is a first "
+		"box again",
+	.cfg = &cfg_escalate,
+	.needs_clock = true,
+	.steps = {{.pkt = TCP4(80), .times = 2, EXPECT_PASS(UNDER_LIMIT, 1)},
+		  {.pkt = TCP4(80),
+		   EXPECT_DROP(RATE_PACKETS, 1),
+		   TABLE([FG_TABLE_BLOCKED] = 1),
+		   .blocked = {A4, 10 * NSEC_PER_SEC, 1}},
+		  /* Time up: the entry stays, remembered, blocking nobody. */
+		  {.pkt = TCP4(80),
+		   .advance_ns = 10 * NSEC_PER_SEC,
+		   .times = 2,
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .blocked = {A4, 0, 1},
+		   BLOCKED(1)},
+		  {.pkt = TCP4(80),
+		   EXPECT_DROP(RATE_PACKETS, 1),
+		   TABLE([FG_TABLE_BLOCKED] = 1),
+		   .blocked = {A4, 20 * NSEC_PER_SEC, 1, false, 1}},
+		  {.pkt = TCP4(80),
+		   .advance_ns = 20 * NSEC_PER_SEC - 1,
+		   EXPECT_DROP(BLOCKED, NO_RULE)},
+		  {.pkt = TCP4(80),
+		   .advance_ns = 1,
+		   .times = 2,
+		   EXPECT_PASS(UNDER_LIMIT, 1)},
+		  {.pkt = TCP4(80),
+		   EXPECT_DROP(RATE_PACKETS, 1),
+		   .blocked = {A4, 35 * NSEC_PER_SEC, 1, false, 2}},
+		  {.pkt = TCP4(80),
+		   .advance_ns = 35 * NSEC_PER_SEC,
+		   .times = 2,
+		   EXPECT_PASS(UNDER_LIMIT, 1)},
+		  {.pkt = TCP4(80),
+		   EXPECT_DROP(RATE_PACKETS, 1),
+		   .blocked = {A4, 35 * NSEC_PER_SEC, 1, false, 3}},
+		  /* Window over exactly: until + 60 s is outside it. */
+		  {.pkt = TCP4(80),
+		   .advance_ns = (35 + 60) * NSEC_PER_SEC,
+		   .times = 2,
+		   EXPECT_PASS(UNDER_LIMIT, 1)},
+		  {.pkt = TCP4(80),
+		   EXPECT_DROP(RATE_PACKETS, 1),
+		   TABLE([FG_TABLE_BLOCKED] = 1),
+		   .blocked = {A4, 10 * NSEC_PER_SEC, 1, false, 0},
+		   BLOCKED(1)},
+		  /* A plain block never escalates. */
+		  {.pkt = TCP4(22), .times = 2, EXPECT_PASS(UNDER_LIMIT, 2)},
+		  {.pkt = TCP4(22),
+		   EXPECT_DROP(RATE_PACKETS, 2),
+		   .blocked = {A4, 10 * NSEC_PER_SEC, 2}},
+		  {.pkt = TCP4(22),
+		   .advance_ns = 10 * NSEC_PER_SEC,
+		   .times = 2,
+		   EXPECT_PASS(UNDER_LIMIT, 2)},
+		  {.pkt = TCP4(22),
+		   EXPECT_DROP(RATE_PACKETS, 2),
+		   .blocked = {A4, 10 * NSEC_PER_SEC, 2, false, 0},
+		   BLOCKED(2)}},
+    },
+    {
+	.name = "escalating block, block_scope source: 1 ns inside the "
+		"window is a repeat (twice first, on the source's all-traffic "
+		"entry); the daemon's expiry keeps the entry through the "
+		"window and clears both box flags while it blocks nobody",
+	.cfg = &cfg_escalate_source,
+	.needs_clock = true,
+	.steps = {{.pkt = TCP4(80), .times = 2, EXPECT_PASS(UNDER_LIMIT, 1)},
+		  {.pkt = TCP4(80),
+		   EXPECT_DROP(RATE_PACKETS, 1),
+		   .blocked = {A4, 10 * NSEC_PER_SEC, 1, true},
+		   .block_active = FLAG_1,
+		   .block_source_active = FLAG_1},
+		  {.pkt = UDP4(53), EXPECT_DROP(BLOCKED, NO_RULE)},
+		  {.pkt = UDP4(53),
+		   .advance_ns = 10 * NSEC_PER_SEC,
+		   .expire_box = true,
+		   EXPECT_PASS(UNDER_LIMIT, 2),
+		   BLOCKED(1),
+		   .block_active = FLAG_0,
+		   .block_source_active = FLAG_0},
+		  {.pkt = TCP4(80),
+		   .advance_ns = 60 * NSEC_PER_SEC - 1,
+		   .expire_box = true,
+		   .times = 2,
+		   EXPECT_PASS(UNDER_LIMIT, 1),
+		   .blocked = {A4, 1 - 60 * NSEC_PER_SEC, 1, true}},
+		  {.pkt = TCP4(80),
+		   EXPECT_DROP(RATE_PACKETS, 1),
+		   TABLE([FG_TABLE_BLOCKED] = 1),
+		   .blocked = {A4, 20 * NSEC_PER_SEC, 1, true, 1},
+		   .block_active = FLAG_1,
+		   .block_source_active = FLAG_1},
+		  {.pkt = ICMP4(),
+		   .advance_ns = 20 * NSEC_PER_SEC - 1,
+		   .expire_box = true,
+		   EXPECT_DROP(BLOCKED, NO_RULE),
+		   BLOCKED(1)}},
+    },
+    {
+	.name = "escalating block: the daemon's expiry keeps a remembered "
+		"entry until its window has passed (block_active cleared "
+		"meanwhile), then deletes it, and the next box is a first "
+		"one; a plain block's entry goes when its time is up",
+	.cfg = &cfg_escalate,
+	.needs_clock = true,
+	.steps = {{.pkt = TCP4(80), .times = 2, EXPECT_PASS(UNDER_LIMIT, 1)},
+		  {.pkt = TCP4(80),
+		   EXPECT_DROP(RATE_PACKETS, 1),
+		   .blocked = {A4, 10 * NSEC_PER_SEC, 1}},
+		  {.pkt = TCP4(22), .times = 2, EXPECT_PASS(UNDER_LIMIT, 2)},
+		  {.pkt = TCP4(22),
+		   EXPECT_DROP(RATE_PACKETS, 2),
+		   BLOCKED(2),
+		   .block_active = FLAG_1},
+		  {.pkt = TCP4(22),
+		   .advance_ns = 10 * NSEC_PER_SEC,
+		   .expire_box = true,
+		   .times = 2,
+		   EXPECT_PASS(UNDER_LIMIT, 2),
+		   .blocked = {A4, 0, 1},
+		   BLOCKED(1),
+		   .block_active = FLAG_0},
+		  {.pkt = UDP4(53),
+		   .advance_ns = 60 * NSEC_PER_SEC - 1,
+		   .expire_box = true,
+		   EXPECT_PASS(UNDER_LIMIT, 0),
+		   BLOCKED(1)},
+		  {.pkt = UDP4(53),
+		   .advance_ns = 1,
+		   .expire_box = true,
+		   EXPECT_PASS(UNDER_LIMIT, 0),
+		   BLOCKED(0)},
+		  {.pkt = TCP4(80), .times = 2, EXPECT_PASS(UNDER_LIMIT, 1)},
+		  {.pkt = TCP4(80),
+		   EXPECT_DROP(RATE_PACKETS, 1),
+		   .blocked = {A4, 10 * NSEC_PER_SEC, 1, false, 0},
+		   .block_active = FLAG_1}},
+    },
+    {
+	.name = "escalating block: a box still running (put there "
+		"meanwhile, block_active still 0) stands: not extended, not "
+		"a repeat, not counted; block_active is set",
+	.cfg = &cfg_escalate,
+	.needs_clock = true,
+	.steps = {{.pkt = TCP4(80),
+		   .put_block = {A4, 5 * NSEC_PER_SEC, 1},
+		   .set_block_active = FLAG_0,
+		   .times = 2,
+		   EXPECT_PASS(UNDER_LIMIT, 1)},
+		  {.pkt = TCP4(80),
+		   EXPECT_DROP(RATE_PACKETS, 1),
+		   TABLE(),
+		   .blocked = {A4, 5 * NSEC_PER_SEC, 1, false, 0},
+		   BLOCKED(1),
+		   .block_active = FLAG_1},
+		  {.pkt = TCP4(80), EXPECT_DROP(BLOCKED, NO_RULE)}},
     },
     {
 	.name = "penalty box: IPv6 blocks the source's /64 (its table key)",

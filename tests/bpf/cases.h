@@ -42,6 +42,9 @@ struct rule_def {
 	struct fg_dim_limit packets, bytes, conns;
 	__u64 block_ns; /* penalty box; 0 = none */
 	enum fg_block_scope block_scope;
+	/* Escalating block: repeat_factor (0 = 1), max, window. */
+	unsigned int block_factor;
+	__u64 block_max_ns, block_window_ns;
 	enum fg_rule_action action;   /* over limit: drop, or RST a SYN */
 	struct fg_aggregate_spec agg; /* .enabled: a whole-prefix cap */
 	/* A `fleet:` limit (the fleet's rate is the daemon's business;
@@ -91,6 +94,7 @@ struct block_def {
 	__u64 until_ns;
 	int rule;
 	bool source_scope; /* keyed for all traffic, not the rule's */
+	__u32 strikes;	   /* repeats (escalating block) */
 };
 
 /* An fg_fleet_counts entry: what (addr as keyed, rule slot) passed. */
@@ -122,6 +126,7 @@ struct step {
 	enum flag set_block_source_active;
 	struct block_def put_fleet_block; /* an fg_fleet_blocked entry */
 	enum flag set_fleet_block_active;
+	bool expire_box; /* the daemon's box expiry runs, at the test clock */
 
 	/* After the step. */
 	struct block_def blocked; /* this entry exists, exactly */

@@ -1134,6 +1134,18 @@ static void limited_config(struct fuzz *z)
 		rnd_limits(r, rs->dim);
 		if (chance(r, 30))
 			rs->block_ns = (1 + rnd(r, 10)) * NSEC_PER_SEC;
+		/* Escalating: repeats within the window box longer, up to
+		 * max. The clock moves an hour or up to 50 ms a batch, so
+		 * boxes of milliseconds end between batches and their
+		 * lengths show in the verdicts. */
+		if (rs->block_ns && chance(r, 50)) {
+			rs->block_ns = (1 + rnd(r, 100)) * NSEC_PER_MSEC;
+			rs->block_factor = 1 + rnd(r, FG_BLOCK_FACTOR_MAX);
+			rs->block_max_ns = rs->block_ns * (1 + rnd(r, 64));
+			rs->block_window_ns =
+			    chance(r, 50) ? 2 * NSEC_PER_HOUR
+					  : rnd(r, 2000) * NSEC_PER_MSEC;
+		}
 		if (chance(r, 50))
 			rs->action = FG_RULE_ACTION_RESET;
 		if (chance(r, 30)) {

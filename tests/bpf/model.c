@@ -16,7 +16,7 @@ struct model_key {
 struct model_entry {
 	struct model_key key;
 	bool used;
-	__u64 tat[FG_DIM_COUNT]; /* the box keeps its deadline in tat[0] */
+	__u64 tat[FG_DIM_COUNT]; /* the box: deadline, strikes (box()) */
 };
 
 struct model_table {
@@ -354,17 +354,46 @@ static bool boxed(struct model *m, const struct model_key *key, __u64 now)
 	return e && e->tat[0] > now;
 }
 
+/* Escalating block, from the spec: the n-th repeat's box is first *
+ * factor^n, at most max (a factor of 0 is 1, a max under first is
+ * first). */
+static __u64 box_ns(const struct fg_rule_spec *spec, __u64 strikes)
+{
+	__u64 max = spec->block_max_ns > spec->block_ns ? spec->block_max_ns
+							: spec->block_ns;
+	__u64 factor = spec->block_factor > 1 ? spec->block_factor : 1;
+	unsigned __int128 ns = spec->block_ns;
+
+	for (__u64 i = 0; i < strikes && ns < max; i++)
+		ns *= factor;
+	return ns < max ? (__u64)ns : max;
+}
+
+/* The box keeps its deadline in tat[0] and its strikes in tat[1]; an
+ * entry whose time is up stays (nothing expires it here), and a boxing
+ * within the rule's window after it is a repeat. A box still running
+ * stands. */
 static void box(struct model *m, const struct fg_rule_spec *spec,
 		const struct model_key *key, __u64 now)
 {
 	struct model_key k = *key;
 	struct model_entry *e;
+	__u64 strikes = 0;
 
 	if (spec->block_scope == FG_BLOCK_SCOPE_SOURCE)
 		k.rule_id = FG_RULE_ID_ANY;
+	e = table_find(&m->box, &k, false);
+	if (e && e->tat[0] > now)
+		return;
+	if (e && now - e->tat[0] < spec->block_window_ns)
+		strikes = e->tat[1] + 1 < FG_BLOCK_STRIKES_MAX
+			      ? e->tat[1] + 1
+			      : FG_BLOCK_STRIKES_MAX;
 	e = table_find(&m->box, &k, true);
-	if (e)
-		e->tat[0] = now + spec->block_ns;
+	if (e) {
+		e->tat[0] = now + box_ns(spec, strikes);
+		e->tat[1] = strikes;
+	}
 }
 
 static bool over_limit(enum fg_reason r)

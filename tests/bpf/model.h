@@ -3,7 +3,7 @@
  * A reference model of the per-packet verdict (DESIGN.md §2, README "How
  * the datapath works"), written apart from bpf/ so the fuzzer can predict
  * every frame's verdict, reason and rule: lists (longest prefix, deny on
- * a tie), penalty box with its scope, GCRA per (source, rule, dimension)
+ * a tie), penalty box with its scope and escalation, GCRA per (source, rule, dimension)
  * with its own arithmetic, aggregates, the admission limit, dry-run,
  * `malformed`, `action: reset`, fleet-wide limits (the fleet's blocks
  * and what is counted for the fleet). It takes from the compiled config only

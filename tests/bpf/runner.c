@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "boxexpiry.h"
 #include "cases.h"
 #include "chain.h"
 #include "fixture.h"
@@ -142,6 +143,9 @@ static void settings_from_def(const struct cfg_def *d, struct fg_settings *s,
 		r->dim[FG_DIM_CONNECTIONS] = rd->conns;
 		r->block_ns = rd->block_ns;
 		r->block_scope = rd->block_scope;
+		r->block_factor = rd->block_factor;
+		r->block_max_ns = rd->block_max_ns;
+		r->block_window_ns = rd->block_window_ns;
 		r->action = rd->action;
 		r->aggregate = rd->agg;
 		/* Any fleet rate turns it on; its value is the daemon's. */
@@ -262,6 +266,7 @@ static void step_before(struct fx *fx, const struct step *st, int n)
 		struct fg_block b = {
 		    .until_ns = fx_clock_now(fx) + st->put_block.until_ns,
 		    .rule_slot = (__u32)st->put_block.rule,
+		    .strikes = st->put_block.strikes,
 		};
 		__u8 addr[16];
 		int err;
@@ -303,6 +308,13 @@ static void step_before(struct fx *fx, const struct step *st, int n)
 	if (st->set_block_source_active != FLAG_ANY)
 		fx->maps.ctl_mem->block_source_active =
 		    flag_value(st->set_block_source_active);
+	if (st->expire_box) {
+		long live;
+
+		if (!fx->test_clock)
+			FAIL("step %d expires the box: test-clock only", n);
+		fg_box_expire(&fx->maps, fx_clock_now(fx), &live);
+	}
 }
 
 static void check_table(struct fx *fx, const struct step *st, int n,
@@ -396,13 +408,16 @@ static void step_after(struct fx *fx, const struct step *st, int n)
 			     st->blocked.addr,
 			     st->blocked.source_scope ? "source" : "rule");
 		if (b.until_ns != until ||
-		    b.rule_slot != (__u32)st->blocked.rule)
+		    b.rule_slot != (__u32)st->blocked.rule ||
+		    b.strikes != st->blocked.strikes)
 			FAIL("step %d: fg_blocked[%s] = {until now%+lld ns, "
-			     "rule %u}, expected {until now%+lld ns, rule %d}",
+			     "rule %u, strikes %u}, expected {until now%+lld "
+			     "ns, rule %d, strikes %u}",
 			     n, st->blocked.addr,
 			     (long long)(b.until_ns - fx_clock_now(fx)),
-			     b.rule_slot, (long long)st->blocked.until_ns,
-			     st->blocked.rule);
+			     b.rule_slot, b.strikes,
+			     (long long)st->blocked.until_ns, st->blocked.rule,
+			     st->blocked.strikes);
 	}
 	if (st->not_blocked) {
 		case_addr(st->not_blocked, addr);

@@ -386,7 +386,7 @@ check_eq "fleet back on: every host connected again" "$up" 3
 # --- 3. redis-server killed mid-flood, then back ------------------------------
 
 # fleet_blocks K SRC: "N MAX_SECONDS_LEFT" of SRC's fleet blocks on host K
-# (`floodgate blocked`: SOURCE SECONDS SCOPE BY RULE).
+# (`floodgate blocked`: SOURCE SECONDS SCOPE BY STRIKES RULE).
 fleet_blocks() {
 	(host "$1" && fg_cli blocked) | awk -v src="$2" '
 		NR > 1 && $1 == src && $4 == "fleet" { n++; if ($2 > m) m = $2 }

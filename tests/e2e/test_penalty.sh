@@ -127,7 +127,7 @@ else
 fi
 one_entry "floodgate --json blocked lists $B, rule pen, scope rule, ≈ ${BLOCK_S}s left" "$B" "$t0"
 out=$(fg_cli blocked)
-if printf '%s\n' "$out" | grep -Eq "^$B +[0-9.]+ +rule +penalty +pen\$"; then
+if printf '%s\n' "$out" | grep -Eq "^$B +[0-9.]+ +rule +penalty +0 +pen\$"; then
 	ok "floodgate blocked (text) lists $B with seconds and rule"
 else
 	not_ok "floodgate blocked (text) lists $B with seconds and rule" "$out"

@@ -293,6 +293,12 @@ static void check_compiled(__u64 tick_ns)
 			       o->block_scope == (__u8)r->block_scope &&
 			       o->action == (__u8)r->action,
 			   "rules[%u] block, block_scope or action", i);
+		FUZZ_CHECK(o->block_factor >= 1 &&
+			       o->block_factor <= FG_BLOCK_FACTOR_MAX &&
+			       o->block_max_ns >= o->block_ns &&
+			       o->block_window_ns == r->block_window_ns,
+			   "rules[%u] block factor %u, max or window", i,
+			   o->block_factor);
 		for (int d = 0; d < FG_DIM_COUNT; d++) {
 			snprintf(what, sizeof(what), "rules[%u] dim %d", i, d);
 			check_limit(&r->dim[d], &o->limit[d], tick_ns, what);

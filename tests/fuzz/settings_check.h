@@ -189,6 +189,14 @@ static inline void check_settings(const struct fg_settings *s)
 				   r->ports[k].last);
 		FUZZ_CHECK(r->block_ns <= CHECK_BLOCK_NS_MAX, "%s: block %llu",
 			   where, ULL(r->block_ns));
+		FUZZ_CHECK(
+		    r->block_factor <= FG_BLOCK_FACTOR_MAX &&
+			r->block_max_ns <= CHECK_BLOCK_NS_MAX &&
+			r->block_window_ns <= CHECK_BLOCK_NS_MAX &&
+			(!r->block_max_ns || r->block_ns <= r->block_max_ns),
+		    "%s: block factor %u max %llu window %llu", where,
+		    r->block_factor, ULL(r->block_max_ns),
+		    ULL(r->block_window_ns));
 		FUZZ_CHECK(r->block_scope == FG_BLOCK_SCOPE_RULE ||
 			       r->block_scope == FG_BLOCK_SCOPE_SOURCE,
 			   "%s: block_scope %d", where, r->block_scope);

@@ -681,6 +681,40 @@ static const struct bad_doc bad_docs[] = {
     {"rules:\n  - name: d\n    block: 30\n",
      "t.yaml:3:12: rules[0].block: \"30\": expected a duration like "
      "500ms, 30s, 5m or 1h"},
+    /* escalating block */
+    {"rules:\n  - name: d\n    block: {first: 30s, repeat_factor: 17, "
+     "max: 1h}\n",
+     "t.yaml:3:40: rules[0].block.repeat_factor: \"17\": expected a whole "
+     "number from 1 to 16"},
+    {"rules:\n  - name: d\n    block: {first: 30s, repeat_factor: 0, "
+     "max: 1h}\n",
+     "t.yaml:3:40: rules[0].block.repeat_factor: \"0\": expected a whole "
+     "number from 1 to 16"},
+    {"rules:\n  - name: d\n    block: {first: 30s, repeat_factor: 1.5, "
+     "max: 1h}\n",
+     "t.yaml:3:40: rules[0].block.repeat_factor: \"1.5\": expected a whole "
+     "number"},
+    {"rules:\n  - name: d\n    block:\n      first: 2h\n      max: 1h\n",
+     "t.yaml:5:12: rules[0].block.max: shorter than first"},
+    {"rules:\n  - name: d\n    block: {first: 1s, max: 1m, widnow: 1h}\n",
+     "t.yaml:3:33: rules[0].block.widnow: unknown key; allowed: first, "
+     "repeat_factor, max, window"},
+    {"rules:\n  - name: d\n    block: {first: 30s}\n",
+     "t.yaml:3:13: rules[0].block: an escalating block needs first (the "
+     "first box) and max (the longest)"},
+    {"rules:\n  - name: d\n    block: {max: 1h}\n",
+     "t.yaml:3:13: rules[0].block: an escalating block needs first"},
+    {"rules:\n  - name: d\n    block: {}\n",
+     "t.yaml:3:5: rules[0].block: an escalating block needs first"},
+    {"rules:\n  - name: d\n    block: {first: 0, max: 1h}\n",
+     "t.yaml:3:20: rules[0].block.first: 0 boxes nobody; for no box, write "
+     "block: 0"},
+    {"rules:\n  - name: d\n    block: {first: 1s, max: 25h}\n",
+     "t.yaml:3:29: rules[0].block.max: \"25h\": at most 24h"},
+    {"rules:\n  - name: d\n    block: {first: 1s, max: 1h, window: 2d}\n",
+     "t.yaml:3:41: rules[0].block.window: \"2d\": expected a duration"},
+    {"rules:\n  - name: d\n    block: [30s]\n",
+     "t.yaml:3:13: rules[0].block: expected a single value, not a list"},
     {"rules:\n  - name: d\n    burst_packets: 10\n",
      "t.yaml:3:20: rules[0].burst_packets: burst_packets needs packets"},
     {"rules:\n  - name: d\n    aggregate:\n      ipv4_prefix: 24\n",
@@ -1353,10 +1387,58 @@ static void test_rule_fleet(void **state)
 	fg_config_free(&s);
 }
 
+/* block: a duration (factor 1, max = it, no window), or escalating
+ * with repeat_factor 2 and window = max by default. */
+static void test_rule_block_escalating(void **state)
+{
+	const struct fg_rule_spec *r;
+	struct fg_settings s;
+
+	(void)state;
+	load_ok("rules:\n"
+		"  - name: plain\n    block: 30s\n"
+		"  - name: esc\n"
+		"    block: {first: 30s, repeat_factor: 4, max: 1h, window: "
+		"2h}\n"
+		"  - name: defaults\n"
+		"    block:\n      max: 10m\n      first: 1s\n"
+		"  - name: flat\n"
+		"    block: {first: 5s, repeat_factor: 1, max: 5s, window: 0}\n"
+		"  - name: none\n",
+		&s);
+	assert_int_equal(s.nrules, 5);
+	r = &s.rules[0];
+	assert_int_equal(r->block_ns, 30 * S);
+	assert_int_equal(r->block_factor, 1);
+	assert_int_equal(r->block_max_ns, 30 * S);
+	assert_int_equal(r->block_window_ns, 0);
+	r = &s.rules[1];
+	assert_int_equal(r->block_ns, 30 * S);
+	assert_int_equal(r->block_factor, 4);
+	assert_int_equal(r->block_max_ns, H);
+	assert_int_equal(r->block_window_ns, 2 * H);
+	r = &s.rules[2];
+	assert_int_equal(r->block_ns, S);
+	assert_int_equal(r->block_factor, 2);
+	assert_int_equal(r->block_max_ns, 10 * M);
+	assert_int_equal(r->block_window_ns, 10 * M);
+	r = &s.rules[3];
+	assert_int_equal(r->block_ns, 5 * S);
+	assert_int_equal(r->block_factor, 1);
+	assert_int_equal(r->block_max_ns, 5 * S);
+	assert_int_equal(r->block_window_ns, 0);
+	r = &s.rules[4];
+	assert_int_equal(r->block_ns, 0);
+	assert_int_equal(r->block_max_ns, 0);
+	assert_int_equal(r->block_window_ns, 0);
+	fg_config_free(&s);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
 	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_rule_block_escalating),
 	    cmocka_unit_test(test_empty_documents),
 	    cmocka_unit_test(test_example_file),
 	    cmocka_unit_test(test_full_document),

@@ -342,6 +342,10 @@ static void test_rule_fields(void **state)
 
 	r = add_rule(&f->s, "dns", FG_PROTO_UDP, NULL);
 	r->dim[FG_DIM_BYTES] = (struct fg_dim_limit){{1000, 60 * S}, 1500};
+	r->block_ns = 10 * S;
+	r->block_factor = 3;
+	r->block_max_ns = 300 * S;
+	r->block_window_ns = 3600 * S;
 	/* aggregate data without enabled is ignored */
 	r->aggregate.ipv4_prefix = 16;
 	r->aggregate.dim[FG_DIM_PACKETS] = (struct fg_dim_limit){{1, S}, 1};
@@ -374,13 +378,22 @@ static void test_rule_fields(void **state)
 			 100ULL << FG_FP_SHIFT);
 	assert_int_equal(o->agg_limit[FG_DIM_BYTES].tolerance_ns, 300000);
 	assert_int_equal(o->agg_limit[FG_DIM_CONNECTIONS].interval_fp, 0);
-	for (int i = 0; i < 6; i++)
+	for (size_t i = 0; i < sizeof(o->pad); i++)
 		assert_int_equal(o->pad[i], 0);
+	/* A plain block: the same box every time. */
+	assert_int_equal(o->block_factor, 1);
+	assert_int_equal(o->block_max_ns, 30 * S);
+	assert_int_equal(o->block_window_ns, 0);
+	for (size_t i = 0; i < sizeof(o->pad_end); i++)
+		assert_int_equal(o->pad_end[i], 0);
 
 	o = &f->cfg.rules[2];
 	assert_int_equal(o->id, fg_rule_id("dns"));
 	assert_int_equal(o->action, FG_RULE_ACTION_DROP);
-	assert_int_equal(o->block_ns, 0);
+	assert_int_equal(o->block_ns, 10 * S);
+	assert_int_equal(o->block_factor, 3);
+	assert_int_equal(o->block_max_ns, 300 * S);
+	assert_int_equal(o->block_window_ns, 3600 * S);
 	assert_int_equal(o->limit[FG_DIM_PACKETS].interval_fp, 0);
 	assert_int_equal(o->limit[FG_DIM_BYTES].interval_fp,
 			 60000000ULL << FG_FP_SHIFT);

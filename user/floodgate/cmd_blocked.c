@@ -47,7 +47,7 @@ static int print_blocked(const struct fg_src_key *k, const struct fg_block *b,
 	char src[80];
 
 	if (b->until_ns <= x->now)
-		return 0; /* expired; the daemon removes it */
+		return 0; /* time up (kept for its window, or not yet removed) */
 	format_key(k, x->meta, src, sizeof(src));
 	if (x->arr) {
 		json_object *o = json_object_new_object();
@@ -60,10 +60,12 @@ static int print_blocked(const struct fg_src_key *k, const struct fg_block *b,
 		json_object_object_add(o, "scope",
 				       json_object_new_string(block_scope(k)));
 		json_object_object_add(o, "by", json_object_new_string(x->by));
+		json_object_object_add(o, "strikes",
+				       json_object_new_int64(b->strikes));
 		json_object_array_add(x->arr, o);
 	} else {
-		printf("%-44s %10.1f  %-6s  %-8s %s\n", src, left,
-		       block_scope(k), x->by, rule);
+		printf("%-44s %10.1f  %-6s  %-8s %7u  %s\n", src, left,
+		       block_scope(k), x->by, b->strikes, rule);
 	}
 	return 0;
 }
@@ -86,8 +88,8 @@ int cmd_blocked(struct cli *c, const struct fg_cmdline *a)
 	if (c->json)
 		x.arr = json_object_new_array();
 	else
-		printf("%-44s %10s  %-6s  %-8s %s\n", "SOURCE", "SECONDS",
-		       "SCOPE", "BY", "RULE");
+		printf("%-44s %10s  %-6s  %-8s %7s  %s\n", "SOURCE", "SECONDS",
+		       "SCOPE", "BY", "STRIKES", "RULE");
 	x.by = "penalty";
 	fg_blocked_walk(&c->maps, print_blocked, &x);
 	x.by = "fleet";

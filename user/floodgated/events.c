@@ -13,7 +13,7 @@
 
 /* sizeof(struct fg_rule_spec) when rule_same was last brought up to date
  * (x86-64). */
-#define FG_RULE_SPEC_SIZE_COMPARED 736
+#define FG_RULE_SPEC_SIZE_COMPARED 760
 
 /* Names joined with ',' into buf, cut short with "..." when long. */
 struct name_list {
@@ -72,6 +72,9 @@ static bool rule_same(const struct fg_rule_spec *a,
 	if (strcmp(a->name, b->name) || a->protocol != b->protocol ||
 	    a->nports != b->nports || a->block_ns != b->block_ns ||
 	    a->block_scope != b->block_scope || a->action != b->action ||
+	    a->block_factor != b->block_factor ||
+	    a->block_max_ns != b->block_max_ns ||
+	    a->block_window_ns != b->block_window_ns ||
 	    a->has_fleet != b->has_fleet || ga->enabled != gb->enabled ||
 	    ga->ipv4_prefix != gb->ipv4_prefix ||
 	    ga->ipv6_prefix != gb->ipv6_prefix || a->sources != b->sources ||

@@ -17,7 +17,6 @@
 #include "yamlwalk.h"
 
 #define FILE_MAX (16u << 20) /* 131072 inline list entries fit twice */
-#define BLOCK_NS_MAX (24ULL * 3600 * 1000000000ULL)
 #define NS_PER_S 1000000000ULL
 #define MIN_FRAME_BURST 1518 /* bytes in a full-size Ethernet frame */
 #define MIN_DEFAULT_BYTE_BURST 65536
@@ -114,6 +113,9 @@ enum {
 static const char *const class_keys[] = {"cidrs", "limits_scale", NULL};
 enum { C_CIDRS, C_LIMITS_SCALE };
 
+static const char *const block_keys[] = {"first", "repeat_factor", "max",
+					 "window", NULL};
+enum { B_FIRST, B_FACTOR, B_MAX, B_WINDOW };
 static const char *const fleet_keys[] = {
     "redis", "password_file", "name", "sync", "host", NULL,
 };
@@ -129,6 +131,7 @@ _Static_assert(NKEYS(root_keys) == K_CLASSES + 1, "root_keys and K_*");
 _Static_assert(NKEYS(rule_keys) == R_MODE + 1, "rule_keys and R_*");
 _Static_assert(NKEYS(class_keys) == C_LIMITS_SCALE + 1, "class_keys and C_*");
 _Static_assert(NKEYS(fleet_keys) == F_HOST + 1, "fleet_keys and F_*");
+_Static_assert(NKEYS(block_keys) == B_WINDOW + 1, "block_keys and B_*");
 _Static_assert(NKEYS(agg_keys) == A_DIMS + DIM_KEYS, "agg_keys and A_*");
 
 /* --- Rates and bursts --- */
@@ -679,6 +682,102 @@ static int rule_dests(struct yw_ctx *c, struct rule_in *in, struct fy_node *v)
 	return 0;
 }
 
+/* A box time: a duration up to 24h. */
+static int block_duration(struct yw_ctx *c, struct fy_node *v, __u64 *ns)
+{
+	char s[YW_VALUE_MAX];
+	const char *why;
+
+	if (yw_scalar(c, v, s))
+		return -EINVAL;
+	if (fg_parse_duration(s, ns, &why))
+		return yw_fail(c, v, "%s: %s", yw_shown(s), why);
+	if (*ns > FG_BLOCK_NS_MAX)
+		return yw_fail(c, v, "%s: at most 24h", yw_shown(s));
+	return 0;
+}
+
+/* An escalating block, as its keys are read. */
+struct block_in {
+	struct fg_rule_spec *r;
+	bool first_set, max_set, window_set;
+	struct yw_loc max_loc;
+};
+
+static int block_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
+{
+	struct block_in *in = arg;
+	__u64 factor;
+
+	switch (key) {
+	case B_FIRST:
+		in->first_set = true;
+		if (block_duration(c, v, &in->r->block_ns))
+			return -EINVAL;
+		if (!in->r->block_ns)
+			return yw_fail(c, v,
+				       "0 boxes nobody; for no box, write "
+				       "block: 0");
+		return 0;
+	case B_FACTOR:
+		if (yw_get_uint(c, v, 1, FG_BLOCK_FACTOR_MAX, &factor))
+			return -EINVAL;
+		in->r->block_factor = (unsigned int)factor;
+		return 0;
+	case B_MAX:
+		in->max_set = true;
+		yw_node_loc(v, &in->max_loc);
+		return block_duration(c, v, &in->r->block_max_ns);
+	default:
+		in->window_set = true;
+		return block_duration(c, v, &in->r->block_window_ns);
+	}
+}
+
+/* block: a duration (the same box every time), or {first, repeat_factor,
+ * max, window}: each repeat within window after the last box ended lasts
+ * repeat_factor (default 2) times longer, up to max; window defaults to
+ * max. */
+static int rule_block(struct yw_ctx *c, struct fg_rule_spec *r,
+		      struct fy_node *v)
+{
+	struct block_in in = {.r = r};
+	struct yw_frame f;
+	int ret;
+
+	r->block_factor = 1;
+	r->block_max_ns = 0;
+	r->block_window_ns = 0;
+	if (!v || !fy_node_is_mapping(v)) {
+		if (block_duration(c, v, &r->block_ns))
+			return -EINVAL;
+		r->block_max_ns = r->block_ns;
+		return 0;
+	}
+	ret = yw_mapping(c, v);
+	if (ret < 0)
+		return ret;
+	r->block_factor = 2;
+	if (ret > 0 && yw_walk_map(c, v, block_keys, block_key, &in))
+		return -EINVAL;
+	if (!in.first_set || !in.max_set)
+		return yw_fail(c, v,
+			       "an escalating block needs first (the first "
+			       "box) and max (the longest), e.g. {first: "
+			       "30s, repeat_factor: 2, max: 1h}");
+	if (r->block_ns > r->block_max_ns) {
+		f = yw_push_key(c, "max", NULL);
+		ret = yw_fail_at(c, &in.max_loc,
+				 "shorter than first: max caps the box times, "
+				 "from first up");
+		yw_pop(c, f);
+		return ret;
+	}
+	if (!in.window_set)
+		r->block_window_ns = r->block_max_ns;
+	return 0;
+}
+
 static int rule_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 {
 	static const char *const actions[] = {
@@ -691,10 +790,8 @@ static int rule_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 	    [FG_BLOCK_SCOPE_SOURCE] = "source",
 	    NULL,
 	};
-	char s[YW_VALUE_MAX];
 	struct rule_in *in = arg;
 	struct fg_rule_spec *r = in->r;
-	const char *why;
 	int e = 0, ret;
 
 	switch (key) {
@@ -709,13 +806,7 @@ static int rule_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 	case R_PORTS:
 		return rule_ports(c, in, v);
 	case R_BLOCK:
-		if (yw_scalar(c, v, s))
-			return -EINVAL;
-		if (fg_parse_duration(s, &r->block_ns, &why))
-			return yw_fail(c, v, "%s: %s", yw_shown(s), why);
-		if (r->block_ns > BLOCK_NS_MAX)
-			return yw_fail(c, v, "%s: at most 24h", yw_shown(s));
-		return 0;
+		return rule_block(c, r, v);
 	case R_ACTION:
 		if (yw_get_enum(c, v, actions, "drop or reset", &e))
 			return -EINVAL;

@@ -125,9 +125,14 @@ struct fg_rule_spec {
 	unsigned int nports; /* 0 = any port */
 	struct fg_port_range ports[FG_MAX_PORT_RANGES];
 	struct fg_dim_limit dim[FG_DIM_COUNT];
-	__u64 block_ns;
+	__u64 block_ns; /* the (first) box; 0 = none */
 	enum fg_block_scope
 	    block_scope; /* what a boxed source is dropped for */
+	/* Escalating block ({first, repeat_factor, max, window}); a plain
+	 * duration leaves factor 1 (0 reads as 1: no escalation), max 0
+	 * (read as block_ns) and window 0. */
+	unsigned int block_factor;
+	__u64 block_max_ns, block_window_ns;
 	enum fg_rule_action action;
 	struct fg_aggregate_spec aggregate;
 	/* Fleet-wide per-source limit (DESIGN.md §8); any rate set = on. */

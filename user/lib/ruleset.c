@@ -359,6 +359,12 @@ int fg_ruleset_compile(const struct fg_settings *s, __u64 tick_ns,
 			return rc;
 		out->block_ns = r->block_ns;
 		out->block_scope = (__u8)r->block_scope;
+		out->block_factor =
+		    r->block_factor > 1 ? (__u8)r->block_factor : 1;
+		out->block_max_ns = r->block_max_ns > r->block_ns
+					? r->block_max_ns
+					: r->block_ns;
+		out->block_window_ns = r->block_window_ns;
 		out->action = (__u8)r->action;
 		out->dry_run = r->dry_run;
 		/* Without a fleet to publish to, counting would be waste. */
