@@ -47,7 +47,7 @@ struct fg_daemon {
 	 * fg_daemon_start and released in fg_daemon_stop. */
 	struct fg_fleet *fleet;	    /* fleet.c: its own thread */
 	struct fg_sampler *sampler; /* sampler.c: its own thread */
-	struct fg_watch *watch;	    /* watch.c: list files; NULL if unavailable */
+	struct fg_watch *watch; /* watch.c: list files; NULL if unavailable */
 
 	/* Shared with the metrics thread. */
 	pthread_mutex_t lock;

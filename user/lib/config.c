@@ -512,7 +512,6 @@ struct lists_in {
 	struct yw_loc file_loc[2][FG_MAX_LIST_FILES];
 };
 
-
 /* What the document's sections leave for the checks across them. */
 struct root_in {
 	struct dims_in limits;
