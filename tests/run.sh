@@ -8,6 +8,12 @@
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 2
+# The suites call python3 many times. A version manager's shim
+# (pyenv, asdf: a shell script per call) costs 0.1-3 s per run on a busy
+# machine, and the tests need only the standard library of Debian's
+# python3 (tools/deps.sh), so its shims are left out of PATH here.
+PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v '/shims$' | paste -sd:)
+export PATH
 filter=${1:-}
 tools/mount-bpffs.sh
 
