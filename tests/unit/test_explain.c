@@ -138,8 +138,10 @@ static int setup(void **state)
 	if (!w)
 		return -1;
 	w->match = calloc(1, sizeof(*w->match));
-	if (!w->match)
+	if (!w->match) {
+		free(w);
 		return -1;
+	}
 	w->ctl.enabled = 1;
 	w->cfg.mask4 = 0xffffffffu;
 	w->cfg.mask6[0] = w->cfg.mask6[1] = 0xffffffffu; /* /64 */

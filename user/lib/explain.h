@@ -84,32 +84,33 @@ enum fg_explain_stop {
 	FG_EXPLAIN_STOP_LISTED,	  /* allow or deny entry */
 };
 
+/* Fields in an order that packs (clang-tidy's padding check). */
 struct fg_explain {
+	__u64 box_ns; /* how long this packet would box the key */
+	struct fg_explain_block box_rule, box_source, fleet;
+	struct fg_src_state st; /* the key's state, when known */
+	struct fg_explain_dim dim[FG_DIM_COUNT];
+	struct fg_explain_dim agg[FG_DIM_COUNT];
 	enum fg_explain_stop stop;
-	bool listed;
-	struct fg_cidr list_prefix;
 	__u32 list_value; /* as stored: own and effective parts */
 	__u32 eff_action; /* FG_LIST_ALLOW, FG_LIST_DENY or 0 */
 	__u32 eff_class;  /* the entry's effective class */
 	__u32 class_id;	  /* the class that chose the rule (0: none) */
-	bool dest_used;	  /* the config has destination rules */
 	__u32 dest_set;
 	__u32 rule_slot;
-	bool rule_dry_run; /* the rule runs in shadow mode now */
+	__u32 action; /* enum fg_action */
+	__u32 reason; /* enum fg_reason */
 	struct fg_src_key key;
-	bool known; /* the key is in fg_sources */
-	struct fg_src_state st;
-	struct fg_explain_dim dim[FG_DIM_COUNT];
-	bool has_agg;
 	struct fg_src_key agg_key;
-	struct fg_explain_dim agg[FG_DIM_COUNT];
+	bool listed;
+	bool dest_used;	    /* the config has destination rules */
+	bool rule_dry_run;  /* the rule runs in shadow mode now */
+	bool known;	    /* the key is in fg_sources */
+	bool has_agg;	    /* the rule has an aggregate */
 	bool admit_refuses; /* a new key over the admission limit */
-	struct fg_explain_block box_rule, box_source, fleet;
-	__u32 action;	/* enum fg_action */
-	__u32 reason;	/* enum fg_reason */
-	bool would_box; /* this packet would put the key in the box */
-	__u64 box_ns;	/* for this long */
-	bool would_rst; /* an over-limit SYN answered with a RST */
+	bool would_box;	    /* this packet would put the key in the box */
+	bool would_rst;	    /* an over-limit SYN answered with a RST */
+	struct fg_cidr list_prefix;
 };
 
 /* Fills *out. Never fails: a missing entry reads as the datapath reads
