@@ -23,6 +23,7 @@ PACKAGES=(
 	iproute2 iputils-ping ethtool util-linux procps curl python3 gzip
 	prometheus nftables iptables gdb
 	tmux # drives `floodgate top --watch` in tests/e2e/test_top.sh
+	jq   # reads `floodgate --json` in tests/e2e/test_explain.sh
 	clang-format clang-tidy cppcheck shellcheck valgrind
 	man-db mandoc # man -l, lexgrog and mandoc -T lint on the man pages
 	libclang-rt-14-dev # libFuzzer and the sanitizers for clang 14 (make fuzz-user)

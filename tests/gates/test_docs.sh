@@ -115,6 +115,7 @@ expect_completion "floodgate --json mode " enforce dry-run
 expect_completion "floodgate deny " add del list
 expect_completion "floodgate --pin-dir /tmp top --by " drops packets
 expect_completion "floodgate mode dry-run " --for
+expect_completion "floodgate explain 192.0.2.1 --proto " tcp udp icmp
 
 # --- floodgated(8) against `floodgated --help` -------------------------------
 page=$(render floodgated.8)

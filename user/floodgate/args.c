@@ -2,6 +2,8 @@
 /* The CLI's command line: global options, the verb, its arguments. */
 #include "args.h"
 
+#include "config.h"
+#include "fg_abi.h"
 #include "timedswitch.h"
 
 #include <stdarg.h>
@@ -15,6 +17,8 @@
 	"mode enforce|dry-run [--rule NAME] | mode dry-run --for DURATION"
 #define NEXT_USAGE "next [set PROG_PIN | clear]"
 #define ADVISE_USAGE "advise [--rule NAME] [--since DURATION] [--json]"
+#define EXPLAIN_USAGE \
+	"explain ADDR [--port P] [--proto tcp|udp|icmp] [--dst ADDR] [--json]"
 
 const struct fg_verb_info fg_verbs[FG_VERB_COUNT] = {
     [FG_VERB_STATUS] = {"status", "status [--json]", false},
@@ -31,6 +35,7 @@ const struct fg_verb_info fg_verbs[FG_VERB_COUNT] = {
     [FG_VERB_VERSION] = {"version", "version", false},
     [FG_VERB_NEXT] = {"next", NEXT_USAGE, false},
     [FG_VERB_ADVISE] = {"advise", ADVISE_USAGE, false},
+    [FG_VERB_EXPLAIN] = {"explain", EXPLAIN_USAGE, false},
 };
 
 /* The arguments that are not global options, wherever those stand. */
@@ -457,6 +462,106 @@ static int parse_advise(const struct words *w, struct fg_cmdline *out,
 	return 0;
 }
 
+/* One host address (no prefix), as the datapath sees a packet's. */
+static int explain_addr(const char *what, const char *text, struct fg_cidr *out,
+			struct fg_args_error *err)
+{
+	const char *why = NULL;
+
+	if (fg_parse_cidr(text, out, &why))
+		return usage_error(err, EXPLAIN_USAGE, "explain%s: \"%s\": %s",
+				   what, text, why);
+	if (out->prefixlen != 128)
+		return usage_error(err, EXPLAIN_USAGE,
+				   "explain%s: \"%s\": expected one address, "
+				   "not a prefix",
+				   what, text);
+	return 0;
+}
+
+/* A config protocol name as the datapath's protocol class; "any" is
+ * no one packet's protocol. */
+static int explain_proto(const char *name)
+{
+	for (int i = 0; name && fg_protocol_names[i]; i++) {
+		if (strcmp(name, fg_protocol_names[i]) != 0)
+			continue;
+		switch ((enum fg_protocol)i) {
+		case FG_PROTO_TCP:
+			return FG_PCLASS_TCP;
+		case FG_PROTO_UDP:
+			return FG_PCLASS_UDP;
+		case FG_PROTO_ICMP:
+			return FG_PCLASS_ICMP;
+		case FG_PROTO_ANY:
+			return -1;
+		}
+	}
+	return -1;
+}
+
+static int parse_explain(const struct words *w, struct fg_cmdline *out,
+			 struct fg_args_error *err)
+{
+	bool port_given = false, proto_given = false;
+	const char *a, *why = NULL, *addr = NULL;
+	__u64 n;
+
+	out->explain_pclass = FG_PCLASS_TCP;
+	out->explain_port = 80;
+	for (int k = 1; (a = word(w, k)); k++) {
+		const char *val = word(w, k + 1);
+
+		if (!strcmp(a, "--port")) {
+			if (!val || port_given)
+				return usage_error(
+				    err, EXPLAIN_USAGE, "explain --port: %s",
+				    val ? "given twice" : "expected a port");
+			if (fg_parse_uint(val, 0, 65535, &n, &why))
+				return usage_error(err, EXPLAIN_USAGE,
+						   "explain --port: \"%s\": %s",
+						   val, why);
+			out->explain_port = (__u16)n;
+			port_given = true;
+			k++;
+		} else if (!strcmp(a, "--proto")) {
+			int p = explain_proto(val);
+
+			if (p < 0 || proto_given)
+				return usage_error(
+				    err, EXPLAIN_USAGE, "explain --proto: %s",
+				    proto_given ? "given twice"
+						: "expected tcp, udp or icmp");
+			out->explain_pclass = (unsigned int)p;
+			proto_given = true;
+			k++;
+		} else if (!strcmp(a, "--dst")) {
+			if (!val || out->explain_has_dst)
+				return usage_error(err, EXPLAIN_USAGE,
+						   "explain --dst: %s",
+						   val ? "given twice"
+						       : "expected an address");
+			if (explain_addr(" --dst", val, &out->explain_dst, err))
+				return EXIT_USAGE;
+			out->explain_has_dst = true;
+			k++;
+		} else if (!addr && a[0] != '-') {
+			addr = a;
+		} else {
+			return usage_error(err, EXPLAIN_USAGE,
+					   "explain: unexpected \"%s\"", a);
+		}
+	}
+	if (!addr)
+		return usage_error(err, EXPLAIN_USAGE,
+				   "explain: expected one address");
+	if (port_given && out->explain_pclass == FG_PCLASS_ICMP)
+		return usage_error(err, EXPLAIN_USAGE,
+				   "explain: --port needs --proto tcp or udp");
+	out->cidr_text = addr;
+	return explain_addr("", addr, &out->cidr, err);
+}
+
 int fg_args_parse(int argc, char *const argv[], struct fg_cmdline *out,
 		  struct fg_args_error *err)
 {
@@ -497,6 +602,8 @@ int fg_args_parse(int argc, char *const argv[], struct fg_cmdline *out,
 		return parse_next(&w, out, err);
 	case FG_VERB_ADVISE:
 		return parse_advise(&w, out, err);
+	case FG_VERB_EXPLAIN:
+		return parse_explain(&w, out, err);
 	case FG_VERB_HELP:
 		return 0;
 	default:

@@ -38,6 +38,7 @@ enum fg_verb {
 	FG_VERB_VERSION,
 	FG_VERB_NEXT,
 	FG_VERB_ADVISE,
+	FG_VERB_EXPLAIN,
 	FG_VERB_COUNT,
 };
 
@@ -73,6 +74,12 @@ struct fg_cmdline {
 	enum fg_next_op next_op; /* next */
 	const char *next_pin;	 /* next set: the program's pin path */
 	__u64 since_ns;		 /* advise --since */
+	/* explain ADDR (in cidr) [--port P] [--proto tcp|udp|icmp]
+	 * [--dst ADDR] */
+	unsigned int explain_pclass; /* enum fg_proto_class */
+	__u16 explain_port;
+	bool explain_has_dst;
+	struct fg_cidr explain_dst;
 };
 
 struct fg_args_error {

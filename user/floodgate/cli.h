@@ -45,5 +45,6 @@ int cmd_detach(struct cli *c, const struct fg_cmdline *a);
 int cmd_version(struct cli *c, const struct fg_cmdline *a);
 int cmd_next(struct cli *c, const struct fg_cmdline *a);
 int cmd_advise(struct cli *c, const struct fg_cmdline *a);
+int cmd_explain(struct cli *c, const struct fg_cmdline *a);
 
 #endif /* FG_CLI_H */

@@ -21,6 +21,7 @@ static const cmd_fn commands[FG_VERB_COUNT] = {
     [FG_VERB_UNBLOCK] = cmd_unblock, [FG_VERB_RELOAD] = cmd_reload,
     [FG_VERB_DETACH] = cmd_detach,   [FG_VERB_VERSION] = cmd_version,
     [FG_VERB_NEXT] = cmd_next,	     [FG_VERB_ADVISE] = cmd_advise,
+    [FG_VERB_EXPLAIN] = cmd_explain,
 };
 
 static void usage(FILE *f)

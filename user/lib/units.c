@@ -439,6 +439,16 @@ void fg_format_addr(const __u8 addr[16], char *buf, size_t len)
 	snprintf(buf, len, "%s", tmp);
 }
 
+bool fg_cidr_covers(const struct fg_cidr *a, const struct fg_cidr *b)
+{
+	unsigned int whole = a->prefixlen / 8u, rest = a->prefixlen % 8u;
+
+	if (b->prefixlen < a->prefixlen || memcmp(a->addr, b->addr, whole) != 0)
+		return false;
+	return !rest ||
+	       !((a->addr[whole] ^ b->addr[whole]) & (0xffu << (8u - rest)));
+}
+
 void fg_format_cidr(const struct fg_cidr *c, char *buf, size_t len)
 {
 	char tmp[INET6_ADDRSTRLEN];

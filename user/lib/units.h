@@ -57,6 +57,9 @@ int fg_parse_port_range(const char *s, struct fg_port_range *out,
 int fg_parse_uint(const char *s, __u64 min, __u64 max, __u64 *out,
 		  const char **why);
 
+/* Whether prefix a contains prefix b (or address b, as a /128). */
+bool fg_cidr_covers(const struct fg_cidr *a, const struct fg_cidr *b);
+
 /* Formats back for display: "192.0.2.0/24", "2001:db8::/32". */
 void fg_format_cidr(const struct fg_cidr *c, char *buf, size_t len);
 /* A 16-byte (mapped) address without prefix: "192.0.2.1", "2001:db8::1". */
