@@ -219,7 +219,6 @@ static __u64 port_rules(const struct fg_settings *s, int pc, bool has_port,
 }
 
 struct groups {
-	__u64 masks[FG_PORT_GROUPS];
 	unsigned int n;
 	const struct fg_settings *s;
 	const struct fg_rule_match *m;
@@ -244,20 +243,24 @@ static __u8 first_match(const struct groups *g, __u64 mask, unsigned int c,
 	return g->default_slot[c];
 }
 
-/* The group of a set of matching rules, made on first sight. Ports
- * that the same rules match share a group, so there are at most as
- * many groups as distinct sets (bounded by FG_PORT_GROUPS). */
+/* The group of a set of matching rules: ports whose rule is the same
+ * for every (class, destination set) share one, so without classes and
+ * destinations there are at most as many groups as rule slots (65), and
+ * more only as classes and destinations split them (bounded by
+ * FG_PORT_GROUPS). */
 static int group_of(struct groups *g, struct fg_rule_match *m, __u64 mask)
 {
+	__u8 row[FG_CLASS_SLOTS][FG_DEST_SLOTS];
+
+	for (unsigned int c = 0; c < FG_CLASS_SLOTS; c++)
+		for (unsigned int d = 0; d < FG_DEST_SLOTS; d++)
+			row[c][d] = first_match(g, mask, c, d);
 	for (unsigned int k = 0; k < g->n; k++)
-		if (g->masks[k] == mask)
+		if (!memcmp(m->table.slot[k], row, sizeof(row)))
 			return (int)k;
 	if (g->n == FG_PORT_GROUPS)
 		return -1;
-	g->masks[g->n] = mask;
-	for (unsigned int c = 0; c < FG_CLASS_SLOTS; c++)
-		for (unsigned int d = 0; d < FG_DEST_SLOTS; d++)
-			m->table.slot[g->n][c][d] = first_match(g, mask, c, d);
+	memcpy(m->table.slot[g->n], row, sizeof(row));
 	return (int)g->n++;
 }
 
