@@ -462,14 +462,18 @@ check_str "7. reference dumps: A and B live after clean reloads" \
 	"$(slot_of "$refA" live) $(slot_of "$refB" live)" "A B"
 
 # kill_at_update N: with A in both slots, attach gdb, stop at the Nth
-# bpf_map_update_elem of a reload to B (1: the port table is in the idle
-# slot, fg_cfg not yet; 2: fg_cfg too, fg_meta and the flip not yet) and
-# SIGKILL the daemon there. No test-only code in the daemon.
+# bpf_map_update_elem of a reload to B in the daemon's main thread (the
+# advise sampler writes its own map from another thread) and SIGKILL the
+# daemon there. A stage writes the port table (mmapped, no call), then
+# fg_rule_table (1), fg_dests (none here: no rule names destinations),
+# fg_cfg (2), fg_meta (3), then flips. So 2: the port table and the rule
+# table are in the idle slot, fg_cfg not yet; 3: fg_cfg too, fg_meta and
+# the flip not yet. No test-only code in the daemon.
 kill_at_update() {
 	local n=$1 pid=$FG_DAEMON_PID gdb cmds
 	cmds=(-iex 'set auto-solib-add off' -ex 'sharedlibrary libbpf'
 		-ex 'handle SIGHUP nostop noprint pass' -ex 'handle SIGPIPE nostop noprint pass'
-		-ex 'break bpf_map_update_elem')
+		-ex 'break bpf_map_update_elem thread 1')
 	for ((i = 0; i < n; i++)); do cmds+=(-ex continue); done
 	cmds+=(-ex "shell kill -KILL $pid" -ex kill -ex quit)
 	timeout 30 gdb -q -batch -p "$pid" "${cmds[@]}" >"$FG_TMP/gdb.$n.log" 2>&1 &
@@ -488,20 +492,20 @@ if ! command -v gdb >/dev/null; then
 else
 	cp "$FG_TMP/a.yaml" "$cfg"
 	if ! fg_cli reload >/dev/null || ! fg_cli reload >/dev/null; then diag "reloads to A failed"; fi
-	kill_at_update 1
+	kill_at_update 2
 	d=$(config_dump)
 	check_str "7. killed after the port table went into the idle slot: live A whole; idle: ports B, cfg A" \
 		"$(slot_of "$d" live) ports=$(slot_of "$d" idle ports) cfg=$(slot_of "$d" idle cfg)" "A ports=B cfg=A" ||
-		diag "$(cat "$FG_TMP/gdb.1.log")"
+		diag "$(cat "$FG_TMP/gdb.2.log")"
 	# The restart writes A over the torn idle slot and flips: A in both.
 	cp "$FG_TMP/a.yaml" "$cfg"
 	fg_daemon_start "$cfg" || tap_bail "floodgated did not restart on the pins"
 	fg_log_wait 'msg="started"' 10
-	kill_at_update 2
+	kill_at_update 3
 	d=$(config_dump)
 	check_str "7. killed after fg_cfg too, before fg_meta and the flip: live A whole; idle: cfg B, meta A" \
 		"$(slot_of "$d" live) cfg=$(slot_of "$d" idle cfg) meta=$(slot_of "$d" idle meta)" "A cfg=B meta=A" ||
-		diag "$(cat "$FG_TMP/gdb.2.log")"
+		diag "$(cat "$FG_TMP/gdb.3.log")"
 fi
 
 # Random moments: the daemon restarted on the pins (the file says B),

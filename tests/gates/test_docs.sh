@@ -21,7 +21,7 @@ COMPLETION=$FG_ROOT/tools/bash-completion/floodgate
 for p in "${PAGES[@]}"; do
 	[ -f "$DIST/$p" ] || tap_bail "not built: $DIST/$p (run make)"
 done
-tap_plan 19
+tap_plan 21
 
 # render PAGE: the page as man shows it, plain text, no line wrapping of
 # .nf blocks at this width.
@@ -114,7 +114,8 @@ expect_completion() {
 expect_completion "floodgate --json mode " enforce dry-run
 expect_completion "floodgate deny " add del list
 expect_completion "floodgate --pin-dir /tmp top --by " drops packets
-expect_completion "floodgate mode dry-run " --for
+expect_completion "floodgate mode dry-run " --for --rule
+expect_completion "floodgate mode enforce " --rule
 expect_completion "floodgate explain 192.0.2.1 --proto " tcp udp icmp
 
 # --- floodgated(8) against `floodgated --help` -------------------------------

@@ -373,6 +373,45 @@ static void test_classes(void **state)
 	fg_config_free(&s);
 }
 
+/* A class's files: read with the lists' parser, entries of that class,
+ * the paths kept for the watcher; a bad line names file:line. */
+static void test_class_files(void **state)
+{
+	char dir[] = "/tmp/fg-cfgclass.XXXXXX", path[64], doc[256];
+	char err[FG_ERR_MAX] = "";
+	struct fg_settings s;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/office.txt", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("# office egress\n198.51.100.0/28\n2001:db8:100::/48 ; v6\n", f);
+	fclose(f);
+	snprintf(doc, sizeof(doc),
+		 "classes:\n  office: {cidrs: [192.0.2.0/28], files: [%s]}\n",
+		 path);
+	load_ok(doc, &s);
+	assert_int_equal(s.nclass_entries, 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(s.class_entries[i].class_id, 1);
+	assert_int_equal(s.class_files.n, 1);
+	assert_string_equal(s.class_files.path[0], path);
+	fg_config_free(&s);
+
+	f = fopen(path, "a");
+	assert_non_null(f);
+	fputs("198.51.100.999\n", f);
+	fclose(f);
+	assert_int_equal(load(doc, &s, err), -EINVAL);
+	if (!strstr(err, "classes.office.files[0]: ") ||
+	    !strstr(err, "office.txt:4: \"198.51.100.999\""))
+		fail_msg("got: %s", err);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void test_partial_overrides(void **state)
 {
 	struct fg_settings s;
@@ -446,7 +485,7 @@ static const struct bad_doc bad_docs[] = {
      "classes: 198.51.100.0/24 is in classes a and b; a prefix belongs to "
      "one class"},
     {"classes:\n  a: {cidrz: [198.51.100.0/24]}\n",
-     "t.yaml:2:7: classes.a.cidrz: unknown key; allowed: cidrs, "
+     "t.yaml:2:7: classes.a.cidrz: unknown key; allowed: cidrs, files, "
      "limits_scale"},
     {"rules:\n  - name: a\n    mode: shadow\n",
      "t.yaml:3:11: rules[0].mode: \"shadow\": expected enforce or dry-run"},
@@ -1444,6 +1483,7 @@ int main(void)
 	    cmocka_unit_test(test_full_document),
 	    cmocka_unit_test(test_partial_overrides),
 	    cmocka_unit_test(test_classes),
+	    cmocka_unit_test(test_class_files),
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_file_error_and_truncation),
 	    cmocka_unit_test(test_yaml_syntax_error),

@@ -210,7 +210,7 @@ static void drop_rule_modes(struct fg_daemon *d, const struct fg_settings *s,
  * changed with the reload). */
 static void watch_files(struct fg_daemon *d, const struct fg_settings *s)
 {
-	const char *paths[2 * FG_MAX_LIST_FILES];
+	const char *paths[3 * FG_MAX_LIST_FILES];
 	size_t n = 0;
 
 	if (!d->watch)
@@ -219,6 +219,8 @@ static void watch_files(struct fg_daemon *d, const struct fg_settings *s)
 		paths[n++] = s->allow_files.path[i];
 	for (unsigned int i = 0; i < s->deny_files.n; i++)
 		paths[n++] = s->deny_files.path[i];
+	for (unsigned int i = 0; i < s->class_files.n; i++)
+		paths[n++] = s->class_files.path[i];
 	fg_watch_set(d->watch, paths, n);
 }
 

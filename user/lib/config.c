@@ -110,8 +110,9 @@ enum {
 	R_DESTINATIONS,
 	R_MODE,
 };
-static const char *const class_keys[] = {"cidrs", "limits_scale", NULL};
-enum { C_CIDRS, C_LIMITS_SCALE };
+static const char *const class_keys[] = {"cidrs", "files", "limits_scale",
+					 NULL};
+enum { C_CIDRS, C_FILES, C_LIMITS_SCALE };
 
 static const char *const block_keys[] = {"first", "repeat_factor", "max",
 					 "window", NULL};
@@ -1420,6 +1421,69 @@ static int class_cidrs(struct yw_ctx *c, unsigned int id, struct fy_node *v)
 	return 0;
 }
 
+/* Appends n entries of class id to the class entries. */
+static int add_class_entries(struct yw_ctx *c, unsigned int id,
+			     const struct fg_cidr *cidrs, size_t n)
+{
+	struct fg_settings *s = settings(c);
+	struct fg_class_entry *grown = realloc(
+	    s->class_entries, (s->nclass_entries + n + 1) * sizeof(*grown));
+
+	if (!grown)
+		return yw_no_memory(c);
+	s->class_entries = grown;
+	for (size_t i = 0; i < n; i++) {
+		grown[s->nclass_entries].cidr = cidrs[i];
+		grown[s->nclass_entries++].class_id = id;
+	}
+	return 0;
+}
+
+/* A class's files: the list-file format, read now, watched by the
+ * daemon like the lists' files (fg_settings.class_files). */
+static int class_files(struct yw_ctx *c, unsigned int id, struct fy_node *v)
+{
+	struct fg_list_files *files = &settings(c)->class_files;
+	struct fy_node *item;
+	void *it = NULL;
+	size_t i = 0;
+	int ret = yw_sequence(c, v, "[/etc/floodgate/office.txt]");
+
+	while (ret > 0 && (item = fy_node_sequence_iterate(v, &it))) {
+		struct yw_frame f = yw_push_index(c, i++);
+		struct fg_cidr *arr = NULL;
+		size_t n = 0, cap = 0;
+		char why[FG_ERR_MAX];
+		char *path = files->path[files->n];
+
+		if (files->n >= FG_MAX_LIST_FILES)
+			ret = yw_fail(c, item, "at most %d class files in all",
+				      FG_MAX_LIST_FILES);
+		else
+			ret = yw_get_path(c, item, false, path,
+					  sizeof(files->path[0]));
+		if (!ret) {
+			ret = fg_listfile_load(path, &arr, &n, &cap,
+					       FG_MAX_LIST_ENTRIES, why,
+					       sizeof(why));
+			if (ret == -ENOMEM)
+				ret = yw_no_memory(c);
+			else if (ret)
+				ret = yw_fail(c, item, "%s", why);
+		}
+		if (!ret)
+			ret = add_class_entries(c, id, arr, n);
+		free(arr);
+		yw_pop(c, f);
+		if (ret)
+			return ret;
+		files->count[files->n] = n;
+		files->n++;
+		ret = 1;
+	}
+	return ret < 0 ? ret : 0;
+}
+
 static int class_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 {
 	struct class_in *in = arg;
@@ -1428,6 +1492,8 @@ static int class_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 
 	if (key == C_CIDRS)
 		return class_cidrs(c, in->id, v);
+	if (key == C_FILES)
+		return class_files(c, in->id, v);
 	if (yw_scalar(c, v, str))
 		return -EINVAL;
 	if (parse_scale(str, &cl->limits_scale))
@@ -1446,6 +1512,7 @@ static int read_classes(struct yw_ctx *c, struct fy_node *map)
 	int ret = yw_mapping(c, map);
 
 	s->nclasses = 0;
+	s->class_files.n = 0;
 	if (ret <= 0)
 		return ret;
 	while ((pair = fy_node_mapping_iterate(map, &it))) {

@@ -230,6 +230,7 @@ struct fg_settings {
 	size_t nclass_entries; /* heap array */
 	struct fg_class_entry *class_entries;
 	struct fg_list_files allow_files, deny_files;
+	struct fg_list_files class_files; /* every class's `files`, in order */
 	struct fg_fleet_spec fleet;
 };
 
