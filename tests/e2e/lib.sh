@@ -817,9 +817,12 @@ fg_metrics() {
 
 # fg_metric_value NAME_AND_LABELS < TEXT: the value of one series in a
 # scrape, exactly as written (e.g. 'floodgate_config_reloads_total{result="failure"}');
-# empty when absent.
+# empty when absent. Reads the whole scrape: leaving early would make
+# the writer (curl) fail on a closed pipe once a scrape outgrows the pipe
+# buffer, and under `set -o pipefail` a caller's `|| echo 0` would then
+# add a second value.
 fg_metric_value() {
-	awk -v k="$1" '$1 == k { print $2; found = 1; exit } END { if (!found) exit 1 }'
+	awk -v k="$1" '!found && $1 == k { v = $2; found = 1 } END { if (!found) exit 1; print v }'
 }
 
 # fg_log_count PATTERN [LOG]: lines of LOG (default FG_DAEMON_LOG)

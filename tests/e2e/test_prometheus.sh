@@ -206,6 +206,10 @@ rules = [r for g in json.load(sys.stdin)["data"]["groups"] for r in g["rules"]]
 sys.exit(0 if rules and all(r.get("health") != "unknown" for r in rules) else 1)'
 }
 fg_wait_until 15 rules_evaluated
+# rate() needs two samples in its window: on a loaded machine the
+# queries can come after only one scrape.
+fg_wait_until 15 query 'count_over_time(up{job="floodgate"}[1m]) >= 3' ||
+	diag "fewer than 3 scrapes after 15 s"
 out=$(lab_exec "$FG_NS_SERVER" python3 "$FG_ROOT/tests/e2e/promql_check.py" "http://127.0.0.1:$PPORT" \
 	"$plain" "$FG_ROOT/tools/grafana/floodgate-dashboard.json" floodgate 2>&1)
 rc=$?

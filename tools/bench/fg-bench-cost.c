@@ -269,9 +269,11 @@ static struct bench_progs *bp_open(__u32 entries)
 /* The rule the benchmark frames (UDP to BENCH_FLOOD_PORT) take. */
 static const struct fg_rule *flood_rule(const struct fx *fx)
 {
-	__u32 slot = fx->compiled.ports[BENCH_FLOOD_PORT].rule[FG_PCLASS_UDP];
+	__u32 slot =
+	    fg_rule_match_slot(fx->compiled.cfg, fx->compiled.match,
+			       FG_PCLASS_UDP, true, BENCH_FLOOD_PORT, 0, 0);
 
-	return &fx->compiled.cfg->rules[slot < FG_RULE_SLOTS ? slot : 0];
+	return &fx->compiled.cfg->rules[slot];
 }
 
 /* --- frames ------------------------------------------------------------ */

@@ -431,8 +431,7 @@ static bool lpm_covers(const struct fg_lpm_key *a, const struct fg_lpm_key *b)
 
 static int addr_order(const void *pa, const void *pb)
 {
-	const struct list_entry *a = *(const struct list_entry *const *)pa;
-	const struct list_entry *b = *(const struct list_entry *const *)pb;
+	const struct list_entry *a = pa, *b = pb;
 	int r = memcmp(a->k.addr, b->k.addr, sizeof(a->k.addr));
 
 	if (r)
@@ -462,21 +461,16 @@ static __u32 composed(__u32 own, __u32 parent)
  * Sets every entry's effective action and class (fg_abi.h): its own, or
  * else the nearest enclosing entry's. In address order an enclosing
  * prefix comes before what it encloses, so a stack of the open ones is
- * enough: O(n log n) for the sort.
+ * enough. e is sorted by key (lpm_cmp) before and after: O(n log n).
  */
-static int compose(struct list_entry *e, size_t n)
+static void compose(struct list_entry *e, size_t n)
 {
-	struct list_entry **by_addr = calloc(n ? n : 1, sizeof(*by_addr));
 	struct list_entry *stack[129];
 	size_t depth = 0;
 
-	if (!by_addr)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		by_addr[i] = &e[i];
-	qsort(by_addr, n, sizeof(*by_addr), addr_order);
+	qsort(e, n, sizeof(*e), addr_order);
 	for (size_t i = 0; i < n; i++) {
-		struct list_entry *x = by_addr[i];
+		struct list_entry *x = &e[i];
 
 		while (depth && !lpm_covers(&stack[depth - 1]->k, &x->k))
 			depth--;
@@ -484,8 +478,7 @@ static int compose(struct list_entry *e, size_t n)
 		if (depth < sizeof(stack) / sizeof(stack[0]))
 			stack[depth++] = x;
 	}
-	free(by_addr);
-	return 0;
+	qsort(e, n, sizeof(*e), lpm_cmp);
 }
 
 /* One write of a sync and what undoes it: the value it replaced, or
@@ -626,10 +619,7 @@ static int plan_ops(const struct list_entry *have, size_t nhave,
 			res[nres++] = (struct list_entry){
 			    .k = have[i].k, .v = have[i].v & CLI_OWN};
 	}
-	qsort(res, nres, sizeof(*res), lpm_cmp);
-	err = compose(res, nres);
-	if (err)
-		goto out;
+	compose(res, nres);
 	for (size_t i = 0; i < nhave; i++)
 		if (!find_entry(&have[i].k, res, nres))
 			dels[ndel++] = (struct list_op){.k = have[i].k,
@@ -790,7 +780,8 @@ static int recompose(struct fg_maps *m)
 	}
 	for (size_t i = 0; i < n; i++)
 		before[i] = e[i].v;
-	err = compose(e, n);
+	/* Keys are unique: sorted again, entry i is the same key. */
+	compose(e, n);
 	for (size_t i = 0; !err && i < n; i++)
 		if (e[i].v != before[i] &&
 		    bpf_map_update_elem(m->lists, &e[i].k, &e[i].v, BPF_EXIST))
