@@ -18,7 +18,7 @@ RATE=10
 BURST=10
 DENIED=2001:db8:bad::5 # in the deny-listed /48
 FLOODER=2001:db8:100::7
-CONTROL=2001:db8:100::8
+CONTROL=2001:db8:100:1::8 # another /64: its own bucket
 N=40
 FLOOD=2000
 

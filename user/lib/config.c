@@ -1454,14 +1454,16 @@ static int class_files(struct yw_ctx *c, unsigned int id, struct fy_node *v)
 		struct fg_cidr *arr = NULL;
 		size_t n = 0, cap = 0;
 		char why[FG_ERR_MAX];
-		char *path = files->path[files->n];
+		char *path = NULL;
 
-		if (files->n >= FG_MAX_LIST_FILES)
+		if (files->n >= FG_MAX_LIST_FILES) {
 			ret = yw_fail(c, item, "at most %d class files in all",
 				      FG_MAX_LIST_FILES);
-		else
+		} else {
+			path = files->path[files->n];
 			ret = yw_get_path(c, item, false, path,
 					  sizeof(files->path[0]));
+		}
 		if (!ret) {
 			ret = fg_listfile_load(path, &arr, &n, &cap,
 					       FG_MAX_LIST_ENTRIES, why,
