@@ -297,9 +297,9 @@ $(BENCH_OUT)/fg-bench-chain: $(BENCH_OUT)/fg-bench-chain.o \
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_CLI)
 
 $(BENCH_OUT)/fg-bench-gen: $(BENCH_OUT)/fg-bench-gen.o $(OUT)/tests/bpf/pkt.o \
-		$(OUT)/tools/loadgen/egress.o
+		$(OUT)/tools/loadgen/egress.o $(LIB)
 	$(msg) LD $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_BPF)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_CLI)
 
 $(BENCH_OUT)/fg-bench-fleet: $(BENCH_OUT)/fg-bench-fleet.o $(LIB)
 	$(msg) LD $@

@@ -17,6 +17,13 @@
  *   fg-bench-gen drop --dev IF
  *       Attaches bench_drop (XDP_DROP) to IF in native mode; it stays
  *       until the link or namespace goes (`ip link set IF xdp off`).
+ *   fg-bench-gen gcra --dev IF --rate N
+ *       Attaches bench_gcra (fg-bench-cost's bare limiter: parse, one
+ *       LRU lookup, one GCRA check, no counters) to IF in native mode,
+ *       limited to N packets/s per source with a burst of N, compiled
+ *       as floodgate compiles a rule (ruleset.c, the clock-tick floor
+ *       included): the fair live baseline, which reads the packet and a
+ *       table as any limiter must. Stays like drop's.
  *
  * Safety (TESTING.md): refuses to run in a namespace holding anything
  * but a loopback and veths (the initial one has eth0), on anything but
@@ -43,8 +50,11 @@
 #include <unistd.h>
 
 #include "../loadgen/egress.h"
-#include "bench/bench_gen.skel.h"
 #include "pkt.h"
+#include "ruleset.h" /* before the skeletons: they name fg_abi.h's types */
+
+#include "bench/bench_gen.skel.h"
+#include "bench/bench_progs.skel.h"
 
 #define CHUNK (1u << 18) /* frames per test_run */
 #define MAX_SOURCES 512
@@ -178,7 +188,8 @@ static void usage(void)
 		"usage: fg-bench-gen send --dev IF --dst-mac MAC --dst ADDR "
 		"[--sources N (1..%d)] [--seconds S] [--max-packets N] "
 		"[--port P]\n"
-		"       fg-bench-gen drop --dev IF\n",
+		"       fg-bench-gen drop --dev IF\n"
+		"       fg-bench-gen gcra --dev IF --rate N (1..10000000)\n",
 		MAX_SOURCES);
 	exit(2);
 }
@@ -201,11 +212,45 @@ static int cmd_drop(const char *dev)
 	return 0;
 }
 
+/* The bare limiter's table: room for every source a run sends. */
+#define GCRA_SOURCES 4096
+
+static int cmd_gcra(const char *dev, unsigned long rate)
+{
+	struct fg_dim_limit d = {
+	    .rate = {.amount = rate, .per_ns = 1000000000ULL}, .burst = rate};
+	struct bench_progs *bp;
+	int ifindex, rc;
+
+	check_netns();
+	ifindex = check_veth(dev);
+	bp = bench_progs__open();
+	if (!bp)
+		die("bench_progs__open", errno);
+	rc = bpf_map__set_max_entries(bp->maps.bench_gcra_map, GCRA_SOURCES);
+	if (!rc)
+		rc = bpf_map__set_max_entries(bp->maps.bench_lru_map, 1);
+	if (rc)
+		die("bpf_map__set_max_entries", -rc);
+	fg_limit_compile(&d, &bp->bss->bench_limit);
+	fg_limit_floor(&bp->bss->bench_limit, fg_clock_tick_ns());
+	rc = bench_progs__load(bp);
+	if (rc)
+		die("bench_progs__load", -rc);
+	rc = bpf_xdp_attach(ifindex, bpf_program__fd(bp->progs.bench_gcra),
+			    XDP_FLAGS_DRV_MODE, NULL);
+	if (rc)
+		die("bpf_xdp_attach (native)", -rc);
+	bench_progs__destroy(bp);
+	return 0;
+}
+
 struct send_opts {
 	const char *dev, *dst_mac, *dst;
 	unsigned int sources, port;
 	double seconds;
 	unsigned long long max_packets;
+	unsigned long rate; /* gcra */
 };
 
 static int cmd_send(const struct send_opts *so)
@@ -305,6 +350,7 @@ int main(int argc, char **argv)
 	    {"seconds", required_argument, NULL, 's'},
 	    {"max-packets", required_argument, NULL, 'p'},
 	    {"port", required_argument, NULL, 'P'},
+	    {"rate", required_argument, NULL, 'r'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct send_opts so = {.sources = 1,
@@ -341,6 +387,9 @@ int main(int argc, char **argv)
 		case 'P':
 			so.port = (unsigned int)strtoul(optarg, NULL, 10);
 			break;
+		case 'r':
+			so.rate = strtoul(optarg, NULL, 10);
+			break;
 		default:
 			usage();
 		}
@@ -353,6 +402,8 @@ int main(int argc, char **argv)
 		usage();
 	if (!strcmp(cmd, "drop") && so.dev)
 		return cmd_drop(so.dev);
+	if (!strcmp(cmd, "gcra") && so.dev && so.rate && so.rate <= 10000000UL)
+		return cmd_gcra(so.dev, so.rate);
 	if (!strcmp(cmd, "send"))
 		return cmd_send(&so);
 	usage();
