@@ -1386,41 +1386,6 @@ struct class_in {
 	unsigned int id;
 };
 
-static int class_cidrs(struct yw_ctx *c, unsigned int id, struct fy_node *v)
-{
-	struct fg_settings *s = settings(c);
-	struct fy_node *item;
-	void *it = NULL;
-	int ret = yw_sequence(c, v, "[198.51.100.0/24, \"2001:db8:1::/48\"]");
-	size_t n, i = 0;
-	struct fg_class_entry *grown;
-
-	if (ret <= 0)
-		return ret;
-	n = (size_t)fy_node_sequence_item_count(v);
-	grown = realloc(s->class_entries,
-			(s->nclass_entries + n + 1) * sizeof(*grown));
-	if (!grown)
-		return yw_no_memory(c);
-	s->class_entries = grown;
-	while ((item = fy_node_sequence_iterate(v, &it))) {
-		struct fg_class_entry *e = &s->class_entries[s->nclass_entries];
-		struct yw_frame f = yw_push_index(c, i++);
-		char str[YW_VALUE_MAX];
-		const char *why;
-
-		ret = yw_scalar(c, item, str);
-		if (!ret && fg_parse_cidr(str, &e->cidr, &why))
-			ret = yw_fail(c, item, "%s: %s", yw_shown(str), why);
-		yw_pop(c, f);
-		if (ret)
-			return ret;
-		e->class_id = id;
-		s->nclass_entries++;
-	}
-	return 0;
-}
-
 /* Appends n entries of class id to the class entries. */
 static int add_class_entries(struct yw_ctx *c, unsigned int id,
 			     const struct fg_cidr *cidrs, size_t n)
@@ -1437,6 +1402,31 @@ static int add_class_entries(struct yw_ctx *c, unsigned int id,
 		grown[s->nclass_entries++].class_id = id;
 	}
 	return 0;
+}
+
+static int class_cidrs(struct yw_ctx *c, unsigned int id, struct fy_node *v)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	size_t i = 0;
+	int ret = yw_sequence(c, v, "[198.51.100.0/24, \"2001:db8:1::/48\"]");
+
+	while (ret > 0 && (item = fy_node_sequence_iterate(v, &it))) {
+		struct yw_frame f = yw_push_index(c, i++);
+		char str[YW_VALUE_MAX];
+		struct fg_cidr cidr;
+		const char *why;
+
+		ret = yw_scalar(c, item, str);
+		if (!ret && fg_parse_cidr(str, &cidr, &why))
+			ret = yw_fail(c, item, "%s: %s", yw_shown(str), why);
+		if (!ret)
+			ret = add_class_entries(c, id, &cidr, 1);
+		yw_pop(c, f);
+		if (!ret)
+			ret = 1;
+	}
+	return ret < 0 ? ret : 0;
 }
 
 /* A class's files: the list-file format, read now, watched by the

@@ -421,12 +421,11 @@ find_entry(const struct fg_lpm_key *k, const struct list_entry *set, size_t n)
 /* Does key a (shorter or equal) cover key b? */
 static bool lpm_covers(const struct fg_lpm_key *a, const struct fg_lpm_key *b)
 {
-	const __u8 *x = (const __u8 *)a->addr, *y = (const __u8 *)b->addr;
-	unsigned int full = a->prefixlen / 8, rest = a->prefixlen % 8;
+	struct fg_cidr x, y;
 
-	if (a->prefixlen > b->prefixlen || memcmp(x, y, full))
-		return false;
-	return !rest || !((x[full] ^ y[full]) & (0xff << (8 - rest)));
+	fg_cidr_from_lpm(a, &x);
+	fg_cidr_from_lpm(b, &y);
+	return fg_cidr_covers(&x, &y);
 }
 
 static int addr_order(const void *pa, const void *pb)
@@ -993,11 +992,6 @@ static long block_expire(int fd, __u64 now, long *live, long *live_any)
 	*live = alive;
 	*live_any = alive_any;
 	return (long)ngone;
-}
-
-long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live, long *live_any)
-{
-	return block_expire(m->blocked, now, live, live_any);
 }
 
 long fg_fleet_blocked_expire(struct fg_maps *m, __u64 now, long *live)

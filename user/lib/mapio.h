@@ -129,10 +129,6 @@ typedef int (*fg_blocked_cb)(const struct fg_src_key *k,
 			     const struct fg_block *b, void *arg);
 long fg_blocked_walk(struct fg_maps *m, fg_blocked_cb cb, void *arg);
 int fg_blocked_del(struct fg_maps *m, const struct fg_src_key *k);
-/* Deletes entries whose time is up; returns how many, *live the rest,
- * *live_any those of them keyed FG_RULE_ID_ANY. */
-long fg_blocked_expire(struct fg_maps *m, __u64 now, long *live,
-		       long *live_any);
 
 /* The fleet's blocks (fg_fleet_blocked), written by the daemon only.
  * put: 1 when written, 0 when a block at least as long was in place. */

@@ -113,19 +113,6 @@ static void compile_admission(const struct fg_settings *s, __u64 tick_ns,
 		compile_limits_n(&a, 1, tick_ns, out);
 }
 
-/* Does prefix a (the shorter or equal) cover b? */
-static bool cidr_covers(const struct fg_cidr *a, const struct fg_cidr *b)
-{
-	unsigned int bits = a->prefixlen, full = bits / 8, rest = bits % 8;
-
-	if (a->prefixlen > b->prefixlen)
-		return false;
-	if (memcmp(a->addr, b->addr, full))
-		return false;
-	return !rest ||
-	       !((a->addr[full] ^ b->addr[full]) & (0xff << (8 - rest)));
-}
-
 static int cmp_dest(const void *pa, const void *pb)
 {
 	const struct fg_dest_entry *a = pa, *b = pb;
@@ -169,8 +156,9 @@ static int compile_dests(const struct fg_settings *s, struct fg_rule_match *m,
 		__u64 set;
 		unsigned int id = 0;
 
-		while (depth && !cidr_covers(&m->dests[stack[depth - 1]].cidr,
-					     &m->dests[i].cidr))
+		while (depth &&
+		       !fg_cidr_covers(&m->dests[stack[depth - 1]].cidr,
+				       &m->dests[i].cidr))
 			depth--;
 		set = own[i] | (depth ? own[stack[depth - 1]] : 0);
 		own[i] = set;
@@ -435,22 +423,4 @@ __u32 fg_rule_match_slot(const struct fg_config *cfg,
 			    [class_id & (FG_CLASS_SLOTS - 1)]
 			    [dest_set & (FG_DEST_SLOTS - 1)];
 	return slot < FG_RULE_SLOTS ? slot : FG_RULE_DEFAULT;
-}
-
-__u32 fg_rule_match_dest(const struct fg_rule_match *m, const __u8 addr[16])
-{
-	struct fg_cidr host = {.prefixlen = 128};
-	unsigned int best = 0;
-	__u32 set = 0;
-
-	memcpy(host.addr, addr, 16);
-	for (size_t i = 0; i < m->ndests; i++) {
-		const struct fg_cidr *c = &m->dests[i].cidr;
-
-		if (cidr_covers(c, &host) && c->prefixlen + 1u > best) {
-			best = c->prefixlen + 1u;
-			set = m->dests[i].set;
-		}
-	}
-	return set;
 }

@@ -64,7 +64,5 @@ __u32 fg_rule_match_slot(const struct fg_config *cfg,
 			 const struct fg_rule_match *m, unsigned int pclass,
 			 bool has_port, __u16 port, __u32 class_id,
 			 __u32 dest_set);
-/* The destination set of an address (0: none), by longest prefix. */
-__u32 fg_rule_match_dest(const struct fg_rule_match *m, const __u8 addr[16]);
 
 #endif /* FG_RULESET_H */
