@@ -113,6 +113,15 @@ struct {
 	__type(value, struct fg_meta);
 } fg_meta SEC(".maps");
 
+/* The verdict cache (vcache.h): per CPU, so a flood's packets write no
+ * shared line; an array, so its lookup is inlined. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FG_VCACHE_SLOTS + 1);
+	__type(key, __u32);
+	__type(value, struct fg_vcache_entry);
+} fg_vcache SEC(".maps");
+
 /* The penalty box. A plain hash, not an LRU: a flood of other sources
  * cannot evict a blocked one. The daemon expires entries. Keyed by
  * (source, rule), or (source, FG_RULE_ID_ANY) for block_scope: source. */

@@ -14,29 +14,33 @@
 #include "account.h"
 #include "maps.h"
 
-/* An entry of a block map (the box, the fleet's) whose time is not up. */
-static __always_inline int
-fg_block_holds(void *map, const struct fg_src_key *key, __u64 now)
+/* When the time of a block map's (the box's, the fleet's) entry is up,
+ * if it is not up yet; else 0. */
+static __always_inline __u64 fg_block_holds(void *map,
+					    const struct fg_src_key *key,
+					    __u64 now)
 {
 	struct fg_block *b = bpf_map_lookup_elem(map, key);
 
-	return b && b->until_ns > now;
+	return b && b->until_ns > now ? b->until_ns : 0;
 }
 
-/* Nonzero while the source sits in the box for this packet's rule (key
- * carries it) or for everything. No lookup while nobody is blocked, and
- * no second one while no source-scoped entry exists. */
-static __always_inline int
-fg_is_blocked(const struct fg_ctl *ctl, const struct fg_src_key *key, __u64 now)
+/* While the source sits in the box for this packet's rule (key carries
+ * it) or for everything: when its box ends; else 0. No lookup while
+ * nobody is blocked, and no second one while no source-scoped entry
+ * exists. */
+static __always_inline __u64 fg_is_blocked(const struct fg_ctl *ctl,
+					   const struct fg_src_key *key,
+					   __u64 now)
 {
 	struct fg_src_key any;
+	__u64 until;
 
 	if (!ctl->block_active)
 		return 0;
-	if (fg_block_holds(&fg_blocked, key, now))
-		return 1;
-	if (!ctl->block_source_active)
-		return 0;
+	until = fg_block_holds(&fg_blocked, key, now);
+	if (until || !ctl->block_source_active)
+		return until;
 	any = *key;
 	any.rule_id = FG_RULE_ID_ANY;
 	return fg_block_holds(&fg_blocked, &any, now);
@@ -59,25 +63,34 @@ static __always_inline __u64 fg_block_ns(const struct fg_rule *rule,
 	return ns < rule->block_max_ns ? ns : rule->block_max_ns;
 }
 
-/* Boxes the source. A key still remembered from its last box (its time
+/* Boxes the source; returns when its box ends (0 if the box is full).
+ * A global function: its bounded loop (fg_block_ns) is verified once,
+ * not once for every path that reaches a drop. A key still remembered from its last box (its time
  * up less than the rule's window ago) is a repeat offender: one strike
  * more, a longer box. A box still running was put there meanwhile by
  * another CPU for the same burst: it stands, it is not a repeat. */
-static __always_inline void fg_block(struct fg_ctl *ctl,
-				     const struct fg_src_key *key,
-				     const struct fg_rule *rule, __u32 slot,
-				     __u64 now)
+__attribute__((noinline)) __u64 fg_block(struct fg_ctl *ctl,
+					 const struct fg_src_key *key,
+					 const struct fg_rule *rule, __u32 slot,
+					 __u64 now)
 {
 	struct fg_block b = {.rule_slot = slot};
-	struct fg_src_key k = *key;
-	int source_scope = rule->block_scope == FG_BLOCK_SCOPE_SOURCE;
+	struct fg_src_key k;
+	int source_scope;
 	struct fg_block *last;
+
+	if (!ctl || !key || !rule)
+		return 0;
+	k = *key;
+	source_scope = rule->block_scope == FG_BLOCK_SCOPE_SOURCE;
 
 	if (source_scope)
 		k.rule_id = FG_RULE_ID_ANY;
 	last = bpf_map_lookup_elem(&fg_blocked, &k);
-	if (last && last->until_ns > now)
+	if (last && last->until_ns > now) {
+		b.until_ns = last->until_ns;
 		goto flags;
+	}
 	if (last && now - last->until_ns < rule->block_window_ns)
 		b.strikes = last->strikes < FG_BLOCK_STRIKES_MAX
 				? last->strikes + 1
@@ -85,7 +98,7 @@ static __always_inline void fg_block(struct fg_ctl *ctl,
 	b.until_ns = now + fg_block_ns(rule, b.strikes);
 	if (bpf_map_update_elem(&fg_blocked, &k, &b, BPF_ANY)) {
 		fg_table_event(FG_TABLE_BLOCK_FULL);
-		return;
+		return 0;
 	}
 	fg_table_event(FG_TABLE_BLOCKED);
 flags:
@@ -94,6 +107,7 @@ flags:
 		ctl->block_source_active = 1;
 	if (!ctl->block_active)
 		ctl->block_active = 1;
+	return b.until_ns;
 }
 
 #endif /* FG_PENALTY_H */

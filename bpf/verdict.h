@@ -24,6 +24,7 @@
 #include "penalty.h"
 #include "reset.h"
 #include "rules.h"
+#include "vcache.h"
 
 /* Where fg_process() may stop early, in path order. */
 enum fg_step {
@@ -73,7 +74,7 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	struct fg_ctl *ctl;
 	__u32 zero = 0, slot, cfg_slot, gen, where, found = 0;
 	int rule_slot = -1, rc, over, checked = 0;
-	__u64 now;
+	__u64 now, until;
 
 	pkt.len = (__u32)(ctx->data_end - ctx->data);
 	ctl = bpf_map_lookup_elem(&fg_ctl, &zero);
@@ -104,6 +105,10 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 			v.action = FG_ACTION_DROP;
 		goto out;
 	}
+
+	/* A drop already known to hold skips the rest (vcache.h). */
+	if (fg_vcache_hit(ctl, &pkt))
+		return fg_vcache_account(cfg, &pkt, &src.key);
 
 	/* Rule and source state first: a source in the table keyed by its
 	 * whole address carries the lists generation it was last checked
@@ -153,9 +158,14 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	if (upto == FG_STEP_LISTS)
 		return XDP_DROP;
 	now = fg_now();
-	if (fg_is_blocked(ctl, &src.key, now)) {
+	until = fg_is_blocked(ctl, &src.key, now);
+	if (until) {
 		v.action = FG_ACTION_DROP;
 		v.reason = FG_REASON_BLOCKED;
+		fg_vcache_learn(
+		    ctx, FG_VCACHE_WHERE(where, fg_vcache_port_key(&pkt)),
+		    FG_VCACHE_WHAT(FG_REASON_BLOCKED, slot, 0, cfg_slot),
+		    until);
 		goto out;
 	}
 
@@ -186,16 +196,39 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	if (v.reason == FG_REASON_RATE_NEW_SOURCES ||
 	    v.reason == FG_REASON_FLEET_LIMIT)
 		goto out;
-	if (rule->block_ns)
-		fg_block(ctl, &src.key, rule, slot, now);
-	if (rule->action == FG_RULE_ACTION_RESET && pkt.is_syn &&
-	    fg_send_reset(ctx, pkt.l3_off, pkt.is_v6) == XDP_TX)
-		v.action = FG_ACTION_RESET;
+	until = rule->block_ns ? fg_block(ctl, &src.key, rule, slot, now) : 0;
+	if (rule->action == FG_RULE_ACTION_RESET) {
+		if (pkt.is_syn &&
+		    fg_send_reset(ctx, pkt.l3_off, pkt.is_v6) == XDP_TX)
+			v.action = FG_ACTION_RESET;
+	} else if (until) {
+		fg_vcache_learn(
+		    ctx, FG_VCACHE_WHERE(where, fg_vcache_port_key(&pkt)),
+		    FG_VCACHE_WHAT(FG_REASON_BLOCKED, slot, 0, cfg_slot),
+		    until);
+	} else if (v.reason == FG_REASON_RATE_PACKETS) {
+		/* Over its packet rate until its TAT, less the tolerance,
+		 * comes within one packet's cost of now (fg_gcra.h); drops
+		 * leave the TAT alone, so no CPU can pass it sooner. */
+		until = src.b.tat[FG_DIM_PACKETS] + src.b.cost[FG_DIM_PACKETS] -
+			rule->limit[FG_DIM_PACKETS].tolerance_ns;
+		if (until > now)
+			fg_vcache_learn(
+			    ctx,
+			    FG_VCACHE_WHERE(where, fg_vcache_port_key(&pkt)),
+			    FG_VCACHE_WHAT(FG_REASON_RATE_PACKETS, slot, 1,
+					   cfg_slot),
+			    until);
+	}
 	goto out;
 listed:
 	if (FG_FOUND_ACTION(found) == FG_LIST_DENY) {
 		v.action = FG_ACTION_DROP;
 		v.reason = FG_REASON_DENY_LIST;
+		/* Until the lists change. */
+		fg_vcache_learn(
+		    ctx, FG_VCACHE_WHERE(where, fg_vcache_port_key(&pkt)),
+		    FG_VCACHE_WHAT(FG_REASON_DENY_LIST, 0, 0, cfg_slot), ~0ull);
 	} else {
 		v.reason = FG_REASON_ALLOW_LIST;
 	}

@@ -265,14 +265,14 @@ struct fg_config {
 	struct fg_rule rules[FG_RULE_SLOTS];
 };
 
-/* fg_ctl: one mmapable entry, so the CLI flips a field with one store. */
+/* fg_ctl: one mmapable entry, so the CLI flips a field with one store.
+ * The first 64-byte line holds what every packet reads, the second what
+ * only user space reads and writes often (the daemon's fleet status):
+ * such stores do not take the packets' line away from every CPU. */
 struct fg_ctl {
-	__u32 enabled;	       /* kill-switch: 0 = pass everything */
-	__u32 dry_run;	       /* 1 = count would-be drops, pass them */
-	__u32 cfg_slot;	       /* live fg_cfg slot */
-	__u32 daemon_pid;      /* 0 when no daemon runs: `floodgate reload` */
-	__u32 reloads_success; /* lets `floodgate reload` report the result */
-	__u32 reloads_failure;
+	__u32 enabled;	/* kill-switch: 0 = pass everything */
+	__u32 dry_run;	/* 1 = count would-be drops, pass them */
+	__u32 cfg_slot; /* live fg_cfg slot */
 	/* Set by the program when it fills the penalty box, cleared by the
 	 * daemon when no entry's time is up (entries kept only for their
 	 * window block nobody): no lookup while nobody is blocked. */
@@ -286,6 +286,19 @@ struct fg_ctl {
 	__u32 block_source_active;
 	/* Like block_active, for fg_fleet_blocked; kept by the daemon. */
 	__u32 fleet_block_active;
+	/* 1 while the chain slot (fg_next) holds a program: a pass pays
+	 * no tail call while nobody is chained. */
+	__u32 chain_active;
+	/* Bumped by every writer that can end a drop early: a config or a
+	 * rule's mode written, a box entry removed, a fleet block put, a
+	 * source's state removed. Each CPU's verdict cache (fg_vcache)
+	 * trusts only entries made under the current value. */
+	__u32 verdict_gen;
+	__u32 hot_pad[7];
+
+	__u32 daemon_pid;      /* 0 when no daemon runs: `floodgate reload` */
+	__u32 reloads_success; /* lets `floodgate reload` report the result */
+	__u32 reloads_failure;
 	/* The daemon's fleet link, for `floodgate status`: enum
 	 * fg_fleet_state, when it last synced (CLOCK_MONOTONIC ms, mod
 	 * 2^32), and how many hosts the fleet saw in its last sync. */
@@ -298,9 +311,7 @@ struct fg_ctl {
 	 * daemon still reverts on time. */
 	__u32 enabled_revert_at;
 	__u32 dry_run_revert_at;
-	/* 1 while the chain slot (fg_next) holds a program: a pass pays
-	 * no tail call while nobody is chained. */
-	__u32 chain_active;
+	__u32 cold_pad[8];
 };
 
 enum fg_fleet_state {
@@ -332,6 +343,28 @@ struct fg_src_state {
 	__u32 would_drop;
 };
 #define FG_TOP_COUNT_MAX 0xffff0000u
+
+/* fg_vcache: a per-CPU, direct-mapped cache of drops known to hold
+ * until a time (a source over its packet rate until its next token, a
+ * boxed source until its box ends) or until the lists change (a
+ * deny-listed source). Keyed by what picks the verdict: the whole source
+ * address and the port key (fg_vcache_port_key); trusted only under the
+ * lists and verdict generations it was made under, and before until_ns. */
+#define FG_VCACHE_BITS 10
+#define FG_VCACHE_SLOTS (1u << FG_VCACHE_BITS)
+/* The entry after the cache: the generations the packet began with. */
+#define FG_VCACHE_SCRATCH FG_VCACHE_SLOTS
+struct fg_vcache_entry {
+	__u32 addr[4];
+	__u32 port_key;
+	__u32 lists_gen;
+	__u32 verdict_gen;
+	__u8 rule_slot; /* the packet's rule */
+	__u8 counted;	/* the drop counts under the rule (fg_rule_stats) */
+	__u8 reason;	/* enum fg_reason of the drop */
+	__u8 pad;
+	__u64 until_ns; /* 0: an empty slot (the clock is past it) */
+};
 
 /* fg_blocked: the penalty box, keyed by struct fg_src_key (the source as
  * the table keys it, and the boxing rule's id or FG_RULE_ID_ANY). */
@@ -451,7 +484,9 @@ _Static_assert(sizeof(struct fg_limit) == 16, "fg_limit size");
 _Static_assert(sizeof(struct fg_rule) == 160, "fg_rule size");
 _Static_assert(sizeof(struct fg_config) == 48 + 160 * FG_RULE_SLOTS,
 	       "fg_config size");
-_Static_assert(sizeof(struct fg_ctl) == 64, "fg_ctl size");
+_Static_assert(sizeof(struct fg_ctl) == 128, "fg_ctl size");
+_Static_assert(__builtin_offsetof(struct fg_ctl, daemon_pid) == 64,
+	       "fg_ctl: the packets' fields fill the first line");
 _Static_assert(sizeof(struct fg_port_groups) == 2, "fg_port_groups size");
 _Static_assert(FG_PORT_GROUPS <= 256, "port group fits a __u8");
 _Static_assert(sizeof(struct fg_rule_table) == 16384, "fg_rule_table size");
@@ -461,6 +496,7 @@ _Static_assert(sizeof(struct fg_src_key) == 20, "fg_src_key size");
 _Static_assert(sizeof(struct fg_src_state) == 40, "fg_src_state size");
 _Static_assert(sizeof(struct fg_lpm_key) == 20, "fg_lpm_key size");
 _Static_assert(sizeof(struct fg_block) == 16, "fg_block size");
+_Static_assert(sizeof(struct fg_vcache_entry) == 40, "fg_vcache_entry size");
 _Static_assert(sizeof(struct fg_fleet_count) == 24, "fg_fleet_count size");
 _Static_assert(sizeof(struct fg_admit_state) == 64, "fg_admit_state size");
 _Static_assert(sizeof(struct fg_counter) == 16, "fg_counter size");

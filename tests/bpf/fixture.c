@@ -192,6 +192,8 @@ int fx_reset(struct fx *fx)
 	fx->maps.ctl_mem->block_active = 0;
 	fx->maps.ctl_mem->block_source_active = 0;
 	fx->maps.ctl_mem->fleet_block_active = 0;
+	/* The state went behind the program's back; so may the clock. */
+	fg_maps_verdicts_changed(&fx->maps);
 	fx->skel->bss->fg_test_clock_ns = FX_CLOCK_START;
 	return 0;
 }
@@ -372,9 +374,12 @@ int fx_fleet_block_put(struct fx *fx, const __u8 addr[16], __u32 rule_id,
 	struct fg_src_key key;
 
 	block_key(addr, rule_id, &key);
-	return bpf_map_update_elem(fx->maps.fleet_blocked, &key, b, BPF_ANY)
-		   ? -errno
-		   : 0;
+	if (bpf_map_update_elem(fx->maps.fleet_blocked, &key, b, BPF_ANY))
+		return -errno;
+	/* As the daemon's fg_fleet_block_put: drops cached before the
+	 * fleet's verdict must not stand in for it. */
+	fg_maps_verdicts_changed(&fx->maps);
+	return 0;
 }
 
 int fx_fleet_count_get(struct fx *fx, const __u8 addr[16], __u32 rule_id,

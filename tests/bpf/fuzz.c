@@ -1258,6 +1258,8 @@ static void fleet_blocks(struct fuzz *z)
 	if (bpf_map_update_elem(z->fx->maps.fleet_blocked, &k, &b, BPF_ANY))
 		report(z, NULL, "writing fg_fleet_blocked: %s",
 		       strerror(errno));
+	/* As the daemon's fg_fleet_block_put. */
+	fg_maps_verdicts_changed(&z->fx->maps);
 	model_fleet_block(z->model, &k, b.until_ns);
 	z->fleet_blocks++;
 }

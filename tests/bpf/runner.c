@@ -19,6 +19,7 @@
 #include "boxexpiry.h"
 #include "cases.h"
 #include "chain.h"
+#include "vcache.h"
 #include "fixture.h"
 #include "fuzz.h"
 #include "pkt.h"
@@ -308,6 +309,12 @@ static void step_before(struct fx *fx, const struct step *st, int n)
 	if (st->set_block_source_active != FLAG_ANY)
 		fx->maps.ctl_mem->block_source_active =
 		    flag_value(st->set_block_source_active);
+	/* Flags written behind the daemon's back, as a daemon never would
+	 * while a box runs: cached drops must not outlive them. */
+	if (st->set_block_active != FLAG_ANY ||
+	    st->set_block_source_active != FLAG_ANY ||
+	    st->set_fleet_block_active != FLAG_ANY)
+		fg_maps_verdicts_changed(&fx->maps);
 	if (st->expire_box) {
 		long live;
 
@@ -633,10 +640,49 @@ static long add_chain_tests(struct fx *fx, struct CMUnitTest *tests, size_t n)
 	return (long)n;
 }
 
+/* The verdict cache's tests, on the test-clock object. */
+static long add_vcache_tests(struct fx *fx, struct CMUnitTest *tests, size_t n)
+{
+	static const struct {
+		const char *name;
+		CMUnitTestFunction fn;
+	} vc[VCACHE_TESTS] = {
+	    {"verdict cache: an over-rate drop holds exactly until the next "
+	     "token; meanwhile the cache answers, counted as the full path "
+	     "counts",
+	     vcache_test_rate_exact},
+	    {"verdict cache: a boxed source's cached drop ends when it is "
+	     "unblocked",
+	     vcache_test_unblock},
+	    {"verdict cache: a deny-listed source's cached drop ends when the "
+	     "lists change",
+	     vcache_test_list_change},
+	    {"verdict cache: a reload that raises the limit ends a cached drop",
+	     vcache_test_reload},
+	    {"verdict cache: nothing is cached in dry-run",
+	     vcache_test_dry_run},
+	};
+
+	for (size_t i = 0; i < VCACHE_TESTS; i++) {
+		char *name;
+
+		if (asprintf(&name, "%s: %s", fx->label, vc[i].name) < 0)
+			return -1;
+		tests[n] = (struct CMUnitTest){
+		    .name = name,
+		    .test_func = vc[i].fn,
+		    .initial_state = fx,
+		};
+		n++;
+	}
+	return (long)n;
+}
+
 int main(void)
 {
 	static struct fx fx[2];
-	size_t max_tests = 2 * fg_ncases + FUZZ_TESTS + CHAIN_TESTS;
+	size_t max_tests =
+	    2 * fg_ncases + FUZZ_TESTS + CHAIN_TESTS + VCACHE_TESTS;
 	struct CMUnitTest *tests = calloc(max_tests, sizeof(*tests));
 	struct job *jobs = calloc(2 * fg_ncases, sizeof(*jobs));
 	long n = -1;
@@ -655,6 +701,8 @@ int main(void)
 		n = add_fuzz_tests(&fx[0], tests, (size_t)n);
 	if (n >= 0)
 		n = add_chain_tests(&fx[0], tests, (size_t)n);
+	if (n >= 0)
+		n = add_vcache_tests(&fx[0], tests, (size_t)n);
 	if (n > 0)
 		rc = _cmocka_run_group_tests("bpf_datapath", tests, (size_t)n,
 					     NULL, NULL);

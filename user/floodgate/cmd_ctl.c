@@ -160,6 +160,7 @@ static int set_rule_mode(struct cli *c, const char *name, bool dry)
 			     strerror(errno));
 		goto out;
 	}
+	fg_maps_verdicts_changed(&c->maps);
 	snprintf(text, sizeof(text), "rule %s: mode %s%s", name,
 		 fg_mode_name(dry),
 		 dry ? ": its over-limit packets pass and are counted as "

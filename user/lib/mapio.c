@@ -271,11 +271,17 @@ int fg_maps_stage_config(struct fg_maps *m, const struct fg_config *cfg,
 	return err;
 }
 
+void fg_maps_verdicts_changed(struct fg_maps *m)
+{
+	__atomic_add_fetch(&m->ctl_mem->verdict_gen, 1, __ATOMIC_SEQ_CST);
+}
+
 void fg_maps_commit_config(struct fg_maps *m)
 {
 	__u32 live = __atomic_load_n(&m->ctl_mem->cfg_slot, __ATOMIC_ACQUIRE);
 
 	__atomic_store_n(&m->ctl_mem->cfg_slot, live ? 0 : 1, __ATOMIC_RELEASE);
+	fg_maps_verdicts_changed(m);
 }
 
 int fg_maps_apply_config(struct fg_maps *m, const struct fg_config *cfg,
@@ -952,6 +958,7 @@ int fg_blocked_del(struct fg_maps *m, const struct fg_src_key *k)
 {
 	if (bpf_map_delete_elem(m->blocked, k))
 		return -errno;
+	fg_maps_verdicts_changed(m);
 	return 0;
 }
 
@@ -1012,6 +1019,7 @@ int fg_fleet_block_put(struct fg_maps *m, const struct fg_src_key *k,
 		return 0;
 	if (bpf_map_update_elem(m->fleet_blocked, k, b, BPF_ANY))
 		return -errno;
+	fg_maps_verdicts_changed(m);
 	return 1;
 }
 
@@ -1023,6 +1031,8 @@ int fg_fleet_blocked_clear(struct fg_maps *m)
 	while (!bpf_map_get_next_key(m->fleet_blocked, NULL, &k) &&
 	       !bpf_map_delete_elem(m->fleet_blocked, &k))
 		n++;
+	if (n)
+		fg_maps_verdicts_changed(m);
 	return n;
 }
 

@@ -59,6 +59,11 @@ int fg_maps_stage_config(struct fg_maps *m, const struct fg_config *cfg,
 			 const struct fg_rule_match *match,
 			 const struct fg_meta *meta);
 void fg_maps_commit_config(struct fg_maps *m);
+/* After any write that can end a drop sooner than the program knows (a
+ * config or rule mode, a box entry removed, a fleet block put, a
+ * source's state removed): every CPU's verdict cache (fg_vcache) stops
+ * trusting what it holds. */
+void fg_maps_verdicts_changed(struct fg_maps *m);
 /* The live slot's rule names (meta->rule_names[slot]). */
 int fg_maps_read_meta(struct fg_maps *m, struct fg_meta *meta);
 

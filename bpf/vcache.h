@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The verdict cache: a flood is made of packets whose verdict is already
+ * known. A source over its packet rate is dropped, exactly, until its
+ * next token (drops do not move the shared TAT, so no CPU can pass it
+ * sooner); a boxed source until its box ends; a deny-listed source until
+ * the lists change. Each CPU keeps such drops in a small direct-mapped
+ * array (an inlined per-CPU array lookup, no hashing in the kernel, no
+ * shared line written), so a flood's packets skip the rule match, the
+ * source table, the box and the limiter.
+ *
+ * An entry is trusted only for the same whole source address and port
+ * key, under the lists and verdict generations it was made under (user
+ * space bumps them on every change that can end a drop early), and
+ * before its time. Whatever is not sure is not cached: dry-run, rules
+ * that answer with a RST, rules chosen by destination, the bytes and
+ * connection dimensions (their drops depend on the packet).
+ */
+#ifndef FG_VCACHE_H
+#define FG_VCACHE_H
+
+#include "account.h"
+#include "key.h"
+#include "lists.h"
+#include "maps.h"
+#include "clock.h"
+#include "parse.h"
+
+/* What picks the rule besides the source: port and protocol class. */
+static __always_inline __u32 fg_vcache_port_key(const struct fg_pkt *pkt)
+{
+	return ((__u32)pkt->dport << 16) | ((__u32)pkt->pclass << 8) |
+	       pkt->has_port;
+}
+
+static __always_inline __u32 fg_vcache_index(const __u32 addr[4],
+					     __u32 port_key)
+{
+	__u32 h = addr[0] ^ addr[1] ^ addr[2] ^ addr[3] ^ port_key;
+
+	/* Fibonacci hashing: the top bits of a multiply mix every bit. */
+	return (h * 0x9e3779b1u) >> (32 - FG_VCACHE_BITS);
+}
+
+/* fg_vcache_learn()'s `what`: the drop's reason, its rule slot,
+ * whether the rule counts it, and the config slot. */
+#define FG_VCACHE_WHAT(reason, slot, counted, cfg_slot)                    \
+	((__u64)((cfg_slot)&0xffu) << 24 | (__u64)((counted) != 0) << 16 | \
+	 (__u64)((slot)&0xffu) << 8 | ((reason)&0xffu))
+#define FG_VCACHE_WHERE(where, port_key) ((__u64)(where) << 32 | (port_key))
+
+/*
+ * Remembers a drop that holds until `until`, under the generations
+ * fg_vcache_hit read before this packet's verdict began (kept in this
+ * CPU's scratch slot: a packet runs to its end on one CPU. Should they
+ * be an earlier packet's, they are older still, which is safe). Only
+ * what is sure: not in dry-run, not when rules depend on the
+ * destination. A global function that re-reads the source from the
+ * frame: the verifier checks it once, and its callers do not split
+ * their paths on whether a drop is cached.
+ */
+__attribute__((noinline)) int
+fg_vcache_learn(struct xdp_md *ctx, __u64 where_port, __u64 what, __u64 until)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 where = (__u32)(where_port >> 32), zero = 0;
+	__u32 idx = FG_VCACHE_SCRATCH, cfg_slot = (__u32)(what >> 24) & 0xffu;
+	__u8 *ip = data + (where & 0xffu);
+	int v6 = (where & FG_FIND_V6) != 0;
+	const struct fg_config *cfg;
+	struct fg_vcache_entry *e, *scratch;
+	const struct fg_ctl *ctl;
+	__u32 addr[4];
+
+	if ((void *)(ip + (v6 ? 40 : 20)) > end)
+		return 0;
+	ctl = bpf_map_lookup_elem(&fg_ctl, &zero);
+	cfg = bpf_map_lookup_elem(&fg_cfg, &cfg_slot);
+	scratch = bpf_map_lookup_elem(&fg_vcache, &idx);
+	if (!ctl || !cfg || !scratch || ctl->dry_run || cfg->has_dests)
+		return 0;
+	fg_find_addr((__u8 *)addr, ip, v6, 12, 8);
+	idx = fg_vcache_index(addr, (__u32)where_port);
+	e = bpf_map_lookup_elem(&fg_vcache, &idx);
+	if (!e)
+		return 0;
+	__builtin_memcpy(e->addr, addr, sizeof(e->addr));
+	e->port_key = (__u32)where_port;
+	e->lists_gen = scratch->lists_gen;
+	e->verdict_gen = scratch->verdict_gen;
+	e->rule_slot = (__u8)(what >> 8);
+	e->counted = (__u8)(what >> 16);
+	e->reason = (__u8)what;
+	e->until_ns = until;
+	return 1;
+}
+
+/*
+ * Nonzero when this CPU already knows a drop that holds for this packet
+ * now (the entry is then in the scratch slot's place: see
+ * fg_vcache_account). Also keeps the generations for fg_vcache_learn,
+ * read before anything of this packet's verdict. Inline: a global
+ * function here, on every packet's path, costs the verifier more than
+ * its body.
+ */
+static __always_inline int fg_vcache_hit(const struct fg_ctl *ctl,
+					 const struct fg_pkt *pkt)
+{
+	__u32 idx = FG_VCACHE_SCRATCH, port_key = fg_vcache_port_key(pkt);
+	struct fg_vcache_entry *e, *scratch;
+	__u32 lists_gen = ctl->lists_gen, verdict_gen = ctl->verdict_gen;
+
+	scratch = bpf_map_lookup_elem(&fg_vcache, &idx);
+	if (!scratch)
+		return 0;
+	scratch->lists_gen = lists_gen;
+	scratch->verdict_gen = verdict_gen;
+	/* Nothing is cached in dry-run (fg_vcache_learn). */
+	if (ctl->dry_run)
+		return 0;
+	idx = fg_vcache_index(pkt->saddr, port_key);
+	e = bpf_map_lookup_elem(&fg_vcache, &idx);
+	if (!e || e->addr[3] != pkt->saddr[3] || e->port_key != port_key ||
+	    e->addr[2] != pkt->saddr[2] || e->addr[1] != pkt->saddr[1] ||
+	    e->addr[0] != pkt->saddr[0] || e->lists_gen != lists_gen ||
+	    e->verdict_gen != verdict_gen || e->until_ns <= fg_now())
+		return 0;
+	/* What fg_vcache_account counts, where it finds it. */
+	scratch->reason = e->reason;
+	scratch->rule_slot = e->rule_slot;
+	scratch->counted = e->counted;
+	return 1;
+}
+
+/* A cached drop's counters: those fg_account would have counted. The
+ * source's `dropped` is sampled as there, at the cost of a table lookup
+ * one drop in FG_DROP_SAMPLE (key: the caller's, as scratch). */
+static __always_inline int fg_vcache_account(const struct fg_config *cfg,
+					     const struct fg_pkt *pkt,
+					     struct fg_src_key *key)
+{
+	__u32 idx = FG_VCACHE_SCRATCH, slot;
+	struct fg_vcache_entry *hit = bpf_map_lookup_elem(&fg_vcache, &idx);
+	struct fg_src_state *st;
+	__u64 n;
+
+	if (!hit)
+		return XDP_DROP;
+	slot = hit->rule_slot;
+	n = fg_count(&fg_stats, FG_ACTION_DROP * FG_REASON_SLOTS + hit->reason,
+		     pkt->len);
+	if (hit->counted)
+		fg_count(&fg_rule_stats,
+			 slot * FG_RULE_ACTIONS + FG_ACTION_DROP, pkt->len);
+	if (hit->reason == FG_REASON_DENY_LIST || n % FG_DROP_SAMPLE ||
+	    slot >= FG_RULE_SLOTS)
+		return XDP_DROP;
+	fg_make_key(key, pkt, cfg, cfg->rules[slot].id);
+	st = bpf_map_lookup_elem(&fg_sources, key);
+	if (st && st->dropped < FG_TOP_COUNT_MAX)
+		st->dropped += FG_DROP_SAMPLE;
+	return XDP_DROP;
+}
+
+#endif /* FG_VCACHE_H */
