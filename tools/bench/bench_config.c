@@ -66,6 +66,7 @@ int bench_config_write(FILE *f, const struct bench_config *c)
 	/* Its value is the daemon's business; the datapath sees only
 	 * that the rule has one. */
 	const char *fleet = c->fleet ? ",\n     fleet: {packets: 1000/s}" : "";
+	const char *block = c->block ? ", block: 1s" : "";
 	int rc = 0;
 
 	rc |= fprintf(f, "mode: enforce\ntable:\n") < 0;
@@ -82,10 +83,10 @@ int bench_config_write(FILE *f, const struct bench_config *c)
 		f,
 		"  - {name: bulk, protocol: udp, ports: [%d, \"5000-5999\"],\n"
 		"     packets: %lu/s, burst_packets: %lu, bytes: %s,\n"
-		"     burst_bytes: %s%s}\n",
+		"     burst_bytes: %s%s%s}\n",
 		BENCH_FLOOD_PORT, rate, rate,
 		rate >= 1000000 ? "1GB/s" : "100KB/s",
-		rate >= 1000000 ? "100GB" : "64KB", fleet) < 0;
+		rate >= 1000000 ? "100GB" : "64KB", block, fleet) < 0;
 	if (c->fleet)
 		rc |= fputs("fleet: {redis: \"redis://192.0.2.50:6379\", "
 			    "name: bench}\n",

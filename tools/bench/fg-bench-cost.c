@@ -201,8 +201,8 @@ static void fx_setup(struct fx *fx, struct bpf_object *obj,
 }
 
 /* fx_open with the table sized first, as floodgated's loader does. */
-static void fg_open(struct fx *fx, __u32 max_sources,
-		    const struct bench_config *bc)
+static void fg_open_knobs(struct fx *fx, __u32 max_sources,
+			  const struct bench_config *bc, int vcache_off)
 {
 	int rc;
 
@@ -215,11 +215,18 @@ static void fg_open(struct fx *fx, __u32 max_sources,
 	rc = bpf_map__set_max_entries(fx->skel->maps.fg_sources, max_sources);
 	if (rc)
 		die("bpf_map__set_max_entries(fg_sources)", -rc);
+	fx->skel->rodata->fg_vcache_off = (__u8)vcache_off;
 	rc = floodgate_bpf__load(fx->skel);
 	if (rc)
 		die("floodgate_bpf__load (root needed)", -rc);
 	fx->prog_fd = bpf_program__fd(fx->skel->progs.floodgate_xdp);
 	fx_setup(fx, fx->skel->obj, bc);
+}
+
+static void fg_open(struct fx *fx, __u32 max_sources,
+		    const struct bench_config *bc)
+{
+	fg_open_knobs(fx, max_sources, bc, 0);
 }
 
 /* The stage programs, configured as floodgate is; fx->skel stays NULL
@@ -382,6 +389,9 @@ struct bcase {
 	int breakdown;	/* floodgate's stages, bench_lru_fg */
 	int fleet;	/* floodgate with fleet, and with fleet blocks */
 	int lists;	/* floodgate with empty lists, and with LIST_BIG */
+	int vcache;	/* floodgate again, its verdict cache off */
+	int block;	/* floodgate with `block: 1s` on the flood rule,
+			 * then without (over its limit: limited) */
 	__u32 mask;	/* unique: sources seq & mask (0: 0x0fffffff) */
 	int target_den; /* variant index */
 };
@@ -515,7 +525,7 @@ static void debug_counters(struct fx *fx)
 
 static void run_case(const struct bcase *c)
 {
-	struct bench_config bc = {.flood_rate = c->rate};
+	struct bench_config bc = {.flood_rate = c->rate, .block = c->block};
 	struct bench_stages *st = NULL;
 	struct fx fx, fx2 = {0}, fx3 = {0}, fxs = {0};
 	struct bench_progs *bp;
@@ -538,8 +548,25 @@ static void run_case(const struct bcase *c)
 	v[nv++] = variant("bare GCRA limiter", bp->progs.bench_gcra);
 	v[nv++] = variant(c->admission ? "floodgate (admission on)"
 			  : c->lists   ? "floodgate, empty lists"
+			  : c->block   ? "floodgate, boxed (block: 1s)"
 				       : "floodgate",
 			  fx.skel->progs.floodgate_xdp);
+	if (c->vcache) {
+		fg_open_knobs(&fx2, c->table, &bc, 1);
+		v[nv++] = variant("floodgate, verdict cache off",
+				  fx2.skel->progs.floodgate_xdp);
+	}
+	if (c->block) {
+		struct bench_config limited = bc;
+
+		limited.block = 0;
+		fg_open(&fx2, c->table, &limited);
+		v[nv++] = variant("floodgate, limited (no block)",
+				  fx2.skel->progs.floodgate_xdp);
+		fg_open_knobs(&fx3, c->table, &bc, 1);
+		v[nv++] = variant("floodgate, boxed, verdict cache off",
+				  fx3.skel->progs.floodgate_xdp);
+	}
 	if (c->lists) {
 		lists_fill(&fx, 0);
 		fg_open(&fx2, c->table, &bc);
@@ -634,6 +661,13 @@ static void run_case(const struct bcase *c)
 	}
 	if (c->breakdown)
 		t[nt++] = (struct target){VI_FG, VI_FG2, 0, NULL};
+	if (c->vcache)
+		t[nt++] = (struct target){VI_FG, VI_FG2, 0, NULL};
+	if (c->block) {
+		t[nt++] = (struct target){VI_FG, VI_FG2, 0.8,
+					  "blocked vs limited"};
+		t[nt++] = (struct target){VI_FG3, VI_FG2, 0, NULL};
+	}
 	if (c->lists)
 		t[nt++] = (struct target){VI_FG2, VI_FG, 0, NULL};
 	if (c->admission) {
@@ -701,9 +735,9 @@ static void run_case(const struct bcase *c)
 
 	bench_progs__destroy(bp);
 	fx_close(&fx);
-	if (c->admission || c->fleet || c->lists)
+	if (c->admission || c->fleet || c->lists || c->vcache || c->block)
 		fx_close(&fx2);
-	if (c->fleet)
+	if (c->fleet || c->block)
 		fx_close(&fx3);
 	if (st) {
 		fx_close(&fxs);
@@ -713,13 +747,22 @@ static void run_case(const struct bcase *c)
 
 static const struct bcase cases[] = {
     {.name = "hot-ipv4-drop",
-     .title = "one hot IPv4 source over its limit (dropped)",
+     .title = "one hot IPv4 source over its limit (dropped); then with "
+	      "the verdict cache off",
      .frame = F_IPV4,
      .table = 262144,
      .repeat = 1u << 20,
+     .vcache = 1,
      .target = 1.5,
      .target_den = VI_GCRA,
      .target_why = "hot source vs the bare limiter"},
+    {.name = "hot-ipv4-blocked",
+     .title = "one hot IPv4 source in the penalty box (its rule with "
+	      "block: 1s), against the same source merely over its limit",
+     .frame = F_IPV4,
+     .table = 262144,
+     .repeat = 1u << 20,
+     .block = 1},
     {.name = "hot-ipv4-pass",
      .title = "one hot IPv4 source under its limit (passed; the flood "
 	      "rule at 10^8/s)",
@@ -727,9 +770,9 @@ static const struct bcase cases[] = {
      .table = 262144,
      .rate = 10000000,
      .repeat = 1u << 20,
-     .target = 1.5,
+     .target = 2.0,
      .target_den = VI_GCRA,
-     .target_why = "hot source vs the bare limiter"},
+     .target_why = "passing source vs the bare limiter"},
     {.name = "hot-ipv6-drop",
      .title = "one hot IPv6 source over its limit (dropped)",
      .frame = F_IPV6,
