@@ -37,13 +37,13 @@ static __always_inline void fg_table_event(__u32 event)
 		(*c)++; /* per-CPU */
 }
 
-/* rule_slot < 0: the packet never reached rule matching. st: the
- * source's state, when it has one. */
+/* rule_slot < 0: the packet never reached rule matching, or its rule
+ * does not count it. st: the source's state, when it has one. */
 static __always_inline int fg_account(struct fg_verdict v, int rule_slot,
 				      __u32 len, struct fg_src_state *st)
 {
-	__u64 n =
-	    fg_count(&fg_stats, v.action * FG_REASON_SLOTS + v.reason, len);
+	__u64 n = fg_count(
+	    &fg_stats, FG_STATS_INDEX(rule_slot + 1, v.action, v.reason), len);
 
 	/* The per-CPU count of this verdict picks which drops to sample:
 	 * cheaper than a random number, and no source can steer it. */
@@ -57,13 +57,6 @@ static __always_inline int fg_account(struct fg_verdict v, int rule_slot,
 	if (st && v.reason == FG_REASON_DRY_RUN &&
 	    st->would_drop < FG_TOP_COUNT_MAX)
 		st->would_drop++;
-	if (rule_slot >= 0)
-		fg_count(&fg_rule_stats,
-			 (__u32)rule_slot * FG_RULE_ACTIONS +
-			     (v.reason == FG_REASON_DRY_RUN
-				  ? FG_RULE_ACTION_DRY_RUN
-				  : v.action),
-			 len);
 	if (v.action == FG_ACTION_RESET)
 		return XDP_TX; /* the frame was rewritten into a RST */
 	return v.action == FG_ACTION_DROP ? XDP_DROP : XDP_PASS;

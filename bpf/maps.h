@@ -90,20 +90,14 @@ struct {
 } fg_lists SEC(".maps");
 
 /* Per-CPU counters need no atomics: each CPU writes only its own copy,
- * and user space sums them. */
+ * and user space sums them. One record per (rule, action, reason), so a
+ * packet costs one lookup (FG_STATS_INDEX). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, FG_STATS_ENTRIES);
+	__uint(max_entries, FG_STATS_MAP_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct fg_counter);
 } fg_stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, FG_RULE_STATS_ENTRIES);
-	__type(key, __u32);
-	__type(value, struct fg_counter);
-} fg_rule_stats SEC(".maps");
 
 /* Rule names per config slot, for the CLI and metrics. */
 struct {

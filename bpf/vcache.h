@@ -96,10 +96,6 @@ fg_vcache_learn(struct xdp_md *ctx, __u64 where_port, __u64 what, __u64 until)
 	return 1;
 }
 
-/* Benchmarks set it before load to time the path without the cache;
- * .rodata, so in the shipped program the verifier removes the branch. */
-const volatile __u8 fg_vcache_off = 0;
-
 /*
  * Nonzero when this CPU already knows a drop that holds for this packet
  * now (the entry is then in the scratch slot's place: see
@@ -121,7 +117,7 @@ static __always_inline int fg_vcache_hit(const struct fg_ctl *ctl,
 	scratch->lists_gen = lists_gen;
 	scratch->verdict_gen = verdict_gen;
 	/* Nothing is cached in dry-run (fg_vcache_learn). */
-	if (ctl->dry_run || fg_vcache_off)
+	if (ctl->dry_run)
 		return 0;
 	idx = fg_vcache_index(pkt->saddr, port_key);
 	e = bpf_map_lookup_elem(&fg_vcache, &idx);
@@ -152,11 +148,10 @@ static __always_inline int fg_vcache_account(const struct fg_config *cfg,
 	if (!hit)
 		return XDP_DROP;
 	slot = hit->rule_slot;
-	n = fg_count(&fg_stats, FG_ACTION_DROP * FG_REASON_SLOTS + hit->reason,
+	n = fg_count(&fg_stats,
+		     FG_STATS_INDEX(hit->counted ? slot + 1 : 0, FG_ACTION_DROP,
+				    hit->reason),
 		     pkt->len);
-	if (hit->counted)
-		fg_count(&fg_rule_stats,
-			 slot * FG_RULE_ACTIONS + FG_ACTION_DROP, pkt->len);
 	if (hit->reason == FG_REASON_DENY_LIST || n % FG_DROP_SAMPLE ||
 	    slot >= FG_RULE_SLOTS)
 		return XDP_DROP;

@@ -22,7 +22,11 @@
 #define FG_MAP_SOURCES "fg_sources"
 #define FG_MAP_LISTS "fg_lists"
 #define FG_MAP_STATS "fg_stats"
-#define FG_MAP_RULE_STATS "fg_rule_stats"
+/* The verdict cache: the program's alone, pinned with the rest. */
+#define FG_MAP_VCACHE "fg_vcache"
+/* Pinned by releases that counted per rule in a map of its own; the
+ * loader removes it. */
+#define FG_MAP_RETIRED_RULE_STATS "fg_rule_stats"
 #define FG_MAP_META "fg_meta"
 #define FG_MAP_BLOCKED "fg_blocked"
 #define FG_MAP_AGGREGATES "fg_aggregates"
@@ -54,7 +58,6 @@
 	X(sources, FG_MAP_SOURCES)                                             \
 	X(lists, FG_MAP_LISTS)                                                 \
 	X(stats, FG_MAP_STATS)                                                 \
-	X(rule_stats, FG_MAP_RULE_STATS)                                       \
 	X(meta, FG_MAP_META)                                                   \
 	X(blocked, FG_MAP_BLOCKED)                                             \
 	X(aggregates, FG_MAP_AGGREGATES)                                       \
@@ -360,7 +363,7 @@ struct fg_vcache_entry {
 	__u32 lists_gen;
 	__u32 verdict_gen;
 	__u8 rule_slot; /* the packet's rule */
-	__u8 counted;	/* the drop counts under the rule (fg_rule_stats) */
+	__u8 counted;	/* the drop counts under its rule (fg_stats' row) */
 	__u8 reason;	/* enum fg_reason of the drop */
 	__u8 pad;
 	__u64 until_ns; /* 0: an empty slot (the clock is past it) */
@@ -467,13 +470,24 @@ struct fg_counter {
 	__u64 bytes;
 };
 
-/* fg_stats index: action * FG_REASON_SLOTS + reason. Room to add
- * reasons without changing the pinned map's size. */
+/* Counters by (action, reason): index action * FG_REASON_SLOTS + reason.
+ * Room to add reasons without changing the pinned map's size. */
 #define FG_REASON_SLOTS 32
 #define FG_STATS_ENTRIES (FG_ACTION_COUNT * FG_REASON_SLOTS)
-/* fg_rule_stats index: rule slot * FG_RULE_ACTIONS + action, where a
- * rule's over-limit packets passed in dry-run (global or the rule's
- * shadow mode) count as their own action, FG_RULE_ACTION_DRY_RUN. */
+/* fg_stats, the one per-CPU counter map: a row of FG_STATS_ENTRIES per
+ * rule slot, after row 0 for packets no rule counts (not reached,
+ * listed, boxed). A packet moves one counter, at
+ * FG_STATS_INDEX(row, action, reason); user space sums the rows for
+ * the totals by (action, reason), and a row's reasons for its rule's
+ * counters by action. */
+#define FG_STATS_ROWS (FG_RULE_SLOTS + 1)
+#define FG_STATS_MAP_ENTRIES (FG_STATS_ROWS * FG_STATS_ENTRIES)
+#define FG_STATS_INDEX(row, action, reason) \
+	((row)*FG_STATS_ENTRIES + (action)*FG_REASON_SLOTS + (reason))
+/* Per-rule counters as user space reads them: rule slot *
+ * FG_RULE_ACTIONS + action, where a rule's over-limit packets passed
+ * in dry-run (global or the rule's shadow mode, reason dry_run) count
+ * as their own action, FG_RULE_ACTION_DRY_RUN. */
 #define FG_RULE_ACTION_DRY_RUN FG_ACTION_COUNT
 #define FG_RULE_ACTIONS (FG_ACTION_COUNT + 1)
 #define FG_RULE_STATS_ENTRIES (FG_RULE_SLOTS * FG_RULE_ACTIONS)

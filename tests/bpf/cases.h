@@ -4,7 +4,7 @@
  * and a list of steps {packet, how many times, expected verdict, expected
  * counter}. Every run of a step must move exactly one fg_stats counter,
  * (action, reason), by one packet and the frame's bytes, and exactly one
- * fg_rule_stats counter (slot, action), or none when no rule was reached.
+ * per-rule counter (slot, action), or none when no rule was reached.
  */
 #ifndef FG_TEST_CASES_H
 #define FG_TEST_CASES_H
@@ -82,7 +82,7 @@ struct cfg_def {
 		{0, NSEC_PER_SEC}, 0 \
 	}
 
-/* Rule slot whose fg_rule_stats counter moves; slot 0 is the default
+/* Rule slot whose per-rule counter moves; slot 0 is the default
  * limits, user rules are 1..n in config order. */
 #define NO_RULE (-1)
 

@@ -53,8 +53,7 @@ int fx_open(struct fx *fx, const char *label, bool test_clock)
 	fx->ncpus = libbpf_num_possible_cpus();
 	if (fx->ncpus <= 0)
 		return fx_fail(fx, fx->ncpus, "libbpf_num_possible_cpus");
-	fx->percpu_zero = calloc((size_t)fx->ncpus, sizeof(*fx->percpu_zero));
-	if (!fx->percpu_zero || fg_compiled_init(&fx->compiled))
+	if (fg_compiled_init(&fx->compiled))
 		return fx_fail(fx, -ENOMEM, "calloc");
 
 	fx->skel = floodgate_bpf__open();
@@ -78,10 +77,8 @@ void fx_close(struct fx *fx)
 	if (fx->maps.ctl_mem || fx->maps.ports_mem)
 		fg_maps_close(&fx->maps);
 	floodgate_bpf__destroy(fx->skel);
-	free(fx->percpu_zero);
 	fg_compiled_free(&fx->compiled);
 	fx->skel = NULL;
-	fx->percpu_zero = NULL;
 }
 
 /* Deletes every key: collect a chunk, then delete it (deleting while
@@ -124,13 +121,24 @@ static int fx_map_empty(int fd, size_t key_size)
 	return err;
 }
 
+/* Zeroes a per-CPU counter map in one batch: fg_stats has thousands of
+ * entries, reset before every test. */
 static int fx_zero_percpu(struct fx *fx, int fd, __u32 entries)
 {
-	for (__u32 i = 0; i < entries; i++) {
-		if (bpf_map_update_elem(fd, &i, fx->percpu_zero, BPF_ANY))
-			return -errno;
-	}
-	return 0;
+	__u32 *keys = calloc(entries, sizeof(*keys)), count = entries;
+	struct fg_counter *zero =
+	    calloc((size_t)entries * (size_t)fx->ncpus, sizeof(*zero));
+	int err = 0;
+
+	if (!keys || !zero)
+		err = -ENOMEM;
+	for (__u32 i = 0; !err && i < entries; i++)
+		keys[i] = i;
+	if (!err && bpf_map_update_batch(fd, keys, zero, &count, NULL))
+		err = -errno;
+	free(keys);
+	free(zero);
+	return err;
 }
 
 static int fx_zero_table_stats(struct fx *fx)
@@ -170,10 +178,7 @@ int fx_reset(struct fx *fx)
 		err = fx_map_empty(fx->maps.fleet_blocked,
 				   sizeof(struct fg_src_key));
 	if (!err)
-		err = fx_zero_percpu(fx, fx->maps.stats, FG_STATS_ENTRIES);
-	if (!err)
-		err = fx_zero_percpu(fx, fx->maps.rule_stats,
-				     FG_RULE_STATS_ENTRIES);
+		err = fx_zero_percpu(fx, fx->maps.stats, FG_STATS_MAP_ENTRIES);
 	if (!err)
 		err = fx_zero_table_stats(fx);
 	if (!err)

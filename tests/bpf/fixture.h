@@ -30,9 +30,8 @@ struct fx {
 	int prog_fd;
 	int ncpus;
 	int runt_mode; /* which runt layout the kernel takes; 0 = unknown */
-	struct fg_counter *percpu_zero; /* ncpus zeroed values */
-	struct fg_compiled compiled;	/* the last fx_configure's */
-	int err;			/* why fx_open failed; 0 when loaded */
+	struct fg_compiled compiled; /* the last fx_configure's */
+	int err;		     /* why fx_open failed; 0 when loaded */
 	char errmsg[160];
 };
 

@@ -733,8 +733,14 @@ def pick(lst, name, what):
         sys.exit("unknown %s '%s' (known: %s)" % (what, name, " ".join(lst)))
     return [lst.index(name)]
 
+# fg_stats holds a row of (action, reason) counters per rule slot, after
+# row 0 for packets no rule counts (FG_STATS_INDEX): a total sums the rows.
+per_row = len(actions) * slots
+rows = max((int(k) for k in cur), default=0) // per_row + 1
+
 def select(a, r):
-    return [ai * slots + ri for ai in pick(actions, a, "action") for ri in pick(reasons, r, "reason")]
+    return [row * per_row + ai * slots + ri for row in range(rows)
+            for ai in pick(actions, a, "action") for ri in pick(reasons, r, "reason")]
 
 def field(args, i):
     f = args[i] if len(args) > i else "packets"
@@ -748,15 +754,21 @@ elif cmd == "cpus":
     fi = field(args, 0)
     print(" ".join(str(sum(cur[k].get(str(c), [0, 0])[fi] for k in cur)) for c in cpus))
 elif cmd == "show":
-    for k in sorted(cur, key=int):
-        per = cur[k]
-        p = [per.get(str(c), [0, 0])[0] for c in cpus]
+    # Summed over the rows: one line per (action, reason).
+    tot = {}
+    for k, per in cur.items():
+        a, r = divmod(int(k) % per_row, slots)
+        t = tot.setdefault((a, r), [[0] * len(cpus), 0])
+        for j, c in enumerate(cpus):
+            v = per.get(str(c), [0, 0])
+            t[0][j] += v[0]
+            t[1] += v[1]
+    for (a, r) in sorted(tot):
+        p, b = tot[(a, r)]
         if any(p):
-            a, r = divmod(int(k), slots)
             an = actions[a] if a < len(actions) else str(a)
             rn = reasons[r] if r < len(reasons) else str(r)
-            print("%s/%s packets=%d per_cpu=%s bytes=%d" % (an, rn, sum(p), p,
-                  sum(per.get(str(c), [0, 0])[1] for c in cpus)))
+            print("%s/%s packets=%d per_cpu=%s bytes=%d" % (an, rn, sum(p), p, b))
 else:
     sys.exit("unknown stats command " + cmd)
 PY

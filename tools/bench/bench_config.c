@@ -85,7 +85,9 @@ int bench_config_write(FILE *f, const struct bench_config *c)
 		"     packets: %lu/s, burst_packets: %lu, bytes: %s,\n"
 		"     burst_bytes: %s%s%s}\n",
 		BENCH_FLOOD_PORT, rate, rate,
-		rate >= 1000000 ? "1GB/s" : "100KB/s",
+		c->packets_only	  ? "0"
+		: rate >= 1000000 ? "1GB/s"
+				  : "100KB/s",
 		rate >= 1000000 ? "100GB" : "64KB", block, fleet) < 0;
 	if (c->fleet)
 		rc |= fputs("fleet: {redis: \"redis://192.0.2.50:6379\", "

@@ -24,7 +24,8 @@ struct bench_config {
 	/* "bulk" with a `fleet:` limit, and a fleet section with a redis
 	 * URL (nothing listens there: the datapath never talks to it). */
 	int fleet;
-	int block; /* "bulk" with `block: 1s` */
+	int block;	  /* "bulk" with `block: 1s` */
+	int packets_only; /* "bulk" limits packets only (bytes: 0, off) */
 };
 
 /* Writes the YAML (without interfaces, metrics, detach_on_exit: callers

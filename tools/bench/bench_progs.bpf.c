@@ -10,6 +10,12 @@
  *                one GCRA check (include/fg_gcra.h, the code floodgate
  *                runs), the coarse clock; one dimension, no rules, no
  *                lists, no counters, plain stores.
+ *   bench_blocklist  a blocked source's path in the shape of
+ *                gamemann/XDP-Firewall's (its code is not here): parse,
+ *                one plain-hash lookup of the source's block time, the
+ *                clock (the coarse one, the cheaper), one per-CPU drop
+ *                counter. Its first packet puts the source in for an
+ *                hour.
  *   bench_driver times the run from inside, may write a pseudo-random
  *                source into the frame, then tail calls the program
  *                under test: many sources from one test_run (see
@@ -34,6 +40,20 @@ struct {
 	__type(key, struct bench_key);
 	__type(value, __u64);
 } bench_gcra_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct bench_key);
+	__type(value, __u64);
+} bench_block_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} bench_block_drops SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -141,6 +161,31 @@ int bench_gcra(struct xdp_md *ctx)
 		return XDP_DROP;
 	*tat = next;
 	return XDP_PASS;
+}
+
+// cppcheck-suppress unknownMacro
+SEC("xdp")
+int bench_blocklist(struct xdp_md *ctx)
+{
+	struct bench_key key;
+	__u64 now, until, *blocked, *drops;
+	__u32 zero = 0;
+
+	if (bench_parse(ctx, &key))
+		return XDP_PASS;
+	now = bpf_ktime_get_coarse_ns();
+	blocked = bpf_map_lookup_elem(&bench_block_map, &key);
+	if (!blocked) {
+		until = now + 3600ULL * 1000000000ULL;
+		bpf_map_update_elem(&bench_block_map, &key, &until, BPF_ANY);
+		return XDP_PASS;
+	}
+	if (*blocked <= now)
+		return XDP_PASS;
+	drops = bpf_map_lookup_elem(&bench_block_drops, &zero);
+	if (drops)
+		(*drops)++;
+	return XDP_DROP;
 }
 
 /* murmur3's finalizer: a bijection of 32 bits that looks random. */

@@ -177,8 +177,7 @@ static void fx_setup(struct fx *fx, struct bpf_object *obj,
 
 	fx->label = "production";
 	fx->ncpus = libbpf_num_possible_cpus();
-	fx->percpu_zero = calloc((size_t)fx->ncpus, sizeof(*fx->percpu_zero));
-	if (!fx->percpu_zero || fg_compiled_init(&fx->compiled))
+	if (fg_compiled_init(&fx->compiled))
 		die("calloc", ENOMEM);
 	rc = fg_maps_from_object(obj, &fx->maps);
 	if (rc)
@@ -215,7 +214,13 @@ static void fg_open_knobs(struct fx *fx, __u32 max_sources,
 	rc = bpf_map__set_max_entries(fx->skel->maps.fg_sources, max_sources);
 	if (rc)
 		die("bpf_map__set_max_entries(fg_sources)", -rc);
-	fx->skel->rodata->fg_vcache_off = (__u8)vcache_off;
+	/* The cache off: with one entry, its scratch slot (the entry past
+	 * the cache) is out of range, and the program neither probes nor
+	 * learns. */
+	if (vcache_off)
+		rc = bpf_map__set_max_entries(fx->skel->maps.fg_vcache, 1);
+	if (rc)
+		die("bpf_map__set_max_entries(fg_vcache)", -rc);
 	rc = floodgate_bpf__load(fx->skel);
 	if (rc)
 		die("floodgate_bpf__load (root needed)", -rc);
@@ -390,6 +395,7 @@ struct bcase {
 	int fleet;	/* floodgate with fleet, and with fleet blocks */
 	int lists;	/* floodgate with empty lists, and with LIST_BIG */
 	int vcache;	/* floodgate again, its verdict cache off */
+	int one_dim;	/* floodgate again, the flood rule on packets only */
 	int block;	/* floodgate with `block: 1s` on the flood rule,
 			 * then without (over its limit: limited) */
 	__u32 mask;	/* unique: sources seq & mask (0: 0x0fffffff) */
@@ -556,6 +562,14 @@ static void run_case(const struct bcase *c)
 		v[nv++] = variant("floodgate, verdict cache off",
 				  fx2.skel->progs.floodgate_xdp);
 	}
+	if (c->one_dim) {
+		struct bench_config one = bc;
+
+		one.packets_only = 1;
+		fg_open(&fx2, c->table, &one);
+		v[nv++] = variant("floodgate, packets limit only",
+				  fx2.skel->progs.floodgate_xdp);
+	}
 	if (c->block) {
 		struct bench_config limited = bc;
 
@@ -566,6 +580,8 @@ static void run_case(const struct bcase *c)
 		fg_open_knobs(&fx3, c->table, &bc, 1);
 		v[nv++] = variant("floodgate, boxed, verdict cache off",
 				  fx3.skel->progs.floodgate_xdp);
+		v[nv++] = variant("bare blocklist (XDP-Firewall's shape)",
+				  bp->progs.bench_blocklist);
 	}
 	if (c->lists) {
 		lists_fill(&fx, 0);
@@ -661,12 +677,16 @@ static void run_case(const struct bcase *c)
 	}
 	if (c->breakdown)
 		t[nt++] = (struct target){VI_FG, VI_FG2, 0, NULL};
-	if (c->vcache)
+	if (c->vcache || c->one_dim)
 		t[nt++] = (struct target){VI_FG, VI_FG2, 0, NULL};
+	if (c->one_dim)
+		t[nt++] = (struct target){VI_FG2, VI_GCRA, 0, NULL};
 	if (c->block) {
-		t[nt++] = (struct target){VI_FG, VI_FG2, 0.8,
-					  "blocked vs limited"};
+		t[nt++] =
+		    (struct target){VI_FG, VI_FG2, 0.8, "blocked vs limited"};
 		t[nt++] = (struct target){VI_FG3, VI_FG2, 0, NULL};
+		t[nt++] = (struct target){VI_FG, VI_FG3 + 1, 1.0,
+					  "blocked vs a bare blocklist"};
 	}
 	if (c->lists)
 		t[nt++] = (struct target){VI_FG2, VI_FG, 0, NULL};
@@ -735,7 +755,8 @@ static void run_case(const struct bcase *c)
 
 	bench_progs__destroy(bp);
 	fx_close(&fx);
-	if (c->admission || c->fleet || c->lists || c->vcache || c->block)
+	if (c->admission || c->fleet || c->lists || c->vcache || c->block ||
+	    c->one_dim)
 		fx_close(&fx2);
 	if (c->fleet || c->block)
 		fx_close(&fx3);
@@ -765,11 +786,12 @@ static const struct bcase cases[] = {
      .block = 1},
     {.name = "hot-ipv4-pass",
      .title = "one hot IPv4 source under its limit (passed; the flood "
-	      "rule at 10^8/s)",
+	      "rule at 10^8/s); then with its packets limit only",
      .frame = F_IPV4,
      .table = 262144,
      .rate = 10000000,
      .repeat = 1u << 20,
+     .one_dim = 1,
      .target = 2.0,
      .target_den = VI_GCRA,
      .target_why = "passing source vs the bare limiter"},

@@ -46,6 +46,13 @@ static int use_pins(struct bpf_object *obj, const char *pin_dir,
 	struct bpf_map *map;
 	int err;
 
+	/* A map an earlier release pinned and this one does without. */
+	snprintf(path, sizeof(path), "%s/%s", pin_dir,
+		 FG_MAP_RETIRED_RULE_STATS);
+	if (drop_incompatible && !unlink(path))
+		fg_log(FG_LOG_INFO, "removed a retired pinned map", "map=%s",
+		       FG_MAP_RETIRED_RULE_STATS);
+
 	bpf_object__for_each_map(map, obj)
 	{
 		if (bpf_map__is_internal(map))

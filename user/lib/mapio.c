@@ -20,6 +20,8 @@
 
 #define FG_MAP_NAME(field, name) name,
 const char *const fg_map_names[FG_MAP_COUNT] = {FG_MAP_TABLE(FG_MAP_NAME)};
+const char *const fg_other_pin_names[FG_OTHER_PIN_COUNT] = {
+    FG_MAP_VCACHE, FG_MAP_RETIRED_RULE_STATS};
 #undef FG_MAP_NAME
 
 /* Array elements are 8-byte aligned in the kernel and in its mmap. */
@@ -158,6 +160,11 @@ int fg_pins_remove(const char *pin_dir)
 
 	for (int i = 0; i < FG_MAP_COUNT; i++) {
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, fg_map_names[i]);
+		unlink(path);
+	}
+	for (int i = 0; i < FG_OTHER_PIN_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_dir,
+			 fg_other_pin_names[i]);
 		unlink(path);
 	}
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, FG_PIN_PROG);
@@ -850,43 +857,102 @@ int fg_list_del(struct fg_maps *m, const struct fg_cidr *c)
 	return err;
 }
 
-static int sum_percpu(int fd, __u32 entries, struct fg_counter *out)
+/* fg_stats summed over CPUs, read in batches (one syscall per
+ * STATS_BATCH entries, not one per entry). */
+#define STATS_BATCH 1024
+
+static int read_stats_map(int fd, struct fg_counter *out)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	struct fg_counter *vals;
+	__u32 *keys = calloc(STATS_BATCH, sizeof(*keys));
+	struct fg_counter *vals = NULL;
+	__u32 in = 0, next = 0, done = 0;
+	int err = 0;
 
-	if (ncpu < 0)
+	if (ncpu < 0) {
+		free(keys);
 		return ncpu;
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (!vals)
+	}
+	if (keys)
+		vals = calloc((size_t)ncpu * STATS_BATCH, sizeof(*vals));
+	if (!vals) {
+		free(keys);
 		return -ENOMEM;
-	for (__u32 i = 0; i < entries; i++) {
-		memset(&out[i], 0, sizeof(out[i]));
-		if (bpf_map_lookup_elem(fd, &i, vals)) {
-			int err = -errno;
+	}
+	memset(out, 0, FG_STATS_MAP_ENTRIES * sizeof(*out));
+	while (done < FG_STATS_MAP_ENTRIES) {
+		__u32 count = STATS_BATCH;
+		int rc = bpf_map_lookup_batch(fd, done ? &in : NULL, &next,
+					      keys, vals, &count, NULL);
 
-			free(vals);
-			return err;
+		if (rc && errno != ENOENT) {
+			err = -errno;
+			break;
 		}
-		for (int c = 0; c < ncpu; c++) {
-			out[i].packets += vals[c].packets;
-			out[i].bytes += vals[c].bytes;
+		for (__u32 i = 0; i < count; i++) {
+			if (keys[i] >= FG_STATS_MAP_ENTRIES)
+				continue;
+			for (int c = 0; c < ncpu; c++) {
+				const struct fg_counter *v =
+				    &vals[(size_t)i * (size_t)ncpu + (size_t)c];
+
+				out[keys[i]].packets += v->packets;
+				out[keys[i]].bytes += v->bytes;
+			}
 		}
+		done += count;
+		in = next;
+		if (rc || !count)
+			break; /* ENOENT: that was the last batch */
 	}
 	free(vals);
-	return 0;
+	free(keys);
+	return err;
+}
+
+static void add_counter(struct fg_counter *to, const struct fg_counter *c)
+{
+	to->packets += c->packets;
+	to->bytes += c->bytes;
 }
 
 int fg_read_stats(struct fg_maps *m, struct fg_counter *stats,
 		  struct fg_counter *rule_stats)
 {
-	int err = 0;
+	struct fg_counter *all = calloc(FG_STATS_MAP_ENTRIES, sizeof(*all));
+	int err;
 
-	if (stats)
-		err = sum_percpu(m->stats, FG_STATS_ENTRIES, stats);
-	if (!err && rule_stats)
-		err = sum_percpu(m->rule_stats, FG_RULE_STATS_ENTRIES,
-				 rule_stats);
+	if (!all)
+		return -ENOMEM;
+	err = read_stats_map(m->stats, all);
+	if (stats && !err)
+		memset(stats, 0, FG_STATS_ENTRIES * sizeof(*stats));
+	if (rule_stats && !err)
+		memset(rule_stats, 0,
+		       FG_RULE_STATS_ENTRIES * sizeof(*rule_stats));
+	for (__u32 row = 0; !err && row < FG_STATS_ROWS; row++) {
+		for (__u32 a = 0; a < FG_ACTION_COUNT; a++) {
+			for (__u32 r = 0; r < FG_REASON_SLOTS; r++) {
+				const struct fg_counter *c =
+				    &all[FG_STATS_INDEX(row, a, r)];
+				__u32 col = r == FG_REASON_DRY_RUN
+						? FG_RULE_ACTION_DRY_RUN
+						: a;
+
+				if (stats)
+					add_counter(
+					    &stats[a * FG_REASON_SLOTS + r], c);
+				/* Row 0 counts under no rule. */
+				if (rule_stats && row)
+					add_counter(
+					    &rule_stats[(row - 1) *
+							    FG_RULE_ACTIONS +
+							col],
+					    c);
+			}
+		}
+	}
+	free(all);
 	return err;
 }
 

@@ -32,6 +32,10 @@ struct fg_maps {
 enum { FG_MAP_COUNT = 0 FG_MAP_TABLE(FG_MAP_ONE) };
 #undef FG_MAP_ONE
 extern const char *const fg_map_names[FG_MAP_COUNT];
+/* Pins of the program's own maps that user space does not open, and of
+ * maps an earlier release pinned: known pins, removed with the rest. */
+#define FG_OTHER_PIN_COUNT 2
+extern const char *const fg_other_pin_names[FG_OTHER_PIN_COUNT];
 
 void fg_maps_init(struct fg_maps *m);
 int fg_maps_from_object(struct bpf_object *obj, struct fg_maps *m);

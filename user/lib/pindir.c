@@ -50,6 +50,9 @@ static bool pin_name_known(const char *name)
 	for (int i = 0; i < FG_MAP_COUNT; i++)
 		if (!strcmp(name, fg_map_names[i]))
 			return true;
+	for (int i = 0; i < FG_OTHER_PIN_COUNT; i++)
+		if (!strcmp(name, fg_other_pin_names[i]))
+			return true;
 	return false;
 }
 
