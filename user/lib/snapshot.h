@@ -63,7 +63,8 @@ const char *fg_table_event_label(unsigned int event);
 /* Label strings of the shared reason/action lists. */
 const char *fg_reason_label(unsigned int reason);
 const char *fg_action_label(unsigned int action);
-/* A rule counter's action (fg_read_stats' rule_stats): the actions, and dry_run. */
+/* A rule counter's action (fg_read_stats' rule_stats): the actions, and
+ * dry_run. */
 const char *fg_rule_action_label(unsigned int action);
 /* Whether a verdict with this reason can carry this action. */
 bool fg_reason_has_action(unsigned int reason, unsigned int action);
