@@ -10,6 +10,10 @@
  *                one GCRA check (include/fg_gcra.h, the code floodgate
  *                runs), the coarse clock; one dimension, no rules, no
  *                lists, no counters, plain stores.
+ *   bench_lru_fg bench_lru on floodgate's table entry (its key: the /64
+ *                and a rule id; its 40-byte value): the bound of any
+ *                table of that entry, to tell the entry's size from the
+ *                work done on it.
  *   bench_blocklist  a blocked source's path in the shape of
  *                gamemann/XDP-Firewall's (its code is not here): parse,
  *                one plain-hash lookup of the source's block time, the
@@ -40,6 +44,16 @@ struct {
 	__type(key, struct bench_key);
 	__type(value, __u64);
 } bench_gcra_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024); /* set by the loader */
+	__type(key, struct fg_src_key);
+	__type(value, struct fg_src_state);
+} bench_lru_fg_map SEC(".maps");
+
+/* bench_lru_fg's rule id, as floodgate's flood rule's. */
+__u32 bench_rule_id = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -104,6 +118,28 @@ int bench_lru(struct xdp_md *ctx)
 		return XDP_DROP;
 	}
 	bpf_map_update_elem(&bench_lru_map, &key, &one, BPF_ANY);
+	return XDP_DROP;
+}
+
+// cppcheck-suppress unknownMacro
+SEC("xdp")
+int bench_lru_fg(struct xdp_md *ctx)
+{
+	struct bench_key src;
+	struct fg_src_key key = {};
+	struct fg_src_state one = {.passed = 1}, *v;
+
+	if (bench_parse(ctx, &src))
+		return XDP_PASS;
+	/* floodgate's key: the /64 (these are IPv6 sources) and a rule */
+	__builtin_memcpy(key.addr, src.addr, 8);
+	key.rule_id = bench_rule_id;
+	v = bpf_map_lookup_elem(&bench_lru_fg_map, &key);
+	if (v) {
+		v->passed++;
+		return XDP_DROP;
+	}
+	bpf_map_update_elem(&bench_lru_fg_map, &key, &one, BPF_ANY);
 	return XDP_DROP;
 }
 

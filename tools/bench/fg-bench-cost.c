@@ -201,7 +201,8 @@ static void fx_setup(struct fx *fx, struct bpf_object *obj,
 
 /* fx_open with the table sized first, as floodgated's loader does. */
 static void fg_open_knobs(struct fx *fx, __u32 max_sources,
-			  const struct bench_config *bc, int vcache_off)
+			  const struct bench_config *bc, int vcache_off,
+			  __u32 sources_flags)
 {
 	int rc;
 
@@ -214,6 +215,13 @@ static void fg_open_knobs(struct fx *fx, __u32 max_sources,
 	rc = bpf_map__set_max_entries(fx->skel->maps.fg_sources, max_sources);
 	if (rc)
 		die("bpf_map__set_max_entries(fg_sources)", -rc);
+	if (!rc && sources_flags)
+		rc = bpf_map__set_map_flags(
+		    fx->skel->maps.fg_sources,
+		    bpf_map__map_flags(fx->skel->maps.fg_sources) |
+			sources_flags);
+	if (rc)
+		die("bpf_map__set_map_flags(fg_sources)", -rc);
 	/* The cache off: with one entry, its scratch slot (the entry past
 	 * the cache) is out of range, and the program neither probes nor
 	 * learns. */
@@ -231,7 +239,7 @@ static void fg_open_knobs(struct fx *fx, __u32 max_sources,
 static void fg_open(struct fx *fx, __u32 max_sources,
 		    const struct bench_config *bc)
 {
-	fg_open_knobs(fx, max_sources, bc, 0);
+	fg_open_knobs(fx, max_sources, bc, 0, 0);
 }
 
 /* The stage programs, configured as floodgate is; fx->skel stays NULL
@@ -248,9 +256,6 @@ static struct bench_stages *stages_open(struct fx *fx, __u32 entries,
 	if (!st)
 		die("bench_stages__open", errno);
 	rc = bpf_map__set_max_entries(st->maps.fg_sources, entries);
-	if (!rc)
-		rc = bpf_map__set_max_entries(st->maps.bench_lru_fg_map,
-					      entries);
 	if (rc)
 		die("bpf_map__set_max_entries", -rc);
 	rc = bench_stages__load(st);
@@ -270,6 +275,9 @@ static struct bench_progs *bp_open(__u32 entries)
 	rc = bpf_map__set_max_entries(bp->maps.bench_lru_map, entries);
 	if (!rc)
 		rc = bpf_map__set_max_entries(bp->maps.bench_gcra_map, entries);
+	if (!rc)
+		rc = bpf_map__set_max_entries(bp->maps.bench_lru_fg_map,
+					      entries);
 	if (rc)
 		die("bpf_map__set_max_entries", -rc);
 	rc = bench_progs__load(bp);
@@ -388,18 +396,22 @@ struct bcase {
 	__u32 table;   /* max_entries of every table */
 	__u32 tracked; /* prefilled sources; 0 = none (hot source) */
 	__u32 repeat;
-	int random;	/* many sources: fmix32(seq) % tracked */
-	int unique;	/* many sources: a new idx every packet */
-	int admission;	/* floodgate with and without admission limit */
-	int breakdown;	/* floodgate's stages, bench_lru_fg */
-	int fleet;	/* floodgate with fleet, and with fleet blocks */
-	int lists;	/* floodgate with empty lists, and with LIST_BIG */
-	int vcache;	/* floodgate again, its verdict cache off */
-	int one_dim;	/* floodgate again, the flood rule on packets only */
-	int block;	/* floodgate with `block: 1s` on the flood rule,
+	int random;	   /* many sources: fmix32(seq) % tracked */
+	int unique;	   /* many sources: a new idx every packet */
+	int admission;	   /* floodgate with and without admission limit */
+	int breakdown;	   /* floodgate's stages, bench_lru_fg */
+	int fleet;	   /* floodgate with fleet, and with fleet blocks */
+	int lists;	   /* floodgate with empty lists, and with LIST_BIG */
+	int vcache;	   /* floodgate again, its verdict cache off */
+	int one_dim;	   /* floodgate again, the flood rule on packets only */
+	int same_entry;	   /* the bare LRU with floodgate's entry (the target's
+			 * denominator) */
+	int no_common_lru; /* floodgate (admission off) again, fg_sources
+			    * with BPF_F_NO_COMMON_LRU */
+	int block;	   /* floodgate with `block: 1s` on the flood rule,
 			 * then without (over its limit: limited) */
-	__u32 mask;	/* unique: sources seq & mask (0: 0x0fffffff) */
-	int target_den; /* variant index */
+	__u32 mask;	   /* unique: sources seq & mask (0: 0x0fffffff) */
+	int target_den;	   /* variant index */
 };
 
 /* Variant indexes: the first four are in every case; the fifth is
@@ -546,6 +558,7 @@ static void run_case(const struct bcase *c)
 	fg_open(&fx, c->table, &bc);
 	rule_id = flood_rule(&fx)->id;
 	bp = bp_open(c->table);
+	bp->bss->bench_rule_id = rule_id;
 	/* The baseline limiter gets the flood rule's packet limit. */
 	bp->bss->bench_limit = flood_rule(&fx)->limit[FG_DIM_PACKETS];
 
@@ -558,7 +571,7 @@ static void run_case(const struct bcase *c)
 				       : "floodgate",
 			  fx.skel->progs.floodgate_xdp);
 	if (c->vcache) {
-		fg_open_knobs(&fx2, c->table, &bc, 1);
+		fg_open_knobs(&fx2, c->table, &bc, 1, 0);
 		v[nv++] = variant("floodgate, verdict cache off",
 				  fx2.skel->progs.floodgate_xdp);
 	}
@@ -577,7 +590,7 @@ static void run_case(const struct bcase *c)
 		fg_open(&fx2, c->table, &limited);
 		v[nv++] = variant("floodgate, limited (no block)",
 				  fx2.skel->progs.floodgate_xdp);
-		fg_open_knobs(&fx3, c->table, &bc, 1);
+		fg_open_knobs(&fx3, c->table, &bc, 1, 0);
 		v[nv++] = variant("floodgate, boxed, verdict cache off",
 				  fx3.skel->progs.floodgate_xdp);
 		v[nv++] = variant("bare blocklist (XDP-Firewall's shape)",
@@ -596,6 +609,15 @@ static void run_case(const struct bcase *c)
 		v[nv++] = variant("floodgate (admission off)",
 				  fx2.skel->progs.floodgate_xdp);
 	}
+	if (c->no_common_lru) {
+		fg_open_knobs(&fx3, c->table, &bc, 0, BPF_F_NO_COMMON_LRU);
+		v[nv++] =
+		    variant("floodgate (admission off), per-CPU LRU lists",
+			    fx3.skel->progs.floodgate_xdp);
+	}
+	if (c->same_entry)
+		v[nv++] = variant("bare LRU, floodgate's entry size",
+				  bp->progs.bench_lru_fg);
 	if (c->fleet) {
 		bc.fleet = 1;
 		fg_open(&fx2, c->table, &bc);
@@ -612,11 +634,10 @@ static void run_case(const struct bcase *c)
 	}
 	if (c->breakdown) {
 		st = stages_open(&fxs, c->table, &bc);
-		st->bss->bench_rule_id = rule_id;
 		v[nv++] = variant("bare LRU + 512 ALU ops (no memory)",
 				  bp->progs.bench_lru_pad);
 		v[nv++] = variant("bare LRU, floodgate's entry size",
-				  st->progs.bench_lru_fg);
+				  bp->progs.bench_lru_fg);
 		st_first = nv;
 		v[nv++] = variant("kill-switch, config, parse",
 				  st->progs.stage_parse);
@@ -637,12 +658,15 @@ static void run_case(const struct bcase *c)
 			c->tracked);
 		prefill(bpf_map__fd(bp->maps.bench_gcra_map), FILL_BARE, 0, &p,
 			c->tracked);
+		if (c->same_entry || c->breakdown)
+			prefill(bpf_map__fd(bp->maps.bench_lru_fg_map), FILL_FG,
+				rule_id, &p, c->tracked);
 		if (c->admission || c->fleet || c->lists) {
 			fill_lists_gen = lists_gen_of(&fx2.maps);
 			prefill(fx2.maps.sources, FILL_FG, rule_id, &p,
 				c->tracked);
 		}
-		if (c->fleet) {
+		if (c->fleet || c->no_common_lru) {
 			fill_lists_gen = lists_gen_of(&fx3.maps);
 			prefill(fx3.maps.sources, FILL_FG, rule_id, &p,
 				c->tracked);
@@ -651,8 +675,6 @@ static void run_case(const struct bcase *c)
 			fill_lists_gen = lists_gen_of(&fxs.maps);
 			prefill(fxs.maps.sources, FILL_FG, rule_id, &p,
 				c->tracked);
-			prefill(bpf_map__fd(st->maps.bench_lru_fg_map), FILL_FG,
-				rule_id, &p, c->tracked);
 		}
 	}
 	if (c->random || c->unique) {
@@ -669,12 +691,17 @@ static void run_case(const struct bcase *c)
 
 	t[nt++] = (struct target){VI_FG, VI_GCRA, 0, NULL};
 	t[nt++] = (struct target){VI_FG, VI_LRU, 0, NULL};
-	if (c->target > 0) {
+	if (c->target > 0 && c->target_den > VI_GCRA)
+		t[nt++] = (struct target){VI_FG, c->target_den, c->target,
+					  c->target_why};
+	else if (c->target > 0) {
 		int k = c->target_den == VI_GCRA ? 0 : 1;
 
 		t[k].max = c->target;
 		t[k].why = c->target_why;
 	}
+	if (c->no_common_lru)
+		t[nt++] = (struct target){VI_FG3, VI_FG2, 0, NULL};
 	if (c->breakdown)
 		t[nt++] = (struct target){VI_FG, VI_FG2, 0, NULL};
 	if (c->vcache || c->one_dim)
@@ -758,7 +785,7 @@ static void run_case(const struct bcase *c)
 	if (c->admission || c->fleet || c->lists || c->vcache || c->block ||
 	    c->one_dim)
 		fx_close(&fx2);
-	if (c->fleet || c->block)
+	if (c->fleet || c->block || c->no_common_lru)
 		fx_close(&fx3);
 	if (st) {
 		fx_close(&fxs);
@@ -829,15 +856,17 @@ static const struct bcase cases[] = {
      .repeat = 1u << 18},
     {.name = "random-1m",
      .title = "1 000 000 tracked IPv6 sources in random order (under "
-	      "the limit)",
+	      "the limit); the bare LRU also with floodgate's entry "
+	      "(20-byte key, 40-byte value)",
      .frame = F_IPV6,
      .table = 1048576,
      .tracked = 1000000,
      .random = 1,
      .repeat = 1u << 17,
+     .same_entry = 1,
      .target = 1.2,
-     .target_den = VI_LRU,
-     .target_why = "1M tracked vs bare LRU lookup+update"},
+     .target_den = VI_FG2,
+     .target_why = "1M tracked vs bare LRU lookup+update, same entry"},
     {.name = "new-full-1m",
      .title = "a new IPv6 source every packet into a full 1 048 576-entry "
 	      "table",
@@ -846,7 +875,8 @@ static const struct bcase cases[] = {
      .tracked = 1048576,
      .unique = 1,
      .repeat = 1u << 17,
-     .admission = 1},
+     .admission = 1,
+     .no_common_lru = 1},
     {.name = "fleet-hot-ipv4-pass",
      .title = "hot-ipv4-pass with fleet: the flood rule counts each pass "
 	      "for the fleet; then also 10 000 fleet blocks of other sources",
