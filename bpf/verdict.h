@@ -31,7 +31,6 @@ enum fg_step {
 	FG_STEP_PARSE = 1, /* kill-switch, config slot, parse */
 	FG_STEP_LOOKUP,	   /* + rule by port, key, source state lookup */
 	FG_STEP_LISTS,	   /* + allow/deny (skipped for known sources) */
-	FG_STEP_LIMIT,	   /* + clock, penalty box, limits (no counters) */
 	FG_STEP_ALL,	   /* + counters and the verdict: the program */
 };
 
@@ -175,8 +174,6 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 		v.reason = FG_REASON_FLEET_LIMIT;
 	else
 		v.reason = fg_limit(cfg, rule, &pkt, &src, gen, now);
-	if (upto == FG_STEP_LIMIT)
-		return XDP_DROP;
 	over = fg_over_limit(v.reason);
 	if (!over || ctl->dry_run || rule->dry_run) {
 		if (over)

@@ -8,7 +8,8 @@
  *   stage_parse  kill-switch, config slot, parse
  *   stage_lookup + rule by port, key, the fg_sources lookup
  *   stage_list   + allow/deny (LPM only for sources not known unlisted)
- *   stage_limit  + clock, penalty box, limiter (GCRA check, commit)
+ * (A cut after the limiter no longer fits the verifier's budget: the
+ * limiter and the counters are one step.)
  * They are cuts of bpf/verdict.h's fg_process(), the program's own path.
  */
 #include <linux/bpf.h>
@@ -36,13 +37,6 @@ SEC("xdp")
 int stage_list(struct xdp_md *ctx)
 {
 	return fg_process(ctx, FG_STEP_LISTS);
-}
-
-// cppcheck-suppress unknownMacro
-SEC("xdp")
-int stage_limit(struct xdp_md *ctx)
-{
-	return fg_process(ctx, FG_STEP_LIMIT);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

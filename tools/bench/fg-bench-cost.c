@@ -645,9 +645,7 @@ static void run_case(const struct bcase *c)
 				  st->progs.stage_lookup);
 		v[nv++] = variant("+ allow/deny (LPM unless known unlisted)",
 				  st->progs.stage_list);
-		v[nv++] = variant("+ clock, penalty box, limiter",
-				  st->progs.stage_limit);
-		v[nv++] = variant("+ counters = floodgate",
+		v[nv++] = variant("+ limiter, counters = floodgate",
 				  fx.skel->progs.floodgate_xdp);
 	}
 
