@@ -19,7 +19,7 @@ fg_require_root
 fg_require_cmds ip nsenter bpftool python3 awk
 fg_require_bins floodgated floodgate fg-loadgen
 
-tap_plan 23
+tap_plan 24
 
 lab_setup || tap_bail "could not build the lab"
 cfg=$(fg_config "limits: {packets: $RATE/s, burst_packets: $BURST}")
@@ -83,7 +83,10 @@ src_passed=$(fg_src_stat "$SRC" passed)
 src_dropped=$(fg_src_stat "$SRC" dropped)
 before_restart=$(status_field "$TOTAL")
 
-# 3. Restart: adopts the pins.
+# 3. Restart: adopts the pins. An earlier release also pinned its per-rule
+# counters in a map of their own: the stand-in must go, the rest stay.
+bpftool map create "$FG_PIN_DIR/fg_rule_stats" type percpu_array key 4 value 16 \
+	entries 264 name fg_rule_stats
 if fg_daemon_start "$cfg"; then
 	ok "floodgated restarted and attached"
 else
@@ -96,6 +99,11 @@ if [[ $line == *"enabled=0"* ]]; then
 	ok "restart logged msg=\"adopted pinned state\" with enabled=0"
 else
 	not_ok "restart logged msg=\"adopted pinned state\" with enabled=0" "$(head -n 10 "$FG_DAEMON_LOG")"
+fi
+if [ ! -e "$FG_PIN_DIR/fg_rule_stats" ] && grep -q 'msg="removed a retired pinned map" map=fg_rule_stats' "$FG_DAEMON_LOG"; then
+	ok "restart removed the retired fg_rule_stats pin, and logged it"
+else
+	not_ok "restart removed the retired fg_rule_stats pin" "$(ls "$FG_PIN_DIR")"
 fi
 check_ge "counters did not reset" "$(status_field "$TOTAL")" "$before_restart"
 check_eq "source state did not reset (passed)" "$(fg_src_stat "$SRC" passed)" "$src_passed"
