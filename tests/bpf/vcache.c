@@ -92,11 +92,14 @@ static int cached(struct fx *fx, const char *addr, struct fg_vcache_entry *out)
 	struct fg_vcache_entry *v = calloc((size_t)fx->ncpus, sizeof(*v));
 	__u32 a4, ncmp;
 	/* dport 80, FG_PCLASS_TCP, has a port: fg_vcache_port_key */
-	__u32 port_key = 80u << 16 | FG_PCLASS_TCP << 8 | 1u;
+	__u32 port_key = (80u << 16) + ((__u32)FG_PCLASS_TCP << 8) + 1u;
 	int found = 0;
 
-	if (!v || inet_pton(AF_INET, addr, &a4) != 1)
+	if (!v || inet_pton(AF_INET, addr, &a4) != 1) {
+		free(v);
 		FAIL("no memory or bad address");
+		return 0;
+	}
 	for (__u32 i = 0; i < FG_VCACHE_SLOTS && !found; i++) {
 		if (bpf_map_lookup_elem(fd, &i, v))
 			FAIL("reading fg_vcache: %s", strerror(errno));

@@ -215,7 +215,7 @@ static void fg_open_knobs(struct fx *fx, __u32 max_sources,
 	rc = bpf_map__set_max_entries(fx->skel->maps.fg_sources, max_sources);
 	if (rc)
 		die("bpf_map__set_max_entries(fg_sources)", -rc);
-	if (!rc && sources_flags)
+	if (sources_flags)
 		rc = bpf_map__set_map_flags(
 		    fx->skel->maps.fg_sources,
 		    bpf_map__map_flags(fx->skel->maps.fg_sources) |

@@ -879,7 +879,7 @@ static int read_stats_map(int fd, struct fg_counter *out)
 		free(keys);
 		return -ENOMEM;
 	}
-	memset(out, 0, FG_STATS_MAP_ENTRIES * sizeof(*out));
+	memset(out, 0, (size_t)FG_STATS_MAP_ENTRIES * sizeof(*out));
 	while (done < FG_STATS_MAP_ENTRIES) {
 		__u32 count = STATS_BATCH;
 		int rc = bpf_map_lookup_batch(fd, done ? &in : NULL, &next,
@@ -919,17 +919,18 @@ static void add_counter(struct fg_counter *to, const struct fg_counter *c)
 int fg_read_stats(struct fg_maps *m, struct fg_counter *stats,
 		  struct fg_counter *rule_stats)
 {
-	struct fg_counter *all = calloc(FG_STATS_MAP_ENTRIES, sizeof(*all));
+	struct fg_counter *all =
+	    calloc((size_t)FG_STATS_MAP_ENTRIES, sizeof(*all));
 	int err;
 
 	if (!all)
 		return -ENOMEM;
 	err = read_stats_map(m->stats, all);
 	if (stats && !err)
-		memset(stats, 0, FG_STATS_ENTRIES * sizeof(*stats));
+		memset(stats, 0, (size_t)FG_STATS_ENTRIES * sizeof(*stats));
 	if (rule_stats && !err)
 		memset(rule_stats, 0,
-		       FG_RULE_STATS_ENTRIES * sizeof(*rule_stats));
+		       (size_t)FG_RULE_STATS_ENTRIES * sizeof(*rule_stats));
 	for (__u32 row = 0; !err && row < FG_STATS_ROWS; row++) {
 		for (__u32 a = 0; a < FG_ACTION_COUNT; a++) {
 			for (__u32 r = 0; r < FG_REASON_SLOTS; r++) {
