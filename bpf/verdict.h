@@ -67,7 +67,8 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 {
 	struct fg_verdict v = {FG_ACTION_PASS, FG_REASON_LOOKUP_FAILED};
 	struct fg_pkt pkt = {};
-	struct fg_source src = {};
+	/* Zeroed after the verdict cache: a cached drop needs only st. */
+	struct fg_source src;
 	const struct fg_config *cfg;
 	const struct fg_rule *rule;
 	struct fg_ctl *ctl;
@@ -75,6 +76,7 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	int rule_slot = -1, rc, over, checked = 0;
 	__u64 now, until;
 
+	src.st = NULL;
 	pkt.len = (__u32)(ctx->data_end - ctx->data);
 	ctl = bpf_map_lookup_elem(&fg_ctl, &zero);
 	if (!ctl)
@@ -108,6 +110,7 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	/* A drop already known to hold skips the rest (vcache.h). */
 	if (fg_vcache_hit(ctl, &pkt))
 		return fg_vcache_account(cfg, &pkt, &src.key);
+	__builtin_memset(&src, 0, sizeof(src));
 
 	/* Rule and source state first: a source in the table keyed by its
 	 * whole address carries the lists generation it was last checked

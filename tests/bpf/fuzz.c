@@ -1248,6 +1248,8 @@ static void fleet_blocks(struct fuzz *z)
 		bool on = !z->fx->maps.ctl_mem->fleet_block_active;
 
 		z->fx->maps.ctl_mem->fleet_block_active = on;
+		/* As the daemon does after setting it. */
+		fg_maps_verdicts_changed(&z->fx->maps);
 		model_fleet_block_active(z->model, on);
 	}
 	if (!chance(r, 30) || fx_cidr(a, &c))

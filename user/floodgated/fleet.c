@@ -158,9 +158,13 @@ static unsigned long apply_blocks(struct fg_fleet *f,
 		if (fg_fleet_block_put(f->maps, &p->key, &b) > 0)
 			applied++;
 	}
-	if (applied)
+	if (applied) {
 		__atomic_store_n(&ctl_of(f)->fleet_block_active, 1,
 				 __ATOMIC_SEQ_CST);
+		/* Again once the program looks: a drop cached between the
+		 * put and the flag did not see the fleet's block. */
+		fg_maps_verdicts_changed(f->maps);
+	}
 	return applied;
 }
 
