@@ -42,11 +42,11 @@ static __always_inline __u32 fg_vcache_index(const __u32 addr[4],
 	return (h * 0x9e3779b1u) >> (32 - FG_VCACHE_BITS);
 }
 
-/* fg_vcache_learn()'s `what`: the drop's reason, its rule slot,
- * whether the rule counts it, and the config slot. */
-#define FG_VCACHE_WHAT(reason, slot, counted, cfg_slot)                    \
-	((__u64)((cfg_slot)&0xffu) << 24 | (__u64)((counted) != 0) << 16 | \
-	 (__u64)((slot)&0xffu) << 8 | ((reason)&0xffu))
+/* fg_vcache_learn()'s `what`: the drop's reason, its rule slot and
+ * the config slot. */
+#define FG_VCACHE_WHAT(reason, slot, cfg_slot)                          \
+	((__u64)((cfg_slot)&0xffu) << 24 | (__u64)((slot)&0xffu) << 8 | \
+	 ((reason)&0xffu))
 #define FG_VCACHE_WHERE(where, port_key) ((__u64)(where) << 32 | (port_key))
 
 /*
@@ -90,10 +90,28 @@ fg_vcache_learn(struct xdp_md *ctx, __u64 where_port, __u64 what, __u64 until)
 	e->lists_gen = scratch->lists_gen;
 	e->verdict_gen = scratch->verdict_gen;
 	e->rule_slot = (__u8)(what >> 8);
-	e->counted = (__u8)(what >> 16);
 	e->reason = (__u8)what;
 	e->until_ns = until;
 	return 1;
+}
+
+/* What the path learned of this packet, for its next ones: a drop of
+ * `reason` under rule `slot`, holding until `until`. */
+static __always_inline void fg_vcache_remember(struct xdp_md *ctx, __u32 where,
+					       const struct fg_pkt *pkt,
+					       __u32 reason, __u32 slot,
+					       __u32 cfg_slot, __u64 until)
+{
+	fg_vcache_learn(ctx, FG_VCACHE_WHERE(where, fg_vcache_port_key(pkt)),
+			FG_VCACHE_WHAT(reason, slot, cfg_slot), until);
+}
+
+/* The fg_stats row a cached drop counts in, as fg_account counts it:
+ * a rate drop under its rule; a boxed or deny-listed source's drop,
+ * which the path decides before the rule's limits, under none. */
+static __always_inline __u32 fg_vcache_row(__u32 reason, __u32 slot)
+{
+	return reason == FG_REASON_RATE_PACKETS ? slot + 1 : 0;
 }
 
 /*
@@ -129,7 +147,6 @@ static __always_inline int fg_vcache_hit(const struct fg_ctl *ctl,
 	/* What fg_vcache_account counts, where it finds it. */
 	scratch->reason = e->reason;
 	scratch->rule_slot = e->rule_slot;
-	scratch->counted = e->counted;
 	return 1;
 }
 
@@ -149,8 +166,8 @@ static __always_inline int fg_vcache_account(const struct fg_config *cfg,
 		return XDP_DROP;
 	slot = hit->rule_slot;
 	n = fg_count(&fg_stats,
-		     FG_STATS_INDEX(hit->counted ? slot + 1 : 0, FG_ACTION_DROP,
-				    hit->reason),
+		     FG_STATS_INDEX(fg_vcache_row(hit->reason, slot),
+				    FG_ACTION_DROP, hit->reason),
 		     pkt->len);
 	if (hit->reason == FG_REASON_DENY_LIST || n % FG_DROP_SAMPLE ||
 	    slot >= FG_RULE_SLOTS)

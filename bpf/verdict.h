@@ -164,10 +164,8 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	if (until) {
 		v.action = FG_ACTION_DROP;
 		v.reason = FG_REASON_BLOCKED;
-		fg_vcache_learn(
-		    ctx, FG_VCACHE_WHERE(where, fg_vcache_port_key(&pkt)),
-		    FG_VCACHE_WHAT(FG_REASON_BLOCKED, slot, 0, cfg_slot),
-		    until);
+		fg_vcache_remember(ctx, where, &pkt, FG_REASON_BLOCKED, slot,
+				   cfg_slot, until);
 		goto out;
 	}
 
@@ -202,10 +200,8 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 		    fg_send_reset(ctx, pkt.l3_off, pkt.is_v6) == XDP_TX)
 			v.action = FG_ACTION_RESET;
 	} else if (until) {
-		fg_vcache_learn(
-		    ctx, FG_VCACHE_WHERE(where, fg_vcache_port_key(&pkt)),
-		    FG_VCACHE_WHAT(FG_REASON_BLOCKED, slot, 0, cfg_slot),
-		    until);
+		fg_vcache_remember(ctx, where, &pkt, FG_REASON_BLOCKED, slot,
+				   cfg_slot, until);
 	} else if (v.reason == FG_REASON_RATE_PACKETS) {
 		/* Over its packet rate until its TAT, less the tolerance,
 		 * comes within one packet's cost of now (fg_gcra.h); drops
@@ -213,12 +209,9 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 		until = src.b.tat[FG_DIM_PACKETS] + src.b.cost[FG_DIM_PACKETS] -
 			rule->limit[FG_DIM_PACKETS].tolerance_ns;
 		if (until > now)
-			fg_vcache_learn(
-			    ctx,
-			    FG_VCACHE_WHERE(where, fg_vcache_port_key(&pkt)),
-			    FG_VCACHE_WHAT(FG_REASON_RATE_PACKETS, slot, 1,
-					   cfg_slot),
-			    until);
+			fg_vcache_remember(ctx, where, &pkt,
+					   FG_REASON_RATE_PACKETS, slot,
+					   cfg_slot, until);
 	}
 	goto out;
 listed:
@@ -226,9 +219,8 @@ listed:
 		v.action = FG_ACTION_DROP;
 		v.reason = FG_REASON_DENY_LIST;
 		/* Until the lists change. */
-		fg_vcache_learn(
-		    ctx, FG_VCACHE_WHERE(where, fg_vcache_port_key(&pkt)),
-		    FG_VCACHE_WHAT(FG_REASON_DENY_LIST, 0, 0, cfg_slot), ~0ull);
+		fg_vcache_remember(ctx, where, &pkt, FG_REASON_DENY_LIST, 0,
+				   cfg_slot, ~0ull);
 	} else {
 		v.reason = FG_REASON_ALLOW_LIST;
 	}

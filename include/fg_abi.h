@@ -363,9 +363,8 @@ struct fg_vcache_entry {
 	__u32 lists_gen;
 	__u32 verdict_gen;
 	__u8 rule_slot; /* the packet's rule */
-	__u8 counted;	/* the drop counts under its rule (fg_stats' row) */
 	__u8 reason;	/* enum fg_reason of the drop */
-	__u8 pad;
+	__u8 pad[2];
 	__u64 until_ns; /* 0: an empty slot (the clock is past it) */
 };
 
