@@ -30,7 +30,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MD -MP -D_GNU_SOURCE \
 	-DFG_VERSION='"$(VERSION)"' -Iinclude -Iuser/lib -I$(OUT) $(REPRO)
 LDLIBS_BPF := -lbpf -lelf -lz -lm
-LDLIBS_DAEMON := $(LDLIBS_BPF) -lnl-route-3 -lnl-3 -lmicrohttpd -lfyaml -ljson-c -lhiredis -lxdp -lsystemd -lcrypt
+LDLIBS_DAEMON := $(LDLIBS_BPF) -lnl-route-3 -lnl-3 -lmicrohttpd -lfyaml -ljson-c -lhiredis -lxdp -lsystemd -lcrypt -lgnutls
 LDLIBS_CLI := $(LDLIBS_BPF) -lfyaml -ljson-c -lhiredis
 LDLIBS_TEST := $(LDLIBS_DAEMON) -lcmocka
 NL_CFLAGS := -I/usr/include/libnl3

@@ -253,8 +253,9 @@ static void test_file(void **state)
 	/* A FIFO would block the daemon: regular files only. */
 	assert_int_equal(fg_listfile_load(f->dir, &l.a, &l.n, &l.cap, BIG,
 					  l.err, sizeof(l.err)),
-			 -EINVAL);
-	snprintf(want, sizeof(want), "%s: not a regular file", f->dir);
+			 -EISDIR);
+	snprintf(want, sizeof(want), "%s: not a regular file (a directory)",
+		 f->dir);
 	assert_string_equal(l.err, want);
 	unlink(f->path);
 	assert_int_equal(mkfifo(f->path, 0600), 0);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -20,6 +21,33 @@
 /* bcrypt (cost 4) of "floodgate-test-pw", made by Python's crypt module:
  * a hash this code did not make. */
 #define HASH_PW "$2b$04$lo50J5sgZE0pjiNSZ07qzOaR03aUCdvCAoR6AA00kX8tRY3qCLOSm"
+
+/* A throwaway P-256 certificate (made with openssl req -x509 -newkey ec),
+ * its key, and another key: test material only. */
+static const char CERT_A[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBijCCAS+gAwIBAgIUW6klacYb4lpvmhTba48xPjB1CzkwCgYIKoZIzj0EAwIw\n"
+    "GTEXMBUGA1UEAwwOZmxvb2RnYXRlLXRlc3QwIBcNMjYxMjA4MDEzODA2WhgPMjEy\n"
+    "NjExMTQwMTM4MDZaMBkxFzAVBgNVBAMMDmZsb29kZ2F0ZS10ZXN0MFkwEwYHKoZI\n"
+    "zj0CAQYIKoZIzj0DAQcDQgAEKH6ueQXxIcbY4SOxPlUabV5Hboeo+/upC882nqJ+\n"
+    "fCKvHddVkeZ6Tcu8Exav8HL4XSGJJ9IqtOI4SNcboOefzqNTMFEwHQYDVR0OBBYE\n"
+    "FNv0Ysc9hyXkRyEbIk/jD9oIl4dQMB8GA1UdIwQYMBaAFNv0Ysc9hyXkRyEbIk/j\n"
+    "D9oIl4dQMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIhAN8fvX0i\n"
+    "r4JsUm6vkrZHbihV6/oSqVogErS2P/A9lh8XAiEA7kRPB0RhCM8QHFJ111JkEz2+\n"
+    "hsqdVx4qOkzDOYUQ6po=\n"
+    "-----END CERTIFICATE-----\n";
+static const char KEY_A[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgWkLbqttM3Fu0zG7n\n"
+    "5IeoY2mspHiUziC/0e+GwoqhcJGhRANCAAQofq55BfEhxtjhI7E+VRptXkduh6j7\n"
+    "+6kLzzaeon58Iq8d11WR5npNy7wTFq/wcvhdIYkn0iq04jhI1xug55/O\n"
+    "-----END PRIVATE KEY-----\n";
+static const char KEY_B[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg6WCOVnhB8cQ4Zh8w\n"
+    "mCTlsXRUztE171xVW0TxgZEVX76hRANCAAQJtUTuqX54SuKXviQHntpJ+jsVzTbM\n"
+    "ZDgI5FEOJDirbVHidmjx/iot1ml0OAWTLarAAFEwvwEzq/76TLAZ66aB\n"
+    "-----END PRIVATE KEY-----\n";
 
 struct fx {
 	char dir[64], cert[96], key[96], notpem[96];
@@ -52,7 +80,9 @@ static int setup(void **state)
 			    "-----END CERTIFICATE-----\n");
 	write_file(f->key, "-----BEGIN PRIVATE KEY-----\nMIIE\n"
 			   "-----END PRIVATE KEY-----\n");
+	chmod(f->key, 0600);
 	write_file(f->notpem, "hello\n");
+	chmod(f->notpem, 0600); /* read as a key */
 	*state = f;
 	return 0;
 }
@@ -92,7 +122,10 @@ static void test_valid(void **state)
 		 "basic_auth_users:\n"
 		 "  alice: %s\n"
 		 "  bob: '$2y$10$mDwo.lAisC94iLAyP81MCesa29IzH37oigHC/"
-		 "42V2pdJlUprsJPze'\n",
+		 "42V2pdJlUprsJPze'\n"
+		 /* cost 12, the most accepted */
+		 "  carol: '$2b$12$lo50J5sgZE0pjiNSZ07qzOaR03aUCdvCAoR6AA00kX8"
+		 "tRY3qCLOSm'\n",
 		 f->cert, f->key, HASH_PW);
 	w = load(text, err, sizeof(err));
 	if (!w) {
@@ -102,7 +135,7 @@ static void test_valid(void **state)
 	assert_non_null(strstr(w->cert_pem, "BEGIN CERTIFICATE"));
 	assert_int_equal(w->cert_len, strlen(w->cert_pem));
 	assert_non_null(strstr(w->key_pem, "BEGIN PRIVATE KEY"));
-	assert_int_equal(w->nusers, 2);
+	assert_int_equal(w->nusers, 3);
 	assert_string_equal(w->users[0].name, "alice");
 	assert_string_equal(w->users[0].hash, HASH_PW);
 	assert_string_equal(w->users[1].name, "bob");
@@ -133,7 +166,7 @@ static void test_errors(void **state)
 	struct {
 		char text[512];
 		const char *want;
-	} cases[9];
+	} cases[10];
 	char err[FG_ERR_MAX];
 	size_t n = 0;
 
@@ -153,7 +186,7 @@ static void test_errors(void **state)
 	CASE("w.yml:2:3: tls_server_config: cert_file and key_file go "
 	     "together: key_file is missing",
 	     "tls_server_config:\n  cert_file: %s\n", f->cert);
-	CASE("w.yml:2:14: tls_server_config.cert_file: \"/nonexistent/c.pem\": "
+	CASE("w.yml:2:14: tls_server_config.cert_file: /nonexistent/c.pem: "
 	     "cannot read: No such file or directory",
 	     "tls_server_config:\n  cert_file: /nonexistent/c.pem\n"
 	     "  key_file: %s\n",
@@ -175,6 +208,11 @@ static void test_errors(void **state)
 	CASE("expected a bcrypt hash",
 	     "basic_auth_users:\n  alice: '$2b$03$lo50J5sgZE0pjiNSZ07qzOaR03aU"
 	     "CdvCAoR6AA00kX8tRY3qCLOSm'\n");
+	/* Every check of a new password costs 2^cost rounds on the
+	 * daemon's CPU: 13 and up are refused. */
+	CASE("w.yml:2:10: basic_auth_users.alice: bcrypt cost 13 is above 12",
+	     "basic_auth_users:\n  alice: '$2b$13$lo50J5sgZE0pjiNSZ07qzOaR03aU"
+	     "CdvCAoR6AA00kX8tRY3qCLOSm'\n");
 #undef CASE
 	for (size_t i = 0; i < n; i++) {
 		struct fg_web_config *w = load(cases[i].text, err, sizeof(err));
@@ -186,6 +224,35 @@ static void test_errors(void **state)
 				 cases[i].want);
 		assert_null(strstr(err, "hunter2"));
 	}
+}
+
+/* A certificate and a key that are not its own: refused when the web
+ * config loads, before any listener stops (libmicrohttpd would not start
+ * with them). */
+static void test_tls_pair(void **state)
+{
+	struct fg_web_config w = {.path = "/etc/floodgate/web.yml"};
+	char err[FG_ERR_MAX] = "";
+
+	(void)state;
+	w.cert_pem = (char *)CERT_A;
+	w.cert_len = strlen(CERT_A);
+	w.key_pem = (char *)KEY_A;
+	w.key_len = strlen(KEY_A);
+	assert_int_equal(fg_http_tls_check(&w, err, sizeof(err)), 0);
+	w.key_pem = (char *)KEY_B;
+	w.key_len = strlen(KEY_B);
+	assert_int_equal(fg_http_tls_check(&w, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "/etc/floodgate/web.yml: tls_server_config: "
+				 "key_file is not the key of cert_file's "
+				 "certificate");
+	/* Two keys: no certificate at all. */
+	w.cert_pem = (char *)KEY_A;
+	w.cert_len = strlen(KEY_A);
+	assert_int_equal(fg_http_tls_check(&w, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "cert_file and key_file: "));
+	/* No TLS: nothing to check. */
+	assert_int_equal(fg_http_tls_check(NULL, err, sizeof(err)), 0);
 }
 
 /* metrics.web_config in the main config: an absolute path or "". */
@@ -296,6 +363,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 	    cmocka_unit_test(test_config_key),
 	    cmocka_unit_test(test_auth),
+	    cmocka_unit_test(test_tls_pair),
 	};
 
 	return cmocka_run_group_tests_name("webconfig", tests, NULL, NULL);

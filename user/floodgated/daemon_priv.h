@@ -105,10 +105,20 @@ void daemon_log_reload(const struct fg_settings *old,
 void daemon_log_box_entries(struct fg_daemon *d, __u64 now);
 
 /* metrics.c */
+/* A reload's new listener, started while the running one still serves
+ * (on its socket when the address is the same). Fails, with err, when it
+ * cannot start: the reload then fails and the running one stays. *next
+ * NULL when there is nothing to start before the switch: no listener
+ * runs (one starts after it, retried as at start), metrics go off, or
+ * nothing changed. */
+int daemon_prepare_http(struct fg_daemon *d, const char *listen,
+			const struct fg_web_config *web, struct fg_http **next,
+			char *err, size_t errlen);
 /* Starts, moves or stops the listener to match listen ("" = off) and the
- * web config (TLS, users; NULL: none). */
+ * web config (TLS, users; NULL: none); next, from daemon_prepare_http,
+ * replaces the running one. */
 void daemon_update_http(struct fg_daemon *d, const char *listen,
-			const struct fg_web_config *web);
+			const struct fg_web_config *web, struct fg_http *next);
 /* From the tick: restarts a listener that failed to start. */
 void daemon_retry_http(struct fg_daemon *d);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* The /metrics listener and what it serves. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,13 @@ static void render_metrics(struct fg_buf *out, void *arg)
 	free(snap);
 }
 
+static void log_serving(const char *listen, const struct fg_web_config *web)
+{
+	log_info("serving metrics", "listen=%s path=/metrics tls=%s users=%u",
+		 fg_q(listen), web && web->cert_pem ? "on" : "off",
+		 web ? web->nusers : 0);
+}
+
 static void start_http(struct fg_daemon *d, const char *listen,
 		       const struct fg_web_config *web,
 		       struct fg_log_limit *repeats)
@@ -117,16 +125,40 @@ static void start_http(struct fg_daemon *d, const char *listen,
 		return;
 	}
 	snprintf(d->http_listen, sizeof(d->http_listen), "%s", listen);
-	log_info("serving metrics", "listen=%s path=/metrics tls=%s users=%u",
-		 fg_q(listen), web && web->cert_pem ? "on" : "off",
-		 web ? web->nusers : 0);
+	log_serving(listen, web);
+}
+
+int daemon_prepare_http(struct fg_daemon *d, const char *listen,
+			const struct fg_web_config *web, struct fg_http **next,
+			char *err, size_t errlen)
+{
+	char why[512];
+
+	*next = NULL;
+	if (!d->http || !*listen ||
+	    (!strcmp(d->http_listen, listen) && fg_http_same_web(d->http, web)))
+		return 0;
+	*next = fg_http_start_beside(d->http, listen, web, render_metrics, d,
+				     why, sizeof(why));
+	if (*next)
+		return 0;
+	snprintf(err, errlen, "metrics: %s; the running listener on %s is kept",
+		 why, d->http_listen);
+	return -EIO;
 }
 
 void daemon_update_http(struct fg_daemon *d, const char *listen,
-			const struct fg_web_config *web)
+			const struct fg_web_config *web, struct fg_http *next)
 {
 	struct fg_log_limit always = FG_LOG_LIMIT(1, 1);
 
+	if (next) {
+		fg_http_stop(d->http);
+		d->http = next;
+		snprintf(d->http_listen, sizeof(d->http_listen), "%s", listen);
+		log_serving(listen, web);
+		return;
+	}
 	/* A changed web config (certificate, key, users) restarts the
 	 * listener: libmicrohttpd reads TLS material at start only. */
 	if (d->http && !strcmp(d->http_listen, listen) &&

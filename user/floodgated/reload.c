@@ -5,11 +5,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 
 #include "daemon_priv.h"
-#include "fileperm.h"
+#include "http.h"
 #include "log.h"
 #include "pinlock.h"
 #include "ruleset.h"
@@ -23,40 +22,14 @@ static double now_unix(void)
 	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
-/* Whoever can write the config decides what is dropped and what passes:
- * only root or the daemon's own uid may, no group, no others. */
-static int config_trusted(const char *path, char *err, size_t errlen)
-{
-	const char *why;
-	struct stat st;
-
-	if (stat(path, &st))
-		return 0; /* the loader says what is wrong with it */
-	why = fg_perm_problem(&st, true);
-	if (!why)
-		return 0;
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		snprintf(err, errlen,
-			 "%s %s (mode %04o): refusing it, whoever can write "
-			 "it controls floodgate; fix: chmod go-w %s",
-			 path, why, (unsigned int)(st.st_mode & 07777), path);
-	else
-		snprintf(err, errlen,
-			 "%s %s (uid %u): refusing it, whoever can write it "
-			 "controls floodgate; fix: chown root %s",
-			 path, why, (unsigned int)st.st_uid, path);
-	return -EPERM;
-}
-
 int daemon_load_settings(const struct fg_daemon_opts *o, struct fg_settings *s,
 			 char *err, size_t errlen)
 {
 	int rc;
 
 	if (o->config_path) {
-		rc = config_trusted(o->config_path, err, errlen);
-		if (rc)
-			return rc;
+		/* Checked on the descriptor it is read through: who owns it
+		 * and its directories, who may write them. */
 		rc = fg_config_load_file(o->config_path, s, err, errlen);
 		if (rc)
 			return rc;
@@ -84,6 +57,8 @@ int daemon_load_settings(const struct fg_daemon_opts *o, struct fg_settings *s,
 	if (s->metrics_web_config[0]) {
 		rc = fg_web_config_load_file(s->metrics_web_config, &s->web,
 					     err, errlen);
+		if (!rc)
+			rc = fg_http_tls_check(s->web, err, errlen);
 		if (rc) {
 			fg_config_free(s);
 			return rc;
@@ -227,12 +202,14 @@ static void watch_files(struct fg_daemon *d, const struct fg_settings *s)
 /*
  * Nothing changed when this fails: the config is written to the idle
  * slot and the lists synced (undone if a write fails) before the slot
- * goes live.
+ * goes live, and a new metrics listener serves beside the old one before
+ * either.
  */
 int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 		 const struct fg_settings *old, char *err, size_t errlen)
 {
 	struct fg_list_sync *sync = NULL;
+	struct fg_http *http = NULL;
 	int rc, lock = -1;
 
 	rc = fg_compile(s, fg_clock_tick_ns(), &d->compiled, err, errlen);
@@ -240,6 +217,9 @@ int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 		drop_rule_modes(d, s, old);
 	/* An attach outcome, not config: carried over to the new slot. */
 	d->compiled.meta.multiprog_state = d->multiprog_state;
+	if (!rc)
+		rc = daemon_prepare_http(d, s->metrics_listen, s->web, &http,
+					 err, errlen);
 	if (!rc)
 		rc = plan_lists(d, s, &lock, &sync, err, errlen);
 	if (!rc) {
@@ -261,8 +241,10 @@ int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 		fg_maps_commit_config(&d->loader.maps);
 	fg_pin_unlock(lock);
 	fg_list_sync_free(sync);
-	if (rc)
+	if (rc) {
+		fg_http_stop(http);
 		return rc;
+	}
 
 	/* A mode the operator set from the CLI stands until the config's
 	 * own mode changes; that ends a timed one too. */
@@ -285,7 +267,7 @@ int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 	d->last_reload_ok = true;
 	pthread_mutex_unlock(&d->lock);
 
-	daemon_update_http(d, s->metrics_listen, s->web);
+	daemon_update_http(d, s->metrics_listen, s->web, http);
 	fg_fleet_configure(d->fleet, s);
 	watch_files(d, s);
 	return 0;

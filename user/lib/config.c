@@ -14,6 +14,7 @@
 #include "config.h"
 #include "hostport.h"
 #include "listfile.h"
+#include "safefile.h"
 #include "yamlwalk.h"
 
 #define FILE_MAX (16u << 20) /* 131072 inline list entries fit twice */
@@ -1832,15 +1833,16 @@ int fg_config_load_string(const char *text, size_t len, const char *name,
 	return ret;
 }
 
-/* A file's text for a loader, or -errno with err saying so. */
+/* A file's text for a loader, or -errno with err saying so (err may be
+ * NULL). */
 static int read_text(const char *path, char **text, size_t *len, char *err,
 		     size_t errlen)
 {
-	int ret = yw_read_file(path, FILE_MAX, text, len);
+	char why[FG_ERR_MAX];
+	int ret = fg_safe_read(path, FILE_MAX, 0, text, len, why, sizeof(why));
 
 	if (ret && err && errlen)
-		snprintf(err, errlen, "%s: cannot read: %s", path,
-			 strerror(-ret));
+		snprintf(err, errlen, "%s", why);
 	return ret;
 }
 
@@ -1937,18 +1939,19 @@ struct tls_in {
 
 /* A PEM file named by key: its text, checked for the block it holds. */
 static int read_pem(struct yw_ctx *c, struct fy_node *v, const char *block,
-		    char **pem, size_t *len)
+		    unsigned int flags, char **pem, size_t *len)
 {
-	char path[YW_VALUE_MAX];
+	char path[YW_VALUE_MAX], why[FG_ERR_MAX];
 	int ret;
 
 	if (yw_get_path(c, v, false, path, sizeof(path)))
 		return -EINVAL;
+	if (*pem && (flags & FG_SAFE_SECRET))
+		explicit_bzero(*pem, *len);
 	free(*pem);
-	ret = yw_read_file(path, PEM_MAX, pem, len);
+	ret = fg_safe_read(path, PEM_MAX, flags, pem, len, why, sizeof(why));
 	if (ret)
-		return yw_fail(c, v, "%s: cannot read: %s", yw_shown(path),
-			       strerror(-ret));
+		return yw_fail(c, v, "%s", why);
 	if (!*pem || !strstr(*pem, "-----BEGIN ") || !strstr(*pem, block))
 		return yw_fail(c, v, "%s: expected PEM text with %s",
 			       yw_shown(path), block);
@@ -1962,26 +1965,27 @@ static int tls_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 
 	if (key == T_CERT) {
 		in->cert = true;
-		return read_pem(c, v, "CERTIFICATE-----", &w->cert_pem,
+		return read_pem(c, v, "CERTIFICATE-----", 0, &w->cert_pem,
 				&w->cert_len);
 	}
 	in->key = true;
-	return read_pem(c, v, "PRIVATE KEY-----", &w->key_pem, &w->key_len);
+	return read_pem(c, v, "PRIVATE KEY-----", FG_SAFE_SECRET, &w->key_pem,
+			&w->key_len);
 }
 
-/* "$2y$10$" + 53 characters of bcrypt's base64 ([./A-Za-z0-9]). */
-static bool bcrypt_hash_ok(const char *h)
+/* "$2y$10$" + 53 characters of bcrypt's base64 ([./A-Za-z0-9]); *cost
+ * its cost. */
+static bool bcrypt_hash_ok(const char *h, int *cost)
 {
 	static const char b64[] = "./ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				  "abcdefghijklmnopqrstuvwxyz0123456789";
-	int cost;
 
 	if (strlen(h) != FG_BCRYPT_LEN || h[0] != '$' || h[1] != '2' ||
 	    !strchr("aby", h[2]) || h[2] == '\0' || h[3] != '$' || h[4] < '0' ||
 	    h[4] > '9' || h[5] < '0' || h[5] > '9' || h[6] != '$')
 		return false;
-	cost = (h[4] - '0') * 10 + (h[5] - '0');
-	return cost >= 4 && cost <= 31 && strspn(h + 7, b64) == 53;
+	*cost = (h[4] - '0') * 10 + (h[5] - '0');
+	return *cost >= 4 && *cost <= 31 && strspn(h + 7, b64) == 53;
 }
 
 static bool valid_user_name(const char *s)
@@ -2013,6 +2017,7 @@ static int read_users(struct yw_ctx *c, struct fy_node *map)
 		char name[YW_VALUE_MAX], hash[YW_VALUE_MAX];
 		struct fg_web_user *u;
 		struct yw_frame f;
+		int cost = 0;
 
 		if (!k || yw_scalar(c, k, name))
 			return yw_fail(c, k ? k : map,
@@ -2026,12 +2031,21 @@ static int read_users(struct yw_ctx *c, struct fy_node *map)
 		ret = yw_scalar(c, v, hash);
 		/* The value may be a password typed in by mistake: it is
 		 * never shown. */
-		if (!ret && !bcrypt_hash_ok(hash))
+		if (!ret && !bcrypt_hash_ok(hash, &cost))
 			ret = yw_fail(
 			    c, v,
 			    "expected a bcrypt hash like $2y$10$ and 53 "
 			    "more characters (htpasswd -nBC 10 \"\" | "
 			    "tr -d ':\\n'), never a plain password");
+		/* Each check of a password not seen before costs 2^cost
+		 * rounds of the daemon's CPU: 12 is about 0.2 s on a
+		 * current core. */
+		if (!ret && cost > FG_BCRYPT_COST_MAX)
+			ret = yw_fail(c, v,
+				      "bcrypt cost %d is above %d, the most "
+				      "floodgate accepts; make the hash with "
+				      "htpasswd -nBC 10",
+				      cost, FG_BCRYPT_COST_MAX);
 		for (unsigned int i = 0; !ret && i < w->nusers; i++) {
 			if (!strcmp(w->users[i].name, name))
 				ret = yw_fail(c, k, "user listed twice");

@@ -180,6 +180,7 @@ struct fg_fleet_spec {
 #define FG_WEB_USERS_MAX 32
 #define FG_WEB_USER_MAX 64
 #define FG_BCRYPT_LEN 60 /* "$2y$10$" + 22 salt + 31 hash characters */
+#define FG_BCRYPT_COST_MAX 12
 struct fg_web_user {
 	char name[FG_WEB_USER_MAX];
 	char hash[FG_BCRYPT_LEN + 1];

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include "http.h"
 
-#include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -18,7 +18,9 @@
 
 #include "hostport.h"
 #include "log.h"
+#include "mapio.h"
 #include "prom.h"
+#include "webauth.h"
 
 /*
  * Who may hold a connection. A scraper connects, sends its request at
@@ -51,14 +53,17 @@ struct fg_http_conn {
 
 struct fg_http {
 	struct MHD_Daemon *mhd;
+	int fd; /* the listening socket (libmicrohttpd's) */
+	char listen[FG_LISTEN_MAX];
 	fg_render_fn render;
 	void *arg;
 	struct fg_web_config *web; /* NULL: plain HTTP, no auth */
-	struct crypt_data *crypt;  /* crypt_r's scratch (32 KiB) */
-	/* Touched only on libmicrohttpd's one thread. */
+	struct fg_auth auth;	   /* on web */
+	/* Each connection has a thread: lock guards what follows. */
+	pthread_mutex_t lock;
 	struct fg_http_conn *oldest, *newest;
 	unsigned int open;
-	unsigned long long evicted;
+	unsigned long long evicted, limited;
 };
 
 int fg_http_parse_listen(const char *listen, char *host, size_t hostlen,
@@ -215,96 +220,16 @@ int fg_http_metrics_body(fg_render_fn render, void *arg,
 	return 0;
 }
 
-/* RFC 4648 base64 into out (room for outlen - 1 bytes and a NUL);
- * -1 when not base64 or too long. */
-static int base64_decode(const char *in, char *out, size_t outlen)
-{
-	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				       "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	unsigned int acc = 0, bits = 0;
-	size_t n = 0, pad = 0;
-
-	for (; *in; in++) {
-		const char *p = *in ? strchr(alphabet, *in) : NULL;
-
-		if (*in == '=') {
-			pad++;
-			continue;
-		}
-		if (!p || pad)
-			return -1;
-		acc = (acc << 6) | (unsigned int)(p - alphabet);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n + 1 >= outlen)
-				return -1;
-			out[n++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	if (pad > 2)
-		return -1;
-	out[n] = '\0';
-	return (int)n;
-}
-
-/* Compares every byte whatever differs first: the time taken says
- * nothing of how much of a hash matched. */
-static bool same_secret(const char *a, const char *b, size_t len)
-{
-	unsigned char diff = 0;
-
-	for (size_t i = 0; i < len; i++)
-		diff |= (unsigned char)(a[i] ^ b[i]);
-	return diff == 0;
-}
-
-static int auth_check(const struct fg_web_config *web, const char *header,
-		      struct crypt_data *scratch)
-{
-	char creds[256], *colon, *pass;
-	const struct fg_web_user *user = NULL;
-	const char *got;
-	int n;
-
-	if (!web || !web->nusers)
-		return 1;
-	if (!header || strncasecmp(header, "Basic ", 6))
-		return 0;
-	header += 6;
-	header += strspn(header, " ");
-	n = base64_decode(header, creds, sizeof(creds));
-	colon = n > 0 ? memchr(creds, ':', (size_t)n) : NULL;
-	if (!colon || memchr(creds, '\0', (size_t)n)) {
-		explicit_bzero(creds, sizeof(creds));
-		return 0;
-	}
-	*colon = '\0';
-	pass = colon + 1;
-	for (unsigned int i = 0; i < web->nusers; i++) {
-		if (!strcmp(web->users[i].name, creds))
-			user = &web->users[i];
-	}
-	/* An unknown user costs a bcrypt too (against the first user's
-	 * hash, the answer ignored), so timing does not list the users. */
-	memset(scratch, 0, sizeof(*scratch));
-	got = crypt_r(pass, user ? user->hash : web->users[0].hash, scratch);
-	explicit_bzero(creds, sizeof(creds));
-	n = user && got && strlen(got) == FG_BCRYPT_LEN &&
-	    same_secret(got, user->hash, FG_BCRYPT_LEN);
-	explicit_bzero(scratch, sizeof(*scratch));
-	return n;
-}
-
 int fg_http_auth_ok(const struct fg_web_config *web, const char *authorization)
 {
-	struct crypt_data *scratch = calloc(1, sizeof(*scratch));
+	struct fg_auth a;
 	int ok;
 
-	if (!scratch)
+	if (fg_auth_init(&a, web))
 		return 0;
-	ok = auth_check(web, authorization, scratch);
-	free(scratch);
+	ok = fg_auth_check(&a, authorization, fg_monotonic_ns()) ==
+	     FG_AUTH_PASS;
+	fg_auth_fini(&a);
 	return ok;
 }
 
@@ -346,27 +271,62 @@ static enum MHD_Result serve_metrics(struct fg_http *h,
 	return ret;
 }
 
+/* Whether the request may go on; limited checks are counted and logged
+ * (no more than once a minute). */
+static bool authorized(struct fg_http *h, struct MHD_Connection *conn)
+{
+	static struct fg_log_limit limit = FG_LOG_LIMIT(60, 1);
+	enum fg_auth_verdict v;
+	unsigned long long n;
+
+	if (!h->web || !h->web->nusers)
+		return true;
+	v = fg_auth_check(&h->auth,
+			  MHD_lookup_connection_value(
+			      conn, MHD_HEADER_KIND,
+			      MHD_HTTP_HEADER_AUTHORIZATION),
+			  fg_monotonic_ns());
+	if (v != FG_AUTH_LIMITED)
+		return v == FG_AUTH_PASS;
+	pthread_mutex_lock(&h->lock);
+	n = ++h->limited;
+	pthread_mutex_unlock(&h->lock);
+	fg_log_limited(&limit, FG_LOG_WARN,
+		       "metrics server: too many failed logins; answering 401 "
+		       "without checking",
+		       "limited_total=%llu per_s=%d burst=%d", n,
+		       FG_AUTH_FAIL_PER_S, FG_AUTH_FAIL_BURST);
+	return false;
+}
+
+static void set_busy(struct fg_http *h, struct MHD_Connection *conn,
+		     bool busy)
+{
+	const union MHD_ConnectionInfo *info =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	if (!info || !info->socket_context)
+		return;
+	pthread_mutex_lock(&h->lock);
+	((struct fg_http_conn *)info->socket_context)->busy = busy;
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* On the connection's own thread: a bcrypt here holds up no other
+ * connection. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **req_cls)
 {
 	struct fg_http *h = cls;
-	const union MHD_ConnectionInfo *info =
-	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
 	(void)version;
 	(void)upload_data;
 	(void)upload_data_size;
 	(void)req_cls;
-	if (info && info->socket_context)
-		((struct fg_http_conn *)info->socket_context)->busy = true;
-	if (h->web && h->web->nusers &&
-	    !auth_check(
-		h->web,
-		MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-					    MHD_HTTP_HEADER_AUTHORIZATION),
-		h->crypt))
+	set_busy(h, conn, true);
+	if (!authorized(h, conn))
 		return reply_unauthorized(conn);
 	switch (fg_http_route(method, url)) {
 	case FG_HTTP_BAD_METHOD:
@@ -400,17 +360,14 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* The reply went out (or failed): the connection waits for its next
  * request, if any, and may make room again. */
+/* The reply went out (or failed): the connection waits for its next
+ * request, if any, and may make room again. */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	const union MHD_ConnectionInfo *info =
-	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-
-	(void)cls;
 	(void)req_cls;
 	(void)toe;
-	if (info && info->socket_context)
-		((struct fg_http_conn *)info->socket_context)->busy = false;
+	set_busy(cls, conn, false);
 }
 
 static struct fg_http_conn *oldest_open(const struct fg_http *h, bool idle_only)
@@ -422,9 +379,10 @@ static struct fg_http_conn *oldest_open(const struct fg_http *h, bool idle_only)
 	return c;
 }
 
-/* Makes room for a new connection: the victim is shut down;
- * libmicrohttpd sees the end of the stream and closes it (it owns the
- * descriptor, which stays valid until the CLOSED notification). */
+/* Makes room for a new connection, under h->lock: the victim is shut
+ * down; its thread sees the end of the stream and closes it (it owns the
+ * descriptor, which stays valid until the CLOSED notification, taken
+ * under h->lock too). */
 static void evict_oldest(struct fg_http *h)
 {
 	static struct fg_log_limit limit = FG_LOG_LIMIT(10, 1);
@@ -451,6 +409,32 @@ static unsigned int live_conns(const struct fg_http *h)
 	return n;
 }
 
+static void conn_add(struct fg_http *h, struct MHD_Connection *conn,
+		     void **socket_context)
+{
+	const union MHD_ConnectionInfo *info =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct fg_http_conn *c = calloc(1, sizeof(*c));
+
+	if (!c || !info) {
+		free(c); /* untracked: never evicted */
+		return;
+	}
+	c->fd = info->connect_fd;
+	pthread_mutex_lock(&h->lock);
+	c->prev = h->newest;
+	if (h->newest)
+		h->newest->next = c;
+	else
+		h->oldest = c;
+	h->newest = c;
+	h->open++;
+	*socket_context = c;
+	if (live_conns(h) > FG_HTTP_MAX_CONNECTIONS)
+		evict_oldest(h);
+	pthread_mutex_unlock(&h->lock);
+}
+
 static void on_connection(void *cls, struct MHD_Connection *conn,
 			  void **socket_context,
 			  enum MHD_ConnectionNotificationCode toe)
@@ -459,29 +443,12 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
 	struct fg_http_conn *c = *socket_context;
 
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		const union MHD_ConnectionInfo *info = MHD_get_connection_info(
-		    conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-
-		c = calloc(1, sizeof(*c));
-		if (!c || !info) {
-			free(c); /* untracked: never evicted */
-			return;
-		}
-		c->fd = info->connect_fd;
-		c->prev = h->newest;
-		if (h->newest)
-			h->newest->next = c;
-		else
-			h->oldest = c;
-		h->newest = c;
-		h->open++;
-		*socket_context = c;
-		if (live_conns(h) > FG_HTTP_MAX_CONNECTIONS)
-			evict_oldest(h);
+		conn_add(h, conn, socket_context);
 		return;
 	}
 	if (toe != MHD_CONNECTION_NOTIFY_CLOSED || !c)
 		return;
+	pthread_mutex_lock(&h->lock);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -492,6 +459,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
 		h->newest = c->prev;
 	h->open--;
 	*socket_context = NULL;
+	pthread_mutex_unlock(&h->lock);
 	free(c);
 }
 
@@ -520,9 +488,122 @@ static int listen_on(const struct addrinfo *ai, char *why, size_t whylen)
 
 static void http_free(struct fg_http *h)
 {
+	if (h->web)
+		fg_auth_fini(&h->auth);
+	pthread_mutex_destroy(&h->lock);
 	fg_web_config_free(h->web);
-	free(h->crypt);
 	free(h);
+}
+
+bool fg_http_same_web(const struct fg_http *h, const struct fg_web_config *web)
+{
+	return fg_web_config_equal(h->web, web);
+}
+
+int fg_http_tls_check(const struct fg_web_config *web, char *err,
+		      size_t errlen)
+{
+	gnutls_certificate_credentials_t cred;
+	gnutls_datum_t cert, key;
+	int rc;
+
+	if (!web || !web->cert_pem)
+		return 0;
+	if (gnutls_certificate_allocate_credentials(&cred) < 0) {
+		snprintf(err, errlen, "%s: out of memory", web->path);
+		return -ENOMEM;
+	}
+	cert = (gnutls_datum_t){(unsigned char *)web->cert_pem,
+				(unsigned int)web->cert_len};
+	key = (gnutls_datum_t){(unsigned char *)web->key_pem,
+			       (unsigned int)web->key_len};
+	/* What libmicrohttpd does at start, the key matched against the
+	 * certificate's public key. */
+	rc = gnutls_certificate_set_x509_key_mem(cred, &cert, &key,
+						 GNUTLS_X509_FMT_PEM);
+	gnutls_certificate_free_credentials(cred);
+	if (rc >= 0)
+		return 0;
+	if (rc == GNUTLS_E_CERTIFICATE_KEY_MISMATCH)
+		snprintf(err, errlen,
+			 "%s: tls_server_config: key_file is not the key of "
+			 "cert_file's certificate",
+			 web->path);
+	else
+		snprintf(err, errlen,
+			 "%s: tls_server_config: cert_file and key_file: %s",
+			 web->path, gnutls_strerror(rc));
+	return -EINVAL;
+}
+
+/* A listener on fd (taken over, closed on failure). */
+static struct fg_http *start_on(int fd, const char *listen,
+				const struct fg_web_config *web,
+				fg_render_fn render, void *arg, char *err,
+				size_t errlen)
+{
+	struct MHD_OptionItem tls_opts[3] = {{MHD_OPTION_END, 0, NULL},
+					     {MHD_OPTION_END, 0, NULL},
+					     {MHD_OPTION_END, 0, NULL}};
+	bool tls = web && web->cert_pem;
+	struct fg_http *h = calloc(1, sizeof(*h));
+
+	if (!h || pthread_mutex_init(&h->lock, NULL)) {
+		free(h);
+		close(fd);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	h->fd = fd;
+	snprintf(h->listen, sizeof(h->listen), "%s", listen);
+	h->render = render;
+	h->arg = arg;
+	h->web = fg_web_config_dup(web);
+	if (web && (!h->web || fg_auth_init(&h->auth, h->web))) {
+		fg_web_config_free(h->web);
+		h->web = NULL;
+		close(fd);
+		http_free(h);
+		snprintf(err, errlen, "out of memory or no random key");
+		return NULL;
+	}
+	/* The PEM stays in h->web while the server runs. */
+	if (tls) {
+		tls_opts[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT,
+						      0, h->web->cert_pem};
+		tls_opts[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY,
+						      0, h->web->key_pem};
+	}
+	/* A thread per connection (at most FG_HTTP_HARD_LIMIT), not one
+	 * thread for all: a bcrypt (up to cost 12, 0.2 s) or a slow render
+	 * holds up only its own connection. A pool would pin connections to
+	 * its threads, and a bcrypt would stall every one sharing its
+	 * thread. */
+	h->mhd = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+		MHD_USE_AUTO | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0),
+	    0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+	    NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned int)FG_HTTP_HARD_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)FG_HTTP_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)FG_HTTP_CONN_MEMORY, MHD_OPTION_NOTIFY_CONNECTION,
+	    on_connection, h, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+	    MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+	if (!h->mhd) {
+		close(fd);
+		if (tls)
+			snprintf(err, errlen,
+				 "%s: the HTTPS server did not start: are "
+				 "cert_file and key_file of %s a certificate "
+				 "and its key?",
+				 listen, web->path);
+		else
+			snprintf(err, errlen,
+				 "%s: the HTTP server did not start", listen);
+		http_free(h);
+		return NULL;
+	}
+	return h;
 }
 
 struct fg_http *fg_http_start(const char *listen, fg_render_fn render,
@@ -531,27 +612,40 @@ struct fg_http *fg_http_start(const char *listen, fg_render_fn render,
 	return fg_http_start_web(listen, NULL, render, arg, err, errlen);
 }
 
-bool fg_http_same_web(const struct fg_http *h, const struct fg_web_config *web)
-{
-	return fg_web_config_equal(h->web, web);
-}
-
 struct fg_http *fg_http_start_web(const char *listen,
 				  const struct fg_web_config *web,
 				  fg_render_fn render, void *arg, char *err,
 				  size_t errlen)
 {
-	struct MHD_OptionItem tls_opts[3] = {{MHD_OPTION_END, 0, NULL},
-					     {MHD_OPTION_END, 0, NULL},
-					     {MHD_OPTION_END, 0, NULL}};
-	bool tls = web && web->cert_pem;
+	return fg_http_start_beside(NULL, listen, web, render, arg, err,
+				    errlen);
+}
+
+struct fg_http *fg_http_start_beside(const struct fg_http *old,
+				     const char *listen,
+				     const struct fg_web_config *web,
+				     fg_render_fn render, void *arg, char *err,
+				     size_t errlen)
+{
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
 				 .ai_flags = AI_NUMERICSERV},
 			*ai = NULL;
 	char host[128], port[8], why[128];
-	struct fg_http *h;
 	int rc, fd;
 
+	if (fg_http_tls_check(web, err, errlen))
+		return NULL;
+	/* The same address: old's socket, shared, so that the port stays
+	 * open throughout and old can go on if this one fails. */
+	if (old && !strcmp(old->listen, listen)) {
+		fd = fcntl(old->fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0) {
+			snprintf(err, errlen, "%s: %s", listen,
+				 strerror(errno));
+			return NULL;
+		}
+		return start_on(fd, listen, web, render, arg, err, errlen);
+	}
 	if (fg_http_parse_listen(listen, host, sizeof(host), port,
 				 sizeof(port))) {
 		snprintf(err, errlen, "%s: expected host:port or [v6]:port",
@@ -569,56 +663,7 @@ struct fg_http *fg_http_start_web(const char *listen,
 		snprintf(err, errlen, "%s: cannot listen: %s", listen, why);
 		return NULL;
 	}
-	h = calloc(1, sizeof(*h));
-	if (!h) {
-		close(fd);
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	h->render = render;
-	h->arg = arg;
-	h->web = fg_web_config_dup(web);
-	h->crypt = web && web->nusers ? calloc(1, sizeof(*h->crypt)) : NULL;
-	if ((web && !h->web) || (web && web->nusers && !h->crypt)) {
-		close(fd);
-		http_free(h);
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	/* The PEM stays in h->web while the server runs. */
-	if (tls) {
-		tls_opts[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT,
-						      0, h->web->cert_pem};
-		tls_opts[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY,
-						      0, h->web->key_pem};
-	}
-	/* One thread, epoll (no FD_SETSIZE ceiling as with select): every
-	 * callback runs on that thread. */
-	h->mhd = MHD_start_daemon(
-	    MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
-		(tls ? MHD_USE_TLS : 0),
-	    0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-	    NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned int)FG_HTTP_HARD_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)FG_HTTP_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)FG_HTTP_CONN_MEMORY, MHD_OPTION_NOTIFY_CONNECTION,
-	    on_connection, h, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	    MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
-	if (!h->mhd) {
-		close(fd);
-		if (tls)
-			snprintf(err, errlen,
-				 "%s: the HTTPS server did not start: are "
-				 "cert_file and key_file of %s a certificate "
-				 "and its key?",
-				 listen, web->path);
-		else
-			snprintf(err, errlen,
-				 "%s: the HTTP server did not start", listen);
-		http_free(h);
-		return NULL;
-	}
-	return h;
+	return start_on(fd, listen, web, render, arg, err, errlen);
 }
 
 void fg_http_stop(struct fg_http *h)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* The /metrics endpoint, served by libmicrohttpd on its own thread. */
+/* The /metrics endpoint, served by libmicrohttpd: a thread accepts, and
+ * each connection has a thread of its own. */
 #ifndef FG_HTTP_H
 #define FG_HTTP_H
 
@@ -8,7 +9,8 @@
 #include "buf.h"
 #include "config.h"
 
-/* Renders the metrics text; called on the HTTP thread. */
+/* Renders the metrics text; called on a connection's thread, maybe on
+ * two at once. */
 typedef void (*fg_render_fn)(struct fg_buf *out, void *arg);
 
 struct fg_http;
@@ -26,13 +28,26 @@ struct fg_http *fg_http_start_web(const char *listen,
 				  const struct fg_web_config *web,
 				  fg_render_fn render, void *arg, char *err,
 				  size_t errlen);
+/* The same while old (may be NULL) still serves: on old's own listening
+ * socket when old listens on listen too, so that the port never closes
+ * and old can go on serving if this fails. Stop old once this serves. */
+struct fg_http *fg_http_start_beside(const struct fg_http *old,
+				     const char *listen,
+				     const struct fg_web_config *web,
+				     fg_render_fn render, void *arg, char *err,
+				     size_t errlen);
 void fg_http_stop(struct fg_http *h);
+/* Whether web's certificate and key (if any) are a pair libmicrohttpd
+ * can serve with: 0, or -EINVAL with err naming the web config. */
+int fg_http_tls_check(const struct fg_web_config *web, char *err,
+		      size_t errlen);
 /* Whether h serves with exactly this TLS material and these users. */
 bool fg_http_same_web(const struct fg_http *h, const struct fg_web_config *web);
 
-/* Basic auth (RFC 7617): whether an Authorization header value (may be
- * NULL) names a user of web with the password of its bcrypt hash. Costs
- * one bcrypt, also for an unknown user. Always 1 when web has no users. */
+/* Basic auth (RFC 7617) once, with a state of its own (webauth.h; a
+ * listener keeps one): whether an Authorization header value (may be
+ * NULL) names a user of web with the password of its bcrypt hash. Always
+ * 1 when web has no users. */
 int fg_http_auth_ok(const struct fg_web_config *web, const char *authorization);
 
 /* What floodgate answers a request, from its method and URL; the

@@ -7,9 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "fileperm.h"
+#include "safefile.h"
 #include "yamlwalk.h"
 
 /* Longer than any CIDR ("ffff:...:ffff/128" is 43 characters). */
@@ -145,41 +144,13 @@ int fg_listfile_parse(const char *text, size_t len, const char *name,
 	return rc;
 }
 
-/* The file's text, when nobody but root or us could have written it. */
+/* The file's text, when nobody but root or us could have written it or
+ * swapped it. */
 static int read_trusted(const char *path, char **text, size_t *len, char *err,
 			size_t errlen)
 {
-	const char *why = NULL;
-	struct stat st;
-	bool regular = true;
-	int rc;
-
-	/* (A missing file: yw_read_file says so.) */
-	if (!stat(path, &st)) {
-		regular = S_ISREG(st.st_mode);
-		why = fg_perm_problem(&st, true);
-	}
-	/* A FIFO or a device would block or never end: files only. */
-	if (!regular) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		return -EINVAL;
-	}
-	if (why) {
-		snprintf(err, errlen,
-			 "%s %s: refusing it, whoever can write it decides "
-			 "what floodgate drops or passes; fix: chmod go-w, "
-			 "chown root",
-			 path, why);
-		return -EPERM;
-	}
-	rc = yw_read_file(path, FG_LISTFILE_MAX_BYTES, text, len);
-	if (rc == -EFBIG)
-		snprintf(err, errlen, "%s: larger than %u MiB", path,
-			 FG_LISTFILE_MAX_BYTES >> 20);
-	else if (rc)
-		snprintf(err, errlen, "%s: cannot read: %s", path,
-			 strerror(-rc));
-	return rc;
+	return fg_safe_read(path, FG_LISTFILE_MAX_BYTES, 0, text, len, err,
+			    errlen);
 }
 
 int fg_listfile_load(const char *path, struct fg_cidr **arr, size_t *n,

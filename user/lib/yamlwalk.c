@@ -9,13 +9,11 @@
  * that is its start); an empty one by the key that holds it.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "units.h"
 #include "yamlwalk.h"
@@ -555,55 +553,4 @@ out:
 		fy_parser_destroy(fyp);
 	fy_diag_destroy(diag);
 	return ret;
-}
-
-/* A whole file, at most max bytes, into *text (malloc'd, NUL-ended). */
-int yw_read_file(const char *path, size_t max, char **text, size_t *len)
-{
-	size_t cap = 0;
-	int fd, ret = 0;
-
-	*text = NULL;
-	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (;;) { /* a directory fails here with EISDIR */
-		ssize_t n;
-
-		if (*len == cap) {
-			char *bigger;
-
-			if (cap >= max) {
-				ret = -EFBIG;
-				break;
-			}
-			cap = cap ? cap * 2 : 16384;
-			bigger = realloc(*text, cap + 1);
-			if (!bigger) {
-				ret = -ENOMEM;
-				break;
-			}
-			*text = bigger;
-		}
-		n = read(fd, *text + *len, cap - *len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		*len += (size_t)n;
-	}
-	close(fd);
-	if (ret) {
-		free(*text);
-		*text = NULL;
-		return ret;
-	}
-	if (*text)
-		(*text)[*len] = '\0';
-	return 0;
 }

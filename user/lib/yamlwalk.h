@@ -94,8 +94,5 @@ typedef int (*yw_root_fn)(struct yw_ctx *c, struct fy_node *root);
  * (NULL when empty). libfyaml's own errors become "NAME:LINE:COL: yaml:
  * message". */
 int yw_parse(struct yw_ctx *c, const char *text, size_t len, yw_root_fn read);
-/* A whole file, at most max bytes, into *text (malloc'd, NUL-ended);
- * -errno, or -EFBIG when larger. */
-int yw_read_file(const char *path, size_t max, char **text, size_t *len);
 
 #endif /* FG_YAMLWALK_H */

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include "webauth.h"
+
+#include <crypt.h>
+#include <errno.h>
+#include <gnutls/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+
+/* RFC 4648 base64 into out (room for outlen - 1 bytes and a NUL);
+ * -1 when not base64 or too long. */
+static int base64_decode(const char *in, char *out, size_t outlen)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				       "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned int acc = 0, bits = 0;
+	size_t n = 0, pad = 0;
+
+	for (; *in; in++) {
+		const char *p = *in ? strchr(alphabet, *in) : NULL;
+
+		if (*in == '=') {
+			pad++;
+			continue;
+		}
+		if (!p || pad)
+			return -1;
+		acc = (acc << 6) | (unsigned int)(p - alphabet);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n + 1 >= outlen)
+				return -1;
+			out[n++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	if (pad > 2)
+		return -1;
+	out[n] = '\0';
+	return (int)n;
+}
+
+/* Compares every byte whatever differs first: the time taken says
+ * nothing of how much matched. */
+static bool same_secret(const void *a, const void *b, size_t len)
+{
+	const unsigned char *x = a, *y = b;
+	unsigned char diff = 0;
+
+	for (size_t i = 0; i < len; i++)
+		diff |= (unsigned char)(x[i] ^ y[i]);
+	return diff == 0;
+}
+
+int fg_auth_init(struct fg_auth *a, const struct fg_web_config *web)
+{
+	memset(a, 0, sizeof(*a));
+	a->web = web;
+	a->tokens = FG_AUTH_FAIL_BURST;
+	if (getrandom(a->key, sizeof(a->key), 0) != (ssize_t)sizeof(a->key))
+		return -EIO;
+	return -pthread_mutex_init(&a->lock, NULL);
+}
+
+void fg_auth_fini(struct fg_auth *a)
+{
+	pthread_mutex_destroy(&a->lock);
+	explicit_bzero(a, sizeof(*a));
+}
+
+/* Under a->lock. */
+static bool cache_has(struct fg_auth *a, const unsigned char *mac)
+{
+	for (unsigned int i = 0; i < FG_AUTH_CACHE_SLOTS; i++) {
+		if (a->slot[i].used &&
+		    same_secret(a->slot[i].mac, mac, FG_AUTH_MAC_LEN)) {
+			a->slot[i].used = ++a->uses;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Under a->lock: into an empty slot, or the least recently used. */
+static void cache_add(struct fg_auth *a, const unsigned char *mac)
+{
+	unsigned int victim = 0;
+
+	for (unsigned int i = 1; i < FG_AUTH_CACHE_SLOTS; i++) {
+		if (a->slot[i].used < a->slot[victim].used)
+			victim = i;
+	}
+	memcpy(a->slot[victim].mac, mac, FG_AUTH_MAC_LEN);
+	a->slot[victim].used = ++a->uses;
+}
+
+/* Under a->lock: a token for one bcrypt's worth of work, if any. */
+static bool take_token(struct fg_auth *a, uint64_t now_ns)
+{
+	if (now_ns > a->refill_ns) {
+		a->tokens += (double)(now_ns - a->refill_ns) / 1e9 *
+			     FG_AUTH_FAIL_PER_S;
+		if (a->tokens > FG_AUTH_FAIL_BURST)
+			a->tokens = FG_AUTH_FAIL_BURST;
+	}
+	a->refill_ns = now_ns;
+	if (a->tokens < 1.0)
+		return false;
+	a->tokens -= 1.0;
+	return true;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* pass checked against hash: whether it matches. Times the bcrypt for
+ * the unknown users' wait. */
+static bool bcrypt_matches(struct fg_auth *a, const char *pass,
+			   const char *hash)
+{
+	struct crypt_data *scratch = calloc(1, sizeof(*scratch));
+	uint64_t start = mono_ns(), took;
+	const char *got;
+	bool ok;
+
+	if (!scratch)
+		return false;
+	got = crypt_r(pass, hash, scratch);
+	ok = got && strlen(got) == FG_BCRYPT_LEN &&
+	     same_secret(got, hash, FG_BCRYPT_LEN);
+	explicit_bzero(scratch, sizeof(*scratch));
+	free(scratch);
+	took = mono_ns() - start;
+	pthread_mutex_lock(&a->lock);
+	a->bcrypt_ns = took ? took : 1;
+	a->bcrypts++;
+	pthread_mutex_unlock(&a->lock);
+	return ok;
+}
+
+/* An unknown user: as long as a bcrypt takes, without one once a bcrypt
+ * has been timed (the first is against the first user's hash, its answer
+ * ignored). */
+static void unknown_user_wait(struct fg_auth *a, const char *pass)
+{
+	uint64_t ns;
+
+	pthread_mutex_lock(&a->lock);
+	ns = a->bcrypt_ns;
+	pthread_mutex_unlock(&a->lock);
+	if (!ns) {
+		bcrypt_matches(a, pass, a->web->users[0].hash);
+		return;
+	}
+	nanosleep(&(struct timespec){.tv_sec = (time_t)(ns / 1000000000ull),
+				     .tv_nsec = (long)(ns % 1000000000ull)},
+		  NULL);
+}
+
+static enum fg_auth_verdict check_creds(struct fg_auth *a, char *creds,
+					size_t n, uint64_t now_ns)
+{
+	const struct fg_web_user *user = NULL;
+	unsigned char mac[FG_AUTH_MAC_LEN];
+	char *colon = memchr(creds, ':', n);
+	bool hit, token;
+
+	if (!colon || memchr(creds, '\0', n))
+		return FG_AUTH_DENY;
+	/* "user:password" is unambiguous: a user name has no ':'. */
+	if (gnutls_hmac_fast(GNUTLS_MAC_SHA256, a->key, sizeof(a->key), creds,
+			     n, mac) < 0)
+		return FG_AUTH_DENY;
+	*colon = '\0';
+	for (unsigned int i = 0; i < a->web->nusers; i++) {
+		if (!strcmp(a->web->users[i].name, creds))
+			user = &a->web->users[i];
+	}
+	pthread_mutex_lock(&a->lock);
+	hit = cache_has(a, mac);
+	token = !hit && take_token(a, now_ns);
+	pthread_mutex_unlock(&a->lock);
+	if (hit)
+		return FG_AUTH_PASS;
+	if (!token)
+		return FG_AUTH_LIMITED;
+	if (!user) {
+		unknown_user_wait(a, colon + 1);
+		return FG_AUTH_DENY;
+	}
+	if (!bcrypt_matches(a, colon + 1, user->hash))
+		return FG_AUTH_DENY;
+	pthread_mutex_lock(&a->lock);
+	if (!cache_has(a, mac)) /* another thread may have added it */
+		cache_add(a, mac);
+	/* A success is no failure to limit: its token back. */
+	if (a->tokens + 1.0 <= FG_AUTH_FAIL_BURST)
+		a->tokens += 1.0;
+	pthread_mutex_unlock(&a->lock);
+	return FG_AUTH_PASS;
+}
+
+enum fg_auth_verdict fg_auth_check(struct fg_auth *a, const char *header,
+				   uint64_t now_ns)
+{
+	enum fg_auth_verdict v;
+	char creds[256];
+	int n;
+
+	if (!a->web || !a->web->nusers)
+		return FG_AUTH_PASS;
+	if (!header || strncasecmp(header, "Basic ", 6))
+		return FG_AUTH_DENY;
+	header += 6;
+	header += strspn(header, " ");
+	n = base64_decode(header, creds, sizeof(creds));
+	v = n > 0 ? check_creds(a, creds, (size_t)n, now_ns) : FG_AUTH_DENY;
+	explicit_bzero(creds, sizeof(creds));
+	return v;
+}
