@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Basic auth at a bounded cost (user/lib/webauth.c): the cache of
+ * verified credentials, the bucket for failed checks, unknown users. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "webauth.h"
+
+/* bcrypt (cost 4) of "floodgate-test-pw", made by Python's crypt module. */
+#define HASH_PW "$2b$04$lo50J5sgZE0pjiNSZ07qzOaR03aUCdvCAoR6AA00kX8tRY3qCLOSm"
+#define PW "floodgate-test-pw"
+#define SEC 1000000000ull
+
+static void b64(const char *in, char *out)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				"abcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t len = strlen(in), o = 0;
+
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned int v = (unsigned char)in[i] << 16;
+
+		if (i + 1 < len)
+			v |= (unsigned char)in[i + 1] << 8;
+		if (i + 2 < len)
+			v |= (unsigned char)in[i + 2];
+		out[o++] = a[(v >> 18) & 63];
+		out[o++] = a[(v >> 12) & 63];
+		out[o++] = i + 1 < len ? a[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < len ? a[v & 63] : '=';
+	}
+	out[o] = '\0';
+}
+
+/* user_pass ("user:password") checked at now. */
+static enum fg_auth_verdict check(struct fg_auth *a, const char *user_pass,
+				  uint64_t now)
+{
+	char header[256] = "Basic ";
+
+	b64(user_pass, header + 6);
+	return fg_auth_check(a, header, now);
+}
+
+/* A web config with users u00.. (nusers of them), all with HASH_PW. */
+static struct fg_web_config *users(unsigned int nusers)
+{
+	struct fg_web_config *w = calloc(1, sizeof(*w));
+
+	assert_non_null(w);
+	for (unsigned int i = 0; i < nusers; i++) {
+		snprintf(w->users[i].name, sizeof(w->users[i].name), "u%02u",
+			 i);
+		memcpy(w->users[i].hash, HASH_PW, FG_BCRYPT_LEN + 1);
+	}
+	w->nusers = nusers;
+	return w;
+}
+
+/* A scraper pays one bcrypt, then none. */
+static void test_cache(void **state)
+{
+	struct fg_web_config *w = users(2);
+	struct fg_auth a;
+
+	(void)state;
+	assert_int_equal(fg_auth_init(&a, w), 0);
+	assert_int_equal(check(&a, "u00:" PW, SEC), FG_AUTH_PASS);
+	assert_int_equal(a.bcrypts, 1);
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(check(&a, "u00:" PW, SEC), FG_AUTH_PASS);
+	assert_int_equal(a.bcrypts, 1);
+	/* Another password, another user: not what was verified. */
+	assert_int_equal(check(&a, "u00:" PW "x", SEC), FG_AUTH_DENY);
+	assert_int_equal(check(&a, "u01:" PW, SEC), FG_AUTH_PASS);
+	assert_int_equal(a.bcrypts, 3);
+	/* The cache holds no password. */
+	assert_null(memmem(&a, sizeof(a), PW, strlen(PW)));
+	fg_auth_fini(&a);
+
+	/* A new state (a new listener, as a changed web config makes)
+	 * starts empty, under another key. */
+	assert_int_equal(fg_auth_init(&a, w), 0);
+	assert_int_equal(check(&a, "u00:" PW, SEC), FG_AUTH_PASS);
+	assert_int_equal(a.bcrypts, 1);
+	fg_auth_fini(&a);
+	free(w);
+}
+
+/* FG_AUTH_CACHE_SLOTS credentials at most, the least recently used out. */
+static void test_cache_bounded(void **state)
+{
+	const unsigned int n = FG_AUTH_CACHE_SLOTS + 2;
+	struct fg_web_config *w = users(n);
+	char cred[64];
+	struct fg_auth a;
+
+	(void)state;
+	assert_int_equal(fg_auth_init(&a, w), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		snprintf(cred, sizeof(cred), "u%02u:%s", i, PW);
+		assert_int_equal(check(&a, cred, SEC), FG_AUTH_PASS);
+	}
+	assert_int_equal(a.bcrypts, n);
+	/* The newest FG_AUTH_CACHE_SLOTS are remembered... */
+	for (unsigned int i = 2; i < n; i++) {
+		snprintf(cred, sizeof(cred), "u%02u:%s", i, PW);
+		assert_int_equal(check(&a, cred, SEC), FG_AUTH_PASS);
+	}
+	assert_int_equal(a.bcrypts, n);
+	/* ...the two oldest were not. */
+	assert_int_equal(check(&a, "u00:" PW, SEC), FG_AUTH_PASS);
+	assert_int_equal(a.bcrypts, n + 1);
+	fg_auth_fini(&a);
+	free(w);
+}
+
+/* Failed checks: FG_AUTH_FAIL_BURST, then FG_AUTH_FAIL_PER_S, each
+ * beyond answered without a bcrypt. */
+static void test_limiter(void **state)
+{
+	struct fg_web_config *w = users(1);
+	uint64_t t = 10 * SEC;
+	struct fg_auth a;
+
+	(void)state;
+	assert_int_equal(fg_auth_init(&a, w), 0);
+	for (int i = 0; i < FG_AUTH_FAIL_BURST; i++)
+		assert_int_equal(check(&a, "u00:wrong", t), FG_AUTH_DENY);
+	assert_int_equal(a.bcrypts, FG_AUTH_FAIL_BURST);
+	for (int i = 0; i < 50; i++)
+		assert_int_equal(check(&a, "u00:wrong", t), FG_AUTH_LIMITED);
+	/* The right password, not verified yet: no token, no check. */
+	assert_int_equal(check(&a, "u00:" PW, t), FG_AUTH_LIMITED);
+	assert_int_equal(a.bcrypts, FG_AUTH_FAIL_BURST);
+
+	/* Refilled at FG_AUTH_FAIL_PER_S. */
+	t += SEC / FG_AUTH_FAIL_PER_S;
+	assert_int_equal(check(&a, "u00:wrong", t), FG_AUTH_DENY);
+	assert_int_equal(check(&a, "u00:wrong", t), FG_AUTH_LIMITED);
+	assert_int_equal(a.bcrypts, FG_AUTH_FAIL_BURST + 1);
+
+	/* A success gives its token back: the next failure is checked. */
+	t += SEC / FG_AUTH_FAIL_PER_S;
+	assert_int_equal(check(&a, "u00:" PW, t), FG_AUTH_PASS);
+	assert_int_equal(check(&a, "u00:wrong", t), FG_AUTH_DENY);
+	assert_int_equal(check(&a, "u00:wrong", t), FG_AUTH_LIMITED);
+	/* And once verified, it passes whatever the bucket holds. */
+	assert_int_equal(check(&a, "u00:" PW, t), FG_AUTH_PASS);
+	assert_int_equal(a.bcrypts, FG_AUTH_FAIL_BURST + 3);
+
+	/* Never more than the burst, however long it was quiet. */
+	t += 3600 * SEC;
+	for (int i = 0; i < FG_AUTH_FAIL_BURST; i++)
+		assert_int_equal(check(&a, "u00:wrong", t), FG_AUTH_DENY);
+	assert_int_equal(check(&a, "u00:wrong", t), FG_AUTH_LIMITED);
+	fg_auth_fini(&a);
+	free(w);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
+}
+
+/* An unknown user: no bcrypt (after the first, which times one), the
+ * same wait as a known one, a token from the same bucket. */
+static void test_unknown_user(void **state)
+{
+	struct fg_web_config *w = users(1);
+	uint64_t t = 10 * SEC, start, took;
+	struct fg_auth a;
+
+	(void)state;
+	assert_int_equal(fg_auth_init(&a, w), 0);
+	assert_int_equal(check(&a, "mallory:" PW, t), FG_AUTH_DENY);
+	assert_int_equal(a.bcrypts, 1);
+	assert_true(a.bcrypt_ns > 0);
+	for (int i = 1; i < FG_AUTH_FAIL_BURST; i++) {
+		start = mono_ns();
+		assert_int_equal(check(&a, "mallory:" PW, t), FG_AUTH_DENY);
+		took = mono_ns() - start;
+		assert_true(took >= a.bcrypt_ns);
+	}
+	assert_int_equal(a.bcrypts, 1);
+	/* The bucket is as empty as for a known user. */
+	assert_int_equal(check(&a, "mallory:" PW, t), FG_AUTH_LIMITED);
+	assert_int_equal(check(&a, "u00:wrong", t), FG_AUTH_LIMITED);
+	assert_int_equal(a.bcrypts, 1);
+	fg_auth_fini(&a);
+	free(w);
+}
+
+/* No header, another scheme, bad base64, no colon: denied for free. */
+static void test_malformed(void **state)
+{
+	struct fg_web_config *w = users(1);
+	uint64_t t = 10 * SEC;
+	struct fg_auth a;
+
+	(void)state;
+	assert_int_equal(fg_auth_init(&a, w), 0);
+	for (int i = 0; i < 2 * FG_AUTH_FAIL_BURST; i++) {
+		assert_int_equal(fg_auth_check(&a, NULL, t), FG_AUTH_DENY);
+		assert_int_equal(fg_auth_check(&a, "Bearer x", t),
+				 FG_AUTH_DENY);
+		assert_int_equal(fg_auth_check(&a, "Basic !!", t),
+				 FG_AUTH_DENY);
+		assert_int_equal(check(&a, "u00", t), FG_AUTH_DENY);
+	}
+	assert_int_equal(a.bcrypts, 0);
+	/* They took no token either. */
+	assert_int_equal(check(&a, "u00:" PW, t), FG_AUTH_PASS);
+	fg_auth_fini(&a);
+	free(w);
+
+	/* No users: open. */
+	assert_int_equal(fg_auth_init(&a, NULL), 0);
+	assert_int_equal(fg_auth_check(&a, NULL, t), FG_AUTH_PASS);
+	fg_auth_fini(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_cache),
+	    cmocka_unit_test(test_cache_bounded),
+	    cmocka_unit_test(test_limiter),
+	    cmocka_unit_test(test_unknown_user),
+	    cmocka_unit_test(test_malformed),
+	};
+
+	return cmocka_run_group_tests_name("webauth", tests, NULL, NULL);
+}
