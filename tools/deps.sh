@@ -18,6 +18,7 @@ PACKAGES=(
 	libjson-c-dev libcmocka-dev libhiredis-dev
 	libsystemd-dev # floodgated's log lines as journal fields under systemd
 	libcrypt-dev # bcrypt checks of metrics.web_config's basic_auth_users (crypt_r)
+	libgnutls28-dev # the TLS certificate/key pair check and the auth cache's HMAC
 	openssl      # the TLS metrics test makes its self-signed certificate
 	redis-server redis-tools # the fleet's tests start their own server
 	iproute2 iputils-ping ethtool util-linux procps curl python3 gzip

@@ -939,7 +939,8 @@ static void test_missing_file(void **state)
 				 "such file or directory");
 	assert_int_equal(
 	    fg_config_load_file("tests/unit", &s, err, sizeof(err)), -EISDIR);
-	assert_string_equal(err, "tests/unit: not a regular file (a directory)");
+	assert_string_equal(err,
+			    "tests/unit: not a regular file (a directory)");
 }
 
 /* Errors in a file carry its name; messages fit a short buffer. */

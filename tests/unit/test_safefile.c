@@ -139,8 +139,10 @@ static int setup(void **state)
 		   "-----BEGIN CERTIFICATE-----\nMIIB\n"
 		   "-----END CERTIFICATE-----\n",
 		   0644);
-	if (mkdir(f->sub, 0700))
+	if (mkdir(f->sub, 0700)) {
+		free(f);
 		return -1;
+	}
 	/* No SA_RESTART: an open() that waits for a FIFO's writer (the
 	 * hang this guards against) fails with EINTR when the alarm rings,
 	 * so a test fails instead of hanging. */
@@ -191,8 +193,8 @@ static void expect_reads(const struct fx *f, const char *path, mode_t mode)
 		write_file(path, readers[i].text, mode);
 		got = readers[i].load(f, path, err, sizeof(err));
 		if (got)
-			fail_msg("%s %s: %d \"%s\"", readers[i].name, path,
-				 got, err);
+			fail_msg("%s %s: %d \"%s\"", readers[i].name, path, got,
+				 err);
 	}
 }
 
@@ -272,7 +274,8 @@ static void test_parent_owned_by_another(void **state)
 		skip();
 	expect_reads(f, f->subpath, 0600);
 	assert_int_equal(chown(f->sub, NOBODY, NOBODY), 0);
-	expect_all(f, f->subpath, -EPERM, "is owned by another user (uid 65534)");
+	expect_all(f, f->subpath, -EPERM,
+		   "is owned by another user (uid 65534)");
 	assert_int_equal(chown(f->sub, 0, 0), 0);
 	/* The file itself. */
 	assert_int_equal(chown(f->subpath, NOBODY, NOBODY), 0);
@@ -308,10 +311,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_symlink, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_group_writable_parent, setup,
 					    teardown),
-	    cmocka_unit_test_setup_teardown(test_parent_owned_by_another,
-					    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_file_writable_by_others,
-					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_parent_owned_by_another, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_file_writable_by_others, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_key_readable_by_others, setup,
 					    teardown),
 	};

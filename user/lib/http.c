@@ -227,8 +227,8 @@ int fg_http_auth_ok(const struct fg_web_config *web, const char *authorization)
 
 	if (fg_auth_init(&a, web))
 		return 0;
-	ok = fg_auth_check(&a, authorization, fg_monotonic_ns()) ==
-	     FG_AUTH_PASS;
+	ok =
+	    fg_auth_check(&a, authorization, fg_monotonic_ns()) == FG_AUTH_PASS;
 	fg_auth_fini(&a);
 	return ok;
 }
@@ -281,11 +281,11 @@ static bool authorized(struct fg_http *h, struct MHD_Connection *conn)
 
 	if (!h->web || !h->web->nusers)
 		return true;
-	v = fg_auth_check(&h->auth,
-			  MHD_lookup_connection_value(
-			      conn, MHD_HEADER_KIND,
-			      MHD_HTTP_HEADER_AUTHORIZATION),
-			  fg_monotonic_ns());
+	v = fg_auth_check(
+	    &h->auth,
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					MHD_HTTP_HEADER_AUTHORIZATION),
+	    fg_monotonic_ns());
 	if (v != FG_AUTH_LIMITED)
 		return v == FG_AUTH_PASS;
 	pthread_mutex_lock(&h->lock);
@@ -299,8 +299,7 @@ static bool authorized(struct fg_http *h, struct MHD_Connection *conn)
 	return false;
 }
 
-static void set_busy(struct fg_http *h, struct MHD_Connection *conn,
-		     bool busy)
+static void set_busy(struct fg_http *h, struct MHD_Connection *conn, bool busy)
 {
 	const union MHD_ConnectionInfo *info =
 	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -500,8 +499,7 @@ bool fg_http_same_web(const struct fg_http *h, const struct fg_web_config *web)
 	return fg_web_config_equal(h->web, web);
 }
 
-int fg_http_tls_check(const struct fg_web_config *web, char *err,
-		      size_t errlen)
+int fg_http_tls_check(const struct fg_web_config *web, char *err, size_t errlen)
 {
 	gnutls_certificate_credentials_t cred;
 	gnutls_datum_t cert, key;

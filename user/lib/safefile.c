@@ -28,8 +28,8 @@ static const char *kind_of(mode_t mode)
  * under the name: root or us only, and no group or others, unless the
  * sticky bit keeps them from renaming entries they do not own (the file
  * itself is then checked for its owner). */
-static int dir_trusted(const char *path, const char *dir,
-		       const struct stat *st, char *err, size_t errlen)
+static int dir_trusted(const char *path, const char *dir, const struct stat *st,
+		       char *err, size_t errlen)
 {
 	if (st->st_uid != 0 && st->st_uid != geteuid()) {
 		snprintf(err, errlen,
@@ -96,8 +96,8 @@ static int open_parent(const char *path, const char **base, char *err,
 
 		/* real is cut after p for the messages: the path so far. */
 		*end = '\0';
-		next = openat(fd, p, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-					 O_CLOEXEC);
+		next = openat(fd, p,
+			      O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (next < 0 || fstat(next, &st)) {
 			rc = -errno;
 			snprintf(err, errlen,
@@ -192,8 +192,8 @@ static int read_all(int fd, size_t max, char **text, size_t *len)
 	return 0;
 }
 
-int fg_safe_read(const char *path, size_t max, unsigned int flags,
-		 char **text, size_t *len, char *err, size_t errlen)
+int fg_safe_read(const char *path, size_t max, unsigned int flags, char **text,
+		 size_t *len, char *err, size_t errlen)
 {
 	const char *base;
 	struct stat st;
@@ -207,21 +207,22 @@ int fg_safe_read(const char *path, size_t max, unsigned int flags,
 	/* O_NONBLOCK: a FIFO's open would wait for a writer. */
 	fd = openat(dir, base,
 		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	rc = fd < 0 ? -errno : 0;
+	if (fd < 0) {
+		rc = -errno;
+		close(dir);
+		if (rc == -ELOOP)
+			snprintf(err, errlen,
+				 "%s: a symbolic link: refusing it, whoever "
+				 "can change the link chooses the file; name "
+				 "the file itself",
+				 path);
+		else
+			snprintf(err, errlen, "%s: cannot read: %s", path,
+				 strerror(-rc));
+		return rc;
+	}
 	close(dir);
-	if (rc == -ELOOP) {
-		snprintf(err, errlen,
-			 "%s: a symbolic link: refusing it, whoever can "
-			 "change the link chooses the file; name the file "
-			 "itself",
-			 path);
-		return rc;
-	}
-	if (rc) {
-		snprintf(err, errlen, "%s: cannot read: %s", path,
-			 strerror(-rc));
-		return rc;
-	}
+	rc = 0;
 	if (fstat(fd, &st)) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: cannot read: %s", path,

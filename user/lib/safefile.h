@@ -22,7 +22,7 @@
  * Returns 0 or -errno (-EPERM for a refusal, -EINVAL not a regular file,
  * -EISDIR a directory, -ELOOP a symbolic link, -EFBIG too large).
  */
-int fg_safe_read(const char *path, size_t max, unsigned int flags,
-		 char **text, size_t *len, char *err, size_t errlen);
+int fg_safe_read(const char *path, size_t max, unsigned int flags, char **text,
+		 size_t *len, char *err, size_t errlen);
 
 #endif /* FG_SAFEFILE_H */

@@ -101,8 +101,8 @@ static void cache_add(struct fg_auth *a, const unsigned char *mac)
 static bool take_token(struct fg_auth *a, uint64_t now_ns)
 {
 	if (now_ns > a->refill_ns) {
-		a->tokens += (double)(now_ns - a->refill_ns) / 1e9 *
-			     FG_AUTH_FAIL_PER_S;
+		a->tokens +=
+		    (double)(now_ns - a->refill_ns) / 1e9 * FG_AUTH_FAIL_PER_S;
 		if (a->tokens > FG_AUTH_FAIL_BURST)
 			a->tokens = FG_AUTH_FAIL_BURST;
 	}
