@@ -298,3 +298,51 @@ void vcache_test_dry_run(void **state)
 	fx->maps.ctl_mem->dry_run = 0;
 	run(fx, &web, XDP_DROP, "enforcing again");
 }
+
+/*
+ * A commit that lands while a packet is on its way: the packet read the
+ * config slot under A (1 an hour), then B (unlimited) went live and the
+ * verdict generation moved. Its drop was decided under A and must not
+ * stand for B's packets: with the generations read after the slot it was
+ * cached under B's generation, and B dropped the source until A's next
+ * token, an hour later.
+ */
+void vcache_test_commit_straddle(void **state)
+{
+	struct fx *fx = *state;
+	struct fg_settings s;
+	struct fg_cidr deny;
+	struct fg_vcache_entry e;
+	char err[256] = "";
+	__u32 slot_a, slot_b;
+
+	setup(fx, &s, &deny, 0, 1);
+	s.defaults[FG_DIM_PACKETS].rate =
+	    (struct fg_rate){1, 3600 * FX_NSEC_PER_SEC};
+	s.rules[0].dim[FG_DIM_PACKETS] = s.defaults[FG_DIM_PACKETS];
+	if (fx_configure(fx, &s, err, sizeof(err)))
+		FAIL("configuring A: %s", err);
+	slot_a = fx->maps.ctl_mem->cfg_slot;
+	s.defaults[FG_DIM_PACKETS] = (struct fg_dim_limit){0};
+	s.rules[0].dim[FG_DIM_PACKETS] = s.defaults[FG_DIM_PACKETS];
+	if (fx_configure(fx, &s, err, sizeof(err)))
+		FAIL("configuring B: %s", err);
+	slot_b = fx->maps.ctl_mem->cfg_slot;
+	/* B is staged in its slot; A is live again, as before B's commit. */
+	fx->maps.ctl_mem->cfg_slot = slot_a;
+	run(fx, &web, XDP_PASS, "A: burst 1");
+
+	fx->skel->bss->fg_test_commit_pending = 1;
+	run(fx, &web, XDP_DROP, "A: over, B committed meanwhile");
+	if (fx->skel->bss->fg_test_commit_pending ||
+	    fx->maps.ctl_mem->cfg_slot != slot_b)
+		FAIL("the test hook did not commit B");
+	if (cached(fx, SRC, &e))
+		FAIL("A's drop is cached under B's generation (reason %u)",
+		     e.reason);
+	for (int i = 0; i < 3; i++)
+		run(fx, &web, XDP_PASS, "B: unlimited");
+	if (drops(fx, FG_REASON_RATE_PACKETS) != 1)
+		FAIL("drop/rate_packets %llu, expected 1 (A's)",
+		     (unsigned long long)drops(fx, FG_REASON_RATE_PACKETS));
+}
