@@ -164,7 +164,7 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 		return XDP_DROP;
 	now = fg_now();
 	until = fg_is_blocked(ctl, &src.key, now);
-	if (until) {
+	if (until && !ctl->dry_run && !rule->dry_run) {
 		v.action = FG_ACTION_DROP;
 		v.reason = FG_REASON_BLOCKED;
 		fg_vcache_remember(ctx, where, &pkt, FG_REASON_BLOCKED, slot,
@@ -173,8 +173,13 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	}
 
 	rule_slot = (int)slot;
+	/* Dry-run, global or the packet's rule's, enforces only the deny
+	 * list: a boxed source passes as the would-be drop it is, without
+	 * charging its limits. */
+	if (until)
+		v.reason = FG_REASON_DRY_RUN;
 	/* A source the fleet blocked costs one lookup and no state. */
-	if (fg_fleet_blocked_now(ctl, rule, &src.key, now))
+	else if (fg_fleet_blocked_now(ctl, rule, &src.key, now))
 		v.reason = FG_REASON_FLEET_LIMIT;
 	else
 		v.reason = fg_limit(cfg, rule, &pkt, &src, gen, now);

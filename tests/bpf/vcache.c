@@ -346,3 +346,53 @@ void vcache_test_commit_straddle(void **state)
 		FAIL("drop/rate_packets %llu, expected 1 (A's)",
 		     (unsigned long long)drops(fx, FG_REASON_RATE_PACKETS));
 }
+
+/* Passes counted as reason. */
+static __u64 passes(struct fx *fx, __u32 reason)
+{
+	struct fx_counters c;
+
+	if (fx_read_counters(fx, &c))
+		FAIL("reading counters");
+	return c.stats[FG_ACTION_PASS * FG_REASON_SLOTS + reason].packets;
+}
+
+/* A boxed source's cached drop does not hold in dry-run, global or its
+ * rule's (`floodgate mode dry-run --rule web`, which rewrites the live
+ * config and bumps the verdict generation): it passes as dry_run. */
+void vcache_test_box_dry_run(void **state)
+{
+	struct fx *fx = *state;
+	struct fg_settings s;
+	struct fg_cidr deny;
+	struct fg_vcache_entry e;
+	struct fg_config *cfg = calloc(1, sizeof(*cfg));
+	__u32 live;
+
+	if (!cfg)
+		FAIL("no memory");
+	setup(fx, &s, &deny, 10, 2);
+	go_over(fx, "over: boxed");
+	if (!cached(fx, SRC, &e) || e.reason != FG_REASON_BLOCKED)
+		FAIL("expected a cached box");
+	fx->maps.ctl_mem->dry_run = 1;
+	run(fx, &web, XDP_PASS, "boxed, dry-run");
+	fx->maps.ctl_mem->dry_run = 0;
+	run(fx, &web, XDP_DROP, "boxed, enforcing again");
+
+	live = fx->maps.ctl_mem->cfg_slot;
+	if (bpf_map_lookup_elem(fx->maps.cfg, &live, cfg))
+		FAIL("reading the live config: %s", strerror(errno));
+	cfg->rules[1].dry_run = 1; /* web */
+	if (bpf_map_update_elem(fx->maps.cfg, &live, cfg, BPF_ANY))
+		FAIL("writing the live config: %s", strerror(errno));
+	fg_maps_verdicts_changed(&fx->maps);
+	run(fx, &web, XDP_PASS, "boxed, web in dry-run");
+	run(fx, &web, XDP_PASS, "boxed, web in dry-run, again");
+	free(cfg);
+	if (passes(fx, FG_REASON_DRY_RUN) != 3 ||
+	    drops(fx, FG_REASON_BLOCKED) != 1)
+		FAIL("pass/dry_run %llu, drop/blocked %llu; expected 3 and 1",
+		     (unsigned long long)passes(fx, FG_REASON_DRY_RUN),
+		     (unsigned long long)drops(fx, FG_REASON_BLOCKED));
+}
