@@ -668,6 +668,9 @@ static long add_vcache_tests(struct fx *fx, struct CMUnitTest *tests, size_t n)
 	    {"verdict cache: a boxed source's cached drop does not hold in "
 	     "dry-run, global or its rule's",
 	     vcache_test_box_dry_run},
+	    {"verdict cache: expiring boxes whose time is up keeps the cache; "
+	     "unblocking a live box ends its cached drop",
+	     vcache_test_box_expiry},
 	};
 
 	for (size_t i = 0; i < VCACHE_TESTS; i++) {

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "boxexpiry.h"
 #include "fixture.h"
 #include "floodgate.skel.h"
 #include "pkt.h"
@@ -395,4 +396,51 @@ void vcache_test_box_dry_run(void **state)
 		FAIL("pass/dry_run %llu, drop/blocked %llu; expected 3 and 1",
 		     (unsigned long long)passes(fx, FG_REASON_DRY_RUN),
 		     (unsigned long long)drops(fx, FG_REASON_BLOCKED));
+}
+
+/* The daemon's box expiry removes only boxes whose time is up, whose
+ * cached drops ended by their own time: the verdict generation stays
+ * (every CPU's cache stays warm). Only a box let out early bumps it. */
+void vcache_test_box_expiry(void **state)
+{
+	struct fx *fx = *state;
+	struct fg_settings s;
+	struct fg_cidr deny;
+	struct fg_block old = {0};
+	struct fg_src_key k;
+	__u8 addr[16] = {[10] = 0xff, [11] = 0xff, 198, 51, 100};
+	long live = -1;
+	__u32 gen;
+
+	setup(fx, &s, &deny, 10, 2);
+	go_over(fx, "over: boxed");
+	/* Boxes over long ago, beside the live one. */
+	old.until_ns = fx_clock_now(fx) - FX_NSEC_PER_SEC;
+	for (int i = 0; i < 5; i++) {
+		addr[15] = (__u8)(100 + i);
+		if (fx_blocked_put(fx, addr, FG_RULE_ID_ANY, &old))
+			FAIL("putting an old box");
+	}
+	gen = fx->maps.ctl_mem->verdict_gen;
+	if (fg_box_expire(&fx->maps, fx_clock_now(fx), &live) != 5 || live != 1)
+		FAIL("expiry: expected 5 old boxes gone, 1 live (%ld)", live);
+	fx_clock_advance(fx, 10 * FX_NSEC_PER_SEC - 1);
+	run(fx, &web, XDP_DROP, "boxed, 1 ns before its end");
+	fx_clock_advance(fx, 1);
+	if (fg_box_expire(&fx->maps, fx_clock_now(fx), &live) != 1 || live)
+		FAIL("expiry: expected the box gone, none live (%ld)", live);
+	if (fx->maps.ctl_mem->verdict_gen != gen)
+		FAIL("expiring %s bumped the verdict generation %u times",
+		     "6 boxes", fx->maps.ctl_mem->verdict_gen - gen);
+	run(fx, &web, XDP_PASS, "the box over");
+
+	/* Let out early: the cached drop must end now. */
+	fx_clock_advance(fx, FX_NSEC_PER_SEC);
+	go_over(fx, "over again: boxed");
+	if (bpf_map_get_next_key(fx->maps.blocked, NULL, &k))
+		FAIL("nothing in the box");
+	if (fg_blocked_del(&fx->maps, &k) ||
+	    fx->maps.ctl_mem->verdict_gen != gen + 1)
+		FAIL("unblocking: the verdict generation moved by %u, not 1",
+		     fx->maps.ctl_mem->verdict_gen - gen);
 }

@@ -8,7 +8,7 @@
 #ifndef FG_TEST_VCACHE_H
 #define FG_TEST_VCACHE_H
 
-#define VCACHE_TESTS 7
+#define VCACHE_TESTS 8
 
 void vcache_test_rate_exact(void **state);
 void vcache_test_unblock(void **state);
@@ -17,5 +17,6 @@ void vcache_test_reload(void **state);
 void vcache_test_dry_run(void **state);
 void vcache_test_commit_straddle(void **state);
 void vcache_test_box_dry_run(void **state);
+void vcache_test_box_expiry(void **state);
 
 #endif /* FG_TEST_VCACHE_H */
