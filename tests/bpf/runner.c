@@ -624,6 +624,8 @@ static long add_chain_tests(struct fx *fx, struct CMUnitTest *tests, size_t n)
 	    {"chain: empty slot passes, counts nothing", chain_test_empty_slot},
 	    {"chain: slot filled but switched off passes",
 	     chain_test_switched_off},
+	    {"chain: floodgate's own program, or one on its maps, is refused",
+	     chain_test_refuses_self},
 	};
 
 	for (size_t i = 0; i < CHAIN_TESTS; i++) {
