@@ -370,8 +370,10 @@ void vcache_test_box_dry_run(void **state)
 	struct fg_config *cfg = calloc(1, sizeof(*cfg));
 	__u32 live;
 
-	if (!cfg)
+	if (!cfg) {
 		FAIL("no memory");
+		return;
+	}
 	setup(fx, &s, &deny, 10, 2);
 	go_over(fx, "over: boxed");
 	if (!cached(fx, SRC, &e) || e.reason != FG_REASON_BLOCKED)
