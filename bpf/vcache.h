@@ -51,7 +51,7 @@ static __always_inline __u32 fg_vcache_index(const __u32 addr[4],
 
 /*
  * Remembers a drop that holds until `until`, under the generations
- * fg_vcache_hit read before this packet's verdict began (kept in this
+ * fg_vcache_begin read before this packet's verdict began (kept in this
  * CPU's scratch slot: a packet runs to its end on one CPU. Should they
  * be an earlier packet's, they are older still, which is safe). Only
  * what is sure: not in dry-run, not when rules depend on the
@@ -114,26 +114,59 @@ static __always_inline __u32 fg_vcache_row(__u32 reason, __u32 slot)
 	return reason == FG_REASON_RATE_PACKETS ? slot + 1 : 0;
 }
 
+/* The load of a field user space stores to through the mmap of fg_ctl:
+ * once, where the code has it, not merged with or moved past another
+ * such load by the compiler. */
+#define FG_CTL_LOAD(p) (*(const volatile __u32 *)&(p))
+
+/*
+ * Keeps in this CPU's scratch slot the generations this packet's verdict
+ * is made under, for fg_vcache_hit and fg_vcache_learn. Called before
+ * the packet reads anything its verdict depends on, the config slot
+ * first of all. User space writes first, then bumps the generation
+ * (fg_maps_commit_config flips cfg_slot, then verdict_gen; the box,
+ * lists and rule modes likewise): a packet that sees a generation sees
+ * what came before it, and a packet that reads an old config, box or
+ * list is stamped with the generation that is already past. Read in the
+ * other order, a packet could take the old slot and the new generation,
+ * and cache under the new config a drop made under the old one.
+ *
+ * Ordering: the stores are ordered in user space (__atomic, and map
+ * updates are system calls). The loads are ordered as written here
+ * because they are volatile (FG_CTL_LOAD: the compiler keeps their order)
+ * and x86 does not reorder a load with an earlier load (TSO), so the
+ * JIT's plain loads suffice and no barrier is needed. BPF has no fence
+ * instruction, and clang 14 cannot emit the load-acquire that kernels
+ * from 6.15 take (it needs LLVM 21, -mcpu=v4): on a CPU that reorders
+ * loads (arm64) a packet could still straddle a commit.
+ */
+static __always_inline void fg_vcache_begin(const struct fg_ctl *ctl)
+{
+	__u32 idx = FG_VCACHE_SCRATCH;
+	struct fg_vcache_entry *scratch = bpf_map_lookup_elem(&fg_vcache, &idx);
+
+	if (!scratch)
+		return;
+	scratch->verdict_gen = FG_CTL_LOAD(ctl->verdict_gen);
+	scratch->lists_gen = FG_CTL_LOAD(ctl->lists_gen);
+}
+
 /*
  * Nonzero when this CPU already knows a drop that holds for this packet
  * now (the entry is then in the scratch slot's place: see
- * fg_vcache_account). Also keeps the generations for fg_vcache_learn,
- * read before anything of this packet's verdict. Inline: a global
- * function here, on every packet's path, costs the verifier more than
- * its body.
+ * fg_vcache_account), under the generations fg_vcache_begin kept.
+ * Inline: a global function here, on every packet's path, costs the
+ * verifier more than its body.
  */
 static __always_inline int fg_vcache_hit(const struct fg_ctl *ctl,
 					 const struct fg_pkt *pkt)
 {
 	__u32 idx = FG_VCACHE_SCRATCH, port_key = fg_vcache_port_key(pkt);
 	struct fg_vcache_entry *e, *scratch;
-	__u32 lists_gen = ctl->lists_gen, verdict_gen = ctl->verdict_gen;
 
 	scratch = bpf_map_lookup_elem(&fg_vcache, &idx);
 	if (!scratch)
 		return 0;
-	scratch->lists_gen = lists_gen;
-	scratch->verdict_gen = verdict_gen;
 	/* Nothing is cached in dry-run (fg_vcache_learn). */
 	if (ctl->dry_run)
 		return 0;
@@ -141,8 +174,8 @@ static __always_inline int fg_vcache_hit(const struct fg_ctl *ctl,
 	e = bpf_map_lookup_elem(&fg_vcache, &idx);
 	if (!e || e->addr[3] != pkt->saddr[3] || e->port_key != port_key ||
 	    e->addr[2] != pkt->saddr[2] || e->addr[1] != pkt->saddr[1] ||
-	    e->addr[0] != pkt->saddr[0] || e->lists_gen != lists_gen ||
-	    e->verdict_gen != verdict_gen || e->until_ns <= fg_now())
+	    e->addr[0] != pkt->saddr[0] || e->lists_gen != scratch->lists_gen ||
+	    e->verdict_gen != scratch->verdict_gen || e->until_ns <= fg_now())
 		return 0;
 	/* What fg_vcache_account counts, where it finds it. */
 	scratch->reason = e->reason;

@@ -24,6 +24,7 @@
 #include "penalty.h"
 #include "reset.h"
 #include "rules.h"
+#include "testhook.h"
 #include "vcache.h"
 
 /* Where fg_process() may stop early, in path order. */
@@ -85,18 +86,20 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 		v.reason = FG_REASON_DISABLED;
 		goto out;
 	}
-	cfg_slot = ctl->cfg_slot;
-	cfg = bpf_map_lookup_elem(&fg_cfg, &cfg_slot);
-	if (!cfg)
-		goto out;
-
 	rc = fg_parse(ctx, &pkt);
-	if (upto == FG_STEP_PARSE)
-		return XDP_DROP;
 	if (rc == FG_PARSE_NOT_IP) {
 		v.reason = FG_REASON_NOT_IP;
 		goto out;
 	}
+	/* The generations before the config slot: fg_vcache_begin. */
+	fg_vcache_begin(ctl);
+	cfg_slot = FG_CTL_LOAD(ctl->cfg_slot);
+	cfg = bpf_map_lookup_elem(&fg_cfg, &cfg_slot);
+	if (!cfg)
+		goto out;
+	fg_test_commit(ctl);
+	if (upto == FG_STEP_PARSE)
+		return XDP_DROP;
 	/* `malformed` alone decides only what no source can be charged
 	 * for; a bad tail behind a valid IP header meets the lists, the
 	 * box and the limits first (fg_tail_verdict). */
@@ -161,7 +164,7 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 		return XDP_DROP;
 	now = fg_now();
 	until = fg_is_blocked(ctl, &src.key, now);
-	if (until) {
+	if (until && !ctl->dry_run && !rule->dry_run) {
 		v.action = FG_ACTION_DROP;
 		v.reason = FG_REASON_BLOCKED;
 		fg_vcache_remember(ctx, where, &pkt, FG_REASON_BLOCKED, slot,
@@ -170,8 +173,13 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	}
 
 	rule_slot = (int)slot;
+	/* Dry-run, global or the packet's rule's, enforces only the deny
+	 * list: a boxed source passes as the would-be drop it is, without
+	 * charging its limits. */
+	if (until)
+		v.reason = FG_REASON_DRY_RUN;
 	/* A source the fleet blocked costs one lookup and no state. */
-	if (fg_fleet_blocked_now(ctl, rule, &src.key, now))
+	else if (fg_fleet_blocked_now(ctl, rule, &src.key, now))
 		v.reason = FG_REASON_FLEET_LIMIT;
 	else
 		v.reason = fg_limit(cfg, rule, &pkt, &src, gen, now);

@@ -293,8 +293,8 @@ struct fg_ctl {
 	 * no tail call while nobody is chained. */
 	__u32 chain_active;
 	/* Bumped by every writer that can end a drop early: a config or a
-	 * rule's mode written, a box entry removed, a fleet block put, a
-	 * source's state removed. Each CPU's verdict cache (fg_vcache)
+	 * rule's mode written, a box removed before its time is up, a
+	 * fleet block put, a source's state removed. Each CPU's verdict cache (fg_vcache)
 	 * trusts only entries made under the current value. */
 	__u32 verdict_gen;
 	__u32 hot_pad[7];

@@ -314,6 +314,22 @@ static const struct cfg_def cfg_block_source = {
 	},
 };
 static const struct cfg_def cfg_block_dry = {BLOCK_RULES, .dry_run = true};
+/* The web rule in shadow mode (dry-run), dns enforcing. */
+static const struct cfg_def cfg_block_shadow = {
+    .rules =
+	{
+	    {.name = "web",
+	     .proto = FG_PROTO_TCP,
+	     .ports = {{80, 80}},
+	     .packets = PER_SEC(10, 2),
+	     .block_ns = 30 * NSEC_PER_SEC,
+	     .dry_run = true},
+	    {.name = "dns",
+	     .proto = FG_PROTO_UDP,
+	     .ports = {{53, 53}},
+	     .packets = PER_SEC(10, 2)},
+	},
+};
 /* Escalating block: web boxes 10 s, then 20 s, then 35 s at most, for
  * repeats within 60 s after the last box ended; ssh boxes 10 s every
  * time (a plain block). */
@@ -1703,6 +1719,50 @@ const struct fg_case fg_cases[] = {
 		   BLOCKED(0),
 		   .block_active = FLAG_0},
 		  {.pkt = UDP4(53), EXPECT_PASS(UNDER_LIMIT, 2)}},
+    },
+    {
+	.name = "penalty box, dry-run: a source boxed before passes as "
+		"dry_run under its rule, the box kept; its other traffic meets "
+		"its own limits",
+	.cfg = &cfg_block_dry,
+	.steps = {{.pkt = TCP4(80),
+		   .put_block = {A4, 30 * NSEC_PER_SEC, 1},
+		   .set_block_active = FLAG_1,
+		   .times = 3,
+		   EXPECT_PASS(DRY_RUN, 1),
+		   TABLE(),
+		   .blocked = {A4, 30 * NSEC_PER_SEC, 1},
+		   BLOCKED(1)},
+		  {.pkt = UDP4(53), EXPECT_PASS(UNDER_LIMIT, 2)}},
+    },
+    {
+	.name = "penalty box, dry-run: a source boxed for all traffic "
+		"passes as dry_run, a bad tail too",
+	.cfg = &cfg_block_dry,
+	.steps = {{.pkt = UDP4(53),
+		   .put_block = {A4, 30 * NSEC_PER_SEC, 1, true},
+		   .set_block_active = FLAG_1,
+		   .set_block_source_active = FLAG_1,
+		   .times = 2,
+		   EXPECT_PASS(DRY_RUN, 2)},
+		  {.pkt = TCP4(80), EXPECT_PASS(DRY_RUN, 1)},
+		  /* No port: the default limits' rule. */
+		  {.pkt = TCP4(80, CUT_FIXLEN(PKT_L_L4, 3)),
+		   EXPECT_PASS(DRY_RUN, 0),
+		   BLOCKED(1)}},
+    },
+    {
+	.name = "penalty box, a rule in shadow mode: its boxed source "
+		"passes as dry_run; the rules that enforce still drop it",
+	.cfg = &cfg_block_shadow,
+	.steps = {{.pkt = TCP4(80),
+		   .put_block = {A4, 30 * NSEC_PER_SEC, 1, true},
+		   .set_block_active = FLAG_1,
+		   .set_block_source_active = FLAG_1,
+		   .times = 2,
+		   EXPECT_PASS(DRY_RUN, 1)},
+		  {.pkt = UDP4(53), EXPECT_DROP(BLOCKED, NO_RULE)},
+		  {.pkt = TCP4(80), EXPECT_PASS(DRY_RUN, 1), BLOCKED(1)}},
     },
     {
 	.name = "penalty box full: the source is limited, not blocked, "

@@ -16,6 +16,7 @@
 
 #include "chainslot.h"
 #include "fixture.h"
+#include "floodgate.skel.h"
 #include "pkt.h"
 #include "tests/chain_next.skel.h"
 
@@ -244,5 +245,56 @@ void chain_test_switched_off(void **state)
 	check_handed(&c, 0, 0);
 	if (fg_chain_reconcile(&c.fx->maps) != 0)
 		FAIL("reconcile changed a consistent slot");
+	teardown(&c);
+}
+
+/* floodgate's own program, or any program on this floodgate's maps, is
+ * refused for the slot: there it would run the path again on each pass
+ * (34 times a packet, charged to its source each time). Another program
+ * still goes in. */
+void chain_test_refuses_self(void **state)
+{
+	struct chain_fx c;
+	struct floodgate_bpf *twin;
+	struct fg_chain_state st;
+	char err[512] = "";
+	int rc;
+
+	setup(&c, *state, false, false);
+	rc = fg_chain_set(&c.fx->maps, c.fx->prog_fd, err, sizeof(err));
+	if (rc != -ELOOP || !strstr(err, "uses this floodgate's map"))
+		FAIL("floodgate's own program: %s (%s), expected -ELOOP",
+		     strerror(-rc), err);
+
+	/* The same object on this floodgate's fg_ctl, its other maps its
+	 * own: it shares the state, so it is refused too. */
+	twin = floodgate_bpf__open();
+	if (!twin)
+		FAIL("opening a second floodgate object: %s", strerror(errno));
+	rc = bpf_map__reuse_fd(twin->maps.fg_ctl, c.fx->maps.ctl);
+	if (!rc)
+		rc = floodgate_bpf__load(twin);
+	if (rc)
+		FAIL("loading a second floodgate object: %s", strerror(-rc));
+	rc = fg_chain_set(&c.fx->maps,
+			  bpf_program__fd(twin->progs.floodgate_xdp), err,
+			  sizeof(err));
+	floodgate_bpf__destroy(twin);
+	if (rc != -ELOOP || !strstr(err, FG_MAP_CTL))
+		FAIL("a program on fg_ctl: %s (%s), expected -ELOOP naming "
+		     "fg_ctl",
+		     strerror(-rc), err);
+	rc = fg_chain_read(&c.fx->maps, &st);
+	if (rc || st.prog_id || st.active)
+		FAIL("after the refusals: slot prog id %u, hand-off %s",
+		     st.prog_id, st.active ? "on" : "off");
+	run(&c, &from_polite, XDP_PASS, "a refused slot stays empty");
+
+	rc =
+	    fg_chain_set(&c.fx->maps, bpf_program__fd(c.next->progs.chain_next),
+			 err, sizeof(err));
+	if (rc)
+		FAIL("another program: %s", err);
+	run(&c, &from_polite, HANDED, "another program gets the pass");
 	teardown(&c);
 }

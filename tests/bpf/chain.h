@@ -7,11 +7,12 @@
 #ifndef FG_TEST_CHAIN_H
 #define FG_TEST_CHAIN_H
 
-#define CHAIN_TESTS 4
+#define CHAIN_TESTS 5
 
 void chain_test_passes_only(void **state);
 void chain_test_every_pass_reason(void **state);
 void chain_test_empty_slot(void **state);
 void chain_test_switched_off(void **state);
+void chain_test_refuses_self(void **state);
 
 #endif /* FG_TEST_CHAIN_H */

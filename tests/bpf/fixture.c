@@ -60,8 +60,9 @@ int fx_open(struct fx *fx, const char *label, bool test_clock)
 	if (!fx->skel)
 		return fx_fail(fx, -errno, "floodgate_bpf__open");
 	/* .rodata: fixed at load, so the production object is verified
-	 * with the test-clock branch removed. */
+	 * with the test-clock and test-hook branches removed. */
 	fx->skel->rodata->fg_use_test_clock = test_clock;
+	fx->skel->rodata->fg_use_test_hooks = test_clock;
 	err = floodgate_bpf__load(fx->skel);
 	if (err)
 		return fx_fail(fx, err, "floodgate_bpf__load (root needed)");
@@ -200,6 +201,7 @@ int fx_reset(struct fx *fx)
 	/* The state went behind the program's back; so may the clock. */
 	fg_maps_verdicts_changed(&fx->maps);
 	fx->skel->bss->fg_test_clock_ns = FX_CLOCK_START;
+	fx->skel->bss->fg_test_commit_pending = 0;
 	return 0;
 }
 

@@ -53,14 +53,15 @@ struct fx_run {
 	__u32 out_len;
 };
 
-/* Loads the shipped object; test_clock makes it read fg_test_clock_ns. */
+/* Loads the shipped object; test_clock makes it read fg_test_clock_ns
+ * and take its test hooks (bpf/testhook.h). */
 int fx_open(struct fx *fx, const char *label, bool test_clock);
 void fx_close(struct fx *fx);
 
 /* Empties fg_sources, fg_lists, fg_blocked and fg_aggregates, zeroes the
  * counters, the table events and the admission bucket, clears
  * block_active, enables the program in enforce mode, puts the test clock
- * at FX_CLOCK_START. */
+ * at FX_CLOCK_START, disarms the test hooks. */
 int fx_reset(struct fx *fx);
 
 /* What production does with a validated config. */

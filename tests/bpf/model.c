@@ -534,15 +534,18 @@ void model_frame(struct model *m, const struct model_pkt *p, __u64 now,
 		v->reason = FG_REASON_DENY_LIST;
 		return;
 	}
-	if (boxed(m, &key, now)) {
+	if (boxed(m, &key, now) && !dry_run) {
 		v->action = FG_ACTION_DROP;
 		v->reason = FG_REASON_BLOCKED;
 		return;
 	}
 	v->rule = slot;
-	/* The fleet's block comes before the local limits and spends
-	 * nothing of them. */
-	if (has_fleet(s, spec) && fleet_boxed(m, &key, now))
+	/* Dry-run lets a boxed source pass, its limits untouched. The
+	 * fleet's block comes before the local limits and spends nothing
+	 * of them. */
+	if (boxed(m, &key, now))
+		v->reason = FG_REASON_DRY_RUN;
+	else if (has_fleet(s, spec) && fleet_boxed(m, &key, now))
 		v->reason = FG_REASON_FLEET_LIMIT;
 	else
 		v->reason = limit(m, slot, p, &key, now);

@@ -5,6 +5,7 @@
  * need the clock run only on the first). Run as root:
  *   CMOCKA_MESSAGE_OUTPUT=TAP build/tests/bpf_datapath
  */
+#include <bpf/bpf.h>
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <stdarg.h>
@@ -623,6 +624,8 @@ static long add_chain_tests(struct fx *fx, struct CMUnitTest *tests, size_t n)
 	    {"chain: empty slot passes, counts nothing", chain_test_empty_slot},
 	    {"chain: slot filled but switched off passes",
 	     chain_test_switched_off},
+	    {"chain: floodgate's own program, or one on its maps, is refused",
+	     chain_test_refuses_self},
 	};
 
 	for (size_t i = 0; i < CHAIN_TESTS; i++) {
@@ -661,6 +664,15 @@ static long add_vcache_tests(struct fx *fx, struct CMUnitTest *tests, size_t n)
 	     vcache_test_reload},
 	    {"verdict cache: nothing is cached in dry-run",
 	     vcache_test_dry_run},
+	    {"verdict cache: a drop decided under the old config while a "
+	     "commit lands is not cached under the new one",
+	     vcache_test_commit_straddle},
+	    {"verdict cache: a boxed source's cached drop does not hold in "
+	     "dry-run, global or its rule's",
+	     vcache_test_box_dry_run},
+	    {"verdict cache: expiring boxes whose time is up keeps the cache; "
+	     "unblocking a live box ends its cached drop",
+	     vcache_test_box_expiry},
 	};
 
 	for (size_t i = 0; i < VCACHE_TESTS; i++) {
@@ -678,6 +690,17 @@ static long add_vcache_tests(struct fx *fx, struct CMUnitTest *tests, size_t n)
 	return (long)n;
 }
 
+/* The verifier's count, against its budget of 1 000 000 (README). */
+static void print_verified(const struct fx *fx)
+{
+	struct bpf_prog_info info = {0};
+	__u32 len = sizeof(info);
+
+	if (!fx->err && !bpf_obj_get_info_by_fd(fx->prog_fd, &info, &len))
+		printf("# %s object: verified in %u instructions\n", fx->label,
+		       info.verified_insns);
+}
+
 int main(void)
 {
 	static struct fx fx[2];
@@ -692,6 +715,8 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	fx_open(&fx[0], "test-clock", true);
 	fx_open(&fx[1], "production", false);
+	for (int i = 0; i < 2; i++)
+		print_verified(&fx[i]);
 
 	if (tests && jobs)
 		n = add_tests(&fx[0], tests, jobs, 0);

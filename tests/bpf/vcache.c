@@ -15,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "boxexpiry.h"
 #include "fixture.h"
 #include "floodgate.skel.h"
 #include "pkt.h"
@@ -297,4 +298,151 @@ void vcache_test_dry_run(void **state)
 		FAIL("a drop was cached in dry-run");
 	fx->maps.ctl_mem->dry_run = 0;
 	run(fx, &web, XDP_DROP, "enforcing again");
+}
+
+/*
+ * A commit that lands while a packet is on its way: the packet read the
+ * config slot under A (1 an hour), then B (unlimited) went live and the
+ * verdict generation moved. Its drop was decided under A and must not
+ * stand for B's packets: with the generations read after the slot it was
+ * cached under B's generation, and B dropped the source until A's next
+ * token, an hour later.
+ */
+void vcache_test_commit_straddle(void **state)
+{
+	struct fx *fx = *state;
+	struct fg_settings s;
+	struct fg_cidr deny;
+	struct fg_vcache_entry e;
+	char err[256] = "";
+	__u32 slot_a, slot_b;
+
+	setup(fx, &s, &deny, 0, 1);
+	s.defaults[FG_DIM_PACKETS].rate =
+	    (struct fg_rate){1, 3600 * FX_NSEC_PER_SEC};
+	s.rules[0].dim[FG_DIM_PACKETS] = s.defaults[FG_DIM_PACKETS];
+	if (fx_configure(fx, &s, err, sizeof(err)))
+		FAIL("configuring A: %s", err);
+	slot_a = fx->maps.ctl_mem->cfg_slot;
+	s.defaults[FG_DIM_PACKETS] = (struct fg_dim_limit){0};
+	s.rules[0].dim[FG_DIM_PACKETS] = s.defaults[FG_DIM_PACKETS];
+	if (fx_configure(fx, &s, err, sizeof(err)))
+		FAIL("configuring B: %s", err);
+	slot_b = fx->maps.ctl_mem->cfg_slot;
+	/* B is staged in its slot; A is live again, as before B's commit. */
+	fx->maps.ctl_mem->cfg_slot = slot_a;
+	run(fx, &web, XDP_PASS, "A: burst 1");
+
+	fx->skel->bss->fg_test_commit_pending = 1;
+	run(fx, &web, XDP_DROP, "A: over, B committed meanwhile");
+	if (fx->skel->bss->fg_test_commit_pending ||
+	    fx->maps.ctl_mem->cfg_slot != slot_b)
+		FAIL("the test hook did not commit B");
+	if (cached(fx, SRC, &e))
+		FAIL("A's drop is cached under B's generation (reason %u)",
+		     e.reason);
+	for (int i = 0; i < 3; i++)
+		run(fx, &web, XDP_PASS, "B: unlimited");
+	if (drops(fx, FG_REASON_RATE_PACKETS) != 1)
+		FAIL("drop/rate_packets %llu, expected 1 (A's)",
+		     (unsigned long long)drops(fx, FG_REASON_RATE_PACKETS));
+}
+
+/* Passes counted as reason. */
+static __u64 passes(struct fx *fx, __u32 reason)
+{
+	struct fx_counters c;
+
+	if (fx_read_counters(fx, &c))
+		FAIL("reading counters");
+	return c.stats[FG_ACTION_PASS * FG_REASON_SLOTS + reason].packets;
+}
+
+/* A boxed source's cached drop does not hold in dry-run, global or its
+ * rule's (`floodgate mode dry-run --rule web`, which rewrites the live
+ * config and bumps the verdict generation): it passes as dry_run. */
+void vcache_test_box_dry_run(void **state)
+{
+	struct fx *fx = *state;
+	struct fg_settings s;
+	struct fg_cidr deny;
+	struct fg_vcache_entry e;
+	struct fg_config *cfg = calloc(1, sizeof(*cfg));
+	__u32 live;
+
+	if (!cfg) {
+		FAIL("no memory");
+		return;
+	}
+	setup(fx, &s, &deny, 10, 2);
+	go_over(fx, "over: boxed");
+	if (!cached(fx, SRC, &e) || e.reason != FG_REASON_BLOCKED)
+		FAIL("expected a cached box");
+	fx->maps.ctl_mem->dry_run = 1;
+	run(fx, &web, XDP_PASS, "boxed, dry-run");
+	fx->maps.ctl_mem->dry_run = 0;
+	run(fx, &web, XDP_DROP, "boxed, enforcing again");
+
+	live = fx->maps.ctl_mem->cfg_slot;
+	if (bpf_map_lookup_elem(fx->maps.cfg, &live, cfg))
+		FAIL("reading the live config: %s", strerror(errno));
+	cfg->rules[1].dry_run = 1; /* web */
+	if (bpf_map_update_elem(fx->maps.cfg, &live, cfg, BPF_ANY))
+		FAIL("writing the live config: %s", strerror(errno));
+	fg_maps_verdicts_changed(&fx->maps);
+	run(fx, &web, XDP_PASS, "boxed, web in dry-run");
+	run(fx, &web, XDP_PASS, "boxed, web in dry-run, again");
+	free(cfg);
+	if (passes(fx, FG_REASON_DRY_RUN) != 3 ||
+	    drops(fx, FG_REASON_BLOCKED) != 1)
+		FAIL("pass/dry_run %llu, drop/blocked %llu; expected 3 and 1",
+		     (unsigned long long)passes(fx, FG_REASON_DRY_RUN),
+		     (unsigned long long)drops(fx, FG_REASON_BLOCKED));
+}
+
+/* The daemon's box expiry removes only boxes whose time is up, whose
+ * cached drops ended by their own time: the verdict generation stays
+ * (every CPU's cache stays warm). Only a box let out early bumps it. */
+void vcache_test_box_expiry(void **state)
+{
+	struct fx *fx = *state;
+	struct fg_settings s;
+	struct fg_cidr deny;
+	struct fg_block old = {0};
+	struct fg_src_key k;
+	__u8 addr[16] = {[10] = 0xff, [11] = 0xff, 198, 51, 100};
+	long live = -1;
+	__u32 gen;
+
+	setup(fx, &s, &deny, 10, 2);
+	go_over(fx, "over: boxed");
+	/* Boxes over long ago, beside the live one. */
+	old.until_ns = fx_clock_now(fx) - FX_NSEC_PER_SEC;
+	for (int i = 0; i < 5; i++) {
+		addr[15] = (__u8)(100 + i);
+		if (fx_blocked_put(fx, addr, FG_RULE_ID_ANY, &old))
+			FAIL("putting an old box");
+	}
+	gen = fx->maps.ctl_mem->verdict_gen;
+	if (fg_box_expire(&fx->maps, fx_clock_now(fx), &live) != 5 || live != 1)
+		FAIL("expiry: expected 5 old boxes gone, 1 live (%ld)", live);
+	fx_clock_advance(fx, 10 * FX_NSEC_PER_SEC - 1);
+	run(fx, &web, XDP_DROP, "boxed, 1 ns before its end");
+	fx_clock_advance(fx, 1);
+	if (fg_box_expire(&fx->maps, fx_clock_now(fx), &live) != 1 || live)
+		FAIL("expiry: expected the box gone, none live (%ld)", live);
+	if (fx->maps.ctl_mem->verdict_gen != gen)
+		FAIL("expiring %s bumped the verdict generation %u times",
+		     "6 boxes", fx->maps.ctl_mem->verdict_gen - gen);
+	run(fx, &web, XDP_PASS, "the box over");
+
+	/* Let out early: the cached drop must end now. */
+	fx_clock_advance(fx, FX_NSEC_PER_SEC);
+	go_over(fx, "over again: boxed");
+	if (bpf_map_get_next_key(fx->maps.blocked, NULL, &k))
+		FAIL("nothing in the box");
+	if (fg_blocked_del(&fx->maps, &k) ||
+	    fx->maps.ctl_mem->verdict_gen != gen + 1)
+		FAIL("unblocking: the verdict generation moved by %u, not 1",
+		     fx->maps.ctl_mem->verdict_gen - gen);
 }

@@ -8,12 +8,15 @@
 #ifndef FG_TEST_VCACHE_H
 #define FG_TEST_VCACHE_H
 
-#define VCACHE_TESTS 5
+#define VCACHE_TESTS 8
 
 void vcache_test_rate_exact(void **state);
 void vcache_test_unblock(void **state);
 void vcache_test_list_change(void **state);
 void vcache_test_reload(void **state);
 void vcache_test_dry_run(void **state);
+void vcache_test_commit_straddle(void **state);
+void vcache_test_box_dry_run(void **state);
+void vcache_test_box_expiry(void **state);
 
 #endif /* FG_TEST_VCACHE_H */

@@ -117,8 +117,13 @@ long fg_box_expire(struct fg_maps *m, __u64 now, long *still_blocked)
 	if (cfg && !live_config(m, cfg))
 		x.cfg = cfg;
 	fg_blocked_walk(m, sort_entry, &x);
+	/* Not fg_blocked_del: these boxes' time is up, and the drops the
+	 * verdict caches hold for them end at that same time (by the
+	 * program's clock, as the box itself would have). Bumping
+	 * verdict_gen here would empty every CPU's cache on every tick
+	 * that expires a box. */
 	for (long i = 0; i < x.ngone; i++)
-		fg_blocked_del(m, &x.gone[i]);
+		bpf_map_delete_elem(m->blocked, &x.gone[i]);
 	free(x.gone);
 	free(cfg);
 	/* The flags follow the live entries: remembered ones block nobody,

@@ -71,10 +71,85 @@ int fg_chain_open_prog(const char *path, int *prog_fd, char *err, size_t errlen)
 	return 0;
 }
 
+/* The index in fg_map_names of the map of m whose id is id, or -1. */
+static int own_map(const struct fg_maps *m, __u32 id)
+{
+	const int fds[FG_MAP_COUNT] = {
+#define FG_MAP_FD_OF(field, name) m->field,
+	    FG_MAP_TABLE(FG_MAP_FD_OF)
+#undef FG_MAP_FD_OF
+	};
+
+	for (int i = 0; i < FG_MAP_COUNT; i++) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
+		if (fds[i] >= 0 &&
+		    !bpf_obj_get_info_by_fd(fds[i], &info, &len) &&
+		    info.id == id)
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * A program that uses any of this floodgate's maps is floodgate's own
+ * (its pinned program, the same object loaded again on these maps) or
+ * shares its state: in the slot it would run floodgate's path again on
+ * every packet floodgate passes, up to the kernel's 33 tail calls, and
+ * charge each packet to its source as many times. 0, or -ELOOP with err.
+ */
+static int check_not_self(const struct fg_maps *m, int prog_fd, char *err,
+			  size_t errlen)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), *ids, n;
+	int rc = 0;
+
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		goto unreadable;
+	n = info.nr_map_ids;
+	ids = calloc(n ? n : 1, sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = n;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len)) {
+		free(ids);
+		goto unreadable;
+	}
+	for (__u32 i = 0; i < n && i < info.nr_map_ids && !rc; i++) {
+		int own = own_map(m, ids[i]);
+
+		if (own < 0)
+			continue;
+		snprintf(
+		    err, errlen,
+		    "program id %u (%s) uses this floodgate's map %s: it is "
+		    "floodgate itself or shares its state, and in the "
+		    "chain slot it would run floodgate again on every "
+		    "packet floodgate passes; chain the program that "
+		    "should get them",
+		    info.id, info.name[0] ? info.name : "unnamed",
+		    fg_map_names[own]);
+		rc = -ELOOP;
+	}
+	free(ids);
+	return rc;
+unreadable:
+	rc = -errno;
+	snprintf(err, errlen, "reading the program's maps: %s", strerror(-rc));
+	return rc;
+}
+
 int fg_chain_set(struct fg_maps *m, int prog_fd, char *err, size_t errlen)
 {
 	__u32 slot = FG_CHAIN_SLOT;
-	int rc;
+	int rc = check_not_self(m, prog_fd, err, errlen);
+
+	if (rc)
+		return rc;
 
 	if (bpf_map_update_elem(m->next, &slot, &prog_fd, BPF_ANY)) {
 		rc = -errno;

@@ -29,9 +29,11 @@ struct fg_chain_state {
 int fg_chain_open_prog(const char *path, int *prog_fd, char *err,
 		       size_t errlen);
 
-/* Puts prog_fd in the slot, then turns the hand-off on. The kernel
- * refuses a program the slot cannot hold (-EINVAL: another type, frags,
- * device-bound); err says so. */
+/* Puts prog_fd in the slot, then turns the hand-off on. Refuses
+ * (-ELOOP) a program that uses any of m's maps: floodgate's own program,
+ * or one sharing its state, which would run floodgate's path again. The
+ * kernel refuses a program the slot cannot hold (-EINVAL: another type,
+ * frags, device-bound). err says what is wrong. */
 int fg_chain_set(struct fg_maps *m, int prog_fd, char *err, size_t errlen);
 /* Turns the hand-off off, then empties the slot. 0 also when empty. */
 int fg_chain_clear(struct fg_maps *m);
