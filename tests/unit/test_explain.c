@@ -453,6 +453,17 @@ static void test_penalty_box(void **state)
 	assert_int_equal(e.reason, FG_REASON_BLOCKED);
 	assert_int_equal(e.box_rule.left_ns, 12 * S);
 	assert_false(e.would_box);
+	/* dry-run, global or the rule's, passes a boxed source */
+	w->ctl.dry_run = 1;
+	run(w, "198.51.100.9", FG_PCLASS_TCP, 443, &e);
+	assert_int_equal(e.action, FG_ACTION_PASS);
+	assert_int_equal(e.reason, FG_REASON_DRY_RUN);
+	w->ctl.dry_run = 0;
+	w->cfg.rules[HTTP].dry_run = 1;
+	run(w, "198.51.100.9", FG_PCLASS_TCP, 443, &e);
+	assert_int_equal(e.action, FG_ACTION_PASS);
+	assert_int_equal(e.reason, FG_REASON_DRY_RUN);
+	w->cfg.rules[HTTP].dry_run = 0;
 	/* rule-scoped: port 80 (rule default) is not boxed */
 	run(w, "198.51.100.9", FG_PCLASS_TCP, 80, &e);
 	assert_int_equal(e.reason, FG_REASON_UNDER_LIMIT);

@@ -217,6 +217,12 @@ void fg_explain_run(const struct fg_explain_state *s,
 	e->reason = check_limits(s, q, rule, e);
 	if ((e->box_rule.found && e->box_rule.checked) ||
 	    (e->box_source.found && e->box_source.checked)) {
+		/* Dry-run enforces only the deny list, as the datapath
+		 * (verdict.h): a boxed source passes as its would-be drop. */
+		if (s->ctl->dry_run || rule->dry_run) {
+			e->reason = FG_REASON_DRY_RUN;
+			return;
+		}
 		e->action = FG_ACTION_DROP;
 		e->reason = FG_REASON_BLOCKED;
 		return;
