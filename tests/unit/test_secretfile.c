@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,9 +24,15 @@ struct fx {
 	char err[512];
 };
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
+	struct sigaction sa = {.sa_handler = on_alarm};
 
 	if (!f)
 		return -1;
@@ -35,6 +42,9 @@ static int setup(void **state)
 		return -1;
 	}
 	snprintf(f->path, sizeof(f->path), "%s/redis.pass", f->dir);
+	/* No SA_RESTART: an open() waiting for a FIFO's writer fails with
+	 * EINTR when the alarm rings, so a test fails instead of hanging. */
+	sigaction(SIGALRM, &sa, NULL);
 	*state = f;
 	return 0;
 }
@@ -44,6 +54,8 @@ static int teardown(void **state)
 	struct fx *f = *state;
 	char link[160];
 
+	alarm(0);
+	chmod(f->dir, 0700);
 	snprintf(link, sizeof(link), "%s/link", f->dir);
 	unlink(link);
 	unlink(f->path);
@@ -63,12 +75,18 @@ static void write_file(struct fx *f, const char *text, size_t len, mode_t mode)
 	close(fd);
 }
 
+/* Bounded by an alarm: a read that blocks fails with -EINTR. */
 static int read_secret(struct fx *f)
 {
+	int rc;
+
 	memset(f->buf, 'x', sizeof(f->buf));
 	f->err[0] = '\0';
-	return fg_secret_read(f->path, f->buf, sizeof(f->buf), f->err,
-			      sizeof(f->err));
+	alarm(2);
+	rc = fg_secret_read(f->path, f->buf, sizeof(f->buf), f->err,
+			    sizeof(f->err));
+	alarm(0);
+	return rc;
 }
 
 static void test_mode_0600_read(void **state)
@@ -117,22 +135,22 @@ static void assert_refused(struct fx *f, int want_rc, const char *want)
 				 (unsigned char)f->buf[i]);
 }
 
+/* Only its owner may read a password: not its group either. */
 static void test_group_or_other_readable_refused(void **state)
 {
 	struct fx *f = *state;
-	char want[256];
+	char want[512];
 
 	write_file(f, "s3cr3t\n", 7, 0644);
 	snprintf(want, sizeof(want),
-		 "%s is readable by group or others (mode 0644); chmod 600 it",
-		 f->path);
+		 "%s is readable by group or others (mode 0644): refusing it, "
+		 "it holds a secret; fix: chmod 600 %s",
+		 f->path, f->path);
 	assert_refused(f, -EPERM, want);
 
 	write_file(f, "s3cr3t\n", 7, 0640);
 	snprintf(want, sizeof(want),
-		 "%s is readable by group or others "
-		 "(mode 0640); chmod 600 it",
-		 f->path);
+		 "%s is readable by group or others (mode 0640)", f->path);
 	assert_refused(f, -EPERM, want);
 
 	write_file(f, "s3cr3t\n", 7, 0620);
@@ -141,10 +159,22 @@ static void test_group_or_other_readable_refused(void **state)
 	assert_refused(f, -EPERM, want);
 }
 
+/* Its owner could have given it to anyone: root or the daemon's user. */
+static void test_owned_by_another_refused(void **state)
+{
+	struct fx *f = *state;
+
+	if (geteuid() != 0)
+		skip();
+	write_file(f, "s3cr3t\n", 7, 0600);
+	assert_int_equal(chown(f->path, 65534, 65534), 0);
+	assert_refused(f, -EPERM, "is owned by another user (uid 65534)");
+}
+
 static void test_empty_refused(void **state)
 {
 	struct fx *f = *state;
-	char want[256];
+	char want[512];
 
 	snprintf(want, sizeof(want), "%s: empty", f->path);
 	write_file(f, "", 0, 0600);
@@ -157,7 +187,7 @@ static void test_too_long_refused(void **state)
 {
 	struct fx *f = *state;
 	char text[FG_SECRET_MAX + 1];
-	char want[256];
+	char want[512];
 
 	/* 511 bytes fit with their terminator */
 	memset(text, 'p', sizeof(text));
@@ -172,23 +202,60 @@ static void test_too_long_refused(void **state)
 	assert_refused(f, -EINVAL, want);
 }
 
-static void test_missing_and_symlink(void **state)
+static void test_missing(void **state)
 {
 	struct fx *f = *state;
-	char link[160];
 
 	assert_int_equal(read_secret(f), -ENOENT);
 	assert_non_null(strstr(f->err, f->path));
+}
 
-	/* a link could point anywhere: not followed */
+/* Whoever can change a link chooses the file read. */
+static void test_symlink_refused(void **state)
+{
+	struct fx *f = *state;
+	char target[160];
+
+	snprintf(target, sizeof(target), "%s/link", f->dir);
 	write_file(f, "s3cr3t\n", 7, 0600);
-	snprintf(link, sizeof(link), "%s/link", f->dir);
-	assert_int_equal(symlink(f->path, link), 0);
-	memset(f->buf, 'x', sizeof(f->buf));
-	assert_int_equal(fg_secret_read(link, f->buf, sizeof(f->buf), f->err,
-					sizeof(f->err)),
-			 -ELOOP);
-	assert_non_null(strstr(f->err, link));
+	assert_int_equal(rename(f->path, target), 0);
+	assert_int_equal(symlink(target, f->path), 0);
+	assert_refused(f, -ELOOP, "a symbolic link: refusing it");
+}
+
+/* A FIFO's open would wait for a writer, and the daemon's main thread
+ * with it. */
+static void test_fifo_refused(void **state)
+{
+	struct fx *f = *state;
+	char want[192];
+
+	assert_int_equal(mkfifo(f->path, 0600), 0);
+	snprintf(want, sizeof(want), "%s: not a regular file (a FIFO)",
+		 f->path);
+	assert_refused(f, -EINVAL, want);
+}
+
+/* Whoever can write its directory can rename another file in under the
+ * password file's name. */
+static void test_writable_parent_refused(void **state)
+{
+	struct fx *f = *state;
+	char want[512];
+
+	write_file(f, "s3cr3t\n", 7, 0600);
+	assert_int_equal(chmod(f->dir, 0770), 0);
+	snprintf(want, sizeof(want),
+		 "%s: its directory %s is writable by group or others (mode "
+		 "0770)",
+		 f->path, f->dir);
+	assert_refused(f, -EPERM, want);
+	assert_int_equal(chmod(f->dir, 0707), 0);
+	assert_refused(f, -EPERM, "(mode 0707)");
+	/* Sticky, as /tmp: others cannot rename what is not theirs. */
+	assert_int_equal(chmod(f->dir, 01777), 0);
+	assert_int_equal(read_secret(f), 0);
+	assert_string_equal(f->buf, "s3cr3t");
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -199,9 +266,13 @@ int main(void)
 	    T(test_mode_0600_read),
 	    T(test_newline_stripped),
 	    T(test_group_or_other_readable_refused),
+	    T(test_owned_by_another_refused),
 	    T(test_empty_refused),
 	    T(test_too_long_refused),
-	    T(test_missing_and_symlink),
+	    T(test_missing),
+	    T(test_symlink_refused),
+	    T(test_fifo_refused),
+	    T(test_writable_parent_refused),
 	};
 
 	return cmocka_run_group_tests_name("secretfile", tests, NULL, NULL);

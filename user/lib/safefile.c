@@ -148,6 +148,14 @@ static int file_trusted(const char *path, const struct stat *st,
 			 path, why, (unsigned int)st->st_uid, path);
 		return -EPERM;
 	}
+	if ((flags & FG_SAFE_PRIVATE) == FG_SAFE_PRIVATE &&
+	    (st->st_mode & (S_IRGRP | S_IROTH))) {
+		snprintf(err, errlen,
+			 "%s is readable by group or others (mode %04o): "
+			 "refusing it, it holds a secret; fix: chmod 600 %s",
+			 path, (unsigned int)(st->st_mode & 07777), path);
+		return -EPERM;
+	}
 	if ((flags & FG_SAFE_SECRET) && (st->st_mode & S_IROTH)) {
 		snprintf(err, errlen,
 			 "%s is readable by others (mode %04o): refusing it, "

@@ -10,6 +10,9 @@
 /* The file holds a secret: others must not be able to read it (its
  * group may: Debian's ssl-cert group reads keys so). */
 #define FG_SAFE_SECRET 0x1
+/* Its group must not read it either (a password only the daemon uses);
+ * implies FG_SAFE_SECRET. */
+#define FG_SAFE_PRIVATE (FG_SAFE_SECRET | 0x2)
 
 /*
  * Reads a whole file of at most max bytes into *text (malloc'd and

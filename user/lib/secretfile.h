@@ -8,10 +8,13 @@
 
 #define FG_SECRET_MAX 512
 
-/* Reads path's first line (without its newline) into buf. Returns 0, or
- * -errno with err saying why: missing, unreadable, readable or writable
- * by group or others, owned by another user, empty or too long. The
- * secret itself never goes into err. */
+/* Reads path's first line (without its newline) into buf, the whole
+ * file being shorter than len, through fg_safe_read: never through a
+ * symbolic link, nor from a FIFO, nor from a directory others could
+ * swap it in. Returns 0, or -errno with err saying why: missing,
+ * unreadable, readable or writable by group or others, owned by another
+ * user, not a regular file, empty or too long. The secret itself never
+ * goes into err, nor stays in buf after a refusal. */
 int fg_secret_read(const char *path, char *buf, size_t len, char *err,
 		   size_t errlen);
 
