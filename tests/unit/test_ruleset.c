@@ -503,6 +503,56 @@ static void test_max_rules(void **state)
 	assert_int_equal(f->cfg.rules[FG_MAX_RULES].id, fg_rule_id("rule63"));
 }
 
+/* A class's scaled defaults in 128 bits: 18446744073711bit/h times
+ * 1000 wrapped in 64 bits to 0.05 B/s; the config refuses that rate as
+ * too fast, and the compiler, fed it anyway, keeps its size (clamped to
+ * the datapath's 1 ns a byte) rather than a wrapped one. */
+static void test_scaled_default_128bit(void **state)
+{
+	struct fixture *f = *state;
+	const struct fg_dim_limit bytes = {{18446744073711ull, 8 * 3600 * S},
+					   1000000};
+	struct fg_dim_limit out;
+
+	f->s.defaults[FG_DIM_BYTES] = bytes;
+	f->s.nclasses = 1;
+	snprintf(f->s.classes[0].name, sizeof(f->s.classes[0].name), "big");
+	f->s.classes[0].limits_scale = 1000 * FG_SCALE_ONE;
+	compile_ok(f);
+	assert_int_equal(f->cfg.nrules, 1);
+	assert_int_equal(f->cfg.rules[1].limit[FG_DIM_BYTES].interval_fp,
+			 1u << FG_FP_SHIFT);
+
+	/* exact: the same rational, reduced */
+	assert_int_equal(fg_scale_limit(&bytes, 1000 * FG_SCALE_ONE, &out), 0);
+	assert_true((unsigned __int128)out.rate.amount * bytes.rate.per_ns ==
+		    (unsigned __int128)bytes.rate.amount * 1000 *
+			out.rate.per_ns);
+	assert_int_equal(out.burst, 1000 * bytes.burst);
+	assert_int_equal(fg_scale_limit(&bytes, 500, &out), 0);
+	assert_int_equal(out.burst, bytes.burst / 2);
+	assert_true((unsigned __int128)out.rate.amount * bytes.rate.per_ns *
+			2 ==
+		    (unsigned __int128)bytes.rate.amount * out.rate.per_ns);
+	/* a burst rounds up, to at least 1 */
+	assert_int_equal(
+	    fg_scale_limit(&(struct fg_dim_limit){{1, S}, 1}, 1, &out), 0);
+	assert_int_equal(out.burst, 1);
+	/* what cannot be held in 64 bits is refused, not wrapped (999.997:
+	 * nothing in common with the period to cancel) */
+	assert_int_equal(
+	    fg_scale_limit(&(struct fg_dim_limit){{1ull << 62, S}, 1}, 999997,
+			   &out),
+	    -ERANGE);
+	f->s.defaults[FG_DIM_PACKETS] =
+	    (struct fg_dim_limit){{1ull << 62, S}, 1};
+	f->s.classes[0].limits_scale = 999997;
+	assert_int_equal(fg_ruleset_compile(&f->s, 0, &f->cfg, &f->m, f->err,
+					    sizeof(f->err)),
+			 -EINVAL);
+	assert_non_null(strstr(f->err, "classes.big.limits_scale"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -525,6 +575,8 @@ int main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_id_collision, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_rules, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scaled_default_128bit, setup,
+					    teardown),
 	};
 
 	return cmocka_run_group_tests_name("ruleset", tests, NULL, NULL);

@@ -285,22 +285,25 @@ static int compile_groups(const struct fg_settings *s, struct fg_config *cfg,
 	return -EINVAL;
 }
 
-/* The default limits times a class's limits_scale (thousandths): rates
- * and bursts both, so the class gets the same shape, scaled. */
-static void scale_dims(const struct fg_dim_limit in[FG_DIM_COUNT], __u32 scale,
-		       struct fg_dim_limit out[FG_DIM_COUNT])
+/* The default limits times a class's limits_scale: rates and bursts
+ * both, so the class gets the same shape, scaled. The config refused
+ * what does not fit (fg_scale_limit); settings made otherwise get an
+ * error, not a wrapped limit. */
+static int scale_dims(const struct fg_settings *s, unsigned int k,
+		      struct fg_dim_limit out[FG_DIM_COUNT], char *err,
+		      size_t errlen)
 {
 	for (int d = 0; d < FG_DIM_COUNT; d++) {
-		out[d] = in[d];
-		if (!in[d].rate.amount)
-			continue;
-		out[d].rate.amount = in[d].rate.amount * scale;
-		out[d].rate.per_ns = in[d].rate.per_ns * FG_SCALE_ONE;
-		out[d].burst =
-		    (in[d].burst * scale + FG_SCALE_ONE - 1) / FG_SCALE_ONE;
-		if (!out[d].burst)
-			out[d].burst = 1;
+		if (fg_scale_limit(&s->defaults[d], s->classes[k].limits_scale,
+				   &out[d])) {
+			snprintf(err, errlen,
+				 "classes.%s.limits_scale: the scaled default "
+				 "limits do not fit 64 bits",
+				 s->classes[k].name);
+			return -EINVAL;
+		}
 	}
+	return 0;
 }
 
 static int check_ids(const struct fg_config *cfg, unsigned int slot,
@@ -389,7 +392,9 @@ int fg_ruleset_compile(const struct fg_settings *s, __u64 tick_ns,
 		snprintf(scaled_names[k + 1], FG_RULE_NAME_LEN,
 			 FG_SCALED_DEFAULT_FMT, s->classes[k].name);
 		names[slot] = scaled_names[k + 1];
-		scale_dims(s->defaults, s->classes[k].limits_scale, dims);
+		rc = scale_dims(s, k, dims, err, errlen);
+		if (rc)
+			return rc;
 		compile_limits(dims, tick_ns, out->limit);
 		out->id = fg_rule_id(names[slot]);
 		rc = check_ids(cfg, slot, names, err, errlen);
