@@ -64,7 +64,7 @@ static struct fg_rule_spec *add_rule(struct fg_settings *s, const char *name,
 
 static void compile_ok(struct fixture *f)
 {
-	int rc = fg_ruleset_compile(&f->s, 0, &f->cfg, &f->m, f->err,
+	int rc = fg_ruleset_compile(&f->s, 0, NULL, &f->cfg, &f->m, f->err,
 				    sizeof(f->err));
 
 	if (rc)
@@ -477,7 +477,7 @@ static void test_id_collision(void **state)
 	add_rule(&f->s, "r66999", FG_PROTO_TCP, NULL);
 	add_rule(&f->s, "x", FG_PROTO_UDP, NULL);
 	add_rule(&f->s, "r916676", FG_PROTO_UDP, NULL);
-	rc = fg_ruleset_compile(&f->s, 0, &f->cfg, &f->m, f->err,
+	rc = fg_ruleset_compile(&f->s, 0, NULL, &f->cfg, &f->m, f->err,
 				sizeof(f->err));
 	assert_int_equal(rc, -EINVAL);
 	assert_non_null(strstr(f->err, "r66999"));
@@ -501,6 +501,149 @@ static void test_max_rules(void **state)
 	assert_int_equal(tcp(f, 1000 + FG_MAX_RULES - 1), FG_MAX_RULES);
 	assert_int_equal(tcp(f, 1000 + FG_MAX_RULES), 0);
 	assert_int_equal(f->cfg.rules[FG_MAX_RULES].id, fg_rule_id("rule63"));
+}
+
+/* The compiled config's names by slot, as fg_meta keeps them. */
+static void names_of(const struct fixture *f,
+		     char prev[FG_RULE_SLOTS][FG_RULE_NAME_LEN])
+{
+	memset(prev, 0, FG_RULE_SLOTS * FG_RULE_NAME_LEN);
+	snprintf(prev[0], FG_RULE_NAME_LEN, "default");
+	for (unsigned int i = 0; i < f->s.nrules; i++)
+		snprintf(prev[f->m.rule_slot[i]], FG_RULE_NAME_LEN, "%s",
+			 f->s.rules[i].name);
+	for (unsigned int k = 0; k < f->s.nclasses; k++)
+		if (f->m.class_slot[k + 1])
+			snprintf(prev[f->m.class_slot[k + 1]], FG_RULE_NAME_LEN,
+				 FG_SCALED_DEFAULT_FMT, f->s.classes[k].name);
+}
+
+static void compile_after(struct fixture *f,
+			  char prev[FG_RULE_SLOTS][FG_RULE_NAME_LEN])
+{
+	int rc =
+	    fg_ruleset_compile(&f->s, 0, (const char(*)[FG_RULE_NAME_LEN])prev,
+			       &f->cfg, &f->m, f->err, sizeof(f->err));
+
+	if (rc)
+		fail_msg("compile: %d %s", rc, f->err);
+}
+
+static void reset_rules(struct fixture *f)
+{
+	memset(&f->s.rules, 0, sizeof(f->s.rules));
+	f->s.nrules = 0;
+}
+
+/* A rule keeps its slot (so its counters' row) by name across
+ * reordering; matching stays in config order whatever the slots. */
+static void test_slots_kept_by_name(void **state)
+{
+	struct fixture *f = *state;
+	char prev[FG_RULE_SLOTS][FG_RULE_NAME_LEN];
+	const unsigned int p9999[] = {9999, 9999, 0, 0};
+	const unsigned int p9998[] = {9998, 9999, 0, 0};
+
+	add_rule(&f->s, "alpha", FG_PROTO_UDP, p9999);
+	add_rule(&f->s, "beta", FG_PROTO_UDP, p9998);
+	compile_ok(f); /* nothing before: config order */
+	assert_int_equal(f->m.rule_slot[0], 1);
+	assert_int_equal(f->m.rule_slot[1], 2);
+	assert_int_equal(udp(f, 9999), 1);
+	names_of(f, prev);
+
+	reset_rules(f);
+	add_rule(&f->s, "beta", FG_PROTO_UDP, p9998);
+	add_rule(&f->s, "alpha", FG_PROTO_UDP, p9999);
+	compile_after(f, prev);
+	assert_int_equal(f->m.rule_slot[0], 2); /* beta */
+	assert_int_equal(f->m.rule_slot[1], 1); /* alpha */
+	assert_int_equal(f->cfg.rules[1].id, fg_rule_id("alpha"));
+	assert_int_equal(f->cfg.rules[2].id, fg_rule_id("beta"));
+	assert_int_equal(f->cfg.nrules, 2);
+	/* beta comes first now: 9999 is its, though alpha has slot 1 */
+	assert_int_equal(udp(f, 9999), 2);
+	assert_int_equal(udp(f, 9998), 2);
+	assert_int_equal(udp(f, 9997), FG_RULE_DEFAULT);
+}
+
+/* A new rule takes the lowest slot the running config leaves free, not
+ * one a rule dropped in the same reload still counts into; a dropped
+ * rule's slot stays free (id 0, never matched) and is taken later. */
+static void test_slots_new_rules(void **state)
+{
+	struct fixture *f = *state;
+	char prev[FG_RULE_SLOTS][FG_RULE_NAME_LEN];
+
+	add_rule(&f->s, "alpha", FG_PROTO_UDP, NULL);
+	add_rule(&f->s, "beta", FG_PROTO_TCP, NULL);
+	compile_ok(f);
+	names_of(f, prev);
+
+	reset_rules(f);
+	add_rule(&f->s, "gamma", FG_PROTO_UDP, NULL);
+	add_rule(&f->s, "beta", FG_PROTO_TCP, NULL);
+	compile_after(f, prev);
+	assert_int_equal(f->m.rule_slot[0], 3); /* not alpha's 1 */
+	assert_int_equal(f->m.rule_slot[1], 2);
+	assert_int_equal(f->cfg.nrules, 3);
+	assert_int_equal(f->cfg.rules[1].id, 0); /* free */
+	assert_int_equal(udp(f, 53), 3);
+	assert_int_equal(tcp(f, 80), 2);
+	for (unsigned int g = 0; g < f->m.ngroups; g++)
+		for (unsigned int c = 0; c < FG_CLASS_SLOTS; c++)
+			for (unsigned int d = 0; d < FG_DEST_SLOTS; d++)
+				assert_int_not_equal(f->m.table.slot[g][c][d],
+						     1);
+	names_of(f, prev);
+
+	/* the next reload: slot 1 is free in the running config */
+	add_rule(&f->s, "delta", FG_PROTO_ICMP, NULL);
+	add_rule(&f->s, "alpha", FG_PROTO_ANY, NULL);
+	compile_after(f, prev);
+	assert_int_equal(f->m.rule_slot[0], 3);
+	assert_int_equal(f->m.rule_slot[1], 2);
+	assert_int_equal(f->m.rule_slot[2], 1); /* delta */
+	assert_int_equal(f->m.rule_slot[3], 4); /* alpha, anew */
+	assert_int_equal(f->cfg.nrules, 4);
+	assert_int_equal(portless(f, FG_PCLASS_ICMP), 1);
+	assert_int_equal(portless(f, FG_PCLASS_OTHER), 4);
+}
+
+/* With every slot running, a new rule takes one a dropped rule leaves;
+ * the scaled defaults keep their slots by name too. */
+static void test_slots_full_and_classes(void **state)
+{
+	struct fixture *f = *state;
+	char prev[FG_RULE_SLOTS][FG_RULE_NAME_LEN], name[16];
+
+	for (unsigned int i = 0; i < FG_MAX_RULES - 1; i++) {
+		snprintf(name, sizeof(name), "r%u", i);
+		add_rule(&f->s, name, FG_PROTO_TCP, NULL);
+	}
+	f->s.nclasses = 1;
+	snprintf(f->s.classes[0].name, sizeof(f->s.classes[0].name), "big");
+	f->s.classes[0].limits_scale = 2 * FG_SCALE_ONE;
+	f->s.defaults[FG_DIM_PACKETS] = (struct fg_dim_limit){{100, S}, 100};
+	compile_ok(f);
+	assert_int_equal(f->m.class_slot[1], FG_MAX_RULES);
+	names_of(f, prev);
+
+	/* r0 dropped, "new" first, the rest reversed */
+	reset_rules(f);
+	add_rule(&f->s, "new", FG_PROTO_UDP, NULL);
+	for (unsigned int i = FG_MAX_RULES - 2; i >= 1; i--) {
+		snprintf(name, sizeof(name), "r%u", i);
+		add_rule(&f->s, name, FG_PROTO_TCP, NULL);
+	}
+	compile_after(f, prev);
+	assert_int_equal(f->m.rule_slot[0], 1); /* r0's, the only one */
+	for (unsigned int i = 1; i < f->s.nrules; i++)
+		assert_int_equal(f->m.rule_slot[i], FG_MAX_RULES - i);
+	assert_int_equal(f->m.class_slot[1], FG_MAX_RULES);
+	assert_int_equal(f->cfg.rules[FG_MAX_RULES].id,
+			 fg_rule_id("default@big"));
+	assert_int_equal(tcp(f, 80), FG_MAX_RULES - 1); /* r62 first */
 }
 
 /* A class's scaled defaults in 128 bits: 18446744073711bit/h times
@@ -547,8 +690,8 @@ static void test_scaled_default_128bit(void **state)
 	f->s.defaults[FG_DIM_PACKETS] =
 	    (struct fg_dim_limit){{1ull << 62, S}, 1};
 	f->s.classes[0].limits_scale = 999997;
-	assert_int_equal(fg_ruleset_compile(&f->s, 0, &f->cfg, &f->m, f->err,
-					    sizeof(f->err)),
+	assert_int_equal(fg_ruleset_compile(&f->s, 0, NULL, &f->cfg, &f->m,
+					    f->err, sizeof(f->err)),
 			 -EINVAL);
 	assert_non_null(strstr(f->err, "classes.big.limits_scale"));
 }
@@ -576,6 +719,12 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_id_collision, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_rules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_scaled_default_128bit, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_slots_kept_by_name, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_slots_new_rules, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_slots_full_and_classes, setup,
 					    teardown),
 	};
 
