@@ -465,6 +465,10 @@ struct fg_advise_hist {
 	__u32 rule_id;	   /* fg_rule.id */
 	__u32 interval_ms; /* the sampling interval */
 	__u32 samples;	   /* sampling passes made in the window so far */
+	/* Sources not measured: their counters (fg_src_state's 32-bit
+	 * passed, dropped, would_drop) stopped at FG_TOP_COUNT_MAX. */
+	__u32 saturated;
+	__u32 pad;
 	char rule[FG_RULE_NAME_LEN];
 	__u32 count[FG_ADVISE_BUCKETS]; /* sources per peak-rate bucket */
 };
@@ -529,7 +533,7 @@ _Static_assert(sizeof(struct fg_admit_state) == 64, "fg_admit_state size");
 _Static_assert(sizeof(struct fg_counter) == 16, "fg_counter size");
 _Static_assert(sizeof(struct fg_rule_base) == 16 * FG_RULE_ACTIONS,
 	       "fg_rule_base size");
-_Static_assert(sizeof(struct fg_advise_hist) == 72 + 4 * FG_ADVISE_BUCKETS,
+_Static_assert(sizeof(struct fg_advise_hist) == 80 + 4 * FG_ADVISE_BUCKETS,
 	       "fg_advise_hist size");
 _Static_assert(sizeof(struct fg_meta) ==
 		   48 * FG_RULE_SLOTS + 64 + FG_CLASS_SLOTS * 32 + 72,
