@@ -531,7 +531,8 @@ _Static_assert(sizeof(struct fg_vcache_entry) == 40, "fg_vcache_entry size");
 _Static_assert(sizeof(struct fg_fleet_count) == 24, "fg_fleet_count size");
 _Static_assert(sizeof(struct fg_admit_state) == 64, "fg_admit_state size");
 _Static_assert(sizeof(struct fg_counter) == 16, "fg_counter size");
-_Static_assert(sizeof(struct fg_rule_base) == 16 * FG_RULE_ACTIONS,
+_Static_assert(sizeof(struct fg_rule_base) ==
+		   sizeof(struct fg_counter) * FG_RULE_ACTIONS,
 	       "fg_rule_base size");
 _Static_assert(sizeof(struct fg_advise_hist) == 80 + 4 * FG_ADVISE_BUCKETS,
 	       "fg_advise_hist size");

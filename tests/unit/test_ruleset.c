@@ -507,7 +507,7 @@ static void test_max_rules(void **state)
 static void names_of(const struct fixture *f,
 		     char prev[FG_RULE_SLOTS][FG_RULE_NAME_LEN])
 {
-	memset(prev, 0, FG_RULE_SLOTS * FG_RULE_NAME_LEN);
+	memset(prev, 0, (size_t)FG_RULE_SLOTS * FG_RULE_NAME_LEN);
 	snprintf(prev[0], FG_RULE_NAME_LEN, "default");
 	for (unsigned int i = 0; i < f->s.nrules; i++)
 		snprintf(prev[f->m.rule_slot[i]], FG_RULE_NAME_LEN, "%s",
@@ -653,7 +653,7 @@ static void test_slots_full_and_classes(void **state)
 static void test_scaled_default_128bit(void **state)
 {
 	struct fixture *f = *state;
-	const struct fg_dim_limit bytes = {{18446744073711ull, 8 * 3600 * S},
+	const struct fg_dim_limit bytes = {{18446744073711ull, 8ull * 3600 * S},
 					   1000000};
 	struct fg_dim_limit out;
 

@@ -1005,13 +1005,16 @@ int fg_read_stats(struct fg_maps *m, struct fg_counter *stats,
 	if (stats && !err) {
 		memset(stats, 0, (size_t)FG_STATS_ENTRIES * sizeof(*stats));
 		for (__u32 row = 0; row < FG_STATS_ROWS; row++)
-			for (__u32 i = 0; i < FG_STATS_ENTRIES; i++)
-				add_counter(&stats[i],
-					    &all[row * FG_STATS_ENTRIES + i]);
+			for (__u32 a = 0; a < FG_ACTION_COUNT; a++)
+				for (__u32 r = 0; r < FG_REASON_SLOTS; r++)
+					add_counter(
+					    &stats[a * FG_REASON_SLOTS + r],
+					    &all[FG_STATS_INDEX(row, a, r)]);
 	}
 	/* Row 0 counts under no rule; each rule from its slot's baseline. */
 	for (__u32 k = 0; rule_stats && !err && k < FG_RULE_SLOTS; k++) {
-		struct fg_counter *out = &rule_stats[k * FG_RULE_ACTIONS];
+		struct fg_counter *out =
+		    &rule_stats[(size_t)k * FG_RULE_ACTIONS];
 		struct fg_rule_base b;
 
 		rule_row(all, k, out);

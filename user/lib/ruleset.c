@@ -383,7 +383,7 @@ int fg_ruleset_compile(const struct fg_settings *s, __u64 tick_ns,
 	char scaled_names[FG_CLASS_SLOTS][FG_RULE_NAME_LEN];
 	/* The rules in config order, then the scaled defaults. */
 	const char *names[FG_MAX_RULES];
-	unsigned int class_of[FG_MAX_RULES], n = 0;
+	unsigned int class_of[FG_MAX_RULES] = {0}, n = 0;
 	__u8 slot[FG_MAX_RULES];
 	int rc;
 
