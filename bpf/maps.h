@@ -198,4 +198,13 @@ struct {
 	__type(value, struct fg_advise_hist);
 } fg_advise SEC(".maps");
 
+/* The baselines of the per-rule counters (fg_abi.h): user space's,
+ * pinned with the rest so a restarted daemon and the CLI read them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FG_RULE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct fg_rule_base);
+} fg_rule_base SEC(".maps");
+
 #endif /* FG_MAPS_H */

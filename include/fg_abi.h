@@ -43,6 +43,7 @@
 #define FG_MAP_SRC_CLASS "fg_src_class"
 #define FG_MAP_RULE_MODES "fg_rule_modes"
 #define FG_MAP_ADVISE "fg_advise"
+#define FG_MAP_RULE_BASE "fg_rule_base"
 #define FG_CHAIN_SLOT 0 /* the one entry of FG_MAP_NEXT */
 #define FG_PIN_PROG "prog"
 
@@ -71,7 +72,8 @@
 	X(dests, FG_MAP_DESTS)                                                 \
 	X(src_class, FG_MAP_SRC_CLASS)                                         \
 	X(rule_modes, FG_MAP_RULE_MODES)                                       \
-	X(advise, FG_MAP_ADVISE)
+	X(advise, FG_MAP_ADVISE)                                               \
+	X(rule_base, FG_MAP_RULE_BASE)
 /* clang-format on */
 
 /* Rate dimensions; each is one GCRA timestamp per (source, rule). */
@@ -92,7 +94,10 @@ enum fg_proto_class {
 };
 #define FG_PORT_CLASSES 2 /* TCP, UDP */
 
-/* Rule slot 0 holds the default limits; user rules are slots 1..nrules. */
+/* Rule slot 0 holds the default limits; user rules (and the defaults
+ * scaled for a class) hold slots 1..nrules. A rule keeps its slot, and
+ * so its counters, across reloads and restarts (ruleset.c assigns them
+ * by name): a slot below nrules may be free (id 0, no name). */
 #define FG_MAX_RULES 64
 #define FG_RULE_SLOTS (FG_MAX_RULES + 1)
 #define FG_RULE_DEFAULT 0
@@ -253,7 +258,7 @@ struct fg_config {
 	struct fg_limit admit;
 	__u32 mask6[4]; /* source key mask for IPv6, network order */
 	__u32 mask4;	/* source key mask for IPv4, network order */
-	__u32 nrules;	/* user rules, in slots 1..nrules */
+	__u32 nrules;	/* the highest rule slot in use */
 	__u8 malformed_drop;
 	__u8 portless_group[FG_PCLASS_COUNT]; /* port group of packets
 						* without ports: ICMP, other,
@@ -460,6 +465,10 @@ struct fg_advise_hist {
 	__u32 rule_id;	   /* fg_rule.id */
 	__u32 interval_ms; /* the sampling interval */
 	__u32 samples;	   /* sampling passes made in the window so far */
+	/* Sources not measured: their counters (fg_src_state's 32-bit
+	 * passed, dropped, would_drop) stopped at FG_TOP_COUNT_MAX. */
+	__u32 saturated;
+	__u32 pad;
 	char rule[FG_RULE_NAME_LEN];
 	__u32 count[FG_ADVISE_BUCKETS]; /* sources per peak-rate bucket */
 };
@@ -491,6 +500,15 @@ struct fg_counter {
 #define FG_RULE_ACTIONS (FG_ACTION_COUNT + 1)
 #define FG_RULE_STATS_ENTRIES (FG_RULE_SLOTS * FG_RULE_ACTIONS)
 
+/* fg_rule_base, by rule slot (user space's; the program never reads
+ * it): what the slot's fg_stats row held, by rule action, when the slot
+ * was given to the rule it holds now. A removed rule's row is never
+ * zeroed, so the totals by (action, reason) never go back; the rule that
+ * takes the slot next counts from this baseline. */
+struct fg_rule_base {
+	struct fg_counter base[FG_RULE_ACTIONS];
+};
+
 _Static_assert(FG_REASON_COUNT <= FG_REASON_SLOTS, "reason slots");
 _Static_assert(FG_RULE_SLOTS <= 255, "rule slot fits a __u8");
 _Static_assert(sizeof(struct fg_limit) == 16, "fg_limit size");
@@ -513,7 +531,10 @@ _Static_assert(sizeof(struct fg_vcache_entry) == 40, "fg_vcache_entry size");
 _Static_assert(sizeof(struct fg_fleet_count) == 24, "fg_fleet_count size");
 _Static_assert(sizeof(struct fg_admit_state) == 64, "fg_admit_state size");
 _Static_assert(sizeof(struct fg_counter) == 16, "fg_counter size");
-_Static_assert(sizeof(struct fg_advise_hist) == 72 + 4 * FG_ADVISE_BUCKETS,
+_Static_assert(sizeof(struct fg_rule_base) ==
+		   sizeof(struct fg_counter) * FG_RULE_ACTIONS,
+	       "fg_rule_base size");
+_Static_assert(sizeof(struct fg_advise_hist) == 80 + 4 * FG_ADVISE_BUCKETS,
 	       "fg_advise_hist size");
 _Static_assert(sizeof(struct fg_meta) ==
 		   48 * FG_RULE_SLOTS + 64 + FG_CLASS_SLOTS * 32 + 72,

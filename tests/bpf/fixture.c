@@ -210,7 +210,7 @@ int fx_configure(struct fx *fx, const struct fg_settings *s, char *err,
 {
 	int rc;
 
-	rc = fg_compile(s, 0, &fx->compiled, err, errlen);
+	rc = fg_compile(s, 0, NULL, &fx->compiled, err, errlen);
 	if (rc)
 		return rc;
 	rc = fg_publish(&fx->maps, &fx->compiled);

@@ -8,8 +8,14 @@
 #     the documented error, the flood as the one outlier, the heavier
 #     pair as the polite maximum, and a suggested limit between them
 #     that only the flood is over;
-#   - the text output's shape; an unknown --rule and a bad --since are
-#     usage errors (exit 2) that name the problem.
+#   - with the default floors (10 minutes observed, 50 sources) the few
+#     seconds and 13 sources here get no suggestion: the JSON says how
+#     long (observed_seconds, the sampled time, not the --since range)
+#     and how many it saw and why it refuses (refused), the text too;
+#     the figures above are checked with the floors lowered
+#     (--min-observed 1s --min-sources 10);
+#   - the text output's shape; an unknown --rule, a bad --since and a bad
+#     --min-sources are usage errors (exit 2) that name the problem.
 # shellcheck source=tests/e2e/lib.sh disable=SC2119 # lab_setup without options
 . "$(dirname "$0")/lib.sh"
 
@@ -24,7 +30,7 @@ fg_require_root
 fg_require_cmds ip nsenter bpftool python3 awk
 fg_require_bins floodgated floodgate fg-loadgen
 
-tap_plan 15
+tap_plan 20
 
 lab_setup || tap_bail "could not build the lab"
 # The lab's traffic has a rule of its own: whatever else the namespace
@@ -58,7 +64,27 @@ for p in "${PIDS[@]}"; do
 done
 sleep 1.5 # the sampler's last pass over the tail
 
+# The default floors: what it saw, and why no suggestion.
 json=$(fg_cli --json advise)
+diag "$json"
+declare -A D
+while IFS='=' read -r k v; do D[$k]=$v; done < <(python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+r = [x for x in d["rules"] if x["rule"] == "lab"][0]
+for k in ("sources", "observed_seconds", "refused", "suggested"):
+    print("%s=%s" % (k, r[k]))' <<<"$json")
+if [ "${D[suggested]}" = None ] && [ "${D[sources]}" = 13 ] &&
+	[[ ${D[refused]} == "observed ${D[observed_seconds]}s, under the 600s floor (--min-observed)"* ]]; then
+	ok "default floors: no suggestion, refused: ${D[refused]}"
+else
+	not_ok "default floors: no suggestion, and why" "$(declare -p D)"
+fi
+obs=${D[observed_seconds]}
+check_ge "observed_seconds ($obs) is the time sampled, about the run's $RUN_S s" "$obs" $((RUN_S - 2))
+check_le "... not the 3600 s asked for" "$obs" $((RUN_S + 5))
+
+json=$(fg_cli --json advise --min-observed 1s --min-sources 10)
 diag "$json"
 # The figures the checks use, in one python run: name=value lines.
 declare -A R
@@ -99,7 +125,16 @@ check_eq "the suggested burst is one second at the limit" "${R[sugg_burst]}" "$s
 
 text=$(fg_cli advise --rule lab --since 10m)
 diag "$text"
-if grep -q '^rule lab: 13 sources over the last 600s' <<<"$text" &&
+if grep -q "^rule lab: 13 sources in [0-9]*s observed (of the last 600s" <<<"$text" &&
+	grep -q '^  no suggestion: observed .*s, under the 600s floor' <<<"$text" &&
+	! grep -q 'suggested:' <<<"$text"; then
+	ok "the text output with the default floors: what it saw, no suggestion and why"
+else
+	not_ok "the text output with the default floors: what it saw, no suggestion and why" "$text"
+fi
+text=$(fg_cli advise --rule lab --since 10m --min-observed 1s --min-sources 10)
+diag "$text"
+if grep -q '^rule lab: 13 sources in [0-9]*s observed (of the last 600s' <<<"$text" &&
 	grep -q '^  CANDIDATE  *LIMIT  *SOURCES_OVER$' <<<"$text" &&
 	grep -q "^  suggested: packets ${sugg%.*}/s, burst_packets ${sugg%.*} (1 outlier sources" <<<"$text"; then
 	ok "the text output: the rule's line, the candidates' table, the suggestion"
@@ -121,4 +156,11 @@ if [ "$rc" = 2 ] && grep -q 'advise --since: "forever"' <<<"$out"; then
 	ok "advise --since forever: exit 2, naming the value"
 else
 	not_ok "advise --since forever: exit 2, naming the value" "rc=$rc $out"
+fi
+out=$(fg_cli advise --min-sources 0 2>&1)
+rc=$?
+if [ "$rc" = 2 ] && grep -q 'advise --min-sources: "0"' <<<"$out"; then
+	ok "advise --min-sources 0: exit 2, naming the value"
+else
+	not_ok "advise --min-sources 0: exit 2, naming the value" "rc=$rc $out"
 fi

@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fg_config_free(&again);
 	for (__u64 tick = 0; tick <= TICK_NS; tick += TICK_NS) {
 		msg[0] = '\0';
-		rc = fg_ruleset_compile(&s, tick, &cfg, &match, msg,
+		rc = fg_ruleset_compile(&s, tick, NULL, &cfg, &match, msg,
 					sizeof(msg));
 		FUZZ_CHECK(!rc || strstr(msg, "collide"),
 			   "compile refused an accepted config: %d %s", rc,

@@ -359,7 +359,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (unsigned int j = 0; j < i; j++)
 			collide |= fg_rule_id(s.rules[i].name) ==
 				   fg_rule_id(s.rules[j].name);
-	rc = fg_ruleset_compile(&s, tick_ns, &cfg, &match, err, sizeof(err));
+	rc = fg_ruleset_compile(&s, tick_ns, NULL, &cfg, &match, err,
+				sizeof(err));
 	if (collide) {
 		FUZZ_CHECK(rc == -EINVAL && strstr(err, "collide"),
 			   "colliding rule ids compiled: rc %d", rc);

@@ -100,6 +100,11 @@ static void test_round_up(void **state)
 	assert_true(fg_advise_round_up(7000) == 10000);
 }
 
+/* The arithmetic alone: no floor. */
+static const struct fg_advise_floor no_floor = {0, 0};
+static const struct fg_advise_floor floor_default = {FG_ADVISE_MIN_OBSERVED_S,
+						     FG_ADVISE_MIN_SOURCES};
+
 /* The lab's mix: 10 polite at 20, 2 heavier at 100, one flood at 1000. */
 static void test_suggest_lab_mix(void **state)
 {
@@ -110,7 +115,7 @@ static void test_suggest_lab_mix(void **state)
 	add(&d, 20, 10);
 	add(&d, 100, 2);
 	add(&d, 1000, 1);
-	assert_int_equal(fg_advise_suggest(&d, &s), 0);
+	assert_int_equal(fg_advise_suggest(&d, &no_floor, &s), 0);
 	assert_int_equal(s.outliers, 1);
 	assert_within_error(s.polite_max, 100);
 	assert_within_error(s.polite_p999, 100);
@@ -129,7 +134,7 @@ static void test_suggest_no_outliers(void **state)
 	(void)state;
 	for (int i = 1; i <= 2000; i++)
 		add(&d, 10 + i % 90, 1);
-	assert_int_equal(fg_advise_suggest(&d, &s), 0);
+	assert_int_equal(fg_advise_suggest(&d, &no_floor, &s), 0);
 	assert_int_equal(s.outliers, 0);
 	assert_int_equal(s.outlier_from, FG_ADVISE_BUCKETS);
 	assert_within_error(s.polite_p999, 99);
@@ -148,7 +153,7 @@ static void test_suggest_widest_gap(void **state)
 	add(&d, 50, 100);
 	add(&d, 300, 5);
 	add(&d, 9000, 3);
-	assert_int_equal(fg_advise_suggest(&d, &s), 0);
+	assert_int_equal(fg_advise_suggest(&d, &no_floor, &s), 0);
 	assert_int_equal(s.outliers, 3);
 	assert_within_error(s.polite_max, 300);
 	assert_true(s.limit == 500);
@@ -161,7 +166,72 @@ static void test_suggest_empty(void **state)
 	struct fg_advise_suggestion s;
 
 	(void)state;
-	assert_int_equal(fg_advise_suggest(&d, &s), -ENODATA);
+	assert_int_equal(fg_advise_suggest(&d, &no_floor, &s), -ENODATA);
+}
+
+/* What advise once answered 10 s after start: 3 stray sources at 1 pps
+ * on the default rule got "packets 5/s". Under the floors it says what
+ * it saw and why it suggests nothing; above them, it suggests. */
+static void test_suggest_floors(void **state)
+{
+	struct fg_advise_dist d = {0};
+	struct fg_advise_suggestion s;
+
+	(void)state;
+	add(&d, 1, 3);
+	d.observed_ms = 10000;
+	assert_int_equal(fg_advise_suggest(&d, &floor_default, &s), -ERANGE);
+	assert_true(s.limit == 0 && s.burst == 0);
+	assert_non_null(strstr(s.refused, "observed 10s, under the 600s"));
+	d.observed_ms = 3600000;
+	assert_int_equal(fg_advise_suggest(&d, &floor_default, &s), -ERANGE);
+	assert_non_null(strstr(s.refused, "3 sources, under the 50"));
+	add(&d, 1, 47);
+	assert_int_equal(fg_advise_suggest(&d, &floor_default, &s), 0);
+	assert_string_equal(s.refused, "");
+	assert_true(s.limit == 2);
+	d.observed_ms = 599999; /* 599.999 s: under */
+	assert_int_equal(fg_advise_suggest(&d, &floor_default, &s), -ERANGE);
+}
+
+/* Polite peaks in the last bucket (2^24 pps and up) have no top: the
+ * limit was +inf ("packets inf/s"). Nothing above what a rule takes is
+ * suggested, nor 0. */
+static void test_suggest_never_inf(void **state)
+{
+	struct fg_advise_dist d = {0};
+	struct fg_advise_suggestion s;
+
+	(void)state;
+	add(&d, 1e9, 100);
+	assert_int_equal(fg_advise_suggest(&d, &no_floor, &s), -ERANGE);
+	assert_true(s.limit == 0);
+	assert_non_null(strstr(s.refused, "beyond the highest limit"));
+	memset(&d, 0, sizeof(d));
+	add(&d, 8e6, 100); /* 1.5x the bucket's top: over 10^7 */
+	assert_int_equal(fg_advise_suggest(&d, &no_floor, &s), -ERANGE);
+	memset(&d, 0, sizeof(d));
+	add(&d, 0.1, 100); /* under 1 pps: still 1 or more */
+	assert_int_equal(fg_advise_suggest(&d, &no_floor, &s), 0);
+	assert_true(isfinite(s.limit) && s.limit >= 1 && s.burst >= 1);
+}
+
+/* A window's histogram into the distribution: its sampled time (passes
+ * x interval) and its sources not measured. */
+static void test_dist_add_hist(void **state)
+{
+	struct fg_advise_dist d = {0};
+	struct fg_advise_hist h = {.interval_ms = 1000, .samples = 300};
+
+	(void)state;
+	h.count[fg_advise_bucket(20)] = 4;
+	h.saturated = 2;
+	fg_advise_dist_add_hist(&d, &h);
+	h.samples = 10;
+	fg_advise_dist_add_hist(&d, &h);
+	assert_int_equal(d.total, 8);
+	assert_int_equal(d.observed_ms, 310000);
+	assert_int_equal(d.saturated, 4);
 }
 
 static struct fg_src_key key(__u8 last, __u32 rule)
@@ -177,7 +247,7 @@ static int observe(struct fg_peaks *p, __u8 src, __u64 total, __u64 ms,
 {
 	struct fg_src_key k = key(src, 0);
 
-	return fg_peaks_observe(p, &k, total, ms, window, mv);
+	return fg_peaks_observe(p, &k, total, false, ms, window, mv);
 }
 
 static void test_peaks(void **state)
@@ -219,6 +289,34 @@ static void test_peaks(void **state)
 	fg_peaks_free(p);
 }
 
+/* Counters that stopped (the datapath's 32-bit ones, at
+ * FG_TOP_COUNT_MAX) give no rate: the source is counted as saturated,
+ * once a window, not as a peak of 0. */
+static void test_peaks_stuck(void **state)
+{
+	struct fg_peaks *p = fg_peaks_new();
+	struct fg_src_key k = key(1, 0);
+	struct fg_peak_move mv;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(fg_peaks_observe(p, &k, 100, false, 0, 300, &mv), 0);
+	assert_int_equal(fg_peaks_end_pass(p), 0);
+	assert_int_equal(
+	    fg_peaks_observe(p, &k, FG_TOP_COUNT_MAX, true, 1000, 300, &mv), 1);
+	assert_true(mv.saturated);
+	assert_int_equal(mv.to, -1);
+	assert_int_equal(fg_peaks_end_pass(p), 0);
+	assert_int_equal(
+	    fg_peaks_observe(p, &k, FG_TOP_COUNT_MAX, true, 2000, 300, &mv), 0);
+	assert_int_equal(fg_peaks_end_pass(p), 0);
+	/* the next window: once again */
+	assert_int_equal(
+	    fg_peaks_observe(p, &k, FG_TOP_COUNT_MAX, true, 3000, 600, &mv), 1);
+	assert_true(mv.saturated);
+	fg_peaks_free(p);
+}
+
 /* Many sources: the table grows, then forgets those gone. */
 static void test_peaks_grow_and_forget(void **state)
 {
@@ -229,15 +327,16 @@ static void test_peaks_grow_and_forget(void **state)
 	for (__u32 i = 0; i < 20000; i++) {
 		struct fg_src_key k = key((__u8)i, i);
 
-		assert_true(fg_peaks_observe(p, &k, 1, 0, 300, &mv) >= 0);
+		assert_true(fg_peaks_observe(p, &k, 1, false, 0, 300, &mv) >=
+			    0);
 	}
 	assert_int_equal(fg_peaks_size(p), 20000);
 	assert_int_equal(fg_peaks_end_pass(p), 0);
 	for (__u32 i = 0; i < 10; i++) {
 		struct fg_src_key k = key((__u8)i, i);
 
-		assert_int_equal(fg_peaks_observe(p, &k, 11, 1000, 300, &mv),
-				 1);
+		assert_int_equal(
+		    fg_peaks_observe(p, &k, 11, false, 1000, 300, &mv), 1);
 		assert_int_equal(mv.to, (int)fg_advise_bucket(10));
 	}
 	assert_int_equal(fg_peaks_end_pass(p), 0);
@@ -255,7 +354,11 @@ int main(void)
 	    cmocka_unit_test(test_suggest_no_outliers),
 	    cmocka_unit_test(test_suggest_widest_gap),
 	    cmocka_unit_test(test_suggest_empty),
+	    cmocka_unit_test(test_suggest_floors),
+	    cmocka_unit_test(test_suggest_never_inf),
+	    cmocka_unit_test(test_dist_add_hist),
 	    cmocka_unit_test(test_peaks),
+	    cmocka_unit_test(test_peaks_stuck),
 	    cmocka_unit_test(test_peaks_grow_and_forget),
 	};
 

@@ -480,6 +480,22 @@ static const struct bad_doc bad_docs[] = {
      "from 0.001 to 1000"},
     {"classes:\n  o: {limits_scale: 1.2345}\n",
      "t.yaml:2:21: classes.o.limits_scale: \"1.2345\": expected a number"},
+    /* a scaled default is a limit like any other: checked in 128 bits
+     * (this one wrapped to 0.05 B/s in 64), where limits_scale is */
+    {"limits: {bytes: 18446744073711bit/h}\n"
+     "classes:\n  big: {limits_scale: 1000}\n",
+     "t.yaml:3:23: classes.big.limits_scale: 1000.000 times limits.bytes "
+     "(18446744073711bit/h) is "},
+    {"limits: {bytes: 18446744073711bit/h}\n"
+     "classes:\n  big: {limits_scale: 1000}\n",
+     "too fast, at most 1GB/s"},
+    {"limits: {packets: 20000/s}\nclasses:\n  big: {limits_scale: 1000}\n",
+     "t.yaml:3:23: classes.big.limits_scale: 1000.000 times limits.packets "
+     "(20000/s) is 20000000/s: too fast, at most 10000000/s"},
+    {"limits: {bytes: 28799999999999bit/h}\n"
+     "classes:\n  big: {limits_scale: 999.997}\n",
+     "t.yaml:3:23: classes.big.limits_scale: 999.997 times limits.bytes "
+     "(28799999999999bit/h) does not fit 64 bits"},
     {"classes:\n  a: {cidrs: [198.51.100.0/24]}\n  b: {cidrs: "
      "[198.51.100.0/24]}\n",
      "classes: 198.51.100.0/24 is in classes a and b; a prefix belongs to "

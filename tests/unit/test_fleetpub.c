@@ -465,6 +465,8 @@ static void test_rules_build(void **state)
 	struct fg_settings s;
 	struct fg_fleet_rules r;
 	const struct fg_fleet_rule *fr;
+	/* the slots the compiler gave (kept by name: not config order) */
+	const __u8 slots[] = {3, 1, 2};
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
@@ -485,10 +487,10 @@ static void test_rules_build(void **state)
 	s.rules[2].fleet[FG_DIM_CONNECTIONS] =
 	    (struct fg_dim_limit){{6, 60 * S}, 12};
 
-	fg_fleet_rules_build(&s, &r);
+	fg_fleet_rules_build(&s, slots, &r);
 	assert_int_equal(r.n, 2);
 	assert_int_equal(r.rule[0].id, fg_rule_id("http"));
-	assert_int_equal(r.rule[0].slot, 2);
+	assert_int_equal(r.rule[0].slot, 1);
 	assert_true(r.rule[0].interval_ns[FG_DIM_PACKETS] == 1e6);
 	assert_true(r.rule[0].tolerance_ns[FG_DIM_PACKETS] == 2.0 * SYNC);
 	assert_true(r.rule[0].interval_ns[FG_DIM_BYTES] == 1e3);
@@ -496,7 +498,7 @@ static void test_rules_build(void **state)
 	assert_true(r.rule[0].interval_ns[FG_DIM_CONNECTIONS] == 0);
 	assert_true(r.rule[0].tolerance_ns[FG_DIM_CONNECTIONS] == 0);
 	assert_int_equal(r.rule[1].id, fg_rule_id("ssh"));
-	assert_int_equal(r.rule[1].slot, 3);
+	assert_int_equal(r.rule[1].slot, 2);
 	assert_true(r.rule[1].interval_ns[FG_DIM_CONNECTIONS] == 10e9);
 	assert_true(r.rule[1].tolerance_ns[FG_DIM_CONNECTIONS] == 120e9);
 	assert_true(r.rule[1].interval_ns[FG_DIM_PACKETS] == 0);
@@ -507,7 +509,7 @@ static void test_rules_build(void **state)
 
 	/* a slower sync raises the floor */
 	s.fleet.sync_ns = 2 * S;
-	fg_fleet_rules_build(&s, &r);
+	fg_fleet_rules_build(&s, slots, &r);
 	assert_true(r.rule[0].tolerance_ns[FG_DIM_PACKETS] == 4e9);
 	assert_true(r.rule[0].tolerance_ns[FG_DIM_BYTES] == 4e9);
 	assert_true(r.rule[1].tolerance_ns[FG_DIM_CONNECTIONS] == 120e9);

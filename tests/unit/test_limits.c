@@ -272,7 +272,7 @@ static void check_one(const struct site *site, const char *unit, __u64 amount,
 	if (!load(site, unit, amount, burst, &s))
 		fail_msg("%s: refused, though its edges were taken", what);
 	assert_int_equal(
-	    fg_ruleset_compile(&s, 0, cfg, ports, err, sizeof(err)), 0);
+	    fg_ruleset_compile(&s, 0, NULL, cfg, ports, err, sizeof(err)), 0);
 	d = spec_of(site, &s);
 	assert_true(d->rate.amount > 0);
 	assert_int_equal(d->burst, burst);

@@ -64,7 +64,7 @@ static struct fg_rule_spec *add_rule(struct fg_settings *s, const char *name,
 
 static void compile_ok(struct fixture *f)
 {
-	int rc = fg_ruleset_compile(&f->s, 0, &f->cfg, &f->m, f->err,
+	int rc = fg_ruleset_compile(&f->s, 0, NULL, &f->cfg, &f->m, f->err,
 				    sizeof(f->err));
 
 	if (rc)
@@ -477,7 +477,7 @@ static void test_id_collision(void **state)
 	add_rule(&f->s, "r66999", FG_PROTO_TCP, NULL);
 	add_rule(&f->s, "x", FG_PROTO_UDP, NULL);
 	add_rule(&f->s, "r916676", FG_PROTO_UDP, NULL);
-	rc = fg_ruleset_compile(&f->s, 0, &f->cfg, &f->m, f->err,
+	rc = fg_ruleset_compile(&f->s, 0, NULL, &f->cfg, &f->m, f->err,
 				sizeof(f->err));
 	assert_int_equal(rc, -EINVAL);
 	assert_non_null(strstr(f->err, "r66999"));
@@ -503,6 +503,199 @@ static void test_max_rules(void **state)
 	assert_int_equal(f->cfg.rules[FG_MAX_RULES].id, fg_rule_id("rule63"));
 }
 
+/* The compiled config's names by slot, as fg_meta keeps them. */
+static void names_of(const struct fixture *f,
+		     char prev[FG_RULE_SLOTS][FG_RULE_NAME_LEN])
+{
+	memset(prev, 0, (size_t)FG_RULE_SLOTS * FG_RULE_NAME_LEN);
+	snprintf(prev[0], FG_RULE_NAME_LEN, "default");
+	for (unsigned int i = 0; i < f->s.nrules; i++)
+		snprintf(prev[f->m.rule_slot[i]], FG_RULE_NAME_LEN, "%s",
+			 f->s.rules[i].name);
+	for (unsigned int k = 0; k < f->s.nclasses; k++)
+		if (f->m.class_slot[k + 1])
+			snprintf(prev[f->m.class_slot[k + 1]], FG_RULE_NAME_LEN,
+				 FG_SCALED_DEFAULT_FMT, f->s.classes[k].name);
+}
+
+static void compile_after(struct fixture *f,
+			  char prev[FG_RULE_SLOTS][FG_RULE_NAME_LEN])
+{
+	int rc =
+	    fg_ruleset_compile(&f->s, 0, (const char(*)[FG_RULE_NAME_LEN])prev,
+			       &f->cfg, &f->m, f->err, sizeof(f->err));
+
+	if (rc)
+		fail_msg("compile: %d %s", rc, f->err);
+}
+
+static void reset_rules(struct fixture *f)
+{
+	memset(&f->s.rules, 0, sizeof(f->s.rules));
+	f->s.nrules = 0;
+}
+
+/* A rule keeps its slot (so its counters' row) by name across
+ * reordering; matching stays in config order whatever the slots. */
+static void test_slots_kept_by_name(void **state)
+{
+	struct fixture *f = *state;
+	char prev[FG_RULE_SLOTS][FG_RULE_NAME_LEN];
+	const unsigned int p9999[] = {9999, 9999, 0, 0};
+	const unsigned int p9998[] = {9998, 9999, 0, 0};
+
+	add_rule(&f->s, "alpha", FG_PROTO_UDP, p9999);
+	add_rule(&f->s, "beta", FG_PROTO_UDP, p9998);
+	compile_ok(f); /* nothing before: config order */
+	assert_int_equal(f->m.rule_slot[0], 1);
+	assert_int_equal(f->m.rule_slot[1], 2);
+	assert_int_equal(udp(f, 9999), 1);
+	names_of(f, prev);
+
+	reset_rules(f);
+	add_rule(&f->s, "beta", FG_PROTO_UDP, p9998);
+	add_rule(&f->s, "alpha", FG_PROTO_UDP, p9999);
+	compile_after(f, prev);
+	assert_int_equal(f->m.rule_slot[0], 2); /* beta */
+	assert_int_equal(f->m.rule_slot[1], 1); /* alpha */
+	assert_int_equal(f->cfg.rules[1].id, fg_rule_id("alpha"));
+	assert_int_equal(f->cfg.rules[2].id, fg_rule_id("beta"));
+	assert_int_equal(f->cfg.nrules, 2);
+	/* beta comes first now: 9999 is its, though alpha has slot 1 */
+	assert_int_equal(udp(f, 9999), 2);
+	assert_int_equal(udp(f, 9998), 2);
+	assert_int_equal(udp(f, 9997), FG_RULE_DEFAULT);
+}
+
+/* A new rule takes the lowest slot the running config leaves free, not
+ * one a rule dropped in the same reload still counts into; a dropped
+ * rule's slot stays free (id 0, never matched) and is taken later. */
+static void test_slots_new_rules(void **state)
+{
+	struct fixture *f = *state;
+	char prev[FG_RULE_SLOTS][FG_RULE_NAME_LEN];
+
+	add_rule(&f->s, "alpha", FG_PROTO_UDP, NULL);
+	add_rule(&f->s, "beta", FG_PROTO_TCP, NULL);
+	compile_ok(f);
+	names_of(f, prev);
+
+	reset_rules(f);
+	add_rule(&f->s, "gamma", FG_PROTO_UDP, NULL);
+	add_rule(&f->s, "beta", FG_PROTO_TCP, NULL);
+	compile_after(f, prev);
+	assert_int_equal(f->m.rule_slot[0], 3); /* not alpha's 1 */
+	assert_int_equal(f->m.rule_slot[1], 2);
+	assert_int_equal(f->cfg.nrules, 3);
+	assert_int_equal(f->cfg.rules[1].id, 0); /* free */
+	assert_int_equal(udp(f, 53), 3);
+	assert_int_equal(tcp(f, 80), 2);
+	for (unsigned int g = 0; g < f->m.ngroups; g++)
+		for (unsigned int c = 0; c < FG_CLASS_SLOTS; c++)
+			for (unsigned int d = 0; d < FG_DEST_SLOTS; d++)
+				assert_int_not_equal(f->m.table.slot[g][c][d],
+						     1);
+	names_of(f, prev);
+
+	/* the next reload: slot 1 is free in the running config */
+	add_rule(&f->s, "delta", FG_PROTO_ICMP, NULL);
+	add_rule(&f->s, "alpha", FG_PROTO_ANY, NULL);
+	compile_after(f, prev);
+	assert_int_equal(f->m.rule_slot[0], 3);
+	assert_int_equal(f->m.rule_slot[1], 2);
+	assert_int_equal(f->m.rule_slot[2], 1); /* delta */
+	assert_int_equal(f->m.rule_slot[3], 4); /* alpha, anew */
+	assert_int_equal(f->cfg.nrules, 4);
+	assert_int_equal(portless(f, FG_PCLASS_ICMP), 1);
+	assert_int_equal(portless(f, FG_PCLASS_OTHER), 4);
+}
+
+/* With every slot running, a new rule takes one a dropped rule leaves;
+ * the scaled defaults keep their slots by name too. */
+static void test_slots_full_and_classes(void **state)
+{
+	struct fixture *f = *state;
+	char prev[FG_RULE_SLOTS][FG_RULE_NAME_LEN], name[16];
+
+	for (unsigned int i = 0; i < FG_MAX_RULES - 1; i++) {
+		snprintf(name, sizeof(name), "r%u", i);
+		add_rule(&f->s, name, FG_PROTO_TCP, NULL);
+	}
+	f->s.nclasses = 1;
+	snprintf(f->s.classes[0].name, sizeof(f->s.classes[0].name), "big");
+	f->s.classes[0].limits_scale = 2 * FG_SCALE_ONE;
+	f->s.defaults[FG_DIM_PACKETS] = (struct fg_dim_limit){{100, S}, 100};
+	compile_ok(f);
+	assert_int_equal(f->m.class_slot[1], FG_MAX_RULES);
+	names_of(f, prev);
+
+	/* r0 dropped, "new" first, the rest reversed */
+	reset_rules(f);
+	add_rule(&f->s, "new", FG_PROTO_UDP, NULL);
+	for (unsigned int i = FG_MAX_RULES - 2; i >= 1; i--) {
+		snprintf(name, sizeof(name), "r%u", i);
+		add_rule(&f->s, name, FG_PROTO_TCP, NULL);
+	}
+	compile_after(f, prev);
+	assert_int_equal(f->m.rule_slot[0], 1); /* r0's, the only one */
+	for (unsigned int i = 1; i < f->s.nrules; i++)
+		assert_int_equal(f->m.rule_slot[i], FG_MAX_RULES - i);
+	assert_int_equal(f->m.class_slot[1], FG_MAX_RULES);
+	assert_int_equal(f->cfg.rules[FG_MAX_RULES].id,
+			 fg_rule_id("default@big"));
+	assert_int_equal(tcp(f, 80), FG_MAX_RULES - 1); /* r62 first */
+}
+
+/* A class's scaled defaults in 128 bits: 18446744073711bit/h times
+ * 1000 wrapped in 64 bits to 0.05 B/s; the config refuses that rate as
+ * too fast, and the compiler, fed it anyway, keeps its size (clamped to
+ * the datapath's 1 ns a byte) rather than a wrapped one. */
+static void test_scaled_default_128bit(void **state)
+{
+	struct fixture *f = *state;
+	const struct fg_dim_limit bytes = {{18446744073711ull, 8ull * 3600 * S},
+					   1000000};
+	struct fg_dim_limit out;
+
+	f->s.defaults[FG_DIM_BYTES] = bytes;
+	f->s.nclasses = 1;
+	snprintf(f->s.classes[0].name, sizeof(f->s.classes[0].name), "big");
+	f->s.classes[0].limits_scale = 1000 * FG_SCALE_ONE;
+	compile_ok(f);
+	assert_int_equal(f->cfg.nrules, 1);
+	assert_int_equal(f->cfg.rules[1].limit[FG_DIM_BYTES].interval_fp,
+			 1u << FG_FP_SHIFT);
+
+	/* exact: the same rational, reduced */
+	assert_int_equal(fg_scale_limit(&bytes, 1000 * FG_SCALE_ONE, &out), 0);
+	assert_true((unsigned __int128)out.rate.amount * bytes.rate.per_ns ==
+		    (unsigned __int128)bytes.rate.amount * 1000 *
+			out.rate.per_ns);
+	assert_int_equal(out.burst, 1000 * bytes.burst);
+	assert_int_equal(fg_scale_limit(&bytes, 500, &out), 0);
+	assert_int_equal(out.burst, bytes.burst / 2);
+	assert_true((unsigned __int128)out.rate.amount * bytes.rate.per_ns *
+			2 ==
+		    (unsigned __int128)bytes.rate.amount * out.rate.per_ns);
+	/* a burst rounds up, to at least 1 */
+	assert_int_equal(
+	    fg_scale_limit(&(struct fg_dim_limit){{1, S}, 1}, 1, &out), 0);
+	assert_int_equal(out.burst, 1);
+	/* what cannot be held in 64 bits is refused, not wrapped (999.997:
+	 * nothing in common with the period to cancel) */
+	assert_int_equal(
+	    fg_scale_limit(&(struct fg_dim_limit){{1ull << 62, S}, 1}, 999997,
+			   &out),
+	    -ERANGE);
+	f->s.defaults[FG_DIM_PACKETS] =
+	    (struct fg_dim_limit){{1ull << 62, S}, 1};
+	f->s.classes[0].limits_scale = 999997;
+	assert_int_equal(fg_ruleset_compile(&f->s, 0, NULL, &f->cfg, &f->m,
+					    f->err, sizeof(f->err)),
+			 -EINVAL);
+	assert_non_null(strstr(f->err, "classes.big.limits_scale"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -525,6 +718,14 @@ int main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_id_collision, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_rules, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scaled_default_128bit, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_slots_kept_by_name, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_slots_new_rules, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_slots_full_and_classes, setup,
+					    teardown),
 	};
 
 	return cmocka_run_group_tests_name("ruleset", tests, NULL, NULL);

@@ -2,6 +2,7 @@
 /* The CLI's command line: global options, the verb, its arguments. */
 #include "args.h"
 
+#include "advise.h"
 #include "config.h"
 #include "fg_abi.h"
 #include "timedswitch.h"
@@ -16,7 +17,9 @@
 #define MODE_USAGE \
 	"mode enforce|dry-run [--rule NAME] | mode dry-run --for DURATION"
 #define NEXT_USAGE "next [set PROG_PIN | clear]"
-#define ADVISE_USAGE "advise [--rule NAME] [--since DURATION] [--json]"
+#define ADVISE_USAGE                                                         \
+	"advise [--rule NAME] [--since DURATION] [--min-observed DURATION] " \
+	"[--min-sources N] [--json]"
 #define EXPLAIN_USAGE \
 	"explain ADDR [--port P] [--proto tcp|udp|icmp] [--dst ADDR] [--json]"
 
@@ -411,7 +414,39 @@ static int parse_next(const struct words *w, struct fg_cmdline *out,
 			   "next: \"%s\": expected set PROG_PIN or clear", op);
 }
 
-/* --rule NAME and --since DURATION, in any order. */
+/* --min-observed DURATION and --min-sources N: the floors under which
+ * advise refuses to suggest (advise.h says why these defaults). */
+static int parse_advise_floor(const char *a, const char *val,
+			      struct fg_cmdline *out, struct fg_args_error *err)
+{
+	const char *why = NULL;
+
+	if (!val)
+		return usage_error(
+		    err, ADVISE_USAGE, "advise %s: expected %s", a,
+		    strcmp(a, "--min-sources") ? "a duration (10m, 1h)"
+					       : "a number of sources");
+	if (!strcmp(a, "--min-sources")) {
+		if (fg_parse_uint(val, 1, 100000000, &out->min_sources, &why))
+			return usage_error(err, ADVISE_USAGE,
+					   "advise --min-sources: \"%s\": %s",
+					   val, why);
+		return 0;
+	}
+	if (fg_parse_duration(val, &out->min_observed_ns, &why))
+		return usage_error(err, ADVISE_USAGE,
+				   "advise --min-observed: \"%s\": %s", val,
+				   why);
+	if (out->min_observed_ns < 1000000000ULL ||
+	    out->min_observed_ns > FG_ADVISE_SINCE_MAX_NS)
+		return usage_error(err, ADVISE_USAGE,
+				   "advise --min-observed: \"%s\": from 1s to "
+				   "168h",
+				   val);
+	return 0;
+}
+
+/* --rule NAME, --since DURATION and the floors, in any order. */
 static int parse_advise(const struct words *w, struct fg_cmdline *out,
 			struct fg_args_error *err)
 {
@@ -419,10 +454,19 @@ static int parse_advise(const struct words *w, struct fg_cmdline *out,
 	bool since_given = false;
 
 	out->since_ns = FG_ADVISE_SINCE_DEFAULT_NS;
+	out->min_observed_ns = FG_ADVISE_MIN_OBSERVED_S * 1000000000ULL;
+	out->min_sources = FG_ADVISE_MIN_SOURCES;
 	for (int k = 1; (a = word(w, k)); k++) {
 		const char *val = word(w, k + 1);
 
-		if (!strcmp(a, "--rule")) {
+		if (!strcmp(a, "--min-observed") ||
+		    !strcmp(a, "--min-sources")) {
+			int rc = parse_advise_floor(a, val, out, err);
+
+			if (rc)
+				return rc;
+			k++;
+		} else if (!strcmp(a, "--rule")) {
 			if (!val || !*val)
 				return usage_error(err, ADVISE_USAGE,
 						   "advise --rule: expected a "

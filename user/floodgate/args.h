@@ -74,6 +74,8 @@ struct fg_cmdline {
 	enum fg_next_op next_op; /* next */
 	const char *next_pin;	 /* next set: the program's pin path */
 	__u64 since_ns;		 /* advise --since */
+	__u64 min_observed_ns;	 /* advise --min-observed */
+	__u64 min_sources;	 /* advise --min-sources */
 	/* explain ADDR (in cidr) [--port P] [--proto tcp|udp|icmp]
 	 * [--dst ADDR] */
 	unsigned int explain_pclass; /* enum fg_proto_class */

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* floodgate advise [--rule NAME] [--since DURATION]: per rule, the
- * distribution of per-source peak packet rates the daemon sampled, what
- * candidate limits would have touched, and a suggested limit and burst
- * (advise.h has the arithmetic, the man page the rule). */
+/* floodgate advise [--rule NAME] [--since DURATION] [--min-observed
+ * DURATION] [--min-sources N]: per rule, the distribution of per-source
+ * peak packet rates the daemon sampled, for how long and from how many
+ * sources, what candidate limits would have touched, and a suggested
+ * limit and burst, or why there is none (advise.h has the arithmetic
+ * and the floors, the man page the rule). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +74,7 @@ static int gather(struct cli *c, __u64 since_s, struct advise_data *d)
 		if (h[i].start_s + h[i].window_s + since_s <= now)
 			continue; /* ended before the range began */
 		r = report_for(d, h[i].rule_id, h[i].rule);
-		fg_advise_dist_add(&r->dist, h[i].count);
+		fg_advise_dist_add_hist(&r->dist, &h[i]);
 		r->windows++;
 		r->samples += h[i].samples;
 		d->window_s = h[i].window_s;
@@ -88,7 +90,7 @@ struct candidate {
 };
 
 static size_t candidates(const struct rule_report *r,
-			 const struct fg_advise_suggestion *s,
+			 const struct fg_advise_suggestion *s, bool suggested,
 			 struct candidate out[5])
 {
 	double cur, burst;
@@ -102,7 +104,8 @@ static size_t candidates(const struct rule_report *r,
 	fg_advise_limit_rate(&r->packets, &cur, &burst);
 	if (r->live && cur > 0)
 		out[n++] = (struct candidate){"current", cur};
-	out[n++] = (struct candidate){"suggested", s->limit};
+	if (suggested)
+		out[n++] = (struct candidate){"suggested", s->limit};
 	return n;
 }
 
@@ -111,17 +114,26 @@ static double max_of(const struct fg_advise_dist *d)
 	return fg_advise_percentile(d, 1.0, FG_ADVISE_BUCKETS);
 }
 
-static void print_text(const struct rule_report *r, __u64 since_s)
+static void print_text(const struct rule_report *r, __u64 since_s,
+		       const struct fg_advise_floor *f)
 {
 	struct fg_advise_suggestion s;
 	struct candidate cand[5];
 	double cur, burst;
 	size_t nc;
+	int rc;
 
-	printf("rule %s: %llu sources over the last %llus (%u windows)\n",
+	printf("rule %s: %llu sources in %llus observed (of the last %llus, "
+	       "%u windows)\n",
 	       r->name, (unsigned long long)r->dist.total,
+	       (unsigned long long)(r->dist.observed_ms / 1000),
 	       (unsigned long long)since_s, r->windows);
-	if (fg_advise_suggest(&r->dist, &s)) {
+	if (r->dist.saturated)
+		printf("  %llu sources not measured: their 32-bit counters "
+		       "stopped at %u packets\n",
+		       (unsigned long long)r->dist.saturated, FG_TOP_COUNT_MAX);
+	rc = fg_advise_suggest(&r->dist, f, &s);
+	if (rc == -ENODATA) {
 		printf("  no traffic sampled\n");
 		return;
 	}
@@ -132,11 +144,15 @@ static void print_text(const struct rule_report *r, __u64 since_s)
 	       fg_advise_percentile(&r->dist, 0.999, FG_ADVISE_BUCKETS),
 	       max_of(&r->dist), FG_ADVISE_REL_ERROR * 100);
 	printf("  %-12s %10s %14s\n", "CANDIDATE", "LIMIT", "SOURCES_OVER");
-	nc = candidates(r, &s, cand);
+	nc = candidates(r, &s, !rc, cand);
 	for (size_t i = 0; i < nc; i++)
 		printf("  %-12s %10.4g %14llu\n", cand[i].name, cand[i].limit,
 		       (unsigned long long)fg_advise_touched(&r->dist,
 							     cand[i].limit));
+	if (rc) {
+		printf("  no suggestion: %s\n", s.refused);
+		return;
+	}
 	printf("  suggested: packets %.0f/s, burst_packets %.0f", s.limit,
 	       s.burst);
 	if (s.outliers)
@@ -149,7 +165,8 @@ static void print_text(const struct rule_report *r, __u64 since_s)
 	printf("\n  bytes, connections: not sampled\n");
 }
 
-static json_object *json_rule(const struct rule_report *r)
+static json_object *json_rule(const struct rule_report *r,
+			      const struct fg_advise_floor *f)
 {
 	json_object *o = json_object_new_object();
 	json_object *p, *arr, *ns;
@@ -157,6 +174,7 @@ static json_object *json_rule(const struct rule_report *r)
 	struct candidate cand[5];
 	double cur, burst;
 	size_t nc;
+	int rc;
 
 	json_object_object_add(o, "rule", json_object_new_string(r->name));
 	json_object_object_add(o, "live", json_object_new_boolean(r->live));
@@ -165,6 +183,11 @@ static json_object *json_rule(const struct rule_report *r)
 			       json_object_new_uint64(r->samples));
 	json_object_object_add(o, "sources",
 			       json_object_new_uint64(r->dist.total));
+	json_object_object_add(
+	    o, "observed_seconds",
+	    json_object_new_uint64(r->dist.observed_ms / 1000));
+	json_object_object_add(o, "saturated_sources",
+			       json_object_new_uint64(r->dist.saturated));
 	fg_advise_limit_rate(&r->packets, &cur, &burst);
 	if (r->live && cur > 0) {
 		json_object *l = json_object_new_object();
@@ -180,7 +203,13 @@ static json_object *json_rule(const struct rule_report *r)
 	json_object_array_add(ns, json_object_new_string("bytes"));
 	json_object_array_add(ns, json_object_new_string("connections"));
 	json_object_object_add(o, "not_sampled", ns);
-	if (fg_advise_suggest(&r->dist, &s)) {
+	rc = fg_advise_suggest(&r->dist, f, &s);
+	json_object_object_add(
+	    o, "refused",
+	    rc == -ERANGE ? json_object_new_string(s.refused)
+	    : rc	  ? json_object_new_string("no traffic sampled")
+			  : NULL);
+	if (rc == -ENODATA) {
 		json_object_object_add(o, "packets", NULL);
 		json_object_object_add(o, "suggested", NULL);
 		return o;
@@ -214,7 +243,7 @@ static json_object *json_rule(const struct rule_report *r)
 	json_object_object_add(o, "packets", p);
 
 	arr = json_object_new_array();
-	nc = candidates(r, &s, cand);
+	nc = candidates(r, &s, !rc, cand);
 	for (size_t i = 0; i < nc; i++) {
 		json_object *k = json_object_new_object();
 
@@ -235,6 +264,10 @@ static json_object *json_rule(const struct rule_report *r)
 	    s.outliers
 		? json_object_new_double(fg_advise_bucket_low(s.outlier_from))
 		: NULL);
+	if (rc) {
+		json_object_object_add(o, "suggested", NULL);
+		return o;
+	}
 	p = json_object_new_object();
 	json_object_object_add(p, "packets", json_object_new_double(s.limit));
 	json_object_object_add(p, "burst_packets",
@@ -260,6 +293,10 @@ static void rule_names(const struct advise_data *d, char *buf, size_t len)
 int cmd_advise(struct cli *c, const struct fg_cmdline *a)
 {
 	__u64 since_s = a->since_ns / 1000000000ULL;
+	const struct fg_advise_floor floor = {
+	    .min_observed_s = a->min_observed_ns / 1000000000ULL,
+	    .min_sources = a->min_sources,
+	};
 	struct advise_data *d;
 	json_object *top = NULL, *arr = NULL;
 	bool found = false;
@@ -304,15 +341,22 @@ int cmd_advise(struct cli *c, const struct fg_cmdline *a)
 		json_object_object_add(
 		    top, "relative_error",
 		    json_object_new_double(FG_ADVISE_REL_ERROR));
+		json_object_object_add(
+		    top, "min_observed_seconds",
+		    json_object_new_uint64(floor.min_observed_s));
+		json_object_object_add(
+		    top, "min_sources",
+		    json_object_new_uint64(floor.min_sources));
 		arr = json_object_new_array();
 	}
 	for (size_t i = 0; i < d->n; i++) {
 		if (a->rule && strcmp(d->rules[i].name, a->rule))
 			continue;
 		if (c->json)
-			json_object_array_add(arr, json_rule(&d->rules[i]));
+			json_object_array_add(arr,
+					      json_rule(&d->rules[i], &floor));
 		else
-			print_text(&d->rules[i], since_s);
+			print_text(&d->rules[i], since_s, &floor);
 	}
 	if (c->json) {
 		json_object_object_add(top, "rules", arr);

@@ -138,7 +138,8 @@ static int set_rule_mode(struct cli *c, const char *name, bool dry)
 		goto out;
 	}
 	for (unsigned int r = 0; r <= meta->nrules && r < FG_RULE_SLOTS; r++)
-		if (!strncmp(meta->rule_names[r], name, FG_RULE_NAME_LEN))
+		if (fg_meta_slot_used(meta, r) &&
+		    !strncmp(meta->rule_names[r], name, FG_RULE_NAME_LEN))
 			slot = (int)r;
 	if (slot < 0) {
 		rc = cli_err(c, 1,

@@ -261,8 +261,11 @@ static void print_json(const struct fg_snapshot *s, const struct vs_config *v,
 	rules = json_object_new_array();
 	for (unsigned int r = 0; r <= s->meta.nrules && r < FG_RULE_SLOTS;
 	     r++) {
-		json_object *ro = json_object_new_object();
+		json_object *ro;
 
+		if (!fg_meta_slot_used(&s->meta, r))
+			continue;
+		ro = json_object_new_object();
 		json_object_object_add(
 		    ro, "name", json_object_new_string(s->meta.rule_names[r]));
 		for (unsigned int a = 0; a < FG_RULE_ACTIONS; a++)
@@ -383,6 +386,8 @@ static void print_text(const struct fg_snapshot *s, const struct vs_config *v,
 		const struct fg_counter *k =
 		    &s->rule_stats[(size_t)r * FG_RULE_ACTIONS];
 
+		if (!fg_meta_slot_used(&s->meta, r))
+			continue;
 		printf("%-24s %-8s %14llu %14llu %14llu%s\n",
 		       s->meta.rule_names[r], fg_mode_name(s->cfg_dry_run[r]),
 		       (unsigned long long)k[FG_ACTION_PASS].packets,

@@ -356,13 +356,14 @@ fail:
 	return NULL;
 }
 
-void fg_fleet_configure(struct fg_fleet *f, const struct fg_settings *s)
+void fg_fleet_configure(struct fg_fleet *f, const struct fg_settings *s,
+			const __u8 *rule_slot)
 {
 	if (!f)
 		return;
 	pthread_mutex_lock(&f->lock);
 	f->next_spec = s->fleet;
-	fg_fleet_rules_build(s, &f->next_rules);
+	fg_fleet_rules_build(s, rule_slot, &f->next_rules);
 	f->reconfigured = true;
 	pthread_cond_signal(&f->wake);
 	pthread_mutex_unlock(&f->lock);

@@ -18,8 +18,10 @@ struct fg_fleet;
 
 /* Starts the thread, idle until configured. maps must outlive it. */
 struct fg_fleet *fg_fleet_start(struct fg_maps *maps);
-/* The running config's fleet section and rules (start, each reload). */
-void fg_fleet_configure(struct fg_fleet *f, const struct fg_settings *s);
+/* The running config's fleet section and rules (start, each reload);
+ * rule_slot: the rules' slots, as compiled. */
+void fg_fleet_configure(struct fg_fleet *f, const struct fg_settings *s,
+			const __u8 *rule_slot);
 void fg_fleet_stats(struct fg_fleet *f, struct fg_fleet_stats *out);
 void fg_fleet_stop(struct fg_fleet *f);
 

@@ -4,6 +4,7 @@
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 
@@ -103,7 +104,7 @@ int fg_daemon_check(const struct fg_daemon_opts *o)
 	}
 	rc = daemon_load_settings(o, &s, err, sizeof(err));
 	if (!rc) {
-		rc = fg_compile(&s, fg_clock_tick_ns(), &compiled, err,
+		rc = fg_compile(&s, fg_clock_tick_ns(), NULL, &compiled, err,
 				sizeof(err));
 		if (!rc)
 			rc = check_fleet(&s, err, sizeof(err));
@@ -210,9 +211,19 @@ int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 {
 	struct fg_list_sync *sync = NULL;
 	struct fg_http *http = NULL;
+	struct fg_meta *prev = malloc(sizeof(*prev));
 	int rc, lock = -1;
 
-	rc = fg_compile(s, fg_clock_tick_ns(), &d->compiled, err, errlen);
+	/* The running config's slots, pinned: its rules keep theirs (and
+	 * their counters) across reloads and restarts. */
+	rc = prev ? fg_maps_read_meta(&d->loader.maps, prev) : -ENOMEM;
+	if (rc)
+		snprintf(err, errlen, "reading the running config: %s",
+			 strerror(-rc));
+	else
+		rc = fg_compile(s, fg_clock_tick_ns(), prev, &d->compiled, err,
+				errlen);
+	free(prev);
 	if (!rc && old)
 		drop_rule_modes(d, s, old);
 	/* An attach outcome, not config: carried over to the new slot. */
@@ -237,8 +248,14 @@ int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 				 "are restored",
 				 strerror(-rc));
 	}
-	if (!rc)
-		fg_maps_commit_config(&d->loader.maps);
+	if (!rc) {
+		int werr = fg_maps_commit_config(&d->loader.maps);
+
+		if (werr)
+			log_warn("new rules' counters may start above 0: "
+				 "taking their baselines failed",
+				 "error=%s", fg_q(strerror(-werr)));
+	}
 	fg_pin_unlock(lock);
 	fg_list_sync_free(sync);
 	if (rc) {
@@ -268,7 +285,7 @@ int daemon_apply(struct fg_daemon *d, const struct fg_settings *s,
 	pthread_mutex_unlock(&d->lock);
 
 	daemon_update_http(d, s->metrics_listen, s->web, http);
-	fg_fleet_configure(d->fleet, s);
+	fg_fleet_configure(d->fleet, s, d->compiled.match->rule_slot);
 	watch_files(d, s);
 	return 0;
 }

@@ -111,18 +111,26 @@ static int observe(struct fg_sampler *s, const struct fg_src_key *k,
 		   const struct fg_src_state *st, __u64 now_ms)
 {
 	__u64 total = (__u64)st->passed + st->dropped + st->would_drop;
+	bool stuck = st->passed >= FG_TOP_COUNT_MAX ||
+		     st->dropped >= FG_TOP_COUNT_MAX ||
+		     st->would_drop >= FG_TOP_COUNT_MAX;
 	const struct fg_advise_rule *r;
 	struct fg_peak_move mv;
 	struct open_hist *o;
 	int rc;
 
-	rc = fg_peaks_observe(s->peaks, k, total, now_ms, s->window, &mv);
+	rc =
+	    fg_peaks_observe(s->peaks, k, total, stuck, now_ms, s->window, &mv);
 	if (rc <= 0)
 		return rc;
 	r = live_rule(s, k->rule_id);
 	o = r ? open_for(s, r) : NULL;
 	if (!o)
 		return 0;
+	if (mv.saturated) {
+		o->h.saturated++;
+		return 0;
+	}
 	if (mv.from >= 0 && o->h.count[mv.from])
 		o->h.count[mv.from]--;
 	o->h.count[mv.to]++;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define LAST (FG_ADVISE_BUCKETS - 1)
@@ -43,6 +44,14 @@ void fg_advise_dist_add(struct fg_advise_dist *d,
 		d->count[i] += count[i];
 		d->total += count[i];
 	}
+}
+
+void fg_advise_dist_add_hist(struct fg_advise_dist *d,
+			     const struct fg_advise_hist *h)
+{
+	fg_advise_dist_add(d, h->count);
+	d->observed_ms += (__u64)h->samples * h->interval_ms;
+	d->saturated += h->saturated;
 }
 
 double fg_advise_percentile(const struct fg_advise_dist *d, double q,
@@ -126,9 +135,11 @@ static unsigned int outlier_start(const struct fg_advise_dist *d)
 }
 
 int fg_advise_suggest(const struct fg_advise_dist *d,
+		      const struct fg_advise_floor *f,
 		      struct fg_advise_suggestion *s)
 {
 	unsigned int top = 0;
+	double limit;
 
 	memset(s, 0, sizeof(*s));
 	s->outlier_from = FG_ADVISE_BUCKETS;
@@ -143,11 +154,34 @@ int fg_advise_suggest(const struct fg_advise_dist *d,
 	}
 	s->polite_p999 = fg_advise_percentile(d, 0.999, s->outlier_from);
 	s->polite_max = fg_advise_bucket_value(top);
-	/* The p99.9's bucket top, so the limit clears every rate in it. */
-	s->limit = fg_advise_round_up(
+	/* The p99.9's bucket top, so the limit clears every rate in it: the
+	 * last bucket has none (+inf). */
+	limit = fg_advise_round_up(
 	    fmax(fg_advise_bucket_high(fg_advise_bucket(s->polite_p999)) *
 		     FG_ADVISE_MARGIN,
 		 1.0));
+	if (d->observed_ms < f->min_observed_s * 1000)
+		snprintf(s->refused, sizeof(s->refused),
+			 "observed %llus, under the %llus floor "
+			 "(--min-observed): too short to show the rule's "
+			 "usual peaks",
+			 (unsigned long long)(d->observed_ms / 1000),
+			 (unsigned long long)f->min_observed_s);
+	else if (d->total < f->min_sources)
+		snprintf(s->refused, sizeof(s->refused),
+			 "%llu sources, under the %llu floor (--min-sources): "
+			 "too few to size a limit for every other source",
+			 (unsigned long long)d->total,
+			 (unsigned long long)f->min_sources);
+	else if (!isfinite(limit) || limit > FG_ADVISE_LIMIT_MAX)
+		snprintf(s->refused, sizeof(s->refused),
+			 "the polite sources peak at %.4g pps or more, beyond "
+			 "the highest limit a rule takes (%.0f/s)",
+			 fg_advise_bucket_low(fg_advise_bucket(s->polite_p999)),
+			 FG_ADVISE_LIMIT_MAX);
+	if (s->refused[0])
+		return -ERANGE;
+	s->limit = limit;
 	/* One second at the limit: a polite source's whole peak second
 	 * passes even if it comes at once. */
 	s->burst = s->limit;

@@ -28,14 +28,39 @@ double fg_advise_bucket_low(unsigned int i);
 double fg_advise_bucket_high(unsigned int i); /* the last: +inf */
 double fg_advise_bucket_value(unsigned int i);
 
-/* Histograms of several windows added up. */
+/*
+ * The floors under which advise suggests nothing and says why (floodgate
+ * advise --min-observed, --min-sources). A limit cuts every source of
+ * the rule, so it is sized from what the rule's sources usually do: 10
+ * minutes is two sampling windows, not a moment's traffic; 50 sources
+ * make a distribution whose top is not one host (a few stray packets
+ * from 3 sources at 1 pps once made advise offer the default rule 5/s,
+ * which would cut every unmatched source to that).
+ */
+#define FG_ADVISE_MIN_OBSERVED_S 600
+#define FG_ADVISE_MIN_SOURCES 50
+/* The fastest packet limit a rule takes (config.h: FG_COUNT_NS_MIN). */
+#define FG_ADVISE_LIMIT_MAX 10000000.0
+
+/* Histograms of several windows added up, with the time they were
+ * sampled (passes x interval) and the sources they could not measure. */
 struct fg_advise_dist {
 	__u64 count[FG_ADVISE_BUCKETS];
 	__u64 total;
+	__u64 observed_ms;
+	__u64 saturated;
 };
 
 void fg_advise_dist_add(struct fg_advise_dist *d,
 			const __u32 count[FG_ADVISE_BUCKETS]);
+/* One window's histogram: its counts, sampled time and saturated. */
+void fg_advise_dist_add_hist(struct fg_advise_dist *d,
+			     const struct fg_advise_hist *h);
+
+struct fg_advise_floor {
+	__u64 min_observed_s;
+	__u64 min_sources;
+};
 /* The nearest-rank q-quantile (0 < q <= 1) of the buckets below `end`,
  * as a bucket value; 0 when they are empty. */
 double fg_advise_percentile(const struct fg_advise_dist *d, double q,
@@ -51,12 +76,18 @@ struct fg_advise_suggestion {
 	__u64 outliers;		   /* sources at or above it */
 	double polite_p999;	   /* of the others */
 	double polite_max;
-	double limit; /* packets per second */
-	double burst; /* packets */
+	double limit;	   /* packets per second; 0 when refused */
+	double burst;	   /* packets */
+	char refused[160]; /* "" or why there is no suggestion */
 };
 
-/* 0, or -ENODATA when d holds no source. */
+/* 0 with a suggestion (a finite limit from 1 to FG_ADVISE_LIMIT_MAX);
+ * -ENODATA when d holds no source; -ERANGE with s->refused set when d is
+ * under a floor of f or its polite peaks are beyond any limit. The
+ * distribution's figures (outliers, polite p99.9 and max) are set in
+ * both of the last cases. */
 int fg_advise_suggest(const struct fg_advise_dist *d,
+		      const struct fg_advise_floor *f,
 		      struct fg_advise_suggestion *s);
 
 #endif /* FG_ADVISE_H */

@@ -19,6 +19,7 @@ struct peak {
 	__u32 window; /* the window its peak belongs to (mod 2^32) */
 	__u16 peak;   /* its peak's bucket in that window */
 	__u8 counted; /* counted in that window's histogram */
+	__u8 stuck;   /* counted as saturated in that window */
 };
 _Static_assert(sizeof(struct peak) == 48, "peak size");
 
@@ -95,7 +96,7 @@ static int rebuild(struct fg_peaks *p, size_t cap, __u32 keep)
 }
 
 int fg_peaks_observe(struct fg_peaks *p, const struct fg_src_key *k,
-		     __u64 total, __u64 now_ms, __u64 window,
+		     __u64 total, bool stuck, __u64 now_ms, __u64 window,
 		     struct fg_peak_move *mv)
 {
 	struct peak *e;
@@ -114,6 +115,7 @@ int fg_peaks_observe(struct fg_peaks *p, const struct fg_src_key *k,
 		e->total = total;
 		e->at_ms = (__u32)now_ms;
 		e->counted = 0;
+		e->stuck = 0;
 		p->seen++;
 		/* Seen before this pass: only the baseline. New since the
 		 * last pass: it sent `total` since then. */
@@ -131,8 +133,20 @@ int fg_peaks_observe(struct fg_peaks *p, const struct fg_src_key *k,
 		e->at_ms = (__u32)now_ms;
 	}
 	if (e->window != (__u32)window)
-		e->counted = 0;
+		e->counted = e->stuck = 0;
 	e->window = (__u32)window;
+	mv->saturated = false;
+	if (stuck) {
+		/* No rate to take from counters that stopped: said, not
+		 * guessed (a peak of 0 would hide a heavy source). */
+		if (e->stuck)
+			return 0;
+		e->stuck = 1;
+		mv->from = mv->to = -1;
+		mv->pps = 0;
+		mv->saturated = true;
+		return 1;
+	}
 	if (!delta)
 		return 0;
 	/* A new source's time is unknown: at most a pass, taken as one

@@ -52,11 +52,14 @@ long fg_advise_live_rules(struct fg_maps *m,
 		free(cfg);
 		return err;
 	}
-	for (__u32 s = 0; s <= cfg->nrules && s < FG_RULE_SLOTS; s++, n++) {
+	for (__u32 s = 0; s <= cfg->nrules && s < FG_RULE_SLOTS; s++) {
+		if (!fg_meta_slot_used(&meta, s))
+			continue;
 		out[n].id = cfg->rules[s].id;
 		out[n].packets = cfg->rules[s].limit[FG_DIM_PACKETS];
 		snprintf(out[n].name, sizeof(out[n].name), "%s",
 			 s == FG_RULE_DEFAULT ? "default" : meta.rule_names[s]);
+		n++;
 	}
 	free(cfg);
 	return n;

@@ -140,20 +140,73 @@ _Static_assert(NKEYS(agg_keys) == A_DIMS + DIM_KEYS, "agg_keys and A_*");
 
 /* A rate faster than the datapath's whole-nanosecond costs hold to the
  * rounding config.h states. */
-static int check_rate(struct yw_ctx *c, struct fy_node *n, const char *v,
-		      const struct fg_rate *r, enum fg_rate_kind kind)
+static bool rate_too_fast(const struct fg_rate *r, enum fg_rate_kind kind)
 {
 	__u64 ns_min = kind == FG_RATE_BYTES ? FG_BYTE_NS_MIN : FG_COUNT_NS_MIN;
 
-	if (!r->amount || (unsigned __int128)r->amount * ns_min <= r->per_ns)
+	return r->amount && (unsigned __int128)r->amount * ns_min > r->per_ns;
+}
+
+static const char *rate_most(enum fg_rate_kind kind)
+{
+	return kind == FG_RATE_BYTES
+		   ? "1GB/s (8Gbit/s, 60GB/m)"
+		   : "10000000/s (600000000/m, 36000000000/h)";
+}
+
+static int check_rate(struct yw_ctx *c, struct fy_node *n, const char *v,
+		      const struct fg_rate *r, enum fg_rate_kind kind)
+{
+	if (!rate_too_fast(r, kind))
 		return 0;
 	return yw_fail(c, n,
 		       "%s: too fast: at most %s, as the datapath counts whole "
 		       "nanoseconds; 0 is no limit",
-		       yw_shown(v),
-		       kind == FG_RATE_BYTES
-			   ? "1GB/s (8Gbit/s, 60GB/m)"
-			   : "10000000/s (600000000/m, 36000000000/h)");
+		       yw_shown(v), rate_most(kind));
+}
+
+/* How long a burst lasts at its rate, in ns: at most FG_BURST_NS_MAX, or
+ * the tolerance would not fit the datapath's 64 bits. */
+static unsigned __int128 burst_span(const struct fg_dim_limit *dl)
+{
+	return (unsigned __int128)dl->burst * dl->rate.per_ns / dl->rate.amount;
+}
+
+static unsigned __int128 gcd128(unsigned __int128 a, unsigned __int128 b)
+{
+	while (b) {
+		unsigned __int128 t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+int fg_scale_limit(const struct fg_dim_limit *in, __u32 scale,
+		   struct fg_dim_limit *out)
+{
+	unsigned __int128 amount, per, burst, g;
+
+	*out = *in;
+	if (!in->rate.amount)
+		return 0;
+	/* 128 bits: a 64-bit amount times up to 10^6 thousandths wraps. */
+	amount = (unsigned __int128)in->rate.amount * scale;
+	per = (unsigned __int128)in->rate.per_ns * FG_SCALE_ONE;
+	g = gcd128(amount, per);
+	amount /= g;
+	per /= g;
+	burst = ((unsigned __int128)in->burst * scale + FG_SCALE_ONE - 1) /
+		FG_SCALE_ONE;
+	if (!burst)
+		burst = 1;
+	if (amount > UINT64_MAX || per > UINT64_MAX || burst > UINT64_MAX)
+		return -ERANGE;
+	out->rate.amount = (__u64)amount;
+	out->rate.per_ns = (__u64)per;
+	out->burst = (__u64)burst;
+	return 0;
 }
 
 /* Where a rate and its burst were written, for the span check. */
@@ -169,8 +222,7 @@ struct pair_keys {
 static int check_span(struct yw_ctx *c, const struct fg_dim_limit *dl,
 		      const struct pair_keys *k)
 {
-	unsigned __int128 span =
-	    (unsigned __int128)dl->burst * dl->rate.per_ns / dl->rate.amount;
+	unsigned __int128 span = burst_span(dl);
 	unsigned __int128 most = (unsigned __int128)FG_BURST_NS_MAX *
 				 dl->rate.amount / dl->rate.per_ns;
 	char rate[64];
@@ -523,6 +575,7 @@ struct root_in {
 	struct fy_node *sources[FG_MAX_RULES];
 	struct yw_loc sources_loc[FG_MAX_RULES];
 	struct fy_node *classes;
+	struct yw_loc scale_loc[FG_MAX_CLASSES]; /* each limits_scale */
 };
 
 struct rule_in {
@@ -1385,6 +1438,7 @@ static int parse_scale(const char *str, __u32 *out)
 
 struct class_in {
 	unsigned int id;
+	struct root_in *root;
 };
 
 /* Appends n entries of class id to the class entries. */
@@ -1489,6 +1543,7 @@ static int class_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 		return class_files(c, in->id, v);
 	if (yw_scalar(c, v, str))
 		return -EINVAL;
+	yw_node_loc(v, &in->root->scale_loc[in->id - 1]);
 	if (parse_scale(str, &cl->limits_scale))
 		return yw_fail(c, v,
 			       "%s: expected a number from 0.001 to 1000 (the "
@@ -1497,7 +1552,8 @@ static int class_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 	return 0;
 }
 
-static int read_classes(struct yw_ctx *c, struct fy_node *map)
+static int read_classes(struct yw_ctx *c, struct fy_node *map,
+			struct root_in *root)
 {
 	struct fg_settings *s = settings(c);
 	struct fy_node_pair *pair;
@@ -1511,7 +1567,7 @@ static int read_classes(struct yw_ctx *c, struct fy_node *map)
 	while ((pair = fy_node_mapping_iterate(map, &it))) {
 		struct fy_node *kn = fy_node_pair_key(pair);
 		struct fy_node *vn = fy_node_pair_value(pair);
-		struct class_in in;
+		struct class_in in = {.root = root};
 		char name[YW_VALUE_MAX];
 		struct yw_frame f;
 
@@ -1559,6 +1615,58 @@ static int cmp_class_entry(const void *pa, const void *pb)
 
 /* No prefix in two classes (the table holds one class per prefix), and
  * lists and classes together fit the table. */
+/* A class's scaled default limits are limits like any other: within
+ * 64 bits, no faster than the datapath counts, a burst within its span.
+ * Checked once both sections are read, at the class's limits_scale. */
+static int scale_check(struct yw_ctx *c, const struct root_in *in,
+		       unsigned int k)
+{
+	const struct fg_class_spec *cl = &settings(c)->classes[k];
+	struct yw_frame f = yw_push_key(c, "classes", NULL);
+	int ret = 0;
+
+	yw_push_key(c, cl->name, NULL);
+	yw_push_key(c, "limits_scale", NULL);
+	for (int d = 0; d < FG_DIM_COUNT && !ret; d++) {
+		const struct fg_dim_limit *dl = &settings(c)->defaults[d];
+		enum fg_rate_kind kind = dim_keys[d].kind;
+		struct fg_dim_limit out;
+		char was[64], now[64];
+
+		if (!dl->rate.amount)
+			continue;
+		fg_format_rate(&dl->rate, kind, was, sizeof(was));
+		if (fg_scale_limit(dl, cl->limits_scale, &out)) {
+			ret = yw_fail_at(c, &in->scale_loc[k],
+					 "%u.%03u times limits.%s (%s) does "
+					 "not fit 64 bits; lower one of them",
+					 cl->limits_scale / FG_SCALE_ONE,
+					 cl->limits_scale % FG_SCALE_ONE,
+					 dim_keys[d].rate, was);
+			break;
+		}
+		fg_format_rate(&out.rate, kind, now, sizeof(now));
+		if (rate_too_fast(&out.rate, kind))
+			ret = yw_fail_at(c, &in->scale_loc[k],
+					 "%u.%03u times limits.%s (%s) is %s: "
+					 "too fast, at most %s",
+					 cl->limits_scale / FG_SCALE_ONE,
+					 cl->limits_scale % FG_SCALE_ONE,
+					 dim_keys[d].rate, was, now,
+					 rate_most(kind));
+		else if (burst_span(&out) > FG_BURST_NS_MAX)
+			ret = yw_fail_at(c, &in->scale_loc[k],
+					 "%u.%03u times limits.%s: a burst of "
+					 "%llu at %s lasts over 146 years",
+					 cl->limits_scale / FG_SCALE_ONE,
+					 cl->limits_scale % FG_SCALE_ONE,
+					 dim_keys[d].burst,
+					 (unsigned long long)out.burst, now);
+	}
+	yw_pop(c, f);
+	return ret;
+}
+
 static int classes_checks(struct yw_ctx *c, struct root_in *in)
 {
 	struct fg_settings *s = settings(c);
@@ -1741,7 +1849,7 @@ static int root_key(struct yw_ctx *c, int key, struct fy_node *v, void *arg)
 		return read_rules(c, v, in);
 	case K_CLASSES:
 		in->classes = v;
-		return read_classes(c, v);
+		return read_classes(c, v, in);
 	case K_FLEET:
 		ret = yw_mapping(c, v);
 		return ret <= 0
@@ -1767,6 +1875,10 @@ static int read_root(struct yw_ctx *c, struct fy_node *root)
 		return -EINVAL;
 	for (unsigned int i = 0; i < settings(c)->nrules; i++)
 		if (in.sources[i] && resolve_sources(c, &in, i))
+			return -EINVAL;
+	for (unsigned int k = 0; k < settings(c)->nclasses; k++)
+		if (settings(c)->classes[k].limits_scale != FG_SCALE_ONE &&
+		    scale_check(c, &in, k))
 			return -EINVAL;
 	if (classes_checks(c, &in))
 		return -EINVAL;

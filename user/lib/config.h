@@ -240,6 +240,13 @@ struct fg_settings {
  * keeps its entry under any flood); burst by default a second's worth.
  * A zero rate amount: no admission limit. */
 struct fg_dim_limit fg_admit_limit(const struct fg_settings *s);
+/* A default limit times a class's limits_scale (thousandths), rate and
+ * burst alike (the burst rounded up, at least 1): exact, in 128 bits.
+ * -ERANGE when the result does not fit fg_dim_limit's 64 bits; the
+ * config refuses that, and a rate too fast or a burst too long, at the
+ * class's limits_scale. */
+int fg_scale_limit(const struct fg_dim_limit *in, __u32 scale,
+		   struct fg_dim_limit *out);
 
 /* The built-in default config (DESIGN.md §3 without rules, no
  * interfaces: the daemon's -i names them). */

@@ -10,7 +10,7 @@
 #define NS_PER_SEC 1000000000ULL
 #define TABLE_MIN 1024 /* slots; always a power of two */
 
-void fg_fleet_rules_build(const struct fg_settings *s,
+void fg_fleet_rules_build(const struct fg_settings *s, const __u8 *rule_slot,
 			  struct fg_fleet_rules *out)
 {
 	double floor_ns = 2.0 * (double)s->fleet.sync_ns;
@@ -23,7 +23,7 @@ void fg_fleet_rules_build(const struct fg_settings *s,
 		if (!r->has_fleet)
 			continue;
 		f->id = fg_rule_id(r->name);
-		f->slot = i + 1;
+		f->slot = rule_slot[i];
 		for (int d = 0; d < FG_DIM_COUNT; d++) {
 			const struct fg_dim_limit *l = &r->fleet[d];
 			double iv;

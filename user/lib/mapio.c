@@ -238,6 +238,8 @@ static void apply_rule_modes(struct fg_maps *m, struct fg_config *cfg)
 	for (unsigned int i = 0; i <= cfg->nrules && i < FG_RULE_SLOTS; i++) {
 		__u32 mode;
 
+		if (i != FG_RULE_DEFAULT && !cfg->rules[i].id)
+			continue; /* a free slot */
 		if (bpf_map_lookup_elem(m->rule_modes, &cfg->rules[i].id,
 					&mode))
 			continue;
@@ -246,6 +248,27 @@ static void apply_rule_modes(struct fg_maps *m, struct fg_config *cfg)
 		else if (mode == FG_RULE_MODE_DRY_RUN)
 			cfg->rules[i].dry_run = 1;
 	}
+}
+
+/* The slots meta gives to a rule the live config does not have there:
+ * their counters start from a baseline taken at the switch. */
+static __u64 fresh_slots(struct fg_maps *m, __u32 live,
+			 const struct fg_meta *meta)
+{
+	struct fg_meta *now = malloc(sizeof(*now));
+	__u64 fresh = 0;
+
+	if (!now || bpf_map_lookup_elem(m->meta, &live, now)) {
+		free(now);
+		return ~0ull; /* unknown: every slot anew */
+	}
+	for (unsigned int k = 1; k < FG_RULE_SLOTS; k++)
+		if (meta->rule_names[k][0] &&
+		    strncmp(meta->rule_names[k], now->rule_names[k],
+			    FG_RULE_NAME_LEN))
+			fresh |= 1ull << (k - 1);
+	free(now);
+	return fresh;
 }
 
 int fg_maps_stage_config(struct fg_maps *m, const struct fg_config *cfg,
@@ -274,6 +297,7 @@ int fg_maps_stage_config(struct fg_maps *m, const struct fg_config *cfg,
 		err = -errno;
 	if (!err && meta && bpf_map_update_elem(m->meta, &idle, meta, BPF_ANY))
 		err = -errno;
+	m->fresh_slots = !err && meta ? fresh_slots(m, live, meta) : 0;
 	free(run);
 	return err;
 }
@@ -283,12 +307,19 @@ void fg_maps_verdicts_changed(struct fg_maps *m)
 	__atomic_add_fetch(&m->ctl_mem->verdict_gen, 1, __ATOMIC_SEQ_CST);
 }
 
-void fg_maps_commit_config(struct fg_maps *m)
+static int set_baselines(struct fg_maps *m, __u64 fresh);
+
+int fg_maps_commit_config(struct fg_maps *m)
 {
 	__u32 live = __atomic_load_n(&m->ctl_mem->cfg_slot, __ATOMIC_ACQUIRE);
+	/* Just before the switch: a fresh slot is one the live config does
+	 * not use (ruleset.c), so nothing counts into its row meanwhile. */
+	int err = set_baselines(m, m->fresh_slots);
 
+	m->fresh_slots = 0;
 	__atomic_store_n(&m->ctl_mem->cfg_slot, live ? 0 : 1, __ATOMIC_RELEASE);
 	fg_maps_verdicts_changed(m);
+	return err;
 }
 
 int fg_maps_apply_config(struct fg_maps *m, const struct fg_config *cfg,
@@ -298,7 +329,7 @@ int fg_maps_apply_config(struct fg_maps *m, const struct fg_config *cfg,
 	int err = fg_maps_stage_config(m, cfg, match, meta);
 
 	if (!err)
-		fg_maps_commit_config(m);
+		err = fg_maps_commit_config(m);
 	return err;
 }
 
@@ -916,6 +947,51 @@ static void add_counter(struct fg_counter *to, const struct fg_counter *c)
 	to->bytes += c->bytes;
 }
 
+/* A rule's counters by rule action from its fg_stats row: over-limit
+ * packets passed in dry-run count as their own action. */
+static void rule_row(const struct fg_counter *all, __u32 slot,
+		     struct fg_counter out[FG_RULE_ACTIONS])
+{
+	memset(out, 0, FG_RULE_ACTIONS * sizeof(*out));
+	for (__u32 a = 0; a < FG_ACTION_COUNT; a++)
+		for (__u32 r = 0; r < FG_REASON_SLOTS; r++)
+			add_counter(
+			    &out[r == FG_REASON_DRY_RUN ? FG_RULE_ACTION_DRY_RUN
+							: a],
+			    &all[FG_STATS_INDEX(slot + 1, a, r)]);
+}
+
+static int set_baselines(struct fg_maps *m, __u64 fresh)
+{
+	struct fg_counter *all;
+	int err;
+
+	if (!fresh)
+		return 0;
+	all = calloc((size_t)FG_STATS_MAP_ENTRIES, sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	err = read_stats_map(m->stats, all);
+	for (__u32 k = 1; !err && k < FG_RULE_SLOTS; k++) {
+		struct fg_rule_base b;
+
+		if (!(fresh >> (k - 1) & 1))
+			continue;
+		rule_row(all, k, b.base);
+		if (bpf_map_update_elem(m->rule_base, &k, &b, BPF_ANY))
+			err = -errno;
+	}
+	free(all);
+	return err;
+}
+
+/* What a counter moved since its baseline. Below it, the counters were
+ * reset under it (fg_stats replaced, its baselines not): all of it. */
+static __u64 since_base(__u64 v, __u64 base)
+{
+	return v >= base ? v - base : v;
+}
+
 int fg_read_stats(struct fg_maps *m, struct fg_counter *stats,
 		  struct fg_counter *rule_stats)
 {
@@ -926,31 +1002,31 @@ int fg_read_stats(struct fg_maps *m, struct fg_counter *stats,
 	if (!all)
 		return -ENOMEM;
 	err = read_stats_map(m->stats, all);
-	if (stats && !err)
+	if (stats && !err) {
 		memset(stats, 0, (size_t)FG_STATS_ENTRIES * sizeof(*stats));
-	if (rule_stats && !err)
-		memset(rule_stats, 0,
-		       (size_t)FG_RULE_STATS_ENTRIES * sizeof(*rule_stats));
-	for (__u32 row = 0; !err && row < FG_STATS_ROWS; row++) {
-		for (__u32 a = 0; a < FG_ACTION_COUNT; a++) {
-			for (__u32 r = 0; r < FG_REASON_SLOTS; r++) {
-				const struct fg_counter *c =
-				    &all[FG_STATS_INDEX(row, a, r)];
-				__u32 col = r == FG_REASON_DRY_RUN
-						? FG_RULE_ACTION_DRY_RUN
-						: a;
+		for (__u32 row = 0; row < FG_STATS_ROWS; row++)
+			for (__u32 a = 0; a < FG_ACTION_COUNT; a++)
+				for (__u32 r = 0; r < FG_REASON_SLOTS; r++)
+					add_counter(
+					    &stats[a * FG_REASON_SLOTS + r],
+					    &all[FG_STATS_INDEX(row, a, r)]);
+	}
+	/* Row 0 counts under no rule; each rule from its slot's baseline. */
+	for (__u32 k = 0; rule_stats && !err && k < FG_RULE_SLOTS; k++) {
+		struct fg_counter *out =
+		    &rule_stats[(size_t)k * FG_RULE_ACTIONS];
+		struct fg_rule_base b;
 
-				if (stats)
-					add_counter(
-					    &stats[a * FG_REASON_SLOTS + r], c);
-				/* Row 0 counts under no rule. */
-				if (rule_stats && row)
-					add_counter(
-					    &rule_stats[(row - 1) *
-							    FG_RULE_ACTIONS +
-							col],
-					    c);
-			}
+		rule_row(all, k, out);
+		if (bpf_map_lookup_elem(m->rule_base, &k, &b)) {
+			err = -errno;
+			break;
+		}
+		for (__u32 a = 0; a < FG_RULE_ACTIONS; a++) {
+			out[a].packets =
+			    since_base(out[a].packets, b.base[a].packets);
+			out[a].bytes =
+			    since_base(out[a].bytes, b.base[a].bytes);
 		}
 	}
 	free(all);

@@ -22,6 +22,10 @@ struct fg_maps {
 	void *ports_mem;	/* mmap of fg_ports */
 	size_t ctl_len, ports_len;
 	bool owns_fds;
+	/* Rule slots (bit slot - 1) the staged config gives to a rule the
+	 * live one does not have there: their counters' baselines are taken
+	 * at the commit. */
+	__u64 fresh_slots;
 };
 
 #undef FG_MAP_FD
@@ -58,11 +62,14 @@ int fg_maps_apply_config(struct fg_maps *m, const struct fg_config *cfg,
 			 const struct fg_rule_match *match,
 			 const struct fg_meta *meta);
 /* The same in two steps: the write, which the datapath does not see yet,
- * and the switch, once whatever goes with the config is in place too. */
+ * and the switch, once whatever goes with the config is in place too.
+ * The switch first takes the baselines of the rules new in their slots
+ * (fg_rule_base): should that fail, the switch is made all the same and
+ * its -errno returned (those rules' counters may start above 0). */
 int fg_maps_stage_config(struct fg_maps *m, const struct fg_config *cfg,
 			 const struct fg_rule_match *match,
 			 const struct fg_meta *meta);
-void fg_maps_commit_config(struct fg_maps *m);
+int fg_maps_commit_config(struct fg_maps *m);
 /* After any write that can end a drop sooner than the program knows (a
  * config or rule mode, a box entry removed, a fleet block put, a
  * source's state removed): every CPU's verdict cache (fg_vcache) stops
@@ -70,6 +77,14 @@ void fg_maps_commit_config(struct fg_maps *m);
 void fg_maps_verdicts_changed(struct fg_maps *m);
 /* The live slot's rule names (meta->rule_names[slot]). */
 int fg_maps_read_meta(struct fg_maps *m, struct fg_meta *meta);
+/* A rule slot the config uses, up to meta->nrules: the default's, or one
+ * with a name (a rule a reload drops leaves its slot free, ruleset.c). */
+static inline bool fg_meta_slot_used(const struct fg_meta *meta,
+				     unsigned int slot)
+{
+	return slot == FG_RULE_DEFAULT ||
+	       (slot < FG_RULE_SLOTS && meta->rule_names[slot][0] != '\0');
+}
 
 /* Lists. `from_cli` entries survive reloads; config entries are
  * replaced by each reload (fg_maps_sync_lists). */
@@ -121,8 +136,9 @@ int fg_maps_sync_lists(struct fg_maps *m, const struct fg_cidr *allow,
 		       size_t nallow, const struct fg_cidr *deny, size_t ndeny);
 int fg_maps_sync_want(struct fg_maps *m, const struct fg_list_want *w);
 
-/* Counters summed over CPUs. stats[FG_STATS_ENTRIES],
- * rule_stats[FG_RULE_STATS_ENTRIES]. */
+/* Counters summed over CPUs. stats[FG_STATS_ENTRIES], by (action,
+ * reason) over every row; rule_stats[FG_RULE_STATS_ENTRIES], by rule slot,
+ * each since its rule got the slot (fg_rule_base). */
 int fg_read_stats(struct fg_maps *m, struct fg_counter *stats,
 		  struct fg_counter *rule_stats);
 /* fg_table_stats summed over CPUs. */

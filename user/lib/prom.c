@@ -63,6 +63,8 @@ static void rule_counters(struct fg_buf *b, const struct fg_snapshot *s)
 		const char *name =
 		    r == FG_RULE_DEFAULT ? "default" : s->meta.rule_names[r];
 
+		if (!fg_meta_slot_used(&s->meta, r))
+			continue;
 		for (unsigned int a = 0; a < FG_RULE_ACTIONS; a++) {
 			fg_buf_printf(b,
 				      "floodgate_rule_packets_total{rule=\"");

@@ -30,12 +30,12 @@ void fg_compiled_free(struct fg_compiled *c)
 
 /* The names and prefixes user space shows for the config, and its own
  * kill-switch and mode, which `floodgate status` compares with the
- * running ones (the program never reads them). */
+ * running ones (the program never reads them). Names by rule slot, as
+ * ruleset.c assigned them: the next compile reads them back (prev). */
 static void compile_meta(const struct fg_settings *s,
-			 const struct fg_config *cfg, struct fg_meta *meta)
+			 const struct fg_config *cfg,
+			 const struct fg_rule_match *m, struct fg_meta *meta)
 {
-	unsigned int slot = s->nrules;
-
 	memset(meta, 0, sizeof(*meta));
 	meta->nrules = cfg->nrules;
 	meta->ipv4_prefix = s->ipv4_prefix;
@@ -45,30 +45,31 @@ static void compile_meta(const struct fg_settings *s,
 	snprintf(meta->rule_names[FG_RULE_DEFAULT], FG_RULE_NAME_LEN,
 		 "default");
 	for (unsigned int i = 0; i < s->nrules; i++) {
-		snprintf(meta->rule_names[i + 1], FG_RULE_NAME_LEN, "%s",
-			 s->rules[i].name);
-		meta->rule_config_dry_run[i + 1] = s->rules[i].dry_run;
+		snprintf(meta->rule_names[m->rule_slot[i]], FG_RULE_NAME_LEN,
+			 "%s", s->rules[i].name);
+		meta->rule_config_dry_run[m->rule_slot[i]] =
+		    s->rules[i].dry_run;
 	}
-	/* The scaled default slots, in the order ruleset.c made them. */
 	for (unsigned int k = 0; k < s->nclasses; k++) {
 		snprintf(meta->class_names[k + 1], FG_CLASS_NAME_LEN, "%s",
 			 s->classes[k].name);
-		if (s->classes[k].limits_scale != FG_SCALE_ONE &&
-		    ++slot < FG_RULE_SLOTS)
-			snprintf(meta->rule_names[slot], FG_RULE_NAME_LEN,
-				 FG_SCALED_DEFAULT_FMT, s->classes[k].name);
+		if (m->class_slot[k + 1] != FG_RULE_DEFAULT)
+			snprintf(meta->rule_names[m->class_slot[k + 1]],
+				 FG_RULE_NAME_LEN, FG_SCALED_DEFAULT_FMT,
+				 s->classes[k].name);
 	}
 }
 
 int fg_compile(const struct fg_settings *s, __u64 tick_ns,
-	       struct fg_compiled *out, char *err, size_t errlen)
+	       const struct fg_meta *prev, struct fg_compiled *out, char *err,
+	       size_t errlen)
 {
-	int rc =
-	    fg_ruleset_compile(s, tick_ns, out->cfg, out->match, err, errlen);
+	int rc = fg_ruleset_compile(s, tick_ns, prev ? prev->rule_names : NULL,
+				    out->cfg, out->match, err, errlen);
 
 	if (rc)
 		return rc;
-	compile_meta(s, out->cfg, &out->meta);
+	compile_meta(s, out->cfg, out->match, &out->meta);
 	return 0;
 }
 

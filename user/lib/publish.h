@@ -27,9 +27,12 @@ int fg_compiled_init(struct fg_compiled *c);
 void fg_compiled_free(struct fg_compiled *c);
 
 /* Fills out from s. tick_ns: the datapath clock's tick (0 for an exact
- * clock, as in tests). -EINVAL with err set when s cannot be compiled. */
+ * clock, as in tests). prev: the running config's meta (its rules keep
+ * their slots, fg_ruleset_compile), NULL when none runs. -EINVAL with
+ * err set when s cannot be compiled. */
 int fg_compile(const struct fg_settings *s, __u64 tick_ns,
-	       struct fg_compiled *out, char *err, size_t errlen);
+	       const struct fg_meta *prev, struct fg_compiled *out, char *err,
+	       size_t errlen);
 
 /* Writes c into the idle slot; the datapath does not see it until
  * fg_maps_commit_config, once what goes with it is in place too. */

@@ -210,7 +210,6 @@ struct groups {
 	unsigned int n;
 	const struct fg_settings *s;
 	const struct fg_rule_match *m;
-	const __u8 *default_slot; /* per class */
 };
 
 /* The first rule of mask matching class c and destination set d. */
@@ -226,9 +225,9 @@ static __u8 first_match(const struct groups *g, __u64 mask, unsigned int c,
 			continue;
 		if (r->ndests && !(g->m->dest_sets[d] >> i & 1))
 			continue;
-		return (__u8)(i + 1);
+		return g->m->rule_slot[i];
 	}
-	return g->default_slot[c];
+	return g->m->class_slot[c];
 }
 
 /* The group of a set of matching rules: ports whose rule is the same
@@ -253,10 +252,9 @@ static int group_of(struct groups *g, struct fg_rule_match *m, __u64 mask)
 }
 
 static int compile_groups(const struct fg_settings *s, struct fg_config *cfg,
-			  struct fg_rule_match *m, const __u8 *default_slot,
-			  char *err, size_t errlen)
+			  struct fg_rule_match *m, char *err, size_t errlen)
 {
-	struct groups g = {.s = s, .m = m, .default_slot = default_slot};
+	struct groups g = {.s = s, .m = m};
 	int gid = 0;
 
 	for (int pc = 0; pc < FG_PCLASS_COUNT && gid >= 0; pc++) {
@@ -285,47 +283,108 @@ static int compile_groups(const struct fg_settings *s, struct fg_config *cfg,
 	return -EINVAL;
 }
 
-/* The default limits times a class's limits_scale (thousandths): rates
- * and bursts both, so the class gets the same shape, scaled. */
-static void scale_dims(const struct fg_dim_limit in[FG_DIM_COUNT], __u32 scale,
-		       struct fg_dim_limit out[FG_DIM_COUNT])
+/* The default limits times a class's limits_scale: rates and bursts
+ * both, so the class gets the same shape, scaled. The config refused
+ * what does not fit (fg_scale_limit); settings made otherwise get an
+ * error, not a wrapped limit. */
+static int scale_dims(const struct fg_settings *s, unsigned int k,
+		      struct fg_dim_limit out[FG_DIM_COUNT], char *err,
+		      size_t errlen)
 {
 	for (int d = 0; d < FG_DIM_COUNT; d++) {
-		out[d] = in[d];
-		if (!in[d].rate.amount)
-			continue;
-		out[d].rate.amount = in[d].rate.amount * scale;
-		out[d].rate.per_ns = in[d].rate.per_ns * FG_SCALE_ONE;
-		out[d].burst =
-		    (in[d].burst * scale + FG_SCALE_ONE - 1) / FG_SCALE_ONE;
-		if (!out[d].burst)
-			out[d].burst = 1;
-	}
-}
-
-static int check_ids(const struct fg_config *cfg, unsigned int slot,
-		     const char *const *names, char *err, size_t errlen)
-{
-	for (unsigned int j = 1; j < slot; j++) {
-		if (cfg->rules[j].id == cfg->rules[slot].id) {
+		if (fg_scale_limit(&s->defaults[d], s->classes[k].limits_scale,
+				   &out[d])) {
 			snprintf(err, errlen,
-				 "rules %s and %s: names collide in the state "
-				 "key; rename one",
-				 names[j], names[slot]);
+				 "classes.%s.limits_scale: the scaled default "
+				 "limits do not fit 64 bits",
+				 s->classes[k].name);
 			return -EINVAL;
 		}
 	}
 	return 0;
 }
 
+/* Two names hashing to one id would share their sources' state. */
+static int check_ids(const char *const *names, unsigned int n, char *err,
+		     size_t errlen)
+{
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int j = 0; j < i; j++)
+			if (fg_rule_id(names[j]) == fg_rule_id(names[i])) {
+				snprintf(err, errlen,
+					 "rules %s and %s: names collide in "
+					 "the state key; rename one",
+					 names[j], names[i]);
+				return -EINVAL;
+			}
+	return 0;
+}
+
+/* Slots by name (fg_ruleset_compile): the running config's slot for a
+ * name it has; else the lowest slot it leaves free; else (it uses them
+ * all) the lowest one a name it has and this config drops leaves. */
+static void assign_slots(const char *const *names, unsigned int n,
+			 const char (*prev)[FG_RULE_NAME_LEN], __u8 *slot)
+{
+	bool taken[FG_RULE_SLOTS] = {true}, running[FG_RULE_SLOTS] = {true};
+
+	for (unsigned int k = 1; prev && k < FG_RULE_SLOTS; k++)
+		running[k] = prev[k][0] != '\0';
+	for (unsigned int i = 0; i < n; i++) {
+		slot[i] = FG_RULE_DEFAULT;
+		for (unsigned int k = 1; prev && k < FG_RULE_SLOTS; k++) {
+			if (!taken[k] &&
+			    !strncmp(prev[k], names[i], FG_RULE_NAME_LEN)) {
+				slot[i] = (__u8)k;
+				taken[k] = true;
+				break;
+			}
+		}
+	}
+	for (int any = 0; any < 2; any++)
+		for (unsigned int i = 0; i < n; i++)
+			for (unsigned int k = 1; !slot[i] && k < FG_RULE_SLOTS;
+			     k++)
+				if (!taken[k] && (any || !running[k])) {
+					slot[i] = (__u8)k;
+					taken[k] = true;
+				}
+}
+
+static void compile_rule(const struct fg_settings *s,
+			 const struct fg_rule_spec *r, __u64 tick_ns,
+			 struct fg_rule *out)
+{
+	compile_limits(r->dim, tick_ns, out->limit);
+	out->id = fg_rule_id(r->name);
+	out->block_ns = r->block_ns;
+	out->block_scope = (__u8)r->block_scope;
+	out->block_factor = r->block_factor > 1 ? (__u8)r->block_factor : 1;
+	out->block_max_ns =
+	    r->block_max_ns > r->block_ns ? r->block_max_ns : r->block_ns;
+	out->block_window_ns = r->block_window_ns;
+	out->action = (__u8)r->action;
+	out->dry_run = r->dry_run;
+	/* Without a fleet to publish to, counting would be waste. */
+	out->fleet = r->has_fleet && s->fleet.redis[0];
+	if (r->aggregate.enabled) {
+		out->has_aggregate = 1;
+		out->agg_mask4 = fg_mask4(r->aggregate.ipv4_prefix);
+		fg_mask6(r->aggregate.ipv6_prefix, out->agg_mask6);
+		compile_limits(r->aggregate.dim, tick_ns, out->agg_limit);
+	}
+}
+
 int fg_ruleset_compile(const struct fg_settings *s, __u64 tick_ns,
+		       const char (*prev)[FG_RULE_NAME_LEN],
 		       struct fg_config *cfg, struct fg_rule_match *m,
 		       char *err, size_t errlen)
 {
 	char scaled_names[FG_CLASS_SLOTS][FG_RULE_NAME_LEN];
-	const char *names[FG_RULE_SLOTS] = {"default"};
-	__u8 default_slot[FG_CLASS_SLOTS] = {0};
-	unsigned int slot = s->nrules;
+	/* The rules in config order, then the scaled defaults. */
+	const char *names[FG_MAX_RULES];
+	unsigned int class_of[FG_MAX_RULES] = {0}, n = 0;
+	__u8 slot[FG_MAX_RULES];
 	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -338,71 +397,54 @@ int fg_ruleset_compile(const struct fg_settings *s, __u64 tick_ns,
 	compile_limits(s->defaults, tick_ns, cfg->rules[FG_RULE_DEFAULT].limit);
 	cfg->rules[FG_RULE_DEFAULT].id = FG_RULE_ID_DEFAULT;
 
-	for (unsigned int i = 0; i < s->nrules; i++) {
-		const struct fg_rule_spec *r = &s->rules[i];
-		struct fg_rule *out = &cfg->rules[i + 1];
-
-		names[i + 1] = r->name;
-		compile_limits(r->dim, tick_ns, out->limit);
-		out->id = fg_rule_id(r->name);
-		rc = check_ids(cfg, i + 1, names, err, errlen);
-		if (rc)
-			return rc;
-		out->block_ns = r->block_ns;
-		out->block_scope = (__u8)r->block_scope;
-		out->block_factor =
-		    r->block_factor > 1 ? (__u8)r->block_factor : 1;
-		out->block_max_ns = r->block_max_ns > r->block_ns
-					? r->block_max_ns
-					: r->block_ns;
-		out->block_window_ns = r->block_window_ns;
-		out->action = (__u8)r->action;
-		out->dry_run = r->dry_run;
-		/* Without a fleet to publish to, counting would be waste. */
-		out->fleet = r->has_fleet && s->fleet.redis[0];
-		if (r->aggregate.enabled) {
-			out->has_aggregate = 1;
-			out->agg_mask4 = fg_mask4(r->aggregate.ipv4_prefix);
-			fg_mask6(r->aggregate.ipv6_prefix, out->agg_mask6);
-			compile_limits(r->aggregate.dim, tick_ns,
-				       out->agg_limit);
-		}
-		cfg->class_rules |= r->sources != 0;
-	}
-
+	for (unsigned int i = 0; i < s->nrules && n < FG_MAX_RULES; i++)
+		names[n++] = s->rules[i].name;
 	/* A class with limits_scale gets the default limits, scaled, in a
-	 * slot of its own after the rules: its own state and counters. */
+	 * slot of its own: its own state and counters. */
 	for (unsigned int k = 0; k < s->nclasses; k++) {
-		struct fg_dim_limit dims[FG_DIM_COUNT];
-		struct fg_rule *out;
-
 		if (s->classes[k].limits_scale == FG_SCALE_ONE)
 			continue;
-		if (++slot > FG_MAX_RULES) {
+		if (n == FG_MAX_RULES) {
 			snprintf(err, errlen,
 				 "rules and classes with limits_scale: at "
 				 "most %d together",
 				 FG_MAX_RULES);
 			return -EINVAL;
 		}
-		out = &cfg->rules[slot];
 		snprintf(scaled_names[k + 1], FG_RULE_NAME_LEN,
 			 FG_SCALED_DEFAULT_FMT, s->classes[k].name);
-		names[slot] = scaled_names[k + 1];
-		scale_dims(s->defaults, s->classes[k].limits_scale, dims);
-		compile_limits(dims, tick_ns, out->limit);
-		out->id = fg_rule_id(names[slot]);
-		rc = check_ids(cfg, slot, names, err, errlen);
+		class_of[n] = k;
+		names[n++] = scaled_names[k + 1];
+	}
+	rc = check_ids(names, n, err, errlen);
+	if (rc)
+		return rc;
+	assign_slots(names, n, prev, slot);
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct fg_rule *out = &cfg->rules[slot[i]];
+		struct fg_dim_limit dims[FG_DIM_COUNT];
+
+		if (slot[i] > cfg->nrules)
+			cfg->nrules = slot[i];
+		if (i < s->nrules) {
+			m->rule_slot[i] = slot[i];
+			compile_rule(s, &s->rules[i], tick_ns, out);
+			cfg->class_rules |= s->rules[i].sources != 0;
+			continue;
+		}
+		rc = scale_dims(s, class_of[i], dims, err, errlen);
 		if (rc)
 			return rc;
-		default_slot[k + 1] = (__u8)slot;
+		compile_limits(dims, tick_ns, out->limit);
+		out->id = fg_rule_id(names[i]);
+		m->class_slot[class_of[i] + 1] = slot[i];
 		cfg->class_rules = 1;
 	}
-	cfg->nrules = slot;
 
 	rc = compile_dests(s, m, err, errlen);
 	if (!rc)
-		rc = compile_groups(s, cfg, m, default_slot, err, errlen);
+		rc = compile_groups(s, cfg, m, err, errlen);
 	cfg->has_dests = m->ndests > 0;
 	return rc;
 }

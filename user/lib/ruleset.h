@@ -45,16 +45,32 @@ struct fg_rule_match {
 	/* The distinct destination sets, by id: a bit per user rule. */
 	__u64 dest_sets[FG_DEST_SLOTS];
 	unsigned int ngroups;
+	/* The rule slot of each user rule, in config order, and of each
+	 * class's default limits, by class id (FG_RULE_DEFAULT when the
+	 * class does not scale them). */
+	__u8 rule_slot[FG_MAX_RULES];
+	__u8 class_slot[FG_CLASS_SLOTS];
 };
 
 /* The name of the default limits' slot scaled for a class. */
 #define FG_SCALED_DEFAULT_FMT "default@%s"
 
-/* Fills cfg and match. tick_ns: the datapath clock's tick (0 for an
- * exact clock, as in tests). Returns 0, or -EINVAL with err set (two
- * rule names hashing to one id; more port groups, destination sets or
- * rule slots than the tables hold). */
+/*
+ * Fills cfg and match. tick_ns: the datapath clock's tick (0 for an
+ * exact clock, as in tests). prev: the running config's rule names by
+ * slot (fg_meta.rule_names; "" a free slot), NULL when there is none.
+ * A rule (or scaled default) named there keeps its slot, so its state
+ * keyed by slot (its counters' row) stays with its name; a new one takes
+ * the lowest slot the running config leaves free, so nothing counts into
+ * that row while it changes hands (only when the running config uses
+ * every slot does it take one a dropped rule leaves). Match order is the
+ * config's whatever the slots: fg_rule_table says which slot wins.
+ * Returns 0, or -EINVAL with err set (two rule names hashing to one id;
+ * more port groups, destination sets or rule slots than the tables
+ * hold).
+ */
 int fg_ruleset_compile(const struct fg_settings *s, __u64 tick_ns,
+		       const char (*prev)[FG_RULE_NAME_LEN],
 		       struct fg_config *cfg, struct fg_rule_match *match,
 		       char *err, size_t errlen);
 

@@ -118,10 +118,13 @@ int fg_snapshot_read(struct fg_maps *m, bool count_sources,
 	memset(s, 0, sizeof(*s));
 	s->enabled = __atomic_load_n(&m->ctl_mem->enabled, __ATOMIC_RELAXED);
 	s->dry_run = __atomic_load_n(&m->ctl_mem->dry_run, __ATOMIC_RELAXED);
-	err = fg_read_stats(m, s->stats, s->rule_stats);
+	/* The names before the counters: a reload's switch comes after its
+	 * new rules' baselines (fg_maps_commit_config), so a rule read here
+	 * has its baseline in place when the counters are read. */
+	err = fg_maps_read_meta(m, &s->meta);
 	if (err)
 		return err;
-	err = fg_maps_read_meta(m, &s->meta);
+	err = fg_read_stats(m, s->stats, s->rule_stats);
 	if (err)
 		return err;
 	err = read_rule_modes(m, s);
