@@ -135,11 +135,13 @@ check_gt "the refusal is counted (floodgate_fleet_blocks_refused_total)" \
 	"$(metric 1 floodgate_fleet_blocks_refused_total)" "${refused0:-0}"
 
 # --- 4. ends written by hand ----------------------------------------------------
-# The rule id is the first 8 hex digits of a source the script wrote.
-RID=$(rcli ZRANGE "fg:{$NAME}:ends" 0 -1 | grep -m1 '0000ffffcb00711f$' | cut -c1-8)
+# The rule id: the first 8 hex digits of a source whose TAT the script
+# wrote (p, then the source).
+RID=$(rcli ZRANGE "fg:{$NAME}:tat" 0 -1 | grep -m1 '0000ffffcb00711f$' | cut -c2-9)
+[ -n "$RID" ] || diag "no TAT for 203.0.113.31 in Redis: the checks below fail"
+# shellcheck disable=SC2086 # the address's four numbers, split on purpose
 src_of() { printf '%s0000000000000000%s' "$RID" "$(printf '0000ffff%02x%02x%02x%02x' ${1//./ })"; }
 now=$(redis_now)
-# shellcheck disable=SC2046 # words on purpose
 inject() {
 	local s=$1 end=$2
 	rcli ZADD "fg:{$NAME}:ends" "$end" "$(src_of "$s")" >/dev/null
@@ -166,7 +168,8 @@ check "the end -5 gives no block" no_block 1 203.0.113.42
 charge 203.0.113.50 1 1115000 1000
 now=$(redis_now)
 tat=$(rcli ZSCORE "fg:{$NAME}:tat" "p$(src_of 203.0.113.50)")
-debt=$(calc "(${tat:-0} - $now) / 1e6")
+# No TAT at all fails the check too.
+debt=$(calc "(${tat:-1e12} - $now) / 1e6")
 diag "TAT of 203.0.113.50 after a charge of 1 115 s: now + $(printf '%.1f' "$debt") s"
 check_le "TAT stops at now + tolerance (1 s) + 10 minutes" "$debt" $((1 + BLOCK_MAX_S))
 fg_wait_until 5 has_block 1 203.0.113.50
@@ -175,7 +178,7 @@ check_le "its block lasts 10 minutes at most ($(fleet_left 1 203.0.113.50) s)" "
 # --- 6. floodgate unblock -------------------------------------------------------
 V=203.0.113.60 W=203.0.113.61
 charge $V 2 120001
-fg_wait_until 5 has_block 1 $V
+fg_wait_until 5 has_block 1 $W
 fg_wait_until 5 has_block 2 $W
 drops() { metric 1 "floodgate_packets_total{action=\"drop\",reason=\"fleet_limit\"}" || echo 0; }
 d0=$(drops)

@@ -236,14 +236,14 @@ int cmd_unblock(struct cli *c, const struct fg_cmdline *a)
 		return cli_err(c, 1, "reading the config: %s", strerror(-rc));
 	mask_key(&a->cidr, &meta, &key);
 	format_key(&key, &meta, shown, sizeof(shown));
-	u.want = &key;
-	u.meta = &meta;
 	/* The fleet's first: a failure there changes nothing here. */
 	if (a->config) {
 		fleet = unblock_fleet(c, a, &key, shown);
 		if (fleet < 0)
 			return 1;
 	}
+	u.want = &key;
+	u.meta = &meta;
 	boxed = free_entries(c, &u, fg_blocked_walk, fg_blocked_del);
 	fleet_here = boxed < 0 ? 0
 			       : free_entries(c, &u, fg_fleet_blocked_walk,

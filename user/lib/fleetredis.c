@@ -610,7 +610,7 @@ static int parse_result(const redisReply *rep,
 	    !is_string(e[0]) || e[1]->type != REDIS_REPLY_INTEGER ||
 	    !is_string(e[2]) || e[3]->type != REDIS_REPLY_INTEGER ||
 	    e[4]->type != REDIS_REPLY_ARRAY || e[4]->elements % 2 ||
-	    e[4]->elements > 2 * FG_FLEET_PULL_PAGE ||
+	    e[4]->elements > 2UL * FG_FLEET_PULL_PAGE ||
 	    fg_fleet_parse_u64(e[0]->str, e[0]->len, &r->now_us) ||
 	    fg_fleet_parse_u64(e[2]->str, e[2]->len, &r->watermark) ||
 	    e[1]->integer < 0 || e[1]->integer > UINT32_MAX) {
