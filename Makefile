@@ -100,6 +100,11 @@ $(OUT)/tests/unit_%: $(OUT)/tests/unit/%.o $(LIB) | $(OUT)/tests
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_TEST)
 
+# A fleet host's publishing, for the e2e tests.
+$(OUT)/tests/fg-fleet-charge: $(OUT)/tests/e2e/helpers/fleet_charge.o $(LIB) | $(OUT)/tests
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_CLI)
+
 $(OUT)/tests/%.bpf.o: tests/progs/%.bpf.c | $(OUT)/tests
 	$(msg) BPF $@
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -114,7 +119,8 @@ $(OUT)/tests/bpf_datapath: $(BPFTEST_SRCS:%.c=$(OUT)/%.o) $(LIB) | $(OUT)/tests
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_TEST)
 
-tests: all $(UNIT_BINS) $(BPFTEST_BINS) $(TEST_BPF_OBJS) fuzz-build
+tests: all $(UNIT_BINS) $(BPFTEST_BINS) $(TEST_BPF_OBJS) $(OUT)/tests/fg-fleet-charge \
+	fuzz-build
 
 deps:
 	$(Q)tools/deps.sh

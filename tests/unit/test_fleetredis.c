@@ -248,7 +248,7 @@ static struct fg_fleet_item item(__u32 i, double charge_us, double tol_us)
 
 struct sync_in {
 	const char *name, *host;
-	__u64 now_us, watermark_us;
+	__u64 now_us, watermark;
 };
 
 static void sync_ok(struct fg_fleet_conn *c, const struct sync_in *in,
@@ -259,7 +259,7 @@ static void sync_ok(struct fg_fleet_conn *c, const struct sync_in *in,
 	    .name = in->name ? in->name : "t",
 	    .host = in->host ? in->host : "h1",
 	    .now_us = in->now_us,
-	    .watermark_us = in->watermark_us,
+	    .watermark = in->watermark,
 	    .host_ttl_us = HOST_TTL,
 	    .block_max_us = BLOCK_MAX,
 	    .items = items,
@@ -363,16 +363,17 @@ static void test_debt_carries(void **state)
 	struct env *e = *state;
 	struct fg_fleet_conn *c = connect_ok(e);
 	struct fg_fleet_result r;
-	struct sync_in in = {.now_us = T0, .watermark_us = T0};
+	struct sync_in in = {.now_us = T0};
 	struct fg_fleet_item it = item(1, 800000, 500000);
 
 	sync_ok(c, &in, &it, 1, &r);
 	assert_int_equal(r.nblocks, 1);
 	assert_int_equal(r.blocks[0].until_us, T0 + 300000);
+	in.watermark = r.watermark;
 	fg_fleet_result_free(&r);
 
 	/* 100 ms later, 200 ms more: TAT T0 + 1 s, blocked to T0 + 500 ms */
-	in.now_us = in.watermark_us = T0 + 100000;
+	in.now_us = T0 + 100000;
 	it = item(1, 200000, 500000);
 	sync_ok(c, &in, &it, 1, &r);
 	assert_int_equal(r.nblocks, 1);
@@ -380,20 +381,18 @@ static void test_debt_carries(void **state)
 	assert_true(raw_tat(e->raw, "t", 'p', 1) == (double)(T0 + 1000000));
 	fg_fleet_result_free(&r);
 
-	/* from the start, both blocks: the later one is the longer */
-	in.watermark_us = 0;
+	/* from the start: one entry per source, its longest block */
+	in.watermark = 0;
 	it = item(1, 0, 500000);
 	sync_ok(c, &in, &it, 1, &r);
-	assert_int_equal(r.nblocks, 2);
-	for (size_t i = 0; i < 2; i++)
-		assert_memory_equal(&r.blocks[i].key, &it.key, sizeof(it.key));
-	assert_int_equal(r.blocks[0].until_us + r.blocks[1].until_us,
-			 2 * T0 + 300000 + 500000);
+	assert_int_equal(r.nblocks, 1);
+	assert_memory_equal(&r.blocks[0].key, &it.key, sizeof(it.key));
+	assert_int_equal(r.blocks[0].until_us, T0 + 500000);
 	fg_fleet_result_free(&r);
 
 	/* past the TAT: a charge under the tolerance is fine again, and
 	 * the old TAT was dropped first */
-	in.now_us = in.watermark_us = T0 + 1000001;
+	in.now_us = T0 + 1000001;
 	assert_int_equal(raw_int(e->raw, "ZCARD fg:{t}:tat"), 1);
 	it = item(1, 400000, 500000);
 	sync_ok(c, &in, &it, 1, &r);
@@ -433,8 +432,8 @@ static void test_dimensions_and_block_max(void **state)
 	fg_fleet_disconnect(c);
 }
 
-/* Blocks are pulled by when they were issued: from the watermark on
- * (inclusive), again with an older one, and not after block_max. */
+/* Changes are pulled by sequence number: after the watermark, all of
+ * them from 0; a block is pruned, from both sets, when it ends. */
 static void test_watermark_and_prune(void **state)
 {
 	struct env *e = *state;
@@ -442,39 +441,42 @@ static void test_watermark_and_prune(void **state)
 	struct fg_fleet_result r;
 	struct sync_in in = {.now_us = T0 + 5000};
 	struct fg_fleet_item it = item(1, 900000, 500000);
+	__u64 wm;
 
 	sync_ok(c, &in, &it, 1, &r);	/* issued at T0 + 5 ms */
-	assert_int_equal(r.nblocks, 1); /* watermark 0: all kept */
+	assert_int_equal(r.nblocks, 1); /* watermark 0: all in force */
 	assert_int_equal(r.blocks[0].until_us, T0 + 5000 + 400000);
+	wm = r.watermark;
+	assert_true(wm > 0);
 	fg_fleet_result_free(&r);
 
-	in = (struct sync_in){.now_us = T0 + 10000};
+	in = (struct sync_in){.now_us = T0 + 10000, .watermark = wm};
+	sync_ok(c, &in, NULL, 0, &r); /* after it: nothing new */
+	assert_int_equal(r.nblocks, 0);
+	assert_int_equal(r.watermark, wm);
+	fg_fleet_result_free(&r);
+	in.watermark = wm - 1; /* before it: once more */
+	sync_ok(c, &in, NULL, 0, &r);
+	assert_int_equal(r.nblocks, 1);
+	fg_fleet_result_free(&r);
+	/* past the last number given (the keys were lost): everything */
+	in.watermark = wm + 1000;
+	sync_ok(c, &in, NULL, 0, &r);
+	assert_int_equal(r.nblocks, 1);
+	assert_int_equal(r.watermark, wm);
+	fg_fleet_result_free(&r);
 
-	in.watermark_us = T0 + 5001; /* after it: nothing new */
+	/* its end less 1 us: kept; at its end: gone, and not pulled */
+	in = (struct sync_in){.now_us = T0 + 5000 + 400000 - 1};
+	sync_ok(c, &in, NULL, 0, &r);
+	assert_int_equal(r.nblocks, 1);
+	fg_fleet_result_free(&r);
+	in.now_us = T0 + 5000 + 400000;
 	sync_ok(c, &in, NULL, 0, &r);
 	assert_int_equal(r.nblocks, 0);
 	fg_fleet_result_free(&r);
-	in.watermark_us = T0 + 5000; /* its own time: once more */
-	sync_ok(c, &in, NULL, 0, &r);
-	assert_int_equal(r.nblocks, 1);
-	fg_fleet_result_free(&r);
-	in.watermark_us = T0; /* older: again */
-	sync_ok(c, &in, NULL, 0, &r);
-	assert_int_equal(r.nblocks, 1);
-	fg_fleet_result_free(&r);
-
-	/* block_max after issue, less 1 us: kept; at block_max: gone */
-	in = (struct sync_in){.now_us = T0 + 5000 + BLOCK_MAX - 1,
-			      .watermark_us = 1};
-	sync_ok(c, &in, NULL, 0, &r);
-	assert_int_equal(r.nblocks, 1);
-	fg_fleet_result_free(&r);
-	assert_int_equal(raw_int(e->raw, "ZCARD fg:{t}:blocks"), 1);
-	in.now_us = T0 + 5000 + BLOCK_MAX;
-	sync_ok(c, &in, NULL, 0, &r);
-	assert_int_equal(r.nblocks, 0);
-	fg_fleet_result_free(&r);
-	assert_int_equal(raw_int(e->raw, "ZCARD fg:{t}:blocks"), 0);
+	assert_int_equal(raw_int(e->raw, "ZCARD fg:{t}:ends"), 0);
+	assert_int_equal(raw_int(e->raw, "ZCARD fg:{t}:issued"), 0);
 	fg_fleet_disconnect(c);
 }
 
@@ -530,17 +532,18 @@ static void test_keys_tagged_and_expiring(void **state)
 	struct fg_fleet_item it = item(1, 900000, 500000);
 	const long long ttl_ms = (BLOCK_MAX + HOST_TTL) / 1000 + 60000;
 	static const char *const keys[] = {
-	    "fg:{web-1}:tat", "fg:{web-1}:blocks", "fg:{web-1}:hosts"};
+	    "fg:{web-1}:tat", "fg:{web-1}:ends", "fg:{web-1}:issued",
+	    "fg:{web-1}:seq", "fg:{web-1}:hosts"};
 	redisReply *all;
 
 	sync_ok(c, &in, &it, 1, &r);
 	fg_fleet_result_free(&r);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 5; i++) {
 		redisReply *t = redisCommand(e->raw, "TYPE %s", keys[i]);
 		long long pttl = raw_int(e->raw, "PTTL %s", keys[i]);
 
 		assert_non_null(t);
-		assert_string_equal(t->str, "zset");
+		assert_string_equal(t->str, i == 3 ? "string" : "zset");
 		freeReplyObject(t);
 		if (pttl <= ttl_ms - 5000 || pttl > ttl_ms)
 			fail_msg("%s: PTTL %lld, want about %lld", keys[i],
@@ -549,7 +552,7 @@ static void test_keys_tagged_and_expiring(void **state)
 	all = redisCommand(e->raw, "KEYS *");
 	assert_non_null(all);
 	assert_int_equal(all->type, REDIS_REPLY_ARRAY);
-	assert_int_equal(all->elements, 3);
+	assert_int_equal(all->elements, 5);
 	for (size_t i = 0; i < all->elements; i++)
 		if (strncmp(all->element[i]->str, "fg:{web-1}:", 11))
 			fail_msg("key without the hash tag: %s",
@@ -786,6 +789,262 @@ static void test_noscript(void **state)
 	fg_fleet_disconnect(c);
 }
 
+/* An end as the client takes it: 1 to 20 digits that fit, "0" for an
+ * unblock, clamped to now + max. */
+static void test_parse_block(void **state)
+{
+	const struct fg_src_key k = src(3);
+	struct fg_fleet_pulled p;
+	char s[41], big[32];
+	static const char *const bad[] = {
+	    "",
+	    "-5",
+	    "+5",
+	    " 5",
+	    "5 ",
+	    "5a",
+	    "0x10",
+	    "1e13",
+	    "5.0",
+	    "18446744073709551616",  /* 2^64 */
+	    "000000000000000000001", /* 21 digits */
+	};
+	const __u64 max = 600000000ULL;
+
+	(void)state;
+	fg_fleet_source_format(&k, s);
+	assert_int_equal(
+	    fg_fleet_parse_block(s, 40, "1000250", 7, 1000000, max, &p), 0);
+	assert_memory_equal(&p.key, &k, sizeof(k));
+	assert_int_equal(p.until_us, 1000250);
+	assert_int_equal(fg_fleet_parse_block(s, 40, "0", 1, T0, max, &p), 0);
+	assert_int_equal(p.until_us, 0);
+	/* an end passed stays as it is: the caller skips it */
+	assert_int_equal(fg_fleet_parse_block(s, 40, "5", 1, T0, max, &p), 0);
+	assert_int_equal(p.until_us, 5);
+	/* now + max: kept; later: clamped, up to 2^64 - 1 */
+	snprintf(big, sizeof(big), "%llu", T0 + max);
+	assert_int_equal(
+	    fg_fleet_parse_block(s, 40, big, strlen(big), T0, max, &p), 0);
+	assert_int_equal(p.until_us, T0 + max);
+	snprintf(big, sizeof(big), "%llu", T0 + 10000000000000ULL);
+	assert_int_equal(
+	    fg_fleet_parse_block(s, 40, big, strlen(big), T0, max, &p), 0);
+	assert_int_equal(p.until_us, T0 + max);
+	assert_int_equal(fg_fleet_parse_block(s, 40, "18446744073709551615", 20,
+					      T0, max, &p),
+			 0);
+	assert_int_equal(p.until_us, T0 + max);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (fg_fleet_parse_block(s, 40, bad[i], strlen(bad[i]), T0, max,
+					 &p) != -EINVAL)
+			fail_msg("end \"%s\" taken", bad[i]);
+	assert_int_equal(fg_fleet_parse_block(s, 39, "1000", 4, T0, max, &p),
+			 -EINVAL);
+}
+
+/* A source's debt stops at block_max past its tolerance: one huge
+ * charge (a spoofed flood naming a victim), or a TAT written into Redis,
+ * leaves at most one block_max of block. */
+static void test_tat_capped(void **state)
+{
+	struct env *e = *state;
+	struct fg_fleet_conn *c = connect_ok(e);
+	struct fg_fleet_result r;
+	struct sync_in in = {.now_us = T0};
+	struct fg_fleet_item it = item(1, 1115e6, 500000);
+	redisReply *rep;
+
+	sync_ok(c, &in, &it, 1, &r);
+	assert_int_equal(r.nblocks, 1);
+	assert_int_equal(r.blocks[0].until_us, T0 + BLOCK_MAX);
+	assert_true(raw_tat(e->raw, "t", 'p', 1) ==
+		    (double)(T0 + 500000 + BLOCK_MAX));
+	fg_fleet_result_free(&r);
+
+	rep = redisCommand(e->raw, "ZADD fg:{t}:tat %llu p%s",
+			   T0 + 10000000000000ULL,
+			   "00000007"
+			   "20010db8"
+			   "00000000"
+			   "00000000"
+			   "00000002");
+	assert_non_null(rep);
+	freeReplyObject(rep);
+	it = item(2, 1, 500000);
+	sync_ok(c, &in, &it, 1, &r);
+	assert_true(raw_tat(e->raw, "t", 'p', 2) ==
+		    (double)(T0 + 500000 + BLOCK_MAX));
+	fg_fleet_result_free(&r);
+	fg_fleet_disconnect(c);
+}
+
+/* n sources over their limit from `first` on, each blocked for
+ * `block_us` (no more than block_max). */
+static void issue_blocks(struct fg_fleet_conn *c, __u64 now_us, __u32 first,
+			 size_t n, double block_us)
+{
+	struct fg_fleet_item *items = calloc(n, sizeof(*items));
+	struct fg_fleet_result r;
+	struct sync_in in = {.host = "issuer", .now_us = now_us};
+
+	assert_non_null(items);
+	for (size_t i = 0; i < n; i++)
+		items[i] = item(first + (__u32)i, 500000 + block_us, 500000);
+	sync_ok(c, &in, items, n, &r);
+	fg_fleet_result_free(&r);
+	free(items);
+}
+
+/* More blocks in a period than a page: another host gets every one in
+ * one sync, a page per call, and its watermark ends past the last. */
+static void test_pull_pages(void **state)
+{
+	struct env *e = *state;
+	struct fg_fleet_conn *c = connect_ok(e);
+	struct fg_fleet_result r;
+	const size_t n = FG_FLEET_PULL_PAGE * 3 / 2;
+	struct sync_in in = {.host = "other", .now_us = T0 + 1};
+	unsigned char *seen = calloc(n, 1);
+
+	assert_non_null(seen);
+	issue_blocks(c, T0, 0, n, 1000000);
+	sync_ok(c, &in, NULL, 0, &r);
+	assert_int_equal(r.nblocks, n);
+	assert_int_equal(r.commands, 2);
+	assert_int_equal(r.malformed, 0);
+	for (size_t j = 0; j < r.nblocks; j++) {
+		__u32 i = ntohl(r.blocks[j].key.addr[3]) |
+			  ntohl(r.blocks[j].key.addr[2]) << 16;
+
+		assert_true(i < n);
+		assert_int_equal(r.blocks[j].until_us, T0 + 1000000);
+		seen[i] = 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!seen[i])
+			fail_msg("source %zu never pulled", i);
+	in.watermark = r.watermark;
+	fg_fleet_result_free(&r);
+	sync_ok(c, &in, NULL, 0, &r);
+	assert_int_equal(r.nblocks, 0);
+	fg_fleet_result_free(&r);
+	free(seen);
+	fg_fleet_disconnect(c);
+}
+
+/* A host joining late gets the blocks still in force, not the ended
+ * ones issued before them. */
+static void test_late_joiner(void **state)
+{
+	struct env *e = *state;
+	struct fg_fleet_conn *c = connect_ok(e);
+	struct fg_fleet_result r;
+	struct sync_in in = {.host = "late", .now_us = T0 + 200000};
+
+	issue_blocks(c, T0, 0, 12000, 100000);	  /* to T0 + 100 ms */
+	issue_blocks(c, T0 + 1, 20000, 500, 5e6); /* to T0 + 5 s */
+	sync_ok(c, &in, NULL, 0, &r);
+	assert_int_equal(r.nblocks, 500);
+	for (size_t j = 0; j < r.nblocks; j++) {
+		assert_true(ntohl(r.blocks[j].key.addr[3]) >= 20000 % 65536 ||
+			    ntohl(r.blocks[j].key.addr[2]) > 0);
+		assert_int_equal(r.blocks[j].until_us, T0 + 1 + 5000000);
+	}
+	fg_fleet_result_free(&r);
+	fg_fleet_disconnect(c);
+}
+
+/* Ends no script writes (before the epoch, past now + block_max) are
+ * pruned, not pulled; a member that is not a source is never returned. */
+static void test_bogus_ends(void **state)
+{
+	struct env *e = *state;
+	struct fg_fleet_conn *c = connect_ok(e);
+	struct fg_fleet_result r;
+	struct sync_in in = {.now_us = T0};
+	char m[6][41], longm[5001];
+	const double end[6] = {(double)T0 + 1e13, -5, 1e19,
+			       (double)(T0 + BLOCK_MAX + 1), (double)T0 + 1000};
+	redisReply *rep;
+
+	memset(longm, 'a', sizeof(longm) - 1);
+	longm[sizeof(longm) - 1] = '\0';
+	for (int i = 0; i < 5; i++) {
+		const struct fg_src_key k = src((__u32)i + 1);
+
+		fg_fleet_source_format(&k, m[i]);
+		rep = redisCommand(e->raw, "ZADD fg:{t}:ends %.0f %s", end[i],
+				   m[i]);
+		assert_non_null(rep);
+		freeReplyObject(rep);
+		rep = redisCommand(e->raw, "ZADD fg:{t}:issued %d %s", i + 1,
+				   m[i]);
+		assert_non_null(rep);
+		freeReplyObject(rep);
+	}
+	rep =
+	    redisCommand(e->raw, "ZADD fg:{t}:ends %llu %s", T0 + 1000, longm);
+	assert_non_null(rep);
+	freeReplyObject(rep);
+	rep = redisCommand(e->raw, "ZADD fg:{t}:issued 6 %s", longm);
+	assert_non_null(rep);
+	freeReplyObject(rep);
+	rep = redisCommand(e->raw, "SET fg:{t}:seq 6");
+	assert_non_null(rep);
+	freeReplyObject(rep);
+
+	sync_ok(c, &in, NULL, 0, &r);
+	assert_int_equal(r.nblocks, 1);
+	assert_memory_equal(r.blocks[0].key.addr, src(5).addr,
+			    sizeof(r.blocks[0].key.addr));
+	assert_int_equal(r.blocks[0].until_us, T0 + 1000);
+	assert_int_equal(r.watermark, 6);
+	fg_fleet_result_free(&r);
+	assert_int_equal(raw_int(e->raw, "ZCARD fg:{t}:ends"), 2);
+	assert_int_equal(raw_int(e->raw, "ZCARD fg:{t}:issued"), 2);
+	fg_fleet_disconnect(c);
+}
+
+/* An unblock: the source's block becomes an unblock every host pulls
+ * (end 0), its debt goes, and it is kept for block_max. */
+static void test_unblock(void **state)
+{
+	struct env *e = *state;
+	struct fg_fleet_conn *c = connect_ok(e);
+	struct fg_fleet_result r;
+	struct sync_in in = {.now_us = 0};
+	struct fg_fleet_item it = item(1, 5e6, 500000);
+	const struct fg_src_key k[2] = {src(1), src(2)};
+	char err[256] = "";
+
+	sync_ok(c, &in, &it, 1, &r); /* Redis' clock: the unblock's */
+	assert_int_equal(r.nblocks, 1);
+	in.watermark = r.watermark;
+	fg_fleet_result_free(&r);
+	assert_int_equal(fg_fleet_unblock(c, "t", k, 2, err, sizeof(err)), 1);
+	assert_true(raw_tat(e->raw, "t", 'p', 1) < 0);
+	sync_ok(c, &in, NULL, 0, &r);
+	assert_int_equal(r.nblocks, 1);
+	assert_memory_equal(&r.blocks[0].key, &k[0], sizeof(k[0]));
+	assert_int_equal(r.blocks[0].until_us, 0);
+	fg_fleet_result_free(&r);
+	in.watermark = 0; /* a late joiner clears it too */
+	sync_ok(c, &in, NULL, 0, &r);
+	assert_int_equal(r.nblocks, 1);
+	assert_int_equal(r.blocks[0].until_us, 0);
+	fg_fleet_result_free(&r);
+	/* not blocked any more: nothing to do */
+	assert_int_equal(fg_fleet_unblock(c, "t", k, 1, err, sizeof(err)), 0);
+	/* afresh: a charge under the tolerance does not block */
+	it = item(1, 400000, 500000);
+	sync_ok(c, &in, &it, 1, &r);
+	assert_int_equal(r.nblocks, 1); /* the unblock, still */
+	assert_int_equal(r.blocks[0].until_us, 0);
+	fg_fleet_result_free(&r);
+	fg_fleet_disconnect(c);
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, flush)
 
 int main(void)
@@ -800,6 +1059,12 @@ int main(void)
 	    T(test_redis_clock),
 	    T(test_chunks),
 	    cmocka_unit_test(test_source_format_parse),
+	    cmocka_unit_test(test_parse_block),
+	    T(test_tat_capped),
+	    T(test_pull_pages),
+	    T(test_late_joiner),
+	    T(test_bogus_ends),
+	    T(test_unblock),
 	    T(test_auth),
 	    T(test_connect_unreachable),
 	    T(test_select_db),

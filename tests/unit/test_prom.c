@@ -500,6 +500,7 @@ static const struct {
     {"floodgate_fleet_sync_duration_seconds", "histogram"},
     {"floodgate_fleet_errors_total", "counter"},
     {"floodgate_fleet_published_sources_total", "counter"},
+    {"floodgate_fleet_blocks_refused_total", "counter"},
     {"floodgate_fleet_redis_commands_total", "counter"},
     {"floodgate_fleet_redis_sent_bytes_total", "counter"},
     {"process_cpu_seconds_total", "counter"},
@@ -520,7 +521,8 @@ static void test_fleet_series(void **state)
 				    .hosts = 3,
 				    .published_sources = 40,
 				    .commands = 9,
-				    .bytes_sent = 7000};
+				    .bytes_sent = 7000,
+				    .blocks_refused = 4};
 	const char *t = render(f);
 
 	want_line(t, "floodgate_fleet_up 0");
@@ -553,6 +555,7 @@ static void test_fleet_series(void **state)
 	want_line(t, "floodgate_fleet_errors_total{op=\"connect\"} 5");
 	want_line(t, "floodgate_fleet_errors_total{op=\"sync\"} 0");
 	want_line(t, "floodgate_fleet_published_sources_total 40");
+	want_line(t, "floodgate_fleet_blocks_refused_total 4");
 	want_line(t, "floodgate_fleet_redis_commands_total 9");
 	want_line(t, "floodgate_fleet_redis_sent_bytes_total 7000");
 }

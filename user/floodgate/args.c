@@ -32,7 +32,8 @@ const struct fg_verb_info fg_verbs[FG_VERB_COUNT] = {
     [FG_VERB_DENY] = {"deny", "deny add|del CIDR | deny list", true},
     [FG_VERB_TOP] = {"top", TOP_USAGE, false},
     [FG_VERB_BLOCKED] = {"blocked", "blocked [--json]", false},
-    [FG_VERB_UNBLOCK] = {"unblock", "unblock ADDR [--rule NAME]", true},
+    [FG_VERB_UNBLOCK] = {"unblock",
+			 "unblock ADDR [--rule NAME] [--config FILE]", true},
     [FG_VERB_RELOAD] = {"reload", "reload", false},
     [FG_VERB_DETACH] = {"detach", "detach", true},
     [FG_VERB_VERSION] = {"version", "version", false},
@@ -294,7 +295,7 @@ static int parse_list(const struct words *w, struct fg_cmdline *out,
 	return 0;
 }
 
-/* ADDR and --rule NAME, in either order. */
+/* ADDR, --rule NAME and --config FILE, in any order. */
 static int parse_unblock(const struct words *w, struct fg_cmdline *out,
 			 struct fg_args_error *err)
 {
@@ -314,6 +315,18 @@ static int parse_unblock(const struct words *w, struct fg_cmdline *out,
 						   "unblock: --rule given "
 						   "twice");
 			out->rule = name;
+		} else if (!strcmp(a, "--config")) {
+			const char *file = word(w, ++k);
+
+			if (!file || !*file)
+				return usage_error(err, use,
+						   "unblock --config: expected "
+						   "a file");
+			if (out->config)
+				return usage_error(err, use,
+						   "unblock: --config given "
+						   "twice");
+			out->config = file;
 		} else if (!out->cidr_text) {
 			out->cidr_text = a;
 		} else {

@@ -66,6 +66,7 @@ struct fg_cmdline {
 	struct fg_cidr cidr;	 /* allow/deny add|del, unblock */
 	const char *cidr_text;	 /* ... as typed */
 	const char *rule;   /* unblock, advise --rule NAME; NULL: every rule */
+	const char *config; /* unblock --config FILE: the fleet's too */
 	unsigned int top_n; /* top */
 	bool top_n_set;	    /* -n given (--watch fills the screen) */
 	enum fg_top_by top_by;

@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* floodgate blocked | unblock ADDR [--rule NAME]: the penalty box, and
- * the fleet's blocks beside it (listed; the fleet owns them). */
+/* floodgate blocked | unblock ADDR [--rule NAME] [--config FILE]: the
+ * penalty box, and the fleet's blocks beside it. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "fleetpub.h"
+#include "fleetredis.h"
 #include "ruleset.h"
+#include "secretfile.h"
 #include "units.h"
+
+/* Redis calls of `unblock --config` wait this long at most. */
+#define FLEET_TIMEOUT_NS 2000000000ULL
 
 struct blocked_ctx {
 	const char *by; /* "penalty" or "fleet": which map */
@@ -115,7 +121,7 @@ static void mask_key(const struct fg_cidr *cidr, const struct fg_meta *meta,
 
 /* A source may sit in the box once per rule, and once for everything:
  * unblock collects its entries (those of one rule with --rule), then
- * frees them. */
+ * frees them; the same for its fleet blocks. */
 #define UNBLOCK_MAX 256
 
 struct unblock_ctx {
@@ -139,13 +145,86 @@ static int collect_entry(const struct fg_src_key *k, const struct fg_block *b,
 	return u->n == UNBLOCK_MAX;
 }
 
+/* Frees what the walk collects with del; how many, or -errno. */
+static int free_entries(struct cli *c, struct unblock_ctx *u,
+			long (*walk)(struct fg_maps *, fg_blocked_cb, void *),
+			int (*del)(struct fg_maps *, const struct fg_src_key *))
+{
+	int freed = 0;
+
+	u->n = 0;
+	walk(&c->maps, collect_entry, u);
+	for (int i = 0; i < u->n; i++) {
+		int rc = del(&c->maps, &u->found[i]);
+
+		if (rc && rc != -ENOENT)
+			return rc;
+		freed += !rc;
+	}
+	return freed;
+}
+
+/*
+ * --config FILE: the source's blocks in the fleet's Redis (the config's
+ * fleet section; every fleet rule, or --rule's) become unblocks that
+ * every host applies at its next sync, and its debt there goes. Returns
+ * how many were blocked, or -1 with the error printed.
+ */
+static int unblock_fleet(struct cli *c, const struct fg_cmdline *a,
+			 const struct fg_src_key *addr, const char *shown)
+{
+	static struct fg_settings s;
+	static struct fg_fleet_rules rules;
+	struct fg_src_key keys[FG_MAX_RULES];
+	char err[FG_ERR_MAX] = "", pass[FG_SECRET_MAX];
+	struct fg_fleet_conn *conn = NULL;
+	enum fg_fleet_op op;
+	size_t n = 0;
+	int rc = -EINVAL;
+
+	if (fg_config_load_file(a->config, &s, err, sizeof(err))) {
+		cli_err(c, 1, "%s", err);
+		return -1;
+	}
+	fg_fleet_rules_build(&s, &rules);
+	for (unsigned int i = 0; i < rules.n; i++) {
+		if (a->rule && rules.rule[i].id != fg_rule_id(a->rule))
+			continue;
+		keys[n] = *addr;
+		keys[n++].rule_id = rules.rule[i].id;
+	}
+	if (!s.fleet.redis[0])
+		snprintf(err, sizeof(err), "no fleet (fleet.redis is not set)");
+	else if (!n)
+		snprintf(err, sizeof(err), "%s%s has no fleet limit",
+			 a->rule ? "rule " : "no rule", a->rule ? a->rule : "");
+	else if (!s.fleet.password_file[0] ||
+		 !fg_secret_read(s.fleet.password_file, pass, sizeof(pass), err,
+				 sizeof(err)))
+		conn = fg_fleet_connect(
+		    &s.fleet.addr, s.fleet.password_file[0] ? pass : NULL,
+		    FLEET_TIMEOUT_NS, &op, err, sizeof(err));
+	if (conn)
+		rc = fg_fleet_unblock(conn, s.fleet.name, keys, n, err,
+				      sizeof(err));
+	explicit_bzero(pass, sizeof(pass));
+	fg_fleet_disconnect(conn);
+	if (rc < 0)
+		cli_err(c, 1,
+			"unblocking %s in the fleet of %s: %s; nothing changed "
+			"(without --config: this host only)",
+			shown, a->config, err);
+	fg_config_free(&s);
+	return rc < 0 ? -1 : rc;
+}
+
 int cmd_unblock(struct cli *c, const struct fg_cmdline *a)
 {
 	static struct unblock_ctx u;
 	struct fg_src_key key = {0};
 	struct fg_meta meta;
 	char shown[80];
-	int rc, freed = 0;
+	int rc, boxed, fleet_here, fleet = 0;
 
 	memset(&u, 0, sizeof(u));
 	u.rule = a->rule;
@@ -157,19 +236,26 @@ int cmd_unblock(struct cli *c, const struct fg_cmdline *a)
 		return cli_err(c, 1, "reading the config: %s", strerror(-rc));
 	mask_key(&a->cidr, &meta, &key);
 	format_key(&key, &meta, shown, sizeof(shown));
+	/* The fleet's first: a failure there changes nothing here. */
+	if (a->config) {
+		fleet = unblock_fleet(c, a, &key, shown);
+		if (fleet < 0)
+			return 1;
+	}
 	u.want = &key;
 	u.meta = &meta;
-	fg_blocked_walk(&c->maps, collect_entry, &u);
-	for (int i = 0; i < u.n; i++) {
-		rc = fg_blocked_del(&c->maps, &u.found[i]);
-		if (rc && rc != -ENOENT)
-			return cli_err(c, 1, "unblocking %s: %s", shown,
-				       strerror(-rc));
-		freed += !rc;
-	}
-	if (!freed)
-		return cli_err(c, 1, "%s is not in the penalty box%s%s", shown,
-			       u.rule ? " for rule " : "",
+	boxed = free_entries(c, &u, fg_blocked_walk, fg_blocked_del);
+	fleet_here = boxed < 0 ? 0
+			       : free_entries(c, &u, fg_fleet_blocked_walk,
+					      fg_fleet_block_del);
+	if (boxed < 0 || fleet_here < 0)
+		return cli_err(c, 1, "unblocking %s: %s", shown,
+			       strerror(boxed < 0 ? -boxed : -fleet_here));
+	if (!boxed && !fleet_here && !fleet)
+		return cli_err(c, 1,
+			       "%s is not in the penalty box nor fleet-blocked"
+			       "%s%s",
+			       shown, u.rule ? " for rule " : "",
 			       u.rule ? u.rule : "");
 	if (c->json) {
 		json_object *o = json_object_new_object();
@@ -177,10 +263,21 @@ int cmd_unblock(struct cli *c, const struct fg_cmdline *a)
 		json_object_object_add(o, "unblocked",
 				       json_object_new_string(shown));
 		json_object_object_add(o, "entries",
-				       json_object_new_int(freed));
+				       json_object_new_int(boxed));
+		json_object_object_add(o, "fleet_entries",
+				       json_object_new_int(fleet_here));
+		if (a->config)
+			json_object_object_add(o, "fleet_redis_entries",
+					       json_object_new_int(fleet));
 		cli_json_print(o);
-	} else {
+	} else if (!fleet_here && !a->config) {
 		printf("%s unblocked\n", shown);
+	} else {
+		printf("%s unblocked (fleet blocks: %d here", shown,
+		       fleet_here);
+		if (a->config)
+			printf(", %d in the fleet's Redis", fleet);
+		printf(")\n");
 	}
 	return 0;
 }

@@ -41,7 +41,7 @@ struct fg_fleet {
 	struct fg_fleet_conn *conn;
 	enum link_state state;
 	enum fg_fleet_op down_op;
-	__u64 retry_at_ns, backoff_ns, watermark_us;
+	__u64 retry_at_ns, backoff_ns, watermark;
 	unsigned int hosts;
 	struct fg_fleet_table *table;
 	struct fg_src_key *keys;
@@ -133,17 +133,19 @@ static void try_connect(struct fg_fleet *f)
 	log_info("fleet: connected", "redis=%s name=%s host=%s",
 		 fg_q(f->spec.redis), fg_q(f->spec.name), fg_q(f->host));
 	f->backoff_ns = 0;
-	f->watermark_us = 0; /* catch up on every block still kept */
+	f->watermark = 0; /* catch up on every block still in force */
 	set_link(f, LINK_UP);
 }
 
 /* The fleet's blocks into fg_fleet_blocked, on this host's clock:
- * until is on Redis' clock, whose `now` was read during the call. */
+ * until is on Redis' clock, whose `now` was read during the call. Only
+ * for rules with a fleet limit here: Redis speaks for those alone. An
+ * unblock clears this host's block. */
 static unsigned long apply_blocks(struct fg_fleet *f,
 				  const struct fg_fleet_result *r,
-				  __u64 replied_ns)
+				  __u64 replied_ns, unsigned long *refused)
 {
-	unsigned long applied = 0;
+	unsigned long applied = 0, cleared = 0;
 
 	for (size_t i = 0; i < r->nblocks; i++) {
 		const struct fg_fleet_pulled *p = &r->blocks[i];
@@ -151,13 +153,24 @@ static unsigned long apply_blocks(struct fg_fleet *f,
 		    fg_fleet_rule_find(&f->rules, p->key.rule_id);
 		struct fg_block b = {0};
 
+		if (!rule) {
+			++*refused;
+			continue;
+		}
+		if (!p->until_us) {
+			cleared += fg_fleet_block_del(f->maps, &p->key) == 0;
+			continue;
+		}
 		if (p->until_us <= r->now_us)
 			continue; /* over already */
 		b.until_ns = replied_ns + (p->until_us - r->now_us) * 1000;
-		b.rule_slot = rule ? rule->slot : 0;
+		b.rule_slot = rule->slot;
 		if (fg_fleet_block_put(f->maps, &p->key, &b) > 0)
 			applied++;
 	}
+	if (cleared)
+		log_info("fleet: blocks cleared by an unblock", "count=%lu",
+			 cleared);
 	if (applied) {
 		__atomic_store_n(&ctl_of(f)->fleet_block_active, 1,
 				 __ATOMIC_SEQ_CST);
@@ -173,7 +186,7 @@ static void sync_once(struct fg_fleet *f, long nitems, __u64 start_ns)
 	struct fg_fleet_sync_args a = {
 	    .name = f->spec.name,
 	    .host = f->host,
-	    .watermark_us = f->watermark_us,
+	    .watermark = f->watermark,
 	    .host_ttl_us = 3 * f->spec.sync_ns / 1000,
 	    .block_max_us = BLOCK_MAX_NS / 1000,
 	    .items = f->items,
@@ -181,7 +194,7 @@ static void sync_once(struct fg_fleet *f, long nitems, __u64 start_ns)
 	};
 	struct fg_fleet_result r;
 	char err[FG_ERR_MAX];
-	unsigned long applied;
+	unsigned long applied, refused = 0;
 	__u64 done;
 	int rc = fg_fleet_sync(f->conn, &a, &r, err, sizeof(err));
 
@@ -195,12 +208,13 @@ static void sync_once(struct fg_fleet *f, long nitems, __u64 start_ns)
 		went_down(f, fg_fleet_error_op(err, FG_FLEET_OP_SYNC), err);
 		return;
 	}
-	applied = apply_blocks(f, &r, done);
-	/* Overlap one period: a block issued while Redis' clock stepped
-	 * back is still seen; seeing one twice changes nothing. */
-	f->watermark_us = r.now_us > f->spec.sync_ns / 1000
-			      ? r.now_us - f->spec.sync_ns / 1000
-			      : 0;
+	applied = apply_blocks(f, &r, done, &refused);
+	f->watermark = r.watermark;
+	refused += r.malformed;
+	if (refused)
+		log_warn("fleet: blocks refused",
+			 "malformed=%zu other_rule=%lu", r.malformed,
+			 refused - r.malformed);
 	f->hosts = r.hosts ? r.hosts : 1;
 	__atomic_store_n(&ctl_of(f)->fleet_hosts, f->hosts, __ATOMIC_RELEASE);
 	__atomic_store_n(&ctl_of(f)->fleet_sync_ms, (__u32)(done / NS_PER_MS),
@@ -210,6 +224,7 @@ static void sync_once(struct fg_fleet *f, long nitems, __u64 start_ns)
 	f->stats.hosts = f->hosts;
 	f->stats.published_sources += a.nitems;
 	f->stats.blocks_applied += applied;
+	f->stats.blocks_refused += refused;
 	pthread_mutex_unlock(&f->lock);
 	if (applied)
 		log_debug("fleet: blocks applied", "count=%lu", applied);

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <hiredis/hiredis.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +18,32 @@ const char *const fg_fleet_op_names[FG_FLEET_OP_COUNT] = {
 #undef FG_FLEET_OP_NAME
 
 /*
- * KEYS: tat, blocks, hosts. ARGV: host, now_us (0: TIME), watermark_us
- * ("-": return no blocks), host_ttl_us, block_max_us, the number of
- * rules, per rule its id (8 hex digits) and the tolerance of each
+ * KEYS: tat, ends, issued, seq, hosts. ARGV: host, now_us (0: TIME),
+ * watermark ("-": pull nothing), host_ttl_us, block_max_us, the number
+ * of rules, per rule its id (8 hex digits) and the tolerance of each
  * dimension (packets, bytes, connections) in us, then per source the
- * source and each dimension's charge in whole us (0: none). GCRA per (source, dimension): the TAT moves by
- * the charge from max(TAT, now); a source whose TAT minus tolerance is
- * ahead of now is over its limit until then. Charges are what hosts
- * already passed, so going over leaves a debt that the block pays off:
- * over time the fleet passes the limit, not the limit plus what slipped
- * through while the verdict travelled.
+ * source and each dimension's charge in whole us (0: none). GCRA per
+ * (source, dimension): the TAT moves by the charge from max(TAT, now); a
+ * source whose TAT minus tolerance is ahead of now is over its limit
+ * until then. Charges are what hosts already passed, so going over
+ * leaves a debt that the block pays off: over time the fleet passes the
+ * limit, not the limit plus what slipped through while the verdict
+ * travelled. The debt stops at block_max past the tolerance: more would
+ * be paid off by blocks of block_max back to back, and a spoofed flood
+ * naming a victim would buy it hours of them.
+ *
+ * Pruned first, a bounded number per call: ends reached, unblocks older
+ * than block_max, and ends no script writes (before the epoch, past
+ * now + block_max). The pull returns {source, end} pairs of the changes
+ * after the watermark in the order given, a page at most, skipping ends
+ * reached, an unblock as end 0; then the last sequence number read and
+ * whether there is more. A watermark past the last number given (the
+ * keys were lost) pulls everything.
  */
 static const char script[] =
-    "local tat, blocks, hosts = KEYS[1], KEYS[2], KEYS[3]\n"
+    "local tat, ends, issued, seq, hosts =\n"
+    "  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]\n"
+    "local function f(x) return string.format('%.0f', x) end\n"
     "local now = tonumber(ARGV[2])\n"
     "if now == 0 then\n"
     "  local t = redis.call('TIME')\n"
@@ -37,47 +51,158 @@ static const char script[] =
     "end\n"
     "local bmax = tonumber(ARGV[5])\n"
     "redis.call('ZREMRANGEBYSCORE', tat, '-inf', now)\n"
-    "redis.call('ZREMRANGEBYSCORE', blocks, '-inf', now - bmax)\n"
-    "local tol, i = {}, 7\n"
-    "for _ = 1, tonumber(ARGV[6]) do\n"
-    "  tol[ARGV[i]] = {tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]),\n"
-    "                  tonumber(ARGV[i + 3])}\n"
-    "  i = i + 4\n"
-    "end\n"
-    "local dims = {'p', 'b', 'c'}\n"
-    "for j = i, #ARGV, 4 do\n"
-    "  local src, untl = ARGV[j], 0\n"
-    "  local rt = tol[string.sub(src, 1, 8)]\n"
-    "  for d = 1, 3 do\n"
-    "    local charge = tonumber(ARGV[j + d])\n"
-    "    if rt and charge > 0 then\n"
-    "      local m = dims[d] .. src\n"
-    "      local t = tonumber(redis.call('ZSCORE', tat, m) or 0)\n"
-    "      if t < now then t = now end\n"
-    "      t = t + charge\n"
-    "      redis.call('ZADD', tat, t, m)\n"
-    "      local free = t - rt[d]\n"
-    "      if free > now and free > untl then untl = free end\n"
-    "    end\n"
+    "local function prune(lo, hi)\n"
+    "  local gone = redis.call('ZRANGEBYSCORE', ends, lo, hi, 'LIMIT', "
+    "0, " FG_STR(
+	FG_FLEET_PRUNE_MAX) ")\n"
+			    "  if #gone > 0 then\n"
+			    "    redis.call('ZREM', ends, unpack(gone))\n"
+			    "    redis.call('ZREM', issued, unpack(gone))\n"
+			    "  end\n"
+			    "end\n"
+			    "prune(0, f(now))\n"
+			    "prune(f(bmax - now), '(0')\n"
+			    "prune('-inf', '(' .. f(-now - bmax))\n"
+			    "prune('(' .. f(now + bmax), '+inf')\n"
+			    "local tol, i = {}, 7\n"
+			    "for _ = 1, tonumber(ARGV[6]) do\n"
+			    "  tol[ARGV[i]] = {tonumber(ARGV[i + 1]), "
+			    "tonumber(ARGV[i + 2]),\n"
+			    "                  tonumber(ARGV[i + 3])}\n"
+			    "  i = i + 4\n"
+			    "end\n"
+			    "local dims = {'p', 'b', 'c'}\n"
+			    "for j = i, #ARGV, 4 do\n"
+			    "  local src, untl = ARGV[j], 0\n"
+			    "  local rt = tol[string.sub(src, 1, 8)]\n"
+			    "  for d = 1, 3 do\n"
+			    "    local charge = tonumber(ARGV[j + d])\n"
+			    "    if rt and charge > 0 then\n"
+			    "      local m = dims[d] .. src\n"
+			    "      local t = tonumber(redis.call('ZSCORE', "
+			    "tat, m) or 0)\n"
+			    "      if t < now then t = now end\n"
+			    "      t = math.min(t + charge, now + rt[d] + "
+			    "bmax)\n"
+			    "      redis.call('ZADD', tat, f(t), m)\n"
+			    "      local free = t - rt[d]\n"
+			    "      if free > now and free > untl then untl = "
+			    "free end\n"
+			    "    end\n"
+			    "  end\n"
+			    "  if untl > 0 then\n"
+			    "    untl = math.min(untl, now + bmax)\n"
+			    "    local cur = tonumber(redis.call('ZSCORE', "
+			    "ends, src) or 0)\n"
+			    "    if untl > cur then\n"
+			    "      redis.call('ZADD', ends, f(untl), src)\n"
+			    "      redis.call('ZADD', issued, "
+			    "redis.call('INCR', seq), src)\n"
+			    "    end\n"
+			    "  end\n"
+			    "end\n"
+			    "redis.call('ZADD', hosts, f(now), ARGV[1])\n"
+			    "redis.call('ZREMRANGEBYSCORE', hosts, '-inf', now "
+			    "- tonumber(ARGV[4]))\n"
+			    "local ttl = math.floor((bmax + tonumber(ARGV[4])) "
+			    "/ 1000) + 60000\n"
+			    "for _, k in ipairs(KEYS) do redis.call('PEXPIRE', "
+			    "k, ttl) end\n"
+			    "local got, last, more = {}, 0, 0\n"
+			    "if ARGV[3] ~= '-' then\n"
+			    "  last = tonumber(ARGV[3])\n"
+			    "  if last > tonumber(redis.call('GET', seq) or 0) "
+			    "then last = 0 end\n"
+			    "  local ids = redis.call('ZRANGEBYSCORE', issued, "
+			    "'(' .. f(last),\n"
+			    "    '+inf', 'WITHSCORES', 'LIMIT', 0, " FG_STR(
+				FG_FLEET_PULL_PAGE) ")\n"
+						    "  for k = 1, #ids, 2 do\n"
+						    "    local m = ids[k]\n"
+						    "    last = tonumber(ids[k "
+						    "+ 1])\n"
+						    "    local e = #m == 40 "
+						    "and "
+						    "tonumber(redis.call('"
+						    "ZSCORE', ends, m) or 0)\n"
+						    "      or 0\n"
+						    "    if e > now then\n"
+						    "      got[#got + 1] = m\n"
+						    "      got[#got + 1] = "
+						    "f(e)\n"
+						    "    elseif e < 0 then\n"
+						    "      got[#got + 1] = m\n"
+						    "      got[#got + 1] = "
+						    "'0'\n"
+						    "    end\n"
+						    "  end\n"
+						    "  if #ids == 2 * " FG_STR(
+							FG_FLEET_PULL_PAGE) " t"
+									    "he"
+									    "n "
+									    "mo"
+									    "re"
+									    " ="
+									    " 1"
+									    " e"
+									    "nd"
+									    "\n"
+									    "en"
+									    "d"
+									    "\n"
+									    "re"
+									    "tu"
+									    "rn"
+									    " {"
+									    "f("
+									    "no"
+									    "w)"
+									    ", "
+									    "re"
+									    "di"
+									    "s."
+									    "ca"
+									    "ll"
+									    "('"
+									    "ZC"
+									    "AR"
+									    "D'"
+									    ", "
+									    "ho"
+									    "st"
+									    "s)"
+									    ", "
+									    "f("
+									    "la"
+									    "st"
+									    "),"
+									    " m"
+									    "or"
+									    "e,"
+									    " g"
+									    "ot"
+									    "}"
+									    "\n";
+
+/*
+ * KEYS: tat, ends, issued, seq. ARGV: the sources. Each source blocked
+ * now becomes an unblock (its end minus now, a new sequence number), and
+ * its TATs go: the source starts afresh. Returns how many were blocked.
+ */
+static const char unblock_script[] =
+    "local tat, ends, issued, seq = KEYS[1], KEYS[2], KEYS[3], KEYS[4]\n"
+    "local t = redis.call('TIME')\n"
+    "local now = tonumber(t[1]) * 1000000 + tonumber(t[2])\n"
+    "local n = 0\n"
+    "for _, src in ipairs(ARGV) do\n"
+    "  redis.call('ZREM', tat, 'p' .. src, 'b' .. src, 'c' .. src)\n"
+    "  if tonumber(redis.call('ZSCORE', ends, src) or 0) > now then\n"
+    "    redis.call('ZADD', ends, string.format('%.0f', -now), src)\n"
+    "    redis.call('ZADD', issued, redis.call('INCR', seq), src)\n"
+    "    n = n + 1\n"
     "  end\n"
-    "  if untl > 0 then\n"
-    "    if untl > now + bmax then untl = now + bmax end\n"
-    "    redis.call('ZADD', blocks, now,\n"
-    "               string.format('%.0f', untl) .. '|' .. src)\n"
-    "  end\n"
     "end\n"
-    "redis.call('ZADD', hosts, now, ARGV[1])\n"
-    "redis.call('ZREMRANGEBYSCORE', hosts, '-inf', now - tonumber(ARGV[4]))\n"
-    "local ttl = math.floor((bmax + tonumber(ARGV[4])) / 1000) + 60000\n"
-    "for _, k in ipairs(KEYS) do redis.call('PEXPIRE', k, ttl) end\n"
-    "local got = {}\n"
-    "if ARGV[3] ~= '-' then\n"
-    "  got = redis.call('ZRANGEBYSCORE', blocks, ARGV[3], '+inf',\n"
-    "                   'LIMIT', 0, " FG_STR(
-	FG_FLEET_PULL_MAX) ")\n"
-			   "end\n"
-			   "return {string.format('%.0f', now), "
-			   "redis.call('ZCARD', hosts), got}\n";
+    "return n\n";
 
 enum fg_fleet_op fg_fleet_error_op(const char *err, enum fg_fleet_op step)
 {
@@ -88,7 +213,74 @@ enum fg_fleet_op fg_fleet_error_op(const char *err, enum fg_fleet_op step)
 struct fg_fleet_conn {
 	redisContext *rc;
 	char sha[41];
+	/* hiredis' reply builders, which bounded_* call within bounds */
+	redisReplyObjectFunctions *hiredis_fn, bounded_fn;
+	bool too_big; /* a reply went past the bounds */
 };
+
+/* Replies past FG_FLEET_REPLY_*_MAX are refused while they are read: a
+ * Redis anyone can write to never makes the client build more. The
+ * reader's private data is the connection. */
+static struct fg_fleet_conn *conn_of(const redisReadTask *t)
+{
+	return t->privdata;
+}
+
+static void *bounded_string(const redisReadTask *t, char *s, size_t len)
+{
+	struct fg_fleet_conn *c = conn_of(t);
+
+	if (len > FG_FLEET_REPLY_STRING_MAX) {
+		c->too_big = true;
+		return NULL;
+	}
+	return c->hiredis_fn->createString(t, s, len);
+}
+
+static void *bounded_array(const redisReadTask *t, int n)
+{
+	struct fg_fleet_conn *c = conn_of(t);
+
+	if (n > FG_FLEET_REPLY_ELEMENTS_MAX) {
+		c->too_big = true;
+		return NULL;
+	}
+	return c->hiredis_fn->createArray(t, n);
+}
+
+static void *bounded_integer(const redisReadTask *t, long long v)
+{
+	return conn_of(t)->hiredis_fn->createInteger(t, v);
+}
+
+static void *bounded_nil(const redisReadTask *t)
+{
+	return conn_of(t)->hiredis_fn->createNil(t);
+}
+
+static void bound_replies(struct fg_fleet_conn *c)
+{
+	redisReader *rd = c->rc->reader;
+
+	c->hiredis_fn = rd->fn;
+	c->bounded_fn = (redisReplyObjectFunctions){
+	    .createString = bounded_string,
+	    .createArray = bounded_array,
+	    .createInteger = bounded_integer,
+	    .createNil = bounded_nil,
+	    .freeObject = c->hiredis_fn->freeObject,
+	};
+	rd->fn = &c->bounded_fn;
+	rd->privdata = c;
+}
+
+/* What went wrong with the connection, for err. */
+static const char *conn_error(const struct fg_fleet_conn *c)
+{
+	if (c->too_big)
+		return "reply from Redis over the size bound";
+	return c->rc->err ? c->rc->errstr : "no reply";
+}
 
 static struct timeval tv_of(__u64 ns)
 {
@@ -106,8 +298,7 @@ static redisReply *command(struct fg_fleet_conn *c, char *err, size_t errlen,
 	redisReply *r = redisCommandArgv(c->rc, argc, argv, NULL);
 
 	if (!r) {
-		snprintf(err, errlen, "%s",
-			 c->rc->err ? c->rc->errstr : "no reply");
+		snprintf(err, errlen, "%s", conn_error(c));
 		return NULL;
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
@@ -185,6 +376,7 @@ struct fg_fleet_conn *fg_fleet_connect(const struct fg_redis_addr *a,
 		snprintf(err, errlen, "setting the timeout failed");
 		goto fail;
 	}
+	bound_replies(c);
 	if (setup(c, a, password, op, err, errlen))
 		goto fail;
 	return c;
@@ -240,6 +432,18 @@ int fg_fleet_source_parse(const char *s, size_t len, struct fg_src_key *k)
 	return 0;
 }
 
+/* The script's keys, in its KEYS order. */
+#define FLEET_KEYS 5
+#define FLEET_KEY_MAX (FG_FLEET_NAME_MAX + 16)
+static void fleet_keys(const char *name, char keys[][FLEET_KEY_MAX])
+{
+	static const char *const suffix[FLEET_KEYS] = {"tat", "ends", "issued",
+						       "seq", "hosts"};
+
+	for (int i = 0; i < FLEET_KEYS; i++)
+		snprintf(keys[i], FLEET_KEY_MAX, "fg:{%s}:%s", name, suffix[i]);
+}
+
 /* The arguments of one script call, as strings in one buffer. */
 struct call {
 	const char **argv;
@@ -284,36 +488,35 @@ static size_t call_rules(const struct fg_fleet_sync_args *a, size_t from,
 /* Formats and queues one call of items [from, to). */
 static int queue_call(struct fg_fleet_conn *c,
 		      const struct fg_fleet_sync_args *a, size_t from,
-		      size_t to, bool pull, struct fg_fleet_result *r)
+		      size_t to, bool pull, __u64 watermark,
+		      struct fg_fleet_result *r)
 {
 	struct rule_tol rules[FG_MAX_RULES];
 	size_t nrules = call_rules(a, from, to, rules, FG_MAX_RULES);
-	/* EVALSHA sha 3, three keys, host, five numbers, 4 per rule and
+	/* EVALSHA sha 5, five keys, host, five numbers, 4 per rule and
 	 * 4 per source. */
-	size_t nargs = 3 + 3 + 1 + 5 + (nrules + (to - from)) * 4;
+	size_t nargs = 3 + FLEET_KEYS + 1 + 5 + (nrules + (to - from)) * 4;
 	struct call cl = {
 	    .argv = calloc(nargs, sizeof(*cl.argv)),
 	    .lens = calloc(nargs, sizeof(*cl.lens)),
 	    .text = malloc(32 * 5UL + nrules * (9 + 3 * 32UL) +
 			   (to - from) * (41 + 3 * 32)),
 	};
-	char keys[3][FG_FLEET_NAME_MAX + 16], *at = cl.text, *cmd = NULL;
+	char keys[FLEET_KEYS][FLEET_KEY_MAX], *at = cl.text, *cmd = NULL;
 	int len, rc = -ENOMEM;
 
 	if (!cl.argv || !cl.lens || !cl.text)
 		goto out;
 	cl.argv[cl.argc++] = "EVALSHA";
 	cl.argv[cl.argc++] = c->sha;
-	cl.argv[cl.argc++] = "3";
-	snprintf(keys[0], sizeof(keys[0]), "fg:{%s}:tat", a->name);
-	snprintf(keys[1], sizeof(keys[1]), "fg:{%s}:blocks", a->name);
-	snprintf(keys[2], sizeof(keys[2]), "fg:{%s}:hosts", a->name);
-	for (int i = 0; i < 3; i++)
+	cl.argv[cl.argc++] = FG_STR(FLEET_KEYS);
+	fleet_keys(a->name, keys);
+	for (int i = 0; i < FLEET_KEYS; i++)
 		cl.argv[cl.argc++] = keys[i];
 	cl.argv[cl.argc++] = a->host;
 	add_arg(&cl, &at, "%.0f", (double)a->now_us);
 	if (pull)
-		add_arg(&cl, &at, "%.0f", (double)a->watermark_us);
+		add_arg(&cl, &at, "%.0f", (double)watermark);
 	else
 		cl.argv[cl.argc++] = "-";
 	add_arg(&cl, &at, "%.0f", (double)a->host_ttl_us);
@@ -356,48 +559,123 @@ out:
 	return rc;
 }
 
-static __u64 str_u64(const redisReply *r)
+int fg_fleet_parse_u64(const char *s, size_t len, __u64 *out)
 {
-	if (r->type == REDIS_REPLY_INTEGER)
-		return r->integer > 0 ? (__u64)r->integer : 0;
-	if (r->type == REDIS_REPLY_STRING)
-		return strtoull(r->str, NULL, 10);
+	__u64 v = 0;
+
+	if (!len || len > 20)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned int d = (unsigned int)(s[i] - '0');
+
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	*out = v;
 	return 0;
 }
 
-/* The last call's reply: {now, hosts, {"until|source", ...}}. */
-static int parse_result(const redisReply *rep, struct fg_fleet_result *r,
-			char *err, size_t errlen)
+int fg_fleet_parse_block(const char *src, size_t srclen, const char *end,
+			 size_t endlen, __u64 now_us, __u64 max_us,
+			 struct fg_fleet_pulled *out)
 {
+	__u64 until;
+
+	if (fg_fleet_source_parse(src, srclen, &out->key) ||
+	    fg_fleet_parse_u64(end, endlen, &until))
+		return -EINVAL;
+	if (until > now_us && until - now_us > max_us)
+		until = now_us + max_us;
+	out->until_us = until;
+	return 0;
+}
+
+static bool is_string(const redisReply *r)
+{
+	return r->type == REDIS_REPLY_STRING;
+}
+
+/* A call's reply: {now, hosts, last, more, {source, end, ...}}. Its
+ * pairs are appended to r->blocks (room made by the caller). */
+static int parse_result(const redisReply *rep,
+			const struct fg_fleet_sync_args *a,
+			struct fg_fleet_result *r, bool *more, char *err,
+			size_t errlen)
+{
+	redisReply *const *e = rep->element;
 	const redisReply *got;
 
-	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 ||
-	    rep->element[2]->type != REDIS_REPLY_ARRAY) {
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 5 ||
+	    !is_string(e[0]) || e[1]->type != REDIS_REPLY_INTEGER ||
+	    !is_string(e[2]) || e[3]->type != REDIS_REPLY_INTEGER ||
+	    e[4]->type != REDIS_REPLY_ARRAY || e[4]->elements % 2 ||
+	    e[4]->elements > 2UL * FG_FLEET_PULL_PAGE ||
+	    fg_fleet_parse_u64(e[0]->str, e[0]->len, &r->now_us) ||
+	    fg_fleet_parse_u64(e[2]->str, e[2]->len, &r->watermark) ||
+	    e[1]->integer < 0 || e[1]->integer > UINT32_MAX) {
 		snprintf(err, errlen, "unexpected reply to the sync script");
 		return -EPROTO;
 	}
-	r->now_us = str_u64(rep->element[0]);
-	r->hosts = (unsigned int)str_u64(rep->element[1]);
-	got = rep->element[2];
-	r->blocks =
-	    calloc(got->elements ? got->elements : 1, sizeof(*r->blocks));
-	if (!r->blocks)
-		return -ENOMEM;
-	for (size_t i = 0; i < got->elements; i++) {
-		const redisReply *e = got->element[i];
-		const char *bar = e->type == REDIS_REPLY_STRING
-				      ? memchr(e->str, '|', e->len)
-				      : NULL;
-		struct fg_fleet_pulled *b = &r->blocks[r->nblocks];
+	r->hosts = (unsigned int)e[1]->integer;
+	*more = e[3]->integer != 0;
+	got = e[4];
+	for (size_t i = 0; i < got->elements; i += 2) {
+		const redisReply *s = got->element[i], *u = got->element[i + 1];
 
-		if (!bar ||
-		    fg_fleet_source_parse(
-			bar + 1, e->len - (size_t)(bar + 1 - e->str), &b->key))
-			continue; /* not ours: skip, do not fail the sync */
-		b->until_us = strtoull(e->str, NULL, 10);
+		if (!is_string(s) || !is_string(u) ||
+		    fg_fleet_parse_block(s->str, s->len, u->str, u->len,
+					 r->now_us, a->block_max_us,
+					 &r->blocks[r->nblocks])) {
+			r->malformed++; /* skipped: it does not fail the sync */
+			continue;
+		}
 		r->nblocks++;
 	}
 	return 0;
+}
+
+/* Room for one more page of blocks. */
+static int blocks_room(struct fg_fleet_result *r, size_t *cap)
+{
+	struct fg_fleet_pulled *b;
+
+	if (r->nblocks + FG_FLEET_PULL_PAGE <= *cap)
+		return 0;
+	b = realloc(r->blocks, (*cap + FG_FLEET_PULL_PAGE) * sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	r->blocks = b;
+	*cap += FG_FLEET_PULL_PAGE;
+	return 0;
+}
+
+/* Reads n replies, so that the connection stays in step; the last one
+ * is parsed (unless an earlier one failed). */
+static int read_replies(struct fg_fleet_conn *c,
+			const struct fg_fleet_sync_args *a, size_t n,
+			struct fg_fleet_result *r, bool *more, char *err,
+			size_t errlen)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		redisReply *rep = NULL;
+
+		if (redisGetReply(c->rc, (void **)&rep) != REDIS_OK || !rep) {
+			snprintf(err, errlen, "%s", conn_error(c));
+			return -EIO;
+		}
+		if (rep->type == REDIS_REPLY_ERROR) {
+			if (!rc)
+				snprintf(err, errlen, "%s", rep->str);
+			rc = -EPROTO;
+		} else if (i + 1 == n && !rc) {
+			rc = parse_result(rep, a, r, more, err, errlen);
+		}
+		freeReplyObject(rep);
+	}
+	return rc;
 }
 
 int fg_fleet_sync(struct fg_fleet_conn *c, const struct fg_fleet_sync_args *a,
@@ -405,40 +683,81 @@ int fg_fleet_sync(struct fg_fleet_conn *c, const struct fg_fleet_sync_args *a,
 {
 	size_t ncalls =
 	    a->nitems ? (a->nitems + FG_FLEET_CHUNK - 1) / FG_FLEET_CHUNK : 1;
+	size_t cap = 0;
+	bool more = false;
 	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
+	r->watermark = a->watermark;
 	for (size_t i = 0; i < ncalls; i++) {
 		size_t from = i * FG_FLEET_CHUNK;
 		size_t to = from + FG_FLEET_CHUNK < a->nitems
 				? from + FG_FLEET_CHUNK
 				: a->nitems;
 
-		rc = queue_call(c, a, from, to, i + 1 == ncalls, r);
+		rc = queue_call(c, a, from, to, i + 1 == ncalls, a->watermark,
+				r);
 		if (rc) {
 			snprintf(err, errlen, "queueing the sync: %s",
 				 strerror(-rc));
 			return rc;
 		}
 	}
-	/* Read every reply, so that the connection stays in step. */
-	for (size_t i = 0; i < ncalls; i++) {
-		redisReply *rep = NULL;
-
-		if (redisGetReply(c->rc, (void **)&rep) != REDIS_OK || !rep) {
-			snprintf(err, errlen, "%s",
-				 c->rc->err ? c->rc->errstr : "no reply");
-			return -EIO;
-		}
-		if (rep->type == REDIS_REPLY_ERROR) {
-			if (!rc)
-				snprintf(err, errlen, "%s", rep->str);
-			rc = -EPROTO;
-		} else if (i + 1 == ncalls && !rc) {
-			rc = parse_result(rep, r, err, errlen);
-		}
-		freeReplyObject(rep);
+	rc = blocks_room(r, &cap);
+	if (!rc)
+		rc = read_replies(c, a, ncalls, r, &more, err, errlen);
+	/* The rest of the changes, a page per call, from the last one
+	 * received on. */
+	for (int page = 1; !rc && more && page < FG_FLEET_PULL_PAGES; page++) {
+		rc = blocks_room(r, &cap);
+		if (!rc)
+			rc = queue_call(c, a, 0, 0, true, r->watermark, r);
+		if (!rc)
+			rc = read_replies(c, a, 1, r, &more, err, errlen);
 	}
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	return rc;
+}
+
+int fg_fleet_unblock(struct fg_fleet_conn *c, const char *name,
+		     const struct fg_src_key *keys, size_t n, char *err,
+		     size_t errlen)
+{
+	char k[FLEET_KEYS][FLEET_KEY_MAX], (*src)[41] = calloc(n, 41);
+	const char **argv = calloc(3 + 4 + n, sizeof(*argv));
+	redisReply *r = NULL;
+	int argc = 0, rc = -ENOMEM;
+
+	if (!src || !argv) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	fleet_keys(name, k);
+	argv[argc++] = "EVAL";
+	argv[argc++] = unblock_script;
+	argv[argc++] = "4";
+	for (int i = 0; i < 4; i++)
+		argv[argc++] = k[i];
+	for (size_t i = 0; i < n; i++) {
+		fg_fleet_source_format(&keys[i], src[i]);
+		argv[argc++] = src[i];
+	}
+	r = command(c, err, errlen, argc, argv);
+	if (!r) {
+		rc = -EPROTO;
+	} else if (r->type != REDIS_REPLY_INTEGER || r->integer < 0 ||
+		   r->integer > (long long)n) {
+		snprintf(err, errlen, "unexpected reply to the unblock script");
+		rc = -EPROTO;
+	} else {
+		rc = (int)r->integer;
+	}
+out:
+	if (r)
+		freeReplyObject(r);
+	free(argv);
+	free(src);
 	return rc;
 }
 

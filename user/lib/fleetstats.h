@@ -22,6 +22,9 @@ struct fg_fleet_stats {
 	unsigned long long published_sources; /* items sent, total */
 	unsigned long long commands, bytes_sent;
 	unsigned long long blocks_applied; /* fleet blocks written */
+	/* pulled entries skipped: malformed, or for a rule without a fleet
+	 * limit here */
+	unsigned long long blocks_refused;
 };
 
 /* Counts one sync of `seconds` into the histogram. */

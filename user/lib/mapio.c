@@ -1166,6 +1166,14 @@ int fg_fleet_block_put(struct fg_maps *m, const struct fg_src_key *k,
 	return 1;
 }
 
+int fg_fleet_block_del(struct fg_maps *m, const struct fg_src_key *k)
+{
+	if (bpf_map_delete_elem(m->fleet_blocked, k))
+		return -errno;
+	fg_maps_verdicts_changed(m);
+	return 0;
+}
+
 int fg_fleet_blocked_clear(struct fg_maps *m)
 {
 	struct fg_src_key k;

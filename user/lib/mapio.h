@@ -161,6 +161,8 @@ long fg_fleet_blocked_walk(struct fg_maps *m, fg_blocked_cb cb, void *arg);
 long fg_fleet_blocked_expire(struct fg_maps *m, __u64 now, long *live);
 int fg_fleet_block_put(struct fg_maps *m, const struct fg_src_key *k,
 		       const struct fg_block *b);
+/* Deletes one fleet block: 0, or -errno (-ENOENT: none). */
+int fg_fleet_block_del(struct fg_maps *m, const struct fg_src_key *k);
 /* Deletes every fleet block; returns how many. */
 int fg_fleet_blocked_clear(struct fg_maps *m);
 /* Reads up to cap entries of fg_fleet_counts; returns how many, or

@@ -136,6 +136,10 @@ static void fleet_series(struct fg_buf *b, const struct fg_snapshot *s,
 			      fg_fleet_op_names[op], f->errors[op]);
 	counter(b, "floodgate_fleet_published_sources_total",
 		"Source charges sent to the fleet.", f->published_sources);
+	counter(b, "floodgate_fleet_blocks_refused_total",
+		"Fleet blocks pulled and refused: malformed, or for a rule "
+		"without a fleet limit here.",
+		f->blocks_refused);
 	counter(b, "floodgate_fleet_redis_commands_total",
 		"Commands sent to Redis by fleet syncs.", f->commands);
 	counter(b, "floodgate_fleet_redis_sent_bytes_total",
