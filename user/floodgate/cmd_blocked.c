@@ -186,7 +186,8 @@ static int unblock_fleet(struct cli *c, const struct fg_cmdline *a,
 		cli_err(c, 1, "%s", err);
 		return -1;
 	}
-	fg_fleet_rules_build(&s, &rules);
+	/* Ids only: the slots are the running daemon's business. */
+	fg_fleet_rules_build(&s, NULL, &rules);
 	for (unsigned int i = 0; i < rules.n; i++) {
 		if (a->rule && rules.rule[i].id != fg_rule_id(a->rule))
 			continue;

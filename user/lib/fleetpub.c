@@ -23,7 +23,7 @@ void fg_fleet_rules_build(const struct fg_settings *s, const __u8 *rule_slot,
 		if (!r->has_fleet)
 			continue;
 		f->id = fg_rule_id(r->name);
-		f->slot = rule_slot[i];
+		f->slot = rule_slot ? rule_slot[i] : 0;
 		for (int d = 0; d < FG_DIM_COUNT; d++) {
 			const struct fg_dim_limit *l = &r->fleet[d];
 			double iv;

@@ -36,9 +36,10 @@ struct fg_fleet_rules {
 };
 
 /* The fleet's rules of s; rule_slot: each rule's slot, in config order
- * (fg_rule_match.rule_slot). A tolerance is at least two sync periods'
- * worth: counts arrive a period at a time, and a smaller one would
- * block a source at its limit on every arrival. */
+ * (fg_rule_match.rule_slot), or NULL where only the ids matter (slot 0
+ * then). A tolerance is at least two sync periods' worth: counts arrive
+ * a period at a time, and a smaller one would block a source at its
+ * limit on every arrival. */
 void fg_fleet_rules_build(const struct fg_settings *s, const __u8 *rule_slot,
 			  struct fg_fleet_rules *out);
 const struct fg_fleet_rule *fg_fleet_rule_find(const struct fg_fleet_rules *r,
