@@ -134,10 +134,12 @@ test-long: deps
 	$(Q)$(MAKE) --no-print-directory -j$(JOBS) tests
 	$(Q)FG_LONG=1 tests/run.sh long
 
-# FUZZ_SECONDS bounds the longer run.
+# FUZZ_SECONDS bounds the longer run; the runner's timeout of the suite
+# (tests/run.sh) grows with it.
 fuzz: deps
 	$(Q)$(MAKE) --no-print-directory tests
-	$(Q)FG_FUZZ_SECONDS=$${FUZZ_SECONDS:-300} tests/run.sh bpf_datapath
+	$(Q)s=$${FUZZ_SECONDS:-300}; FG_FUZZ_SECONDS=$$s \
+		FG_SUITE_TIMEOUT=$${FG_SUITE_TIMEOUT:-$$((s + 600))} tests/run.sh bpf_datapath
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory tests
@@ -354,17 +356,19 @@ fuzz-user: deps fuzz-build
 # end of user-space fuzzing -------------------------------------------------------
 
 # quality gates ---------------------------------------------------------------
-# lint needs every generated header its C files include (the benchmark
-# skeletons too), so it builds them first. SANITIZE=1 builds with ASan +
-# UBSan (any report aborts); `make tests` also builds that copy in
-# build/san/ for the sanitizer suites (tests/gates/). `make reproducible`
-# builds the tree twice in two directories and compares every output.
+# lint needs every generated header its C files include, and only those:
+# the skeletons of the datapath, of the test programs (tests/progs/) and
+# of the benchmarks (tests/gates/test_lint.sh runs it on a fresh clone).
+# SANITIZE=1 builds with ASan + UBSan (any report aborts); `make tests`
+# also builds that copy in build/san/ for the sanitizer suites
+# (tests/gates/). `make reproducible` builds the tree twice in two
+# directories and compares every output.
 LINT_SH := .ci/run tools/bash-completion/floodgate $(sort $(wildcard tests/*.sh tests/*/*.sh tools/*.sh tools/*/*.sh))
 SAN_OUT := $(OUT)/san
 
 .PHONY: san reproducible repro-outputs
 
-lint: all $(BENCH_SKELS)
+lint: $(SKEL) $(TEST_SKEL) $(BENCH_SKELS)
 	$(Q)tools/lint.sh $(LINT_C) --sh $(LINT_SH)
 
 ifeq ($(SANITIZE),1)

@@ -58,9 +58,11 @@ else
 fi
 while read -r p v; do have[$p]=$v; done < <(installed)
 
-# in_archive PACKAGE VERSION: apt knows that exact version.
+# in_archive PACKAGE VERSION: apt knows that exact version. madison pads
+# a version shorter than 10 characters with blanks on its left.
 in_archive() {
-	apt-cache madison "$1" 2>/dev/null | awk -F' [|] ' -v v="$2" '$2 == v { f = 1 } END { exit !f }'
+	apt-cache madison "$1" 2>/dev/null |
+		awk -F' [|] ' -v v="$2" '{ gsub(/ /, "", $2) } $2 == v { f = 1 } END { exit !f }'
 }
 
 todo=()   # what to install: package or package=version
