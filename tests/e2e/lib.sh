@@ -48,7 +48,8 @@
 #   extras    fg_src_stat SOURCE [passed|dropped], fg_loadgen_span
 #             FILE.. (-> "T SENT"), fg_metrics HOST:PORT [CURL_ARGS..],
 #             fg_metric_value SERIES < TEXT, fg_log_count PATTERN [LOG],
-#             fg_log_wait PATTERN SECS [N [LOG]], check_str DESC A B
+#             fg_log_wait PATTERN SECS [N [LOG]], check_str DESC A B,
+#             check_none DESC CMD.. (CMD succeeds, prints nothing)
 # Names: FG_NS_CLIENT/FG_NS_SERVER, FG_IF_CLIENT/FG_IF_SERVER,
 # FG_PIN_DIR (/sys/fs/bpf/fg-test-SUFFIX), FG_TMP; addresses
 # FG_CLIENT4/6, FG_SERVER4/6, FG_FLOOD4_NET, FG_OTHER4_NET, FG_FLOOD6_NET.
@@ -303,6 +304,9 @@ fg_kill() {
 }
 
 # fg_wait_until TIMEOUT_S CMD...: poll CMD every 0.1 s until it succeeds.
+# CMD runs anew each poll; its arguments do not: `fg_wait_until 3 test
+# "$(f)" = ""` expands f once and never polls. Wrap such a test in a
+# function.
 fg_wait_until() {
 	local deadline=$((SECONDS + $1))
 	shift
@@ -868,6 +872,21 @@ _fg_log_has() { [ "$(fg_log_count "$1" "$3")" -ge "$2" ]; }
 # FG_DAEMON_LOG) has at least N (default 1) lines holding PATTERN.
 fg_log_wait() {
 	fg_wait_until "$2" _fg_log_has "$1" "${3:-1}" "${4:-$FG_DAEMON_LOG}"
+}
+
+# check_none DESC CMD...: ok when CMD succeeds and prints nothing: an
+# empty answer from a tool that failed is not "none".
+check_none() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc" "command: $*" "exit $rc" "$(printf '%s\n' "$out" | tail -n 20)"
+		return 1
+	fi
 }
 
 # check_str DESC ACTUAL EXPECTED: string equality, one TAP line.

@@ -185,7 +185,7 @@ else
 fi
 up=0
 for k in "${HOSTS[@]}"; do
-	fg_wait_until 10 test "$(metric "$k" floodgate_fleet_up)" = 1 && up=$((up + 1))
+	fg_wait_until 10 fleet_up_is 1 "$k" && up=$((up + 1))
 done
 hosts_seen=$(metric 1 floodgate_fleet_hosts)
 if [ "$up" = 3 ] && [ "$hosts_seen" = 3 ]; then
@@ -194,10 +194,22 @@ else
 	not_ok "every host connected and sees 3 hosts" "up on $up hosts; host 1 sees ${hosts_seen:-?}" \
 		"$(tail -n 5 "${LOG[1]}")"
 fi
+# fleet_up_is V K: host K's floodgate_fleet_up is V.
+fleet_up_is() { [ "$(metric "$2" floodgate_fleet_up)" = "$1" ]; }
+# fleet_hosts_is N K: host K sees N hosts (floodgate_fleet_hosts).
+fleet_hosts_is() { [ "$(metric "$2" floodgate_fleet_hosts)" = "$1" ]; }
+# every_host CMD...: CMD ... K succeeds for every host K.
+every_host() {
+	local k
+	for k in "${HOSTS[@]}"; do "$@" "$k" || return 1; done
+}
 
 # --- sampling ----------------------------------------------------------------
 
 # sampler CLI OUT SECS PIN...: every second (SECS + 1 samples, from now),
+# Each host publishes itself at its own first sync: host 1 may count the
+# others a period later.
+fg_wait_until 5 fleet_hosts_is 3 1
 # each host's per-source passed and dropped (`floodgate --json top`), one
 # JSON line per sample stamped with CLOCK_MONOTONIC (the clock of
 # fg-loadgen's first_ns/last_ns). Run in the background.
@@ -357,7 +369,7 @@ fleet_off_all() {
 	done
 }
 fg_wait_until 5 fleet_off_all || diag "not every host logged the fleet off"
-fg_wait_until 5 test "$(metric 1 floodgate_fleet_up)$(metric 2 floodgate_fleet_up)$(metric 3 floodgate_fleet_up)" = 000
+fg_wait_until 5 every_host fleet_up_is 0
 was=$(drops_all fleet_limit)
 # The source table keeps counting: polite_check subtracts nothing, so
 # the polite figures of this phase are not checked again.
@@ -379,7 +391,7 @@ for k in "${HOSTS[@]}"; do
 done
 up=0
 for k in "${HOSTS[@]}"; do
-	fg_wait_until 5 test "$(metric "$k" floodgate_fleet_up)" = 1 && up=$((up + 1))
+	fg_wait_until 5 fleet_up_is 1 "$k" && up=$((up + 1))
 done
 check_eq "fleet back on: every host connected again" "$up" 3
 
@@ -399,12 +411,6 @@ status_blocked() {
 		/^fleet:/ { sub(/.*; /, ""); n = $1 } END { print n + 0 }'
 }
 now() { echo "$EPOCHREALTIME"; }
-# every_host CMD...: CMD ... K succeeds for every host K.
-every_host() {
-	local k
-	for k in "${HOSTS[@]}"; do "$@" "$k" || return 1; done
-}
-fleet_up_is() { [ "$(metric "$2" floodgate_fleet_up)" = "$1" ]; }
 # block_left_ge K SRC SECS: host K blocks SRC for SECS more at least.
 block_left_ge() { fleet_blocks "$1" "$2" | awk -v s="$3" '{ exit !($1 > 0 && $2 >= s) }'; }
 # map_entries PIN_PATH: entries in a pinned map (0 when empty).

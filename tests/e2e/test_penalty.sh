@@ -95,6 +95,11 @@ import json, sys
 for e in json.load(sys.stdin):
     print(e["source"], e["seconds_left"], e["rule"], e["scope"])' | sort
 }
+# blocked_none: the list was read and is empty.
+blocked_none() {
+	local out
+	out=$(blocked_json) && [ -z "$out" ]
+}
 # one_entry DESC SOURCE T0 [RULE [SCOPE]]: the --json list holds exactly
 # one entry of SOURCE, with that rule (pen) and scope (rule), and
 # BLOCK_S minus the time since T0 (taken before the packets that boxed
@@ -261,8 +266,8 @@ else
 fi
 # Both entries were made within a few ms: one sweep may see one, the next
 # the other.
-fg_wait_until 3 test "$(blocked_json)" = ""
-check_str "after expiry the blocked list is empty" "$(blocked_json)" ""
+fg_wait_until 3 blocked_none
+check_none "after expiry the blocked list is empty" blocked_json
 check_eq "after expiry floodgate_blocked_sources = 0" "$(gauge)" 0
 check_eq "the pinned penalty-box map is empty (the daemon removed the entries)" \
 	"$(bpftool -j map dump pinned "$FG_PIN_DIR/fg_blocked" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 0
