@@ -42,8 +42,8 @@
 #             ARGS.., fg_daemon_stop [PID], fg_daemon_cmd ARGS.., fg_cli ARGS.., fg_loadgen NS
 #             ARGS.., fg_unit_caps KEY, fg_unit_value KEY,
 #             fg_unit_use UNIT_FILE
-#   counters  fg_stats_snapshot FILE, fg_stat [--since FILE] ACTION
-#             REASON [packets|bytes], fg_stat_percpu (same args),
+#   counters  fg_stats_snapshot FILE, fg_stat [--since FILE] [--rule
+#             NAME] ACTION REASON [packets|bytes], fg_stat_percpu (same args),
 #             fg_stats_cpus [--since FILE], fg_stats_show [--since FILE]
 #   extras    fg_src_stat SOURCE [passed|dropped], fg_loadgen_span
 #             FILE.. (-> "T SENT"), fg_metrics HOST:PORT [CURL_ARGS..],
@@ -764,7 +764,7 @@ per_row = len(actions) * slots
 rows = max((int(k) for k in cur), default=0) // per_row + 1
 
 def select(a, r):
-    return [row * per_row + ai * slots + ri for row in range(rows)
+    return [w * per_row + ai * slots + ri for w in (range(rows) if row is None else [row])
             for ai in pick(actions, a, "action") for ri in pick(reasons, r, "reason")]
 
 def field(args, i):
@@ -799,12 +799,46 @@ else:
 PY
 }
 
+# _fg_rule_args ARGS...: ARGS with `--rule NAME` turned into `--row N`,
+# the rule's row of fg_stats (rule slot + 1; the slots are the order of
+# `floodgate --json status`'s rules, "default" first), one a line. Fails
+# when the CLI does or knows no such rule.
+_fg_rule_args() {
+	local a=("$@") i slot
+	for ((i = 0; i < ${#a[@]}; i++)); do
+		[ "${a[i]}" = --rule ] || continue
+		slot=$(fg_cli --json status | python3 -c '
+import json, sys
+names = [r["name"] for r in json.load(sys.stdin)["rules"]]
+if sys.argv[1] not in names:
+    sys.exit(1)
+print(names.index(sys.argv[1]))' "${a[i + 1]}") ||
+			{ echo "fg_stat: no rule '${a[i + 1]}'" >&2; return 1; }
+		a[i]=--row a[i + 1]=$((slot + 1))
+	done
+	printf '%s\n' "${a[@]}"
+}
+
 # fg_stats_snapshot FILE: saves the current counters (for --since).
 fg_stats_snapshot() { _fg_stats_py snapshot "$1"; }
-# fg_stat [--since FILE] ACTION REASON [FIELD]: summed over CPUs.
-fg_stat() { _fg_stats_py total "$@"; }
-# fg_stat_percpu [--since FILE] ACTION REASON [FIELD]: "cpu0 cpu1 ...".
-fg_stat_percpu() { _fg_stats_py percpu "$@"; }
+# fg_stat [--since FILE] [--rule NAME] ACTION REASON [FIELD]: summed over
+# CPUs; with --rule, that rule's packets only ("default" for the default
+# limits), not those no rule counts (lists, penalty box) or other rules'.
+# Prints nothing and fails when the counters cannot be read.
+fg_stat() {
+	local args
+	args=$(_fg_rule_args "$@") || return 1
+	mapfile -t args <<<"$args"
+	_fg_stats_py total "${args[@]}"
+}
+# fg_stat_percpu [--since FILE] [--rule NAME] ACTION REASON [FIELD]:
+# "cpu0 cpu1 ...".
+fg_stat_percpu() {
+	local args
+	args=$(_fg_rule_args "$@") || return 1
+	mapfile -t args <<<"$args"
+	_fg_stats_py percpu "${args[@]}"
+}
 # fg_stats_cpus [--since FILE] [FIELD]: per CPU, every verdict summed:
 # what each CPU processed in XDP. "cpu0 cpu1 ...".
 fg_stats_cpus() { _fg_stats_py cpus "$@"; }
@@ -815,8 +849,9 @@ fg_stats_show() { _fg_stats_py show "$@"; }
 # (appended for the feature tests; the functions above are unchanged)
 
 # fg_src_stat SOURCE [passed|dropped]: one source's count in the source
-# table (`floodgate --json top --by packets`), summed over its rules; 0
-# when the source is not tracked. SOURCE as the CLI prints it: an IPv4
+# table (`floodgate top --by packets`), summed over its rules; 0 when the
+# source is not tracked; nothing (and non-zero) when the CLI fails, so a
+# check reading it fails too. SOURCE as the CLI prints it: an IPv4
 # address, or an IPv6 address masked to table.ipv6_prefix
 # (2001:db8:100::10 -> 2001:db8:100::).
 # Reads the table's text form with awk: python's start-up alone takes

@@ -60,7 +60,7 @@ office_pid=$!
 send "$OTHER" 9 $((FLOOD_PPS * FLOOD_S)) "" "$FLOOD_PPS"
 wait "$office_pid"
 office=$(rule_stat default@office pass)
-other=$(rule_stat default pass)
+other=$(fg_src_stat "$OTHER" passed)
 diag "passed in ${FLOOD_S}s: office $office (10x: 100 + 500/s), other $other (10 + 50/s)"
 # Bounds: burst + rate x T, within 10 % (the floods take about T).
 check_near "class office: burst 100 + 500/s x ${FLOOD_S}s passed" "$office" $((100 + 500 * FLOOD_S)) 10

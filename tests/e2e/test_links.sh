@@ -63,7 +63,7 @@ traffic() {
 	fg_stats_snapshot "$FG_TMP/s.$2.json"
 	fg_loadgen "$FG_NS_CLIENT" --dst "$LATE_S4" --port "$PORT" --src 203.0.113.80 \
 		--count "$1" --rate 2000 --duration 10 >/dev/null
-	check_ge "$2: XDP on $LATE saw the $1 packets sent over it" \
+	check_eq "$2: XDP on $LATE saw the $1 packets sent over it" \
 		"$(fg_stat --since "$FG_TMP/s.$2.json" '*' '*')" "$1"
 }
 attached_line() { grep -F 'msg="attached"' "$FG_DAEMON_LOG" | grep -F "iface=$LATE " | tail -n 1; }

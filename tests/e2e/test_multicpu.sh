@@ -47,8 +47,7 @@ else
 	tap_bail "no datapath to measure"
 fi
 
-# Counters start from here: anything before (IPv6 MLD from address setup)
-# is not ours.
+# Counters start from here: the daemon's own figures of the flood.
 base=$FG_TMP/stats.before.json
 fg_stats_snapshot "$base" || tap_bail "cannot read $FG_PIN_DIR/fg_stats"
 rxq_before=$(lab_rxq_stats "$FG_NS_SERVER" "$FG_IF_SERVER")
