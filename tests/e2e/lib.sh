@@ -702,9 +702,13 @@ _fg_stats_py() {
 import json, re, subprocess, sys
 
 root, pin, cmd, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-since = None
-if args[:1] == ["--since"]:
-    since, args = args[1], args[2:]
+since = row = None
+while args[:1] in (["--since"], ["--row"]):
+    if args[0] == "--since":
+        since = args[1]
+    else:
+        row = int(args[1])
+    args = args[2:]
 
 def names(macro):
     text = open(root + "/include/fg_reasons.h").read()
@@ -857,9 +861,11 @@ fg_stats_show() { _fg_stats_py show "$@"; }
 # Reads the table's text form with awk: python's start-up alone takes
 # most of a second on a busy machine, too slow for polling.
 fg_src_stat() {
-	fg_cli top --by packets -n 10000 | awk -v src="$1" -v f="${2:-passed}" '
+	local out
+	out=$(fg_cli top --by packets -n 10000) || return 1
+	awk -v src="$1" -v f="${2:-passed}" '
 		NR > 1 && $1 == src { n += (f == "dropped" ? $3 : $2) }
-		END { print n + 0 }'
+		END { print n + 0 }' <<<"$out"
 }
 
 # fg_loadgen_span FILE...: "T SENT" over fg-loadgen --json outputs: T in

@@ -147,7 +147,7 @@ send "$B" 9 50
 send "$B" 53 40
 send "$B" 80 10 tcp-syn
 check_eq "scope rule: $B's other traffic (udp 9, 53, tcp SYN 80: default limits, burst 100) is not blocked" "$(since rest drop '*')" 0
-check_eq "scope rule: all 100 of it passed under_limit" "$(since rest pass under_limit)" 100
+check_eq "scope rule: all 100 of it passed under_limit (default limits)" "$(since rest --rule default pass under_limit)" 100
 
 # block_scope source: over pen-all, boxed for everything.
 t0=$(date +%s.%N)
