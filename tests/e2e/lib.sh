@@ -226,8 +226,6 @@ _tap_finish() {
 
 fg_require_root() {
 	[ "$(id -u)" -eq 0 ] || tap_skip_all "needs root (netns, XDP, bpffs)"
-	# Every lab namespace gets an output filter (lab_quiet).
-	command -v nft >/dev/null 2>&1 || tap_skip_all "nft not installed"
 	[ -d /var/run/netns ] || mkdir -p /var/run/netns
 	if ! mountpoint -q /sys/fs/bpf; then
 		mount -t bpf bpf /sys/fs/bpf 2>/dev/null ||
@@ -332,7 +330,7 @@ lab_ns_create() {
 		net.ipv6.conf.default.accept_ra=0 \
 		net.ipv6.conf.all.router_solicitations=0 \
 		net.ipv6.conf.default.router_solicitations=0 >/dev/null 2>&1
-	lab_quiet "$1" || { diag "lab_ns_create $1: no nftables output filter"; return 1; }
+	lab_quiet "$1" || { diag "lab_ns_create $1: no nftables output filter (nft from tools/deps.sh)"; return 1; }
 }
 
 # lab_quiet NS: an nftables output chain in NS that drops what a
