@@ -451,7 +451,9 @@ ever_blocked() {
 # FLOOD_LOCAL at LOCAL_FLOOD_PPS to every host on rule `local` (LOCAL_PPS
 # per host): 3 x LOCAL_PPS is over the fleet limit, so the fleet holds it
 # to FLEET_PPS while Redis is there, and each host to LOCAL_PPS without.
-flood_all "$FLOOD_LOCAL" "$PORT_LOCAL" "$LOCAL_FLOOD_PPS" 15 local
+# Stopped after the last check that needs it ("Redis back"): its length
+# only bounds it, long enough for a loaded machine to get there.
+flood_all "$FLOOD_LOCAL" "$PORT_LOCAL" "$LOCAL_FLOOD_PPS" 40 local
 check "Redis up: every host gets fleet blocks for $FLOOD_LOCAL (3 x $LOCAL_PPS/s passed locally > $FLEET_PPS/s)" \
 	ever_blocked "$FLOOD_LOCAL" 5
 # Kill while a block is on: host 1 has one with >= 0.2 s left.
