@@ -28,7 +28,7 @@
 #             NAME.., fg_require_cpus N
 #   lab       lab_setup [--queues N] [--no-gro], lab_ns_create NS,
 #             lab_veth NSA IFA NSB IFB [QUEUES], lab_addr, lab_neigh,
-#             lab_mac, lab_gro, lab_xps, lab_exec NS CMD..,
+#             lab_mac, lab_gro, lab_xps, lab_quiet NS, lab_exec NS CMD..,
 #             lab_bg NS LOG CMD.. (-> LAB_BG_PID), lab_link_stat NS IF
 #             FIELD, lab_rxq_stats NS IF, lab_on_exit CMD,
 #             lab_free_port NS (a free 127.0.0.1 port in NS),
@@ -42,13 +42,14 @@
 #             ARGS.., fg_daemon_stop [PID], fg_daemon_cmd ARGS.., fg_cli ARGS.., fg_loadgen NS
 #             ARGS.., fg_unit_caps KEY, fg_unit_value KEY,
 #             fg_unit_use UNIT_FILE
-#   counters  fg_stats_snapshot FILE, fg_stat [--since FILE] ACTION
-#             REASON [packets|bytes], fg_stat_percpu (same args),
+#   counters  fg_stats_snapshot FILE, fg_stat [--since FILE] [--rule
+#             NAME] ACTION REASON [packets|bytes], fg_stat_percpu (same args),
 #             fg_stats_cpus [--since FILE], fg_stats_show [--since FILE]
 #   extras    fg_src_stat SOURCE [passed|dropped], fg_loadgen_span
 #             FILE.. (-> "T SENT"), fg_metrics HOST:PORT [CURL_ARGS..],
 #             fg_metric_value SERIES < TEXT, fg_log_count PATTERN [LOG],
-#             fg_log_wait PATTERN SECS [N [LOG]], check_str DESC A B
+#             fg_log_wait PATTERN SECS [N [LOG]], check_str DESC A B,
+#             check_none DESC CMD.. (CMD succeeds, prints nothing)
 # Names: FG_NS_CLIENT/FG_NS_SERVER, FG_IF_CLIENT/FG_IF_SERVER,
 # FG_PIN_DIR (/sys/fs/bpf/fg-test-SUFFIX), FG_TMP; addresses
 # FG_CLIENT4/6, FG_SERVER4/6, FG_FLOOD4_NET, FG_OTHER4_NET, FG_FLOOD6_NET.
@@ -301,6 +302,9 @@ fg_kill() {
 }
 
 # fg_wait_until TIMEOUT_S CMD...: poll CMD every 0.1 s until it succeeds.
+# CMD runs anew each poll; its arguments do not: `fg_wait_until 3 test
+# "$(f)" = ""` expands f once and never polls. Wrap such a test in a
+# function.
 fg_wait_until() {
 	local deadline=$((SECONDS + $1))
 	shift
@@ -326,7 +330,26 @@ lab_ns_create() {
 		net.ipv6.conf.default.accept_ra=0 \
 		net.ipv6.conf.all.router_solicitations=0 \
 		net.ipv6.conf.default.router_solicitations=0 >/dev/null 2>&1
-	return 0
+	lab_quiet "$1" || { diag "lab_ns_create $1: no nftables output filter (nft from tools/deps.sh)"; return 1; }
+}
+
+# lab_quiet NS: an nftables output chain in NS that drops what a
+# namespace sends of its own at link-up, before any link exists: MLD
+# reports and done messages (ICMPv6 131, 132, 143; no sysctl stops
+# them, and the last ones leave 1.3-2.7 s after link-up, when a daemon
+# already counts) and anything from :: (the link-local address's
+# duplicate-address probe). The lab's neighbours are static and its
+# addresses nodad, so nothing the tests need is dropped.
+lab_quiet() {
+	lab_exec "$1" nft -f - <<'NFT'
+table ip6 fg_lab_quiet {
+	chain output {
+		type filter hook output priority 0; policy accept;
+		ip6 saddr :: drop
+		icmpv6 type { mld-listener-report, mld-listener-done, mld2-listener-report } drop
+	}
+}
+NFT
 }
 
 # lab_xps NS IF: with several tx queues, queue i is used by CPU (i mod
@@ -677,9 +700,13 @@ _fg_stats_py() {
 import json, re, subprocess, sys
 
 root, pin, cmd, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-since = None
-if args[:1] == ["--since"]:
-    since, args = args[1], args[2:]
+since = row = None
+while args[:1] in (["--since"], ["--row"]):
+    if args[0] == "--since":
+        since = args[1]
+    else:
+        row = int(args[1])
+    args = args[2:]
 
 def names(macro):
     text = open(root + "/include/fg_reasons.h").read()
@@ -739,7 +766,7 @@ per_row = len(actions) * slots
 rows = max((int(k) for k in cur), default=0) // per_row + 1
 
 def select(a, r):
-    return [row * per_row + ai * slots + ri for row in range(rows)
+    return [w * per_row + ai * slots + ri for w in (range(rows) if row is None else [row])
             for ai in pick(actions, a, "action") for ri in pick(reasons, r, "reason")]
 
 def field(args, i):
@@ -774,12 +801,46 @@ else:
 PY
 }
 
+# _fg_rule_args ARGS...: ARGS with `--rule NAME` turned into `--row N`,
+# the rule's row of fg_stats (rule slot + 1; the slots are the order of
+# `floodgate --json status`'s rules, "default" first), one a line. Fails
+# when the CLI does or knows no such rule.
+_fg_rule_args() {
+	local a=("$@") i slot
+	for ((i = 0; i < ${#a[@]}; i++)); do
+		[ "${a[i]}" = --rule ] || continue
+		slot=$(fg_cli --json status | python3 -c '
+import json, sys
+names = [r["name"] for r in json.load(sys.stdin)["rules"]]
+if sys.argv[1] not in names:
+    sys.exit(1)
+print(names.index(sys.argv[1]))' "${a[i + 1]}") ||
+			{ echo "fg_stat: no rule '${a[i + 1]}'" >&2; return 1; }
+		a[i]=--row a[i + 1]=$((slot + 1))
+	done
+	printf '%s\n' "${a[@]}"
+}
+
 # fg_stats_snapshot FILE: saves the current counters (for --since).
 fg_stats_snapshot() { _fg_stats_py snapshot "$1"; }
-# fg_stat [--since FILE] ACTION REASON [FIELD]: summed over CPUs.
-fg_stat() { _fg_stats_py total "$@"; }
-# fg_stat_percpu [--since FILE] ACTION REASON [FIELD]: "cpu0 cpu1 ...".
-fg_stat_percpu() { _fg_stats_py percpu "$@"; }
+# fg_stat [--since FILE] [--rule NAME] ACTION REASON [FIELD]: summed over
+# CPUs; with --rule, that rule's packets only ("default" for the default
+# limits), not those no rule counts (lists, penalty box) or other rules'.
+# Prints nothing and fails when the counters cannot be read.
+fg_stat() {
+	local args
+	args=$(_fg_rule_args "$@") || return 1
+	mapfile -t args <<<"$args"
+	_fg_stats_py total "${args[@]}"
+}
+# fg_stat_percpu [--since FILE] [--rule NAME] ACTION REASON [FIELD]:
+# "cpu0 cpu1 ...".
+fg_stat_percpu() {
+	local args
+	args=$(_fg_rule_args "$@") || return 1
+	mapfile -t args <<<"$args"
+	_fg_stats_py percpu "${args[@]}"
+}
 # fg_stats_cpus [--since FILE] [FIELD]: per CPU, every verdict summed:
 # what each CPU processed in XDP. "cpu0 cpu1 ...".
 fg_stats_cpus() { _fg_stats_py cpus "$@"; }
@@ -790,16 +851,19 @@ fg_stats_show() { _fg_stats_py show "$@"; }
 # (appended for the feature tests; the functions above are unchanged)
 
 # fg_src_stat SOURCE [passed|dropped]: one source's count in the source
-# table (`floodgate --json top --by packets`), summed over its rules; 0
-# when the source is not tracked. SOURCE as the CLI prints it: an IPv4
+# table (`floodgate top --by packets`), summed over its rules; 0 when the
+# source is not tracked; nothing (and non-zero) when the CLI fails, so a
+# check reading it fails too. SOURCE as the CLI prints it: an IPv4
 # address, or an IPv6 address masked to table.ipv6_prefix
 # (2001:db8:100::10 -> 2001:db8:100::).
 # Reads the table's text form with awk: python's start-up alone takes
 # most of a second on a busy machine, too slow for polling.
 fg_src_stat() {
-	fg_cli top --by packets -n 10000 | awk -v src="$1" -v f="${2:-passed}" '
+	local out
+	out=$(fg_cli top --by packets -n 10000) || return 1
+	awk -v src="$1" -v f="${2:-passed}" '
 		NR > 1 && $1 == src { n += (f == "dropped" ? $3 : $2) }
-		END { print n + 0 }'
+		END { print n + 0 }' <<<"$out"
 }
 
 # fg_loadgen_span FILE...: "T SENT" over fg-loadgen --json outputs: T in
@@ -847,6 +911,21 @@ _fg_log_has() { [ "$(fg_log_count "$1" "$3")" -ge "$2" ]; }
 # FG_DAEMON_LOG) has at least N (default 1) lines holding PATTERN.
 fg_log_wait() {
 	fg_wait_until "$2" _fg_log_has "$1" "${3:-1}" "${4:-$FG_DAEMON_LOG}"
+}
+
+# check_none DESC CMD...: ok when CMD succeeds and prints nothing: an
+# empty answer from a tool that failed is not "none".
+check_none() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc" "command: $*" "exit $rc" "$(printf '%s\n' "$out" | tail -n 20)"
+		return 1
+	fi
 }
 
 # check_str DESC ACTUAL EXPECTED: string equality, one TAP line.

@@ -98,8 +98,7 @@ counts() {
 
 # next_packet DESC SRC PORT: sends one packet and checks that it got
 # explain's verdict: its action+reason counter moved by one, and no drop
-# counter moved for a pass (pass counters may also hold the namespaces'
-# own stray IPv6: exact for drops only).
+# counter moved for a pass.
 next_packet() {
 	local desc=$1 got0 drop0 got1 drop1 got drops
 	read -r got0 drop0 < <(counts "$X_ACTION" "$X_REASON")
@@ -108,7 +107,7 @@ next_packet() {
 	got=$((got1 - got0)) drops=$((drop1 - drop0))
 	if [ "$X_ACTION" = drop ] && [ "$got" -eq 1 ] && [ "$drops" -eq 1 ]; then
 		ok "$desc: explain said drop $X_REASON, the next packet dropped as $X_REASON"
-	elif [ "$X_ACTION" = pass ] && [ "$got" -ge 1 ] && [ "$drops" -eq 0 ]; then
+	elif [ "$X_ACTION" = pass ] && [ "$got" -eq 1 ] && [ "$drops" -eq 0 ]; then
 		ok "$desc: explain said pass $X_REASON, the next packet passed as $X_REASON"
 	else
 		not_ok "$desc: the next packet got explain's verdict ($X_ACTION $X_REASON)" \

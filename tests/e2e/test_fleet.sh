@@ -144,30 +144,41 @@ reload_host() {
 metric() { (host "$1" && fg_metrics "127.0.0.1:${MPORT[$1]}" | fg_metric_value "$2"); }
 alive() { kill -0 "${PID[$1]}" 2>/dev/null; }
 # drops K REASON: host K's packets dropped for REASON (from /metrics: the
-# pinned counters without a python start-up per call).
-drops() { metric "$1" "floodgate_packets_total{action=\"drop\",reason=\"$2\"}" || echo 0; }
+# pinned counters without a python start-up per call). Like every reader
+# here, it prints nothing and fails when it cannot read, so the check
+# reading it fails.
+drops() { metric "$1" "floodgate_packets_total{action=\"drop\",reason=\"$2\"}"; }
 # drops_all REASON: "d1 d2 d3", one per host.
 drops_all() {
-	local k vals=()
-	for k in "${HOSTS[@]}"; do vals+=("$(drops "$k" "$1")"); done
+	local k d vals=()
+	for k in "${HOSTS[@]}"; do
+		d=$(drops "$k" "$1") || return 1
+		vals+=("$d")
+	done
 	echo "${vals[*]}"
 }
 # drops_grew "d1 d2 d3" REASON: how many hosts dropped more since.
 drops_grew() {
 	local -a before
-	local k n=0
+	local k d n=0
 	read -ra before <<<"$1"
+	[ "${#before[@]}" = "${#HOSTS[@]}" ] || return 1
 	for k in "${HOSTS[@]}"; do
-		[ "$(drops "$k" "$2")" -gt "${before[k - 1]}" ] && n=$((n + 1))
+		d=$(drops "$k" "$2") || return 1
+		[ "$d" -gt "${before[k - 1]}" ] && n=$((n + 1))
 	done
 	echo "$n"
 }
 # drops_delta "d1 d2 d3" REASON: dropped on all hosts together since.
 drops_delta() {
 	local -a before
-	local k n=0
+	local k d n=0
 	read -ra before <<<"$1"
-	for k in "${HOSTS[@]}"; do n=$((n + $(drops "$k" "$2") - before[k - 1])); done
+	[ "${#before[@]}" = "${#HOSTS[@]}" ] || return 1
+	for k in "${HOSTS[@]}"; do
+		d=$(drops "$k" "$2") || return 1
+		n=$((n + d - before[k - 1]))
+	done
 	echo "$n"
 }
 
@@ -183,10 +194,22 @@ else
 	not_ok "three floodgated, one per host"
 	tap_bail "no fleet"
 fi
+# fleet_up_is V K: host K's floodgate_fleet_up is V.
+fleet_up_is() { [ "$(metric "$2" floodgate_fleet_up)" = "$1" ]; }
+# fleet_hosts_is N K: host K sees N hosts (floodgate_fleet_hosts).
+fleet_hosts_is() { [ "$(metric "$2" floodgate_fleet_hosts)" = "$1" ]; }
+# every_host CMD...: CMD ... K succeeds for every host K.
+every_host() {
+	local k
+	for k in "${HOSTS[@]}"; do "$@" "$k" || return 1; done
+}
 up=0
 for k in "${HOSTS[@]}"; do
-	fg_wait_until 10 test "$(metric "$k" floodgate_fleet_up)" = 1 && up=$((up + 1))
+	fg_wait_until 10 fleet_up_is 1 "$k" && up=$((up + 1))
 done
+# Each host publishes itself at its own first sync: host 1 may count the
+# others a period later.
+fg_wait_until 5 fleet_hosts_is 3 1
 hosts_seen=$(metric 1 floodgate_fleet_hosts)
 if [ "$up" = 3 ] && [ "$hosts_seen" = 3 ]; then
 	ok "every host connected (floodgate_fleet_up 1) and sees 3 hosts"
@@ -357,7 +380,7 @@ fleet_off_all() {
 	done
 }
 fg_wait_until 5 fleet_off_all || diag "not every host logged the fleet off"
-fg_wait_until 5 test "$(metric 1 floodgate_fleet_up)$(metric 2 floodgate_fleet_up)$(metric 3 floodgate_fleet_up)" = 000
+fg_wait_until 5 every_host fleet_up_is 0
 was=$(drops_all fleet_limit)
 # The source table keeps counting: polite_check subtracts nothing, so
 # the polite figures of this phase are not checked again.
@@ -379,7 +402,7 @@ for k in "${HOSTS[@]}"; do
 done
 up=0
 for k in "${HOSTS[@]}"; do
-	fg_wait_until 5 test "$(metric "$k" floodgate_fleet_up)" = 1 && up=$((up + 1))
+	fg_wait_until 5 fleet_up_is 1 "$k" && up=$((up + 1))
 done
 check_eq "fleet back on: every host connected again" "$up" 3
 
@@ -388,27 +411,28 @@ check_eq "fleet back on: every host connected again" "$up" 3
 # fleet_blocks K SRC: "N MAX_SECONDS_LEFT" of SRC's fleet blocks on host K
 # (`floodgate blocked`: SOURCE SECONDS SCOPE BY STRIKES RULE).
 fleet_blocks() {
-	(host "$1" && fg_cli blocked) | awk -v src="$2" '
+	local out
+	out=$(host "$1" && fg_cli blocked) || return 1
+	awk -v src="$2" '
 		NR > 1 && $1 == src && $4 == "fleet" { n++; if ($2 > m) m = $2 }
-		END { print n + 0, m + 0 }'
+		END { print n + 0, m + 0 }' <<<"$out"
 }
 # status_blocked K: "N sources fleet-blocked" of `floodgate status` (0
 # when it prints no fleet line: fleet off, none blocked).
 status_blocked() {
-	(host "$1" && fg_cli status) | awk '
-		/^fleet:/ { sub(/.*; /, ""); n = $1 } END { print n + 0 }'
+	local out
+	out=$(host "$1" && fg_cli status) || return 1
+	awk '/^fleet:/ { sub(/.*; /, ""); n = $1 } END { print n + 0 }' <<<"$out"
 }
 now() { echo "$EPOCHREALTIME"; }
-# every_host CMD...: CMD ... K succeeds for every host K.
-every_host() {
-	local k
-	for k in "${HOSTS[@]}"; do "$@" "$k" || return 1; done
-}
-fleet_up_is() { [ "$(metric "$2" floodgate_fleet_up)" = "$1" ]; }
 # block_left_ge K SRC SECS: host K blocks SRC for SECS more at least.
 block_left_ge() { fleet_blocks "$1" "$2" | awk -v s="$3" '{ exit !($1 > 0 && $2 >= s) }'; }
 # map_entries PIN_PATH: entries in a pinned map (0 when empty).
-map_entries() { bpftool -j map dump pinned "$1" | grep -o '"key":' | wc -l; }
+map_entries() {
+	local out
+	out=$(bpftool -j map dump pinned "$1") || return 1
+	grep -o '"key":' <<<"$out" | wc -l
+}
 has_block() { [ "$(fleet_blocks "$2" "$1" | cut -d' ' -f1)" -gt 0 ]; }
 # ever_blocked SRC SECS: waits (bounded) until every host has had a fleet
 # block for SRC at some poll (they need not overlap).
@@ -427,7 +451,9 @@ ever_blocked() {
 # FLOOD_LOCAL at LOCAL_FLOOD_PPS to every host on rule `local` (LOCAL_PPS
 # per host): 3 x LOCAL_PPS is over the fleet limit, so the fleet holds it
 # to FLEET_PPS while Redis is there, and each host to LOCAL_PPS without.
-flood_all "$FLOOD_LOCAL" "$PORT_LOCAL" "$LOCAL_FLOOD_PPS" 15 local
+# Stopped after the last check that needs it ("Redis back"): its length
+# only bounds it, long enough for a loaded machine to get there.
+flood_all "$FLOOD_LOCAL" "$PORT_LOCAL" "$LOCAL_FLOOD_PPS" 40 local
 check "Redis up: every host gets fleet blocks for $FLOOD_LOCAL (3 x $LOCAL_PPS/s passed locally > $FLEET_PPS/s)" \
 	ever_blocked "$FLOOD_LOCAL" 5
 # Kill while a block is on: host 1 has one with >= 0.2 s left.
@@ -468,8 +494,9 @@ sleep "$(calc "$maxleft + $SYNC_MS / 1000 + 0.1")"
 left_in_maps=() n=0
 for k in "${HOSTS[@]}"; do
 	e=$(map_entries "${PIN[k]}/fg_fleet_blocked")
-	left_in_maps+=("${e:-?}/$(status_blocked "$k")")
-	[ "$e" = 0 ] && [ "$(status_blocked "$k")" = 0 ] && n=$((n + 1))
+	sb=$(status_blocked "$k")
+	left_in_maps+=("${e:-?}/${sb:-?}")
+	[ "$e" = 0 ] && [ "$sb" = 0 ] && n=$((n + 1))
 done
 diag "$(calc "$(now) - $t_down" | xargs printf '%.2f') s after: fg_fleet_blocked entries/status fleet-blocked per host: ${left_in_maps[*]}"
 check_eq "fleet blocks expired on time: every host's fg_fleet_blocked empty, status 0 (longest had $(printf '%.2f' "$maxleft") s)" "$n" 3
@@ -621,7 +648,7 @@ refused() {
 	else
 		not_ok "$op: floodgated runs on (fleet_up 0)" "$(tail -n 5 "${LOG[3]}")"
 	fi
-	check_gt "$op: floodgate_fleet_errors_total{op=\"$op\"} grows with the retries ($e0 -> $e1)" "${e1:-0}" "${e0:-0}"
+	check_gt "$op: floodgate_fleet_errors_total{op=\"$op\"} grows with the retries ($e0 -> $e1)" "$e1" "$e0"
 }
 
 write_cfg 3 "unix://$SOCK2" ", password_file: $FG_TMP/wrong.pass"
@@ -637,10 +664,44 @@ else
 fi
 refused auth WRONGPASS
 
-write_cfg 3 "redis://192.0.2.250:6379"
+# Whether --check tries to connect is seen on the wire: for the time of
+# the check, a route takes host 3's packets to NOWHERE towards the
+# client (nothing answers there), and an nftables counter in host 3's
+# namespace counts the SYNs; a connect from that namespace is the
+# control that shows the counter counts one.
+NOWHERE=192.0.2.250
+syns() {
+	lab_exec "${NS[3]}" nft list counter ip fg_probe syns |
+		sed -n 's/.*packets \([0-9]*\) bytes.*/\1/p' | grep .
+}
+probe_ok=1
+{
+	ip -n "${NS[3]}" route add "$NOWHERE/32" via "192.0.2.$((4 * 3 + 2))" &&
+		lab_exec "${NS[3]}" nft -f - <<EOF
+table ip fg_probe {
+	counter syns {}
+	chain output {
+		type filter hook output priority 0; policy accept;
+		ip daddr $NOWHERE tcp dport 6379 tcp flags syn counter name syns
+	}
+}
+EOF
+} || probe_ok=0
+write_cfg 3 "redis://$NOWHERE:6379"
 out=$(fg_daemon_cmd --check -c "${CFG[3]}" 2>&1)
-check_eq "--check with an address where nothing listens: ok (exit 0; it does not connect)" $? 0
-refused connect "192.0.2.250"
+rc=$?
+s_check=$(syns)
+lab_exec "${NS[3]}" timeout 2 bash -c "exec 3<>/dev/tcp/$NOWHERE/6379" 2>/dev/null
+s_ctl=$(syns)
+lab_exec "${NS[3]}" nft delete table ip fg_probe
+ip -n "${NS[3]}" route del "$NOWHERE/32"
+if [ "$probe_ok" = 1 ] && [ "$rc" = 0 ] && [ "$s_check" = 0 ] && [ "${s_ctl:-0}" -ge 1 ]; then
+	ok "--check with an address where nothing listens: ok (exit 0), no SYN sent (a connect sent $s_ctl)"
+else
+	not_ok "--check with an address where nothing listens: ok, does not connect" \
+		"exit $rc: $out" "probe set up: $probe_ok; SYNs after --check '$s_check', after a connect '$s_ctl'"
+fi
+refused connect "$NOWHERE"
 
 write_cfg 3 "unix://$SOCK2" ", password_file: $FG_TMP/open.pass"
 out=$(fg_daemon_cmd --check -c "${CFG[3]}" 2>&1)

@@ -46,7 +46,7 @@ status_ifaces() {
 import json, sys
 print(" ".join("%s:%s" % (i["name"], i["mode"]) for i in json.load(sys.stdin)["interfaces"]))'
 }
-check_str "status --json lists no interface yet" "$(status_ifaces)" ""
+check_none "status --json lists no interface yet" status_ifaces
 
 # configure: addresses, neighbours, up (both ends).
 configure() {
@@ -63,7 +63,7 @@ traffic() {
 	fg_stats_snapshot "$FG_TMP/s.$2.json"
 	fg_loadgen "$FG_NS_CLIENT" --dst "$LATE_S4" --port "$PORT" --src 203.0.113.80 \
 		--count "$1" --rate 2000 --duration 10 >/dev/null
-	check_ge "$2: XDP on $LATE saw the $1 packets sent over it" \
+	check_eq "$2: XDP on $LATE saw the $1 packets sent over it" \
 		"$(fg_stat --since "$FG_TMP/s.$2.json" '*' '*')" "$1"
 }
 attached_line() { grep -F 'msg="attached"' "$FG_DAEMON_LOG" | grep -F "iface=$LATE " | tail -n 1; }
@@ -93,7 +93,7 @@ if fg_log_wait "msg=\"interface removed; attaching when it returns\" iface=$LATE
 else
 	not_ok "floodgated logged the removal of $LATE" "$(tail -n 10 "$FG_DAEMON_LOG")"
 fi
-check_str "status --json lists no interface" "$(status_ifaces)" ""
+check_none "status --json lists no interface" status_ifaces
 if kill -0 "$FG_DAEMON_PID" 2>/dev/null; then ok "floodgated keeps running"; else not_ok "floodgated keeps running" "$(tail -n 10 "$FG_DAEMON_LOG")"; fi
 
 # 4. Appearance 2: created again, directly in both namespaces.

@@ -26,9 +26,22 @@ fg_require_root
 fg_require_cmds ip nsenter bpftool python3 awk
 fg_require_bins floodgated floodgate fg-loadgen
 
-tap_plan 12
+tap_plan 14
 
 lab_setup || tap_bail "could not build the lab"
+# tx_both: packets sent by the client and the server end of the link.
+tx_both() {
+	local c s
+	c=$(lab_link_stat "$FG_NS_CLIENT" "$FG_IF_CLIENT" tx_packets) &&
+		s=$(lab_link_stat "$FG_NS_SERVER" "$FG_IF_SERVER" tx_packets) &&
+		echo "$c $s"
+}
+# A quiet lab (lab_quiet): a namespace's own IPv6 leaves within 2.7 s of
+# link-up; none may, or it lands in the exact counts below. The end of
+# the test shows the same link counters do count what the test sends.
+sleep 3
+check_str "a quiet lab: neither end sent a packet of its own in 3 s after link-up (client, server)" \
+	"$(tx_both)" "0 0"
 cfg=$(fg_config "limits: {packets: $RATE/s, burst_packets: $BURST}" \
 	"lists: {deny: [\"2001:db8:bad::/48\"]}")
 fg_daemon_start "$cfg" || tap_bail "floodgated did not attach"
@@ -108,4 +121,6 @@ check_eq "deny-listed /48: 0 of $((3 * N)) datagrams reached the socket" "$(rece
 check_eq "flooder: what reached the socket is what passed" "$(received "$FLOODER")" "$passed"
 check_eq "control: 5 datagrams reached the socket" "$(received "$CONTROL")" 5
 check_eq "no packet passed failing open (lookup_failed)" "$(fg_stat '*' lookup_failed)" 0
+check_str "the link carried the test's packets and nothing else: client sent $((3 * N + FLOOD + 5)), server 0" \
+	"$(tx_both)" "$((3 * N + FLOOD + 5)) 0"
 check "floodgated still running" kill -0 "$FG_DAEMON_PID"

@@ -81,9 +81,11 @@ else
 fi
 check_str "an unknown user with alice's password: 401" "$(scrape -u mallory:floodgate-test-pw)" 401
 check_str "no credentials: 401" "$(scrape)" 401
-plain=$(lab_exec "$FG_NS_SERVER" curl -s --max-time 5 -o /dev/null -w '%{http_code}' \
+# Code 000 alone would also be a port nothing listens on: the TCP
+# connection must have been made (curl's num_connects).
+plain=$(lab_exec "$FG_NS_SERVER" curl -s --max-time 5 -o /dev/null -w '%{http_code} %{num_connects}' \
 	-u alice:floodgate-test-pw "http://127.0.0.1:$MPORT/metrics")
-check_str "plain HTTP on the TLS port: no answer (code 000)" "$plain" 000
+check_str "plain HTTP on the TLS port: connected, no HTTP answer (code 000, 1 connection)" "$plain" "000 1"
 
 # A plain password where the hash goes: the reload fails, nothing changes.
 write_web alice hunter2hunter2
