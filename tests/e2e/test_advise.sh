@@ -33,9 +33,8 @@ fg_require_bins floodgated floodgate fg-loadgen
 tap_plan 20
 
 lab_setup || tap_bail "could not build the lab"
-# The lab's traffic has a rule of its own: whatever else the namespace
-# sends (IPv6 neighbour discovery from a link-local source) takes the
-# defaults and is not counted here.
+# The lab's traffic has a rule of its own, so the figures here are its
+# flow's alone, whatever else ever reaches the defaults.
 cfg=$(fg_config "mode: dry-run" \
 	"rules: [{name: lab, protocol: udp, ports: [$PORT], packets: $LIMIT/s, burst_packets: $LIMIT}]")
 fg_daemon_start "$cfg" || tap_bail "floodgated did not attach"

@@ -23,8 +23,7 @@ mkdir -p "$FG_TMP/lists"
 printf '; Spamhaus-style header\r\n# a comment\r\n\r\n%s/32 ; SBL1\r\n' \
 	"$DENIED_A" >"$deny"
 # The test's flows have a rule of their own, whose counter says what of
-# them passed: other packets of the namespace (IPv6 neighbour discovery)
-# pass too and would blur a global count.
+# them passed: each check counts its own flow, not a global total.
 cfg=$(fg_config 'limits: {packets: 100000/s, burst_packets: 100000}' \
 	"rules: [{name: lab, protocol: udp, ports: [$PORT], packets: 100000/s, burst_packets: 100000}]" \
 	"lists: {deny_files: [$deny]}")
