@@ -91,6 +91,7 @@ fg_vcache_learn(struct xdp_md *ctx, __u64 where_port, __u64 what, __u64 until)
 	e->verdict_gen = scratch->verdict_gen;
 	e->rule_slot = (__u8)(what >> 8);
 	e->reason = (__u8)what;
+	e->cfg_slot = (__u8)cfg_slot;
 	e->until_ns = until;
 	return 1;
 }
@@ -138,7 +139,10 @@ static __always_inline __u32 fg_vcache_row(__u32 reason, __u32 slot)
  * JIT's plain loads suffice and no barrier is needed. BPF has no fence
  * instruction, and clang 14 cannot emit the load-acquire that kernels
  * from 6.15 take (it needs LLVM 21, -mcpu=v4): on a CPU that reorders
- * loads (arm64) a packet could still straddle a commit.
+ * loads (arm64) a packet could still straddle a commit. A config commit
+ * is exact all the same: an entry keeps the config slot its drop was
+ * decided under, and fg_vcache_hit takes it only under that slot, so a
+ * drop decided under the old slot never answers under the new one.
  */
 static __always_inline void fg_vcache_begin(const struct fg_ctl *ctl)
 {
@@ -159,7 +163,8 @@ static __always_inline void fg_vcache_begin(const struct fg_ctl *ctl)
  * verifier more than its body.
  */
 static __always_inline int fg_vcache_hit(const struct fg_ctl *ctl,
-					 const struct fg_pkt *pkt)
+					 const struct fg_pkt *pkt,
+					 __u32 cfg_slot)
 {
 	__u32 idx = FG_VCACHE_SCRATCH, port_key = fg_vcache_port_key(pkt);
 	struct fg_vcache_entry *e, *scratch;
@@ -175,7 +180,8 @@ static __always_inline int fg_vcache_hit(const struct fg_ctl *ctl,
 	if (!e || e->addr[3] != pkt->saddr[3] || e->port_key != port_key ||
 	    e->addr[2] != pkt->saddr[2] || e->addr[1] != pkt->saddr[1] ||
 	    e->addr[0] != pkt->saddr[0] || e->lists_gen != scratch->lists_gen ||
-	    e->verdict_gen != scratch->verdict_gen || e->until_ns <= fg_now())
+	    e->verdict_gen != scratch->verdict_gen || e->cfg_slot != cfg_slot ||
+	    e->until_ns <= fg_now())
 		return 0;
 	/* What fg_vcache_account counts, where it finds it. */
 	scratch->reason = e->reason;

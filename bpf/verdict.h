@@ -111,7 +111,7 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	}
 
 	/* A drop already known to hold skips the rest (vcache.h). */
-	if (fg_vcache_hit(ctl, &pkt))
+	if (fg_vcache_hit(ctl, &pkt, cfg_slot))
 		return fg_vcache_account(cfg, &pkt, &src.key);
 	__builtin_memset(&src, 0, sizeof(src));
 

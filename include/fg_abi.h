@@ -369,7 +369,8 @@ struct fg_vcache_entry {
 	__u32 verdict_gen;
 	__u8 rule_slot; /* the packet's rule */
 	__u8 reason;	/* enum fg_reason of the drop */
-	__u8 pad[2];
+	__u8 cfg_slot;	/* the config slot the drop was decided under */
+	__u8 pad;
 	__u64 until_ns; /* 0: an empty slot (the clock is past it) */
 };
 

@@ -667,6 +667,9 @@ static long add_vcache_tests(struct fx *fx, struct CMUnitTest *tests, size_t n)
 	    {"verdict cache: a drop decided under the old config while a "
 	     "commit lands is not cached under the new one",
 	     vcache_test_commit_straddle},
+	    {"verdict cache: a drop cached under one config slot does not "
+	     "answer under the other with the same generations",
+	     vcache_test_slot_in_entry},
 	    {"verdict cache: a boxed source's cached drop does not hold in "
 	     "dry-run, global or its rule's",
 	     vcache_test_box_dry_run},

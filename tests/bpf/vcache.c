@@ -348,6 +348,41 @@ void vcache_test_commit_straddle(void **state)
 		     (unsigned long long)drops(fx, FG_REASON_RATE_PACKETS));
 }
 
+/* A drop cached under one config slot does not answer under the other,
+ * even with the same generations: what a packet sees on a CPU that
+ * loads the new generation before the old slot. */
+void vcache_test_slot_in_entry(void **state)
+{
+	struct fx *fx = *state;
+	struct fg_settings s;
+	struct fg_cidr deny;
+	struct fg_vcache_entry e;
+	char err[256] = "";
+	__u32 slot_a, slot_b;
+
+	setup(fx, &s, &deny, 0, 1);
+	s.defaults[FG_DIM_PACKETS].rate =
+	    (struct fg_rate){1, 3600 * FX_NSEC_PER_SEC};
+	s.rules[0].dim[FG_DIM_PACKETS] = s.defaults[FG_DIM_PACKETS];
+	if (fx_configure(fx, &s, err, sizeof(err)))
+		FAIL("configuring A: %s", err);
+	slot_a = fx->maps.ctl_mem->cfg_slot;
+	s.defaults[FG_DIM_PACKETS] = (struct fg_dim_limit){0};
+	s.rules[0].dim[FG_DIM_PACKETS] = s.defaults[FG_DIM_PACKETS];
+	if (fx_configure(fx, &s, err, sizeof(err)))
+		FAIL("configuring B: %s", err);
+	slot_b = fx->maps.ctl_mem->cfg_slot;
+	/* A live under B's generation: its drop is cached with that. */
+	fx->maps.ctl_mem->cfg_slot = slot_a;
+	run(fx, &web, XDP_PASS, "A: burst 1");
+	run(fx, &web, XDP_DROP, "A: over");
+	if (!cached(fx, SRC, &e) || e.cfg_slot != slot_a)
+		FAIL("expected A's drop cached under slot %u", slot_a);
+	fx->maps.ctl_mem->cfg_slot = slot_b;
+	for (int i = 0; i < 3; i++)
+		run(fx, &web, XDP_PASS, "B, same generation: unlimited");
+}
+
 /* Passes counted as reason. */
 static __u64 passes(struct fx *fx, __u32 reason)
 {

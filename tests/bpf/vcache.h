@@ -8,7 +8,7 @@
 #ifndef FG_TEST_VCACHE_H
 #define FG_TEST_VCACHE_H
 
-#define VCACHE_TESTS 8
+#define VCACHE_TESTS 9
 
 void vcache_test_rate_exact(void **state);
 void vcache_test_unblock(void **state);
@@ -16,6 +16,7 @@ void vcache_test_list_change(void **state);
 void vcache_test_reload(void **state);
 void vcache_test_dry_run(void **state);
 void vcache_test_commit_straddle(void **state);
+void vcache_test_slot_in_entry(void **state);
 void vcache_test_box_dry_run(void **state);
 void vcache_test_box_expiry(void **state);
 
