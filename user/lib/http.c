@@ -227,8 +227,8 @@ int fg_http_auth_ok(const struct fg_web_config *web, const char *authorization)
 
 	if (fg_auth_init(&a, web))
 		return 0;
-	ok =
-	    fg_auth_check(&a, authorization, fg_monotonic_ns()) == FG_AUTH_PASS;
+	ok = fg_auth_check(&a, authorization, NULL, fg_monotonic_ns()) ==
+	     FG_AUTH_PASS;
 	fg_auth_fini(&a);
 	return ok;
 }
@@ -276,16 +276,18 @@ static enum MHD_Result serve_metrics(struct fg_http *h,
 static bool authorized(struct fg_http *h, struct MHD_Connection *conn)
 {
 	static struct fg_log_limit limit = FG_LOG_LIMIT(60, 1);
+	const union MHD_ConnectionInfo *peer;
 	enum fg_auth_verdict v;
 	unsigned long long n;
 
 	if (!h->web || !h->web->nusers)
 		return true;
+	peer = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	v = fg_auth_check(
 	    &h->auth,
 	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 					MHD_HTTP_HEADER_AUTHORIZATION),
-	    fg_monotonic_ns());
+	    peer ? peer->client_addr : NULL, fg_monotonic_ns());
 	if (v != FG_AUTH_LIMITED)
 		return v == FG_AUTH_PASS;
 	pthread_mutex_lock(&h->lock);
@@ -294,8 +296,10 @@ static bool authorized(struct fg_http *h, struct MHD_Connection *conn)
 	fg_log_limited(&limit, FG_LOG_WARN,
 		       "metrics server: too many failed logins; answering 401 "
 		       "without checking",
-		       "limited_total=%llu per_s=%d burst=%d", n,
-		       FG_AUTH_FAIL_PER_S, FG_AUTH_FAIL_BURST);
+		       "limited_total=%llu peer_per_s=%d peer_burst=%d "
+		       "cpu_share=%.1f",
+		       n, FG_AUTH_FAIL_PER_S, FG_AUTH_FAIL_BURST,
+		       FG_AUTH_CPU_SHARE);
 	return false;
 }
 
