@@ -313,7 +313,8 @@ static void test_malformed(void **state)
 	(void)state;
 	assert_int_equal(fg_auth_init(&a, w), 0);
 	for (int i = 0; i < 2 * FG_AUTH_FAIL_BURST; i++) {
-		assert_int_equal(fg_auth_check(&a, NULL, NULL, t), FG_AUTH_DENY);
+		assert_int_equal(fg_auth_check(&a, NULL, NULL, t),
+				 FG_AUTH_DENY);
 		assert_int_equal(fg_auth_check(&a, "Bearer x", NULL, t),
 				 FG_AUTH_DENY);
 		assert_int_equal(fg_auth_check(&a, "Basic !!", NULL, t),

@@ -185,7 +185,8 @@ void daemon_update_http(struct fg_daemon *d, const char *listen,
 				    err, sizeof(err))) {
 			log_error("metrics listener not moved; the reload's "
 				  "other changes are in",
-				  "listen=%s error=%s", fg_q(listen), fg_q(err));
+				  "listen=%s error=%s", fg_q(listen),
+				  fg_q(err));
 			if (!d->http) {
 				d->http_listen[0] = '\0';
 				d->http_failed_ns = fg_monotonic_ns();

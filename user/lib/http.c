@@ -282,7 +282,8 @@ static bool authorized(struct fg_http *h, struct MHD_Connection *conn)
 
 	if (!h->web || !h->web->nusers)
 		return true;
-	peer = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	peer =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	v = fg_auth_check(
 	    &h->auth,
 	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -507,7 +508,8 @@ static enum addr_relation addr_relation(const struct sockaddr_storage *a,
 	if (a->ss_family != b->sa_family)
 		return ADDR_APART;
 	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *p = (const void *)a, *q = (const void *)b;
+		const struct sockaddr_in *p = (const void *)a,
+					 *q = (const void *)b;
 
 		if (p->sin_port != q->sin_port)
 			return ADDR_APART;
@@ -701,8 +703,7 @@ struct fg_http *fg_http_start_beside(const struct fg_http *old,
 	}
 	/* Compared as bound, not as written: "localhost:P" may be old's
 	 * "127.0.0.1:P". */
-	if (old &&
-	    !getsockname(old->fd, (struct sockaddr *)&bound, &boundlen))
+	if (old && !getsockname(old->fd, (struct sockaddr *)&bound, &boundlen))
 		rel = addr_relation(&bound, ai->ai_addr);
 	/* The same address: old's socket, shared, so that the port stays
 	 * open throughout and old can go on if this one fails. */

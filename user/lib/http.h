@@ -35,11 +35,10 @@ struct fg_http *fg_http_start_web(const char *listen,
  * old once this serves. When it fails only because listen overlaps old's
  * address on its port (0.0.0.0:P and 127.0.0.1:P), *old_in_way (may be
  * NULL) is set: fg_http_replace can move it. */
-struct fg_http *fg_http_start_beside(const struct fg_http *old,
-				     const char *listen,
-				     const struct fg_web_config *web,
-				     fg_render_fn render, void *arg,
-				     bool *old_in_way, char *err, size_t errlen);
+struct fg_http *
+fg_http_start_beside(const struct fg_http *old, const char *listen,
+		     const struct fg_web_config *web, fg_render_fn render,
+		     void *arg, bool *old_in_way, char *err, size_t errlen);
 /* Stops *h and starts listen in its place; if that fails, *h's own
  * listener again (*h NULL when that fails too). 0 when listen serves,
  * else -errno with err saying what serves. */

@@ -131,9 +131,8 @@ static void peer_key(const struct sockaddr *sa, unsigned char key[16])
 
 /* Under a->lock: key's bucket; a peer not seen yet takes the least
  * recently seen one's place, with a full bucket. */
-static struct fg_auth_bucket *peer_bucket(struct fg_auth *a,
-					  const unsigned char key[16],
-					  uint64_t now_ns)
+static struct fg_auth_bucket *
+peer_bucket(struct fg_auth *a, const unsigned char key[16], uint64_t now_ns)
 {
 	struct fg_auth_bucket *b = &a->peers[0];
 
@@ -160,8 +159,8 @@ static bool take_token(struct fg_auth *a, struct fg_auth_bucket *peer,
 {
 	double all_per_s = FG_AUTH_GLOBAL_MIN_PER_S;
 
-	if (a->bcrypt_ns && FG_AUTH_CPU_SHARE * 1e9 / (double)a->bcrypt_ns >
-				all_per_s)
+	if (a->bcrypt_ns &&
+	    FG_AUTH_CPU_SHARE * 1e9 / (double)a->bcrypt_ns > all_per_s)
 		all_per_s = FG_AUTH_CPU_SHARE * 1e9 / (double)a->bcrypt_ns;
 	refill(peer, FG_AUTH_FAIL_PER_S, FG_AUTH_FAIL_BURST, now_ns);
 	/* A second's worth beyond one peer's burst: one peer's burst
@@ -290,7 +289,8 @@ enum fg_auth_verdict fg_auth_check(struct fg_auth *a, const char *header,
 	header += 6;
 	header += strspn(header, " ");
 	n = base64_decode(header, creds, sizeof(creds));
-	v = n > 0 ? check_creds(a, creds, (size_t)n, peer, now_ns) : FG_AUTH_DENY;
+	v = n > 0 ? check_creds(a, creds, (size_t)n, peer, now_ns)
+		  : FG_AUTH_DENY;
 	explicit_bzero(creds, sizeof(creds));
 	return v;
 }
