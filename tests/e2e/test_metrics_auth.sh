@@ -7,6 +7,9 @@
 #     second (before: every request cost a bcrypt on the one HTTP thread,
 #     and the scrape timed out); the hammering got only 401s, and the
 #     failed checks were limited (logged);
+#   - under the hammer, a user never verified yet gets in from another
+#     address (127.0.0.2; before: the one bucket for failed checks was
+#     empty, 401);
 #   - after the hammering, a user never verified yet gets in;
 #   - a reload whose certificate and key are not a pair fails naming
 #     them, is counted as failed, and the running listener serves on
@@ -14,6 +17,11 @@
 #     the reload counted as a success);
 #   - a reload that moves the listener to a port already taken fails,
 #     and the running listener serves on (before: it was stopped first);
+#   - reloads that move the listener onto its own port,
+#     127.0.0.1:P -> 0.0.0.0:P -> 127.0.0.1:P, with a rule changed in
+#     each, succeed, the rule is in and the listener serves (before: the
+#     new address could not be bound beside the old, and the reloads,
+#     rules and all, failed);
 #   - a reload whose web config is a FIFO fails at once (before: the
 #     main thread blocked in open()), the listener serves on.
 # Local only: the listener is on 127.0.0.1 in the lab's server namespace.
@@ -21,7 +29,8 @@
 . "$(dirname "$0")/lib.sh"
 
 # shellcheck disable=SC2016 # bcrypt hashes: the $ are literal
-# bcrypt cost 12 ($2b$, Python's crypt) of "alice-pw" and "bob-pw".
+# bcrypt cost 12 ($2b$, Python's crypt) of "alice-pw" and "bob-pw" (also
+# carol's password).
 ALICE_HASH='$2b$12$xwfviU0GZ38E9tA3t0NVa.N9.EIFpuRnjAZvaSjZTj2f2NUXXrT1q'
 # shellcheck disable=SC2016
 BOB_HASH='$2b$12$4dyTMCsR58kQJVeNugTwt.P6cwJFpazVJQ93OscxerpX92OQx2rLy'
@@ -31,7 +40,7 @@ fg_require_root
 fg_require_cmds ip nsenter curl openssl python3
 fg_require_bins floodgated floodgate
 
-tap_plan 12
+tap_plan 15
 
 lab_setup || tap_bail "could not build the lab"
 MPORT=$(lab_free_port "$FG_NS_SERVER")
@@ -56,6 +65,7 @@ tls_server_config:
 basic_auth_users:
   alice: '$ALICE_HASH'
   bob: '$BOB_HASH'
+  carol: '$BOB_HASH'
 EOT
 }
 write_web "$FG_TMP/a.crt" "$FG_TMP/a.key"
@@ -68,13 +78,14 @@ metrics:
   web_config: $web
 EOF2
 fg_daemon_start "$cfg" || tap_bail "floodgated did not attach"
-fg_log_wait 'tls=on users=2' 10 || tap_bail "no metrics listener: $(tail -n 5 "$FG_DAEMON_LOG")"
+fg_log_wait 'tls=on users=3' 10 || tap_bail "no metrics listener: $(tail -n 5 "$FG_DAEMON_LOG")"
 
-# scrape USER:PASS: "HTTP_CODE SECONDS" on stdout, body in $FG_TMP/body.
+# scrape USER:PASS [SOURCE]: "HTTP_CODE SECONDS" on stdout, body in
+# $FG_TMP/body; from SOURCE (default 127.0.0.1).
 scrape() {
 	lab_exec "$FG_NS_SERVER" curl -sS --max-time 10 --cacert "$FG_TMP/a.crt" \
-		-o "$FG_TMP/body" -w '%{http_code} %{time_total}' -u "$1" "$URL" \
-		2>>"$FG_TMP/curl.err"
+		--interface "${2:-127.0.0.1}" -o "$FG_TMP/body" \
+		-w '%{http_code} %{time_total}' -u "$1" "$URL" 2>>"$FG_TMP/curl.err"
 }
 
 read -r code secs < <(scrape alice:alice-pw)
@@ -132,6 +143,8 @@ for _ in 1 2 3; do
 done
 check_str "under $CLIENTS clients without the password: 3 scrapes by alice, 200 each" "$codes" " 200 200 200"
 check_eq "... each within 1 s (the count of slower ones)" "$slow" 0
+read -r code secs < <(scrape carol:bob-pw 127.0.0.2)
+check_str "... and carol, never verified, from 127.0.0.2: 200" "$code" 200
 fg_wait_pid "$hammer" $((HAMMER_S + 15))
 check_eq "the hammer finished" $? 0
 counts=$(cat "$FG_TMP/hammer.out" 2>/dev/null)
@@ -196,6 +209,35 @@ else
 fi
 fg_kill "$holder" 1
 sed -i "s/127.0.0.1:$taken/127.0.0.1:$MPORT/" "$cfg"
+
+# The listener moved onto its own port, a rule changed in each reload.
+# move_to ADDR RULE: listening on ADDR:MPORT, one rule named RULE.
+move_to() {
+	local served
+	served=$(fg_log_count "listen=\"$1:$MPORT\" path=/metrics")
+	cat >"$cfg" <<EOF4
+interfaces: [$FG_IF_SERVER]
+metrics:
+  listen: "$1:$MPORT"
+  web_config: $web
+rules:
+  - name: $2
+    protocol: udp
+    ports: [9]
+EOF4
+	fg_cli reload >"$FG_TMP/reload.out" 2>&1
+	rc=$?
+	read -r code secs < <(scrape alice:alice-pw)
+	if [ "$rc" -eq 0 ] && [ "$code" = 200 ] && grep -qF "floodgate_rule_packets_total{rule=\"$2\"" "$FG_TMP/body" &&
+		fg_log_wait "listen=\"$1:$MPORT\" path=/metrics" 5 $((served + 1)); then
+		ok "a reload onto $1:$MPORT with rule $2 succeeds; the rule is in, the listener serves (200)"
+	else
+		not_ok "a reload onto $1:$MPORT with rule $2 succeeds" "exit $rc, code $code" \
+			"$(tail -n 3 "$FG_DAEMON_LOG")"
+	fi
+}
+move_to 0.0.0.0 moved-a
+move_to 127.0.0.1 moved-b
 
 # A FIFO where the web config was: refused, not waited on.
 rm -f "$web" && mkfifo -m 0600 "$web"

@@ -3,10 +3,12 @@
  * loopback fetched with a plain socket client. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -819,6 +821,89 @@ static void test_start_errors(void **state)
 	fg_http_stop(NULL);
 }
 
+/* A listen address is compared with the running listener's as bound,
+ * not as written: "localhost:P" on the socket of 127.0.0.1:P. */
+static void test_start_beside_same_address(void **state)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+	struct live *l = *state;
+	char err[256], listen[64];
+	struct fg_http *h;
+	bool in_way = true;
+	struct reply r;
+	bool v4;
+
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", l->port);
+	h = fg_http_start_beside(l->h, listen, NULL, render, &l->b, &in_way,
+				 err, sizeof(err));
+	assert_non_null(h);
+	assert_false(in_way);
+	fg_http_stop(h);
+
+	/* Where localhost is 127.0.0.1 first, as on the test hosts. */
+	assert_int_equal(getaddrinfo("localhost", NULL, &hints, &ai), 0);
+	v4 = ai->ai_family == AF_INET &&
+	     ((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr ==
+		 htonl(INADDR_LOOPBACK);
+	freeaddrinfo(ai);
+	if (!v4)
+		skip();
+	snprintf(listen, sizeof(listen), "localhost:%d", l->port);
+	err[0] = '\0';
+	h = fg_http_start_beside(l->h, listen, NULL, render, &l->b, &in_way,
+				 err, sizeof(err));
+	assert_non_null(h);
+	/* The old one stopped, the new one serves on the shared socket. */
+	fg_http_stop(l->h);
+	l->h = h;
+	get(l, "/", "", &r);
+	assert_int_equal(r.status, 200);
+	free(r.body);
+}
+
+/* A listener moved where it cannot start comes back where it was; moved
+ * where it can, it serves there. */
+static void test_replace(void **state)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	struct live *l = *state;
+	char err[512], addr[64];
+	socklen_t len = sizeof(sin);
+	int held, was = l->port;
+	struct reply r;
+
+	/* A port held by another socket. */
+	held = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(held >= 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(held, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(held, 1), 0);
+	assert_int_equal(getsockname(held, (struct sockaddr *)&sin, &len), 0);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", ntohs(sin.sin_port));
+	err[0] = '\0';
+	assert_int_equal(
+	    fg_http_replace(&l->h, addr, NULL, render, &l->b, err, sizeof(err)),
+	    -EADDRINUSE);
+	close(held);
+	assert_non_null(l->h);
+	assert_non_null(strstr(err, "Address already in use"));
+	assert_non_null(strstr(err, "serves again"));
+	get(l, "/", "", &r);
+	assert_int_equal(r.status, 200);
+	free(r.body);
+
+	/* A free port. */
+	l->port = free_port();
+	assert_true(l->port > 0 && l->port != was);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", l->port);
+	assert_int_equal(
+	    fg_http_replace(&l->h, addr, NULL, render, &l->b, err, sizeof(err)),
+	    0);
+	get(l, "/", "", &r);
+	assert_int_equal(r.status, 200);
+	free(r.body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -844,6 +929,10 @@ int main(void)
 					    live_teardown),
 	    cmocka_unit_test(test_live_ipv6),
 	    cmocka_unit_test_setup_teardown(test_start_errors, live_setup,
+					    live_teardown),
+	    cmocka_unit_test_setup_teardown(test_start_beside_same_address,
+					    live_setup, live_teardown),
+	    cmocka_unit_test_setup_teardown(test_replace, live_setup,
 					    live_teardown),
 	};
 

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <arpa/inet.h>
 #include <cmocka.h>
+#include <netinet/in.h>
 
 #include "config.h"
 #include "webauth.h"
@@ -41,14 +43,44 @@ static void b64(const char *in, char *out)
 	out[o] = '\0';
 }
 
-/* user_pass ("user:password") checked at now. */
-static enum fg_auth_verdict check(struct fg_auth *a, const char *user_pass,
-				  uint64_t now)
+/* A client's address, IPv4 or IPv6. */
+union peer {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
+static union peer peer(const char *addr)
 {
+	union peer p;
+
+	memset(&p, 0, sizeof(p));
+	if (inet_pton(AF_INET, addr, &p.in.sin_addr) == 1) {
+		p.in.sin_family = AF_INET;
+	} else {
+		assert_int_equal(inet_pton(AF_INET6, addr, &p.in6.sin6_addr),
+				 1);
+		p.in6.sin6_family = AF_INET6;
+	}
+	return p;
+}
+
+/* user_pass ("user:password") checked at now, from addr. */
+static enum fg_auth_verdict check_from(struct fg_auth *a, const char *addr,
+				       const char *user_pass, uint64_t now)
+{
+	union peer p = peer(addr);
 	char header[256] = "Basic ";
 
 	b64(user_pass, header + 6);
-	return fg_auth_check(a, header, now);
+	return fg_auth_check(a, header, &p.sa, now);
+}
+
+/* The same from one client. */
+static enum fg_auth_verdict check(struct fg_auth *a, const char *user_pass,
+				  uint64_t now)
+{
+	return check_from(a, "192.0.2.1", user_pass, now);
 }
 
 /* A web config with users u00.. (nusers of them), all with HASH_PW. */
@@ -106,19 +138,20 @@ static void test_cache_bounded(void **state)
 
 	(void)state;
 	assert_int_equal(fg_auth_init(&a, w), 0);
+	/* A second apart: the bucket for all refills. */
 	for (unsigned int i = 0; i < n; i++) {
 		snprintf(cred, sizeof(cred), "u%02u:%s", i, PW);
-		assert_int_equal(check(&a, cred, SEC), FG_AUTH_PASS);
+		assert_int_equal(check(&a, cred, (i + 1) * SEC), FG_AUTH_PASS);
 	}
 	assert_int_equal(a.bcrypts, n);
 	/* The newest FG_AUTH_CACHE_SLOTS are remembered... */
 	for (unsigned int i = 2; i < n; i++) {
 		snprintf(cred, sizeof(cred), "u%02u:%s", i, PW);
-		assert_int_equal(check(&a, cred, SEC), FG_AUTH_PASS);
+		assert_int_equal(check(&a, cred, n * SEC), FG_AUTH_PASS);
 	}
 	assert_int_equal(a.bcrypts, n);
 	/* ...the two oldest were not. */
-	assert_int_equal(check(&a, "u00:" PW, SEC), FG_AUTH_PASS);
+	assert_int_equal(check(&a, "u00:" PW, (n + 1) * SEC), FG_AUTH_PASS);
 	assert_int_equal(a.bcrypts, n + 1);
 	fg_auth_fini(&a);
 	free(w);
@@ -203,6 +236,73 @@ static void test_unknown_user(void **state)
 	free(w);
 }
 
+/* One client's failures spend its own bucket: another client's right
+ * password, never verified, is still checked (and passes). An IPv6 /64
+ * is one client. */
+static void test_peers(void **state)
+{
+	struct fg_web_config *w = users(1);
+	uint64_t t = 10 * SEC;
+	struct fg_auth a;
+
+	(void)state;
+	assert_int_equal(fg_auth_init(&a, w), 0);
+	for (int i = 0; i < FG_AUTH_FAIL_BURST; i++)
+		assert_int_equal(check_from(&a, "192.0.2.1", "u00:wrong", t),
+				 FG_AUTH_DENY);
+	assert_int_equal(check_from(&a, "192.0.2.1", "u00:" PW, t),
+			 FG_AUTH_LIMITED);
+	assert_int_equal(check_from(&a, "198.51.100.7", "u00:" PW, t),
+			 FG_AUTH_PASS);
+
+	/* A second later: the bucket for all refilled. */
+	t += SEC;
+	for (int i = 0; i < FG_AUTH_FAIL_BURST; i++)
+		assert_int_equal(
+		    check_from(&a, "2001:db8:0:1::1", "u00:wrong", t),
+		    FG_AUTH_DENY);
+	assert_int_equal(check_from(&a, "2001:db8:0:1:ffff::2", "u00:wrong", t),
+			 FG_AUTH_LIMITED);
+	assert_int_equal(check_from(&a, "2001:db8:0:2::1", "u00:wrong", t),
+			 FG_AUTH_DENY);
+	assert_int_equal(a.bcrypts, 2 * FG_AUTH_FAIL_BURST + 2);
+	fg_auth_fini(&a);
+	free(w);
+}
+
+/* Many clients, each within its bucket, are held to the bucket for all:
+ * FG_AUTH_CPU_SHARE of a core at the last bcrypt's cost. */
+static void test_global_cap(void **state)
+{
+	struct fg_web_config *w = users(1);
+	uint64_t t = 10 * SEC;
+	unsigned int checked = 0;
+	char addr[32];
+	struct fg_auth a;
+
+	(void)state;
+	assert_int_equal(fg_auth_init(&a, w), 0);
+	/* As if a bcrypt took 0.1 s: 5 a second for all; at start it holds
+	 * FG_AUTH_GLOBAL_MIN_PER_S + FG_AUTH_FAIL_BURST. Unknown users spend
+	 * tokens without a bcrypt that would reset bcrypt_ns. */
+	a.bcrypt_ns = SEC / 10;
+	for (unsigned int i = 0; i < 20; i++) {
+		snprintf(addr, sizeof(addr), "203.0.113.%u", i + 1);
+		checked += check_from(&a, addr, "mallory:x", t) == FG_AUTH_DENY;
+	}
+	assert_int_equal(checked,
+			 FG_AUTH_GLOBAL_MIN_PER_S + FG_AUTH_FAIL_BURST);
+	assert_int_equal(check_from(&a, "198.51.100.1", "u00:" PW, t),
+			 FG_AUTH_LIMITED);
+	/* A fifth of a second later, one more. */
+	t += SEC / 5;
+	assert_int_equal(check_from(&a, "198.51.100.1", "u00:" PW, t),
+			 FG_AUTH_PASS);
+	assert_int_equal(a.bcrypts, 1);
+	fg_auth_fini(&a);
+	free(w);
+}
+
 /* No header, another scheme, bad base64, no colon: denied for free. */
 static void test_malformed(void **state)
 {
@@ -213,10 +313,11 @@ static void test_malformed(void **state)
 	(void)state;
 	assert_int_equal(fg_auth_init(&a, w), 0);
 	for (int i = 0; i < 2 * FG_AUTH_FAIL_BURST; i++) {
-		assert_int_equal(fg_auth_check(&a, NULL, t), FG_AUTH_DENY);
-		assert_int_equal(fg_auth_check(&a, "Bearer x", t),
+		assert_int_equal(fg_auth_check(&a, NULL, NULL, t),
 				 FG_AUTH_DENY);
-		assert_int_equal(fg_auth_check(&a, "Basic !!", t),
+		assert_int_equal(fg_auth_check(&a, "Bearer x", NULL, t),
+				 FG_AUTH_DENY);
+		assert_int_equal(fg_auth_check(&a, "Basic !!", NULL, t),
 				 FG_AUTH_DENY);
 		assert_int_equal(check(&a, "u00", t), FG_AUTH_DENY);
 	}
@@ -228,7 +329,7 @@ static void test_malformed(void **state)
 
 	/* No users: open. */
 	assert_int_equal(fg_auth_init(&a, NULL), 0);
-	assert_int_equal(fg_auth_check(&a, NULL, t), FG_AUTH_PASS);
+	assert_int_equal(fg_auth_check(&a, NULL, NULL, t), FG_AUTH_PASS);
 	fg_auth_fini(&a);
 }
 
@@ -239,6 +340,8 @@ int main(void)
 	    cmocka_unit_test(test_cache_bounded),
 	    cmocka_unit_test(test_limiter),
 	    cmocka_unit_test(test_unknown_user),
+	    cmocka_unit_test(test_peers),
+	    cmocka_unit_test(test_global_cap),
 	    cmocka_unit_test(test_malformed),
 	};
 

@@ -19,7 +19,13 @@
  * the datapath: protection matters more than its figures. It is retried
  * every FG_HTTP_RETRY_S from the tick, so the port held by the instance
  * being replaced, or by a service stopped later, comes back by itself;
- * repeated failures are logged once per 10 minutes. */
+ * repeated failures are logged once per 10 minutes.
+ * At a reload, a new address or web config starts beside the running
+ * listener before anything changes; when that fails (a bad web config,
+ * the port held by another process) the reload fails and the running
+ * listener serves on. Only a move onto the running listener's own port
+ * (0.0.0.0:P <-> 127.0.0.1:P) must stop it first: that is done after the
+ * rules and lists are in, and never fails them. */
 #define FG_HTTP_RETRY_S 5
 
 static double clock_s(clockid_t id)
@@ -132,6 +138,7 @@ int daemon_prepare_http(struct fg_daemon *d, const char *listen,
 			const struct fg_web_config *web, struct fg_http **next,
 			char *err, size_t errlen)
 {
+	bool in_way;
 	char why[512];
 
 	*next = NULL;
@@ -139,8 +146,12 @@ int daemon_prepare_http(struct fg_daemon *d, const char *listen,
 	    (!strcmp(d->http_listen, listen) && fg_http_same_web(d->http, web)))
 		return 0;
 	*next = fg_http_start_beside(d->http, listen, web, render_metrics, d,
-				     why, sizeof(why));
-	if (*next)
+				     &in_way, why, sizeof(why));
+	/* Only the running listener is in the way (0.0.0.0:P -> 127.0.0.1:P):
+	 * daemon_update_http moves it once the rest is in. Another process
+	 * on the port, or a bad web config, fails the reload: the running
+	 * one serves on. */
+	if (*next || in_way)
 		return 0;
 	snprintf(err, errlen, "metrics: %s; the running listener on %s is kept",
 		 why, d->http_listen);
@@ -164,6 +175,28 @@ void daemon_update_http(struct fg_daemon *d, const char *listen,
 	if (d->http && !strcmp(d->http_listen, listen) &&
 	    fg_http_same_web(d->http, web))
 		return;
+	/* Moving onto the running listener's port (see daemon_prepare_http):
+	 * it stops first, and comes back when the new one cannot start; the
+	 * rest of the reload stands, and the next reload tries again. */
+	if (d->http && *listen) {
+		char err[768];
+
+		if (fg_http_replace(&d->http, listen, web, render_metrics, d,
+				    err, sizeof(err))) {
+			log_error("metrics listener not moved; the reload's "
+				  "other changes are in",
+				  "listen=%s error=%s", fg_q(listen),
+				  fg_q(err));
+			if (!d->http) {
+				d->http_listen[0] = '\0';
+				d->http_failed_ns = fg_monotonic_ns();
+			}
+			return;
+		}
+		snprintf(d->http_listen, sizeof(d->http_listen), "%s", listen);
+		log_serving(listen, web);
+		return;
+	}
 	fg_http_stop(d->http);
 	d->http = NULL;
 	d->http_listen[0] = '\0';

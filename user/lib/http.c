@@ -227,8 +227,8 @@ int fg_http_auth_ok(const struct fg_web_config *web, const char *authorization)
 
 	if (fg_auth_init(&a, web))
 		return 0;
-	ok =
-	    fg_auth_check(&a, authorization, fg_monotonic_ns()) == FG_AUTH_PASS;
+	ok = fg_auth_check(&a, authorization, NULL, fg_monotonic_ns()) ==
+	     FG_AUTH_PASS;
 	fg_auth_fini(&a);
 	return ok;
 }
@@ -276,16 +276,19 @@ static enum MHD_Result serve_metrics(struct fg_http *h,
 static bool authorized(struct fg_http *h, struct MHD_Connection *conn)
 {
 	static struct fg_log_limit limit = FG_LOG_LIMIT(60, 1);
+	const union MHD_ConnectionInfo *peer;
 	enum fg_auth_verdict v;
 	unsigned long long n;
 
 	if (!h->web || !h->web->nusers)
 		return true;
+	peer =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	v = fg_auth_check(
 	    &h->auth,
 	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 					MHD_HTTP_HEADER_AUTHORIZATION),
-	    fg_monotonic_ns());
+	    peer ? peer->client_addr : NULL, fg_monotonic_ns());
 	if (v != FG_AUTH_LIMITED)
 		return v == FG_AUTH_PASS;
 	pthread_mutex_lock(&h->lock);
@@ -294,8 +297,10 @@ static bool authorized(struct fg_http *h, struct MHD_Connection *conn)
 	fg_log_limited(&limit, FG_LOG_WARN,
 		       "metrics server: too many failed logins; answering 401 "
 		       "without checking",
-		       "limited_total=%llu per_s=%d burst=%d", n,
-		       FG_AUTH_FAIL_PER_S, FG_AUTH_FAIL_BURST);
+		       "limited_total=%llu peer_per_s=%d peer_burst=%d "
+		       "cpu_share=%.1f",
+		       n, FG_AUTH_FAIL_PER_S, FG_AUTH_FAIL_BURST,
+		       FG_AUTH_CPU_SHARE);
 	return false;
 }
 
@@ -463,26 +468,73 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
 }
 
 /* The listening socket, made here for a precise error (libmicrohttpd
- * would only say it failed). IPv6 addresses listen on IPv6 only, as
- * libmicrohttpd does by default. */
-static int listen_on(const struct addrinfo *ai, char *why, size_t whylen)
+ * would only say it failed): its descriptor, or -errno. IPv6 addresses
+ * listen on IPv6 only, as libmicrohttpd does by default. */
+static int listen_on(const struct addrinfo *ai)
 {
-	int one = 1, fd = socket(ai->ai_family,
-				 SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int one = 1, err,
+	    fd = socket(ai->ai_family,
+			SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 
-	if (fd < 0) {
-		snprintf(why, whylen, "%s", strerror(errno));
-		return -1;
-	}
+	if (fd < 0)
+		return -errno;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    (ai->ai_family == AF_INET6 &&
 	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one))) ||
 	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, SOMAXCONN)) {
-		snprintf(why, whylen, "%s", strerror(errno));
+		err = errno;
 		close(fd);
-		return -1;
+		return -err;
 	}
 	return fd;
+}
+
+enum addr_relation {
+	ADDR_APART,
+	ADDR_SAME,    /* the same family, address and port */
+	ADDR_OVERLAP, /* the same family and port, one the wildcard */
+};
+
+/* How a bound socket's address and one to bind relate: two that overlap
+ * cannot both be bound (0.0.0.0:P and 127.0.0.1:P; IPv6 sockets being
+ * IPv6 only, never an IPv4 one and an IPv6 one). */
+static enum addr_relation addr_relation(const struct sockaddr_storage *a,
+					const struct sockaddr *b)
+{
+	const void *x, *y;
+	bool wild;
+	size_t len;
+
+	if (a->ss_family != b->sa_family)
+		return ADDR_APART;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *p = (const void *)a,
+					 *q = (const void *)b;
+
+		if (p->sin_port != q->sin_port)
+			return ADDR_APART;
+		x = &p->sin_addr;
+		y = &q->sin_addr;
+		len = sizeof(p->sin_addr);
+		wild = p->sin_addr.s_addr == htonl(INADDR_ANY) ||
+		       q->sin_addr.s_addr == htonl(INADDR_ANY);
+	} else if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *p = (const void *)a,
+					  *q = (const void *)b;
+
+		if (p->sin6_port != q->sin6_port)
+			return ADDR_APART;
+		x = &p->sin6_addr;
+		y = &q->sin6_addr;
+		len = sizeof(p->sin6_addr);
+		wild = IN6_IS_ADDR_UNSPECIFIED(&p->sin6_addr) ||
+		       IN6_IS_ADDR_UNSPECIFIED(&q->sin6_addr);
+	} else {
+		return ADDR_APART;
+	}
+	if (!memcmp(x, y, len))
+		return ADDR_SAME;
+	return wild ? ADDR_OVERLAP : ADDR_APART;
 }
 
 static void http_free(struct fg_http *h)
@@ -615,35 +667,29 @@ struct fg_http *fg_http_start_web(const char *listen,
 				  fg_render_fn render, void *arg, char *err,
 				  size_t errlen)
 {
-	return fg_http_start_beside(NULL, listen, web, render, arg, err,
+	return fg_http_start_beside(NULL, listen, web, render, arg, NULL, err,
 				    errlen);
 }
 
 struct fg_http *fg_http_start_beside(const struct fg_http *old,
 				     const char *listen,
 				     const struct fg_web_config *web,
-				     fg_render_fn render, void *arg, char *err,
-				     size_t errlen)
+				     fg_render_fn render, void *arg,
+				     bool *old_in_way, char *err, size_t errlen)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
 				 .ai_flags = AI_NUMERICSERV},
 			*ai = NULL;
-	char host[128], port[8], why[128];
+	enum addr_relation rel = ADDR_APART;
+	struct sockaddr_storage bound;
+	socklen_t boundlen = sizeof(bound);
+	char host[128], port[8];
 	int rc, fd;
 
+	if (old_in_way)
+		*old_in_way = false;
 	if (fg_http_tls_check(web, err, errlen))
 		return NULL;
-	/* The same address: old's socket, shared, so that the port stays
-	 * open throughout and old can go on if this one fails. */
-	if (old && !strcmp(old->listen, listen)) {
-		fd = fcntl(old->fd, F_DUPFD_CLOEXEC, 0);
-		if (fd < 0) {
-			snprintf(err, errlen, "%s: %s", listen,
-				 strerror(errno));
-			return NULL;
-		}
-		return start_on(fd, listen, web, render, arg, err, errlen);
-	}
 	if (fg_http_parse_listen(listen, host, sizeof(host), port,
 				 sizeof(port))) {
 		snprintf(err, errlen, "%s: expected host:port or [v6]:port",
@@ -655,13 +701,64 @@ struct fg_http *fg_http_start_beside(const struct fg_http *old,
 		snprintf(err, errlen, "%s: %s", listen, gai_strerror(rc));
 		return NULL;
 	}
-	fd = listen_on(ai, why, sizeof(why));
+	/* Compared as bound, not as written: "localhost:P" may be old's
+	 * "127.0.0.1:P". */
+	if (old && !getsockname(old->fd, (struct sockaddr *)&bound, &boundlen))
+		rel = addr_relation(&bound, ai->ai_addr);
+	/* The same address: old's socket, shared, so that the port stays
+	 * open throughout and old can go on if this one fails. */
+	if (rel == ADDR_SAME) {
+		freeaddrinfo(ai);
+		fd = fcntl(old->fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0) {
+			snprintf(err, errlen, "%s: %s", listen,
+				 strerror(errno));
+			return NULL;
+		}
+		return start_on(fd, listen, web, render, arg, err, errlen);
+	}
+	fd = listen_on(ai);
 	freeaddrinfo(ai);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot listen: %s", listen, why);
+		snprintf(err, errlen, "%s: cannot listen: %s", listen,
+			 strerror(-fd));
+		if (old_in_way)
+			*old_in_way = fd == -EADDRINUSE && rel == ADDR_OVERLAP;
 		return NULL;
 	}
 	return start_on(fd, listen, web, render, arg, err, errlen);
+}
+
+int fg_http_replace(struct fg_http **h, const char *listen,
+		    const struct fg_web_config *web, fg_render_fn render,
+		    void *arg, char *err, size_t errlen)
+{
+	struct fg_web_config *was_web = NULL;
+	char was[FG_LISTEN_MAX], why[256];
+	struct fg_http *next;
+	size_t n;
+
+	snprintf(was, sizeof(was), "%s", (*h)->listen);
+	if ((*h)->web && !(was_web = fg_web_config_dup((*h)->web))) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	fg_http_stop(*h);
+	next = fg_http_start_web(listen, web, render, arg, err, errlen);
+	if (next) {
+		*h = next;
+		fg_web_config_free(was_web);
+		return 0;
+	}
+	*h = fg_http_start_web(was, was_web, render, arg, why, sizeof(why));
+	fg_web_config_free(was_web);
+	n = strnlen(err, errlen);
+	if (*h)
+		snprintf(err + n, errlen - n, "; %s serves again", was);
+	else
+		snprintf(err + n, errlen - n, "; %s did not start again: %s",
+			 was, why);
+	return -EADDRINUSE;
 }
 
 void fg_http_stop(struct fg_http *h)

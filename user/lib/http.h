@@ -4,6 +4,7 @@
 #ifndef FG_HTTP_H
 #define FG_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -29,13 +30,21 @@ struct fg_http *fg_http_start_web(const char *listen,
 				  fg_render_fn render, void *arg, char *err,
 				  size_t errlen);
 /* The same while old (may be NULL) still serves: on old's own listening
- * socket when old listens on listen too, so that the port never closes
- * and old can go on serving if this fails. Stop old once this serves. */
-struct fg_http *fg_http_start_beside(const struct fg_http *old,
-				     const char *listen,
-				     const struct fg_web_config *web,
-				     fg_render_fn render, void *arg, char *err,
-				     size_t errlen);
+ * socket when listen resolves to the address old is bound to, so that
+ * the port never closes and old can go on serving if this fails. Stop
+ * old once this serves. When it fails only because listen overlaps old's
+ * address on its port (0.0.0.0:P and 127.0.0.1:P), *old_in_way (may be
+ * NULL) is set: fg_http_replace can move it. */
+struct fg_http *
+fg_http_start_beside(const struct fg_http *old, const char *listen,
+		     const struct fg_web_config *web, fg_render_fn render,
+		     void *arg, bool *old_in_way, char *err, size_t errlen);
+/* Stops *h and starts listen in its place; if that fails, *h's own
+ * listener again (*h NULL when that fails too). 0 when listen serves,
+ * else -errno with err saying what serves. */
+int fg_http_replace(struct fg_http **h, const char *listen,
+		    const struct fg_web_config *web, fg_render_fn render,
+		    void *arg, char *err, size_t errlen);
 void fg_http_stop(struct fg_http *h);
 /* Whether web's certificate and key (if any) are a pair libmicrohttpd
  * can serve with: 0, or -EINVAL with err naming the web config. */

@@ -4,6 +4,7 @@
 #include <crypt.h>
 #include <errno.h>
 #include <gnutls/crypto.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -59,7 +60,7 @@ int fg_auth_init(struct fg_auth *a, const struct fg_web_config *web)
 {
 	memset(a, 0, sizeof(*a));
 	a->web = web;
-	a->tokens = FG_AUTH_FAIL_BURST;
+	a->all.tokens = FG_AUTH_GLOBAL_MIN_PER_S + FG_AUTH_FAIL_BURST;
 	if (getrandom(a->key, sizeof(a->key), 0) != (ssize_t)sizeof(a->key))
 		return -EIO;
 	return -pthread_mutex_init(&a->lock, NULL);
@@ -97,19 +98,78 @@ static void cache_add(struct fg_auth *a, const unsigned char *mac)
 	a->slot[victim].used = ++a->uses;
 }
 
-/* Under a->lock: a token for one bcrypt's worth of work, if any. */
-static bool take_token(struct fg_auth *a, uint64_t now_ns)
+/* Under a->lock: b refilled at per_s a second, up to burst. */
+static void refill(struct fg_auth_bucket *b, double per_s, double burst,
+		   uint64_t now_ns)
 {
-	if (now_ns > a->refill_ns) {
-		a->tokens +=
-		    (double)(now_ns - a->refill_ns) / 1e9 * FG_AUTH_FAIL_PER_S;
-		if (a->tokens > FG_AUTH_FAIL_BURST)
-			a->tokens = FG_AUTH_FAIL_BURST;
+	/* refill_ns 0: not used yet, holding what it started with. */
+	if (b->refill_ns && now_ns > b->refill_ns) {
+		b->tokens += (double)(now_ns - b->refill_ns) / 1e9 * per_s;
+		if (b->tokens > burst)
+			b->tokens = burst;
 	}
-	a->refill_ns = now_ns;
-	if (a->tokens < 1.0)
+	b->refill_ns = now_ns;
+}
+
+/* A peer's key: an IPv4 address (IPv4-mapped), or an IPv6 /64, which one
+ * host commonly holds whole. */
+static void peer_key(const struct sockaddr *sa, unsigned char key[16])
+{
+	memset(key, 0, 16);
+	if (sa && sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+
+		key[10] = key[11] = 0xff;
+		memcpy(key + 12, &in->sin_addr, 4);
+	} else if (sa && sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+
+		memcpy(key, &in6->sin6_addr,
+		       IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) ? 16 : 8);
+	}
+}
+
+/* Under a->lock: key's bucket; a peer not seen yet takes the least
+ * recently seen one's place, with a full bucket. */
+static struct fg_auth_bucket *
+peer_bucket(struct fg_auth *a, const unsigned char key[16], uint64_t now_ns)
+{
+	struct fg_auth_bucket *b = &a->peers[0];
+
+	for (unsigned int i = 0; i < FG_AUTH_PEERS; i++) {
+		if (a->peers[i].used && !memcmp(a->peers[i].peer, key, 16)) {
+			b = &a->peers[i];
+			b->used = ++a->peer_uses;
+			return b;
+		}
+		if (a->peers[i].used < b->used)
+			b = &a->peers[i];
+	}
+	memcpy(b->peer, key, 16);
+	b->tokens = FG_AUTH_FAIL_BURST;
+	b->refill_ns = now_ns;
+	b->used = ++a->peer_uses;
+	return b;
+}
+
+/* Under a->lock: a token for one bcrypt's worth of work from both the
+ * peer's bucket and the one for all, or none taken. */
+static bool take_token(struct fg_auth *a, struct fg_auth_bucket *peer,
+		       uint64_t now_ns)
+{
+	double all_per_s = FG_AUTH_GLOBAL_MIN_PER_S;
+
+	if (a->bcrypt_ns &&
+	    FG_AUTH_CPU_SHARE * 1e9 / (double)a->bcrypt_ns > all_per_s)
+		all_per_s = FG_AUTH_CPU_SHARE * 1e9 / (double)a->bcrypt_ns;
+	refill(peer, FG_AUTH_FAIL_PER_S, FG_AUTH_FAIL_BURST, now_ns);
+	/* A second's worth beyond one peer's burst: one peer's burst
+	 * never empties it. */
+	refill(&a->all, all_per_s, all_per_s + FG_AUTH_FAIL_BURST, now_ns);
+	if (peer->tokens < 1.0 || a->all.tokens < 1.0)
 		return false;
-	a->tokens -= 1.0;
+	peer->tokens -= 1.0;
+	a->all.tokens -= 1.0;
 	return true;
 }
 
@@ -166,10 +226,12 @@ static void unknown_user_wait(struct fg_auth *a, const char *pass)
 }
 
 static enum fg_auth_verdict check_creds(struct fg_auth *a, char *creds,
-					size_t n, uint64_t now_ns)
+					size_t n, const struct sockaddr *sa,
+					uint64_t now_ns)
 {
 	const struct fg_web_user *user = NULL;
-	unsigned char mac[FG_AUTH_MAC_LEN];
+	struct fg_auth_bucket *peer = NULL;
+	unsigned char mac[FG_AUTH_MAC_LEN], key[16];
 	char *colon = memchr(creds, ':', n);
 	bool hit, token;
 
@@ -184,9 +246,12 @@ static enum fg_auth_verdict check_creds(struct fg_auth *a, char *creds,
 		if (!strcmp(a->web->users[i].name, creds))
 			user = &a->web->users[i];
 	}
+	peer_key(sa, key);
 	pthread_mutex_lock(&a->lock);
 	hit = cache_has(a, mac);
-	token = !hit && take_token(a, now_ns);
+	if (!hit)
+		peer = peer_bucket(a, key, now_ns);
+	token = !hit && take_token(a, peer, now_ns);
 	pthread_mutex_unlock(&a->lock);
 	if (hit)
 		return FG_AUTH_PASS;
@@ -201,15 +266,17 @@ static enum fg_auth_verdict check_creds(struct fg_auth *a, char *creds,
 	pthread_mutex_lock(&a->lock);
 	if (!cache_has(a, mac)) /* another thread may have added it */
 		cache_add(a, mac);
-	/* A success is no failure to limit: its token back. */
-	if (a->tokens + 1.0 <= FG_AUTH_FAIL_BURST)
-		a->tokens += 1.0;
+	/* A success is no failure to limit: the peer's token back (its
+	 * bucket looked up again: others may have moved it meanwhile). */
+	peer = peer_bucket(a, key, now_ns);
+	if (peer->tokens + 1.0 <= FG_AUTH_FAIL_BURST)
+		peer->tokens += 1.0;
 	pthread_mutex_unlock(&a->lock);
 	return FG_AUTH_PASS;
 }
 
 enum fg_auth_verdict fg_auth_check(struct fg_auth *a, const char *header,
-				   uint64_t now_ns)
+				   const struct sockaddr *peer, uint64_t now_ns)
 {
 	enum fg_auth_verdict v;
 	char creds[256];
@@ -222,7 +289,8 @@ enum fg_auth_verdict fg_auth_check(struct fg_auth *a, const char *header,
 	header += 6;
 	header += strspn(header, " ");
 	n = base64_decode(header, creds, sizeof(creds));
-	v = n > 0 ? check_creds(a, creds, (size_t)n, now_ns) : FG_AUTH_DENY;
+	v = n > 0 ? check_creds(a, creds, (size_t)n, peer, now_ns)
+		  : FG_AUTH_DENY;
 	explicit_bzero(creds, sizeof(creds));
 	return v;
 }
