@@ -802,19 +802,19 @@ PY
 }
 
 # _fg_rule_args ARGS...: ARGS with `--rule NAME` turned into `--row N`,
-# the rule's row of fg_stats (rule slot + 1; the slots are the order of
-# `floodgate --json status`'s rules, "default" first), one a line. Fails
-# when the CLI does or knows no such rule.
+# the rule's row of fg_stats (its slot, from `floodgate --json status`,
+# + 1; not its place in the list: free slots are not listed), one a
+# line. Fails when the CLI does or knows no such rule.
 _fg_rule_args() {
 	local a=("$@") i slot
 	for ((i = 0; i < ${#a[@]}; i++)); do
 		[ "${a[i]}" = --rule ] || continue
 		slot=$(fg_cli --json status | python3 -c '
 import json, sys
-names = [r["name"] for r in json.load(sys.stdin)["rules"]]
-if sys.argv[1] not in names:
+slots = {r["name"]: r["slot"] for r in json.load(sys.stdin)["rules"]}
+if sys.argv[1] not in slots:
     sys.exit(1)
-print(names.index(sys.argv[1]))' "${a[i + 1]}") ||
+print(slots[sys.argv[1]])' "${a[i + 1]}") ||
 			{ echo "fg_stat: no rule '${a[i + 1]}'" >&2; return 1; }
 		a[i]=--row a[i + 1]=$((slot + 1))
 	done

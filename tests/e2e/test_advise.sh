@@ -124,7 +124,7 @@ check_eq "the suggested burst is one second at the limit" "${R[sugg_burst]}" "$s
 
 text=$(fg_cli advise --rule lab --since 10m)
 diag "$text"
-if grep -q "^rule lab: 13 sources in [0-9]*s observed (of the last 600s" <<<"$text" &&
+if grep -q "^rule lab: up to 13 sources in one window, [0-9]*s observed (of the last 600s" <<<"$text" &&
 	grep -q '^  no suggestion: observed .*s, under the 600s floor' <<<"$text" &&
 	! grep -q 'suggested:' <<<"$text"; then
 	ok "the text output with the default floors: what it saw, no suggestion and why"
@@ -133,7 +133,7 @@ else
 fi
 text=$(fg_cli advise --rule lab --since 10m --min-observed 1s --min-sources 10)
 diag "$text"
-if grep -q '^rule lab: 13 sources in [0-9]*s observed (of the last 600s' <<<"$text" &&
+if grep -q '^rule lab: up to 13 sources in one window, [0-9]*s observed (of the last 600s' <<<"$text" &&
 	grep -q '^  CANDIDATE  *LIMIT  *SOURCES_OVER$' <<<"$text" &&
 	grep -q "^  suggested: packets ${sugg%.*}/s, burst_packets ${sugg%.*} (1 outlier sources" <<<"$text"; then
 	ok "the text output: the rule's line, the candidates' table, the suggestion"

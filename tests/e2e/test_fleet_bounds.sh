@@ -14,7 +14,10 @@
 #      now + tolerance + 10 minutes, its block at 10 minutes;
 #   6. `floodgate unblock` frees a fleet block here (the drop cached for
 #      it goes too) and it stays freed; with --config the fleet's block
-#      becomes an unblock that the other host applies.
+#      becomes an unblock that the other host applies;
+#   7. `floodgate unblock --rule plain --config` (a rule without a fleet
+#      limit) still frees the source's penalty box entry here, and says
+#      there was nothing to do in Redis.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -29,7 +32,7 @@ fg_require_cmds ip nsenter bpftool awk curl redis-server redis-cli
 fg_require_bins floodgated floodgate fg-loadgen tests/fg-fleet-charge
 CHARGE=$FG_BUILD/tests/fg-fleet-charge
 
-tap_plan 19
+tap_plan 21
 
 # --- the lab: client -- veth -- host k (k = 1, 2) ----------------------------
 NS=() IFS_=() IFC=() PIN=() ADDR=() MPORT=() CFG=() PID=() LOG=()
@@ -62,7 +65,7 @@ rcli() { redis-cli -s "$SOCK" "$@"; }
 redis_now() { rcli TIME | awk 'NR == 1 { s = $1 } NR == 2 { printf "%d%06d\n", s, $1 }'; }
 
 # --- configs and daemons ---------------------------------------------------
-# Rule `guarded` has a fleet limit; `plain` does not.
+# Rule `guarded` has a fleet limit; `plain` does not (it boxes locally).
 write_cfg() {
 	cat >"${CFG[$1]}" <<EOC
 interfaces: [${IFS_[$1]}]
@@ -70,7 +73,7 @@ metrics: {listen: "127.0.0.1:${MPORT[$1]}"}
 fleet: {redis: "$URL", name: $NAME, host: h$1, sync: ${SYNC_MS}ms}
 rules:
   - {name: guarded, protocol: udp, ports: [$PORT], packets: 10000/s, burst_packets: 1000, fleet: {packets: 300/s}}
-  - {name: plain, protocol: udp, ports: [$PORT_PLAIN], packets: 10000/s, burst_packets: 1000}
+  - {name: plain, protocol: udp, ports: [$PORT_PLAIN], packets: 10000/s, burst_packets: 1000, block: 120s}
 EOC
 	chmod 600 "${CFG[$1]}"
 }
@@ -225,6 +228,26 @@ if _fg_cmp "${end:-1}" '<' 0 && [ -z "$tatw" ]; then
 	ok "unblock --config: Redis holds an unblock for $W (end $end), its debt gone"
 else
 	not_ok "unblock --config: Redis holds an unblock for $W, its debt gone" "end ${end:-none}, TAT ${tatw:-none}"
+fi
+
+# --- 7. unblock --rule of a rule without a fleet limit ---------------------------
+# 5000 packets at 20 000/s: past plain's burst and rate, so boxed.
+X=203.0.113.70
+boxed() {
+	(host 1 && fg_cli blocked) | awk -v s="$X" 'NR > 1 && $1 == s && $6 == "plain" { n++ } END { exit !n }'
+}
+fg_loadgen "$FG_NS_CLIENT" --dst "${ADDR[1]}" --port $PORT_PLAIN --src $X --count 5000 --rate 20000 >/dev/null
+fg_wait_until 5 boxed
+check "$X is in host 1's penalty box for rule plain" boxed
+out=$(host 1 && fg_cli unblock $X --rule plain --config "${CFG[1]}" 2>&1)
+rc=$?
+diag "unblock $X --rule plain --config: $out (exit $rc)"
+if [ "$rc" = 0 ] && ! boxed &&
+	grep -q "rule plain has no fleet limit in ${CFG[1]}: nothing to unblock in the fleet's Redis" <<<"$out"; then
+	ok "unblock --rule plain --config: the box here is freed, and nothing to do in Redis is said"
+else
+	not_ok "unblock --rule plain --config: the box here is freed, and nothing to do in Redis is said" \
+		"exit $rc: $out" "boxed: $(boxed && echo yes || echo no)"
 fi
 
 # --- the end --------------------------------------------------------------------

@@ -15,7 +15,7 @@ fg_require_root
 fg_require_cmds ip nsenter bpftool python3 awk curl
 fg_require_bins floodgated floodgate fg-loadgen
 
-tap_plan 19
+tap_plan 22
 
 lab_setup || tap_bail "could not build the lab"
 cfg=$FG_TMP/rules.yaml
@@ -105,6 +105,18 @@ write_cfg gamma:9997 beta:9998
 reload
 check_str "alpha removed: no series for it" "$(rule alpha)" absent
 check_ge "the pass total does not go back ($before)" "$(total_pass)" "$before"
+# The slot alpha left is a gap in status' rules: fg_stat --rule goes by
+# each rule's slot there, not by its place in the list.
+check_eq "status --json: beta's slot is explain's" \
+	"$(fg_cli --json status | python3 -c 'import json, sys; print([r["slot"] for r in json.load(sys.stdin)["rules"] if r["name"] == "beta"][0])')" \
+	"$(slot 9998)"
+fg_stats_snapshot "$FG_TMP/gap.snap"
+send 9998 400
+fg_wait_until 5 rule_is beta 900
+check_eq "fg_stat --rule beta, past the gap: the 400 sent to it" \
+	"$(fg_stat --since "$FG_TMP/gap.snap" --rule beta pass under_limit)" 400
+check_eq "fg_stat --rule gamma: none of them" \
+	"$(fg_stat --since "$FG_TMP/gap.snap" --rule gamma pass under_limit)" 0
 
 # 6. A new rule in the slot alpha left, and alpha back: both from 0.
 write_cfg gamma:9997 beta:9998 delta:9996

@@ -28,10 +28,12 @@ static void assert_within_error(double got, double want)
 	}
 }
 
+/* n more sources, in the one window d holds. */
 static void add(struct fg_advise_dist *d, double pps, unsigned int n)
 {
 	d->count[fg_advise_bucket(pps)] += n;
 	d->total += n;
+	d->sources += n;
 }
 
 static void test_buckets(void **state)
@@ -185,7 +187,8 @@ static void test_suggest_floors(void **state)
 	assert_non_null(strstr(s.refused, "observed 10s, under the 600s"));
 	d.observed_ms = 3600000;
 	assert_int_equal(fg_advise_suggest(&d, &floor_default, &s), -ERANGE);
-	assert_non_null(strstr(s.refused, "3 sources, under the 50"));
+	assert_non_null(strstr(s.refused, "3 sources in a window at most, "
+					  "under the 50"));
 	add(&d, 1, 47);
 	assert_int_equal(fg_advise_suggest(&d, &floor_default, &s), 0);
 	assert_string_equal(s.refused, "");
@@ -230,8 +233,32 @@ static void test_dist_add_hist(void **state)
 	h.samples = 10;
 	fg_advise_dist_add_hist(&d, &h);
 	assert_int_equal(d.total, 8);
+	assert_int_equal(d.sources, 4);
 	assert_int_equal(d.observed_ms, 310000);
 	assert_int_equal(d.saturated, 4);
+}
+
+/* The same 5 sources through the 12 windows of an hour are 60
+ * source-windows but 5 sources: under the floor of 50, and reported as
+ * 5. The busiest window gives the count. */
+static void test_sources_floor_over_windows(void **state)
+{
+	struct fg_advise_dist d = {0};
+	struct fg_advise_hist h = {.interval_ms = 1000, .samples = 300};
+	struct fg_advise_suggestion s;
+
+	(void)state;
+	h.count[fg_advise_bucket(1)] = 5;
+	for (int i = 0; i < 12; i++)
+		fg_advise_dist_add_hist(&d, &h);
+	assert_int_equal(d.total, 60);
+	assert_int_equal(d.sources, 5);
+	assert_int_equal(fg_advise_suggest(&d, &floor_default, &s), -ERANGE);
+	assert_non_null(strstr(s.refused, "5 sources in a window at most"));
+	h.count[fg_advise_bucket(1)] = 50;
+	fg_advise_dist_add_hist(&d, &h);
+	assert_int_equal(d.sources, 50);
+	assert_int_equal(fg_advise_suggest(&d, &floor_default, &s), 0);
 }
 
 static struct fg_src_key key(__u8 last, __u32 rule)
@@ -357,6 +384,7 @@ int main(void)
 	    cmocka_unit_test(test_suggest_floors),
 	    cmocka_unit_test(test_suggest_never_inf),
 	    cmocka_unit_test(test_dist_add_hist),
+	    cmocka_unit_test(test_sources_floor_over_windows),
 	    cmocka_unit_test(test_peaks),
 	    cmocka_unit_test(test_peaks_stuck),
 	    cmocka_unit_test(test_peaks_grow_and_forget),

@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "listfile.h"
+#include "safefile.h"
 
 /* uid and gid of "nobody" on Debian. */
 #define NOBODY 65534
@@ -302,6 +303,48 @@ static void test_key_readable_by_others(void **state)
 	assert_non_null(strstr(err, "tls_server_config.key_file"));
 }
 
+/* fg_safe_read of a file of size bytes, allowed max: rc; the text read
+ * (NUL-ended, also when empty) when it is 0. */
+static int read_sized(const struct fx *f, size_t size, size_t max)
+{
+	char *want = malloc(size + 1), *text = NULL, err[FG_ERR_MAX] = "";
+	size_t len = 0;
+	int rc;
+
+	assert_non_null(want);
+	for (size_t i = 0; i < size; i++)
+		want[i] = (char)('a' + i % 26);
+	want[size] = '\0';
+	write_file(f->path, want, 0600);
+	rc = fg_safe_read(f->path, max, 0, &text, &len, err, sizeof(err));
+	if (!rc) {
+		assert_non_null(text);
+		assert_int_equal(len, size);
+		assert_memory_equal(text, want, size + 1);
+	} else {
+		assert_null(text);
+		assert_non_null(strstr(err, "larger than"));
+	}
+	free(text);
+	free(want);
+	return rc;
+}
+
+/* A file of exactly max bytes is read; one more byte is too large. Past
+ * the first buffer (16 KiB) too. */
+static void test_exactly_max(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(read_sized(f, 100, 100), 0);
+	assert_int_equal(read_sized(f, 101, 100), -EFBIG);
+	assert_int_equal(read_sized(f, 40000, 40000), 0);
+	assert_int_equal(read_sized(f, 40001, 40000), -EFBIG);
+	assert_int_equal(read_sized(f, 0, 100), 0);
+	assert_int_equal(read_sized(f, 0, 0), 0);
+	assert_int_equal(read_sized(f, 1, 0), -EFBIG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +360,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_key_readable_by_others, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_exactly_max, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("safefile", tests, NULL, NULL);

@@ -194,6 +194,11 @@ static void test_too_long_refused(void **state)
 	write_file(f, text, FG_SECRET_MAX - 1, 0600);
 	assert_int_equal(read_secret(f), 0);
 	assert_int_equal(strlen(f->buf), FG_SECRET_MAX - 1);
+	/* and with their newline, 512 bytes */
+	text[FG_SECRET_MAX - 1] = '\n';
+	write_file(f, text, FG_SECRET_MAX, 0600);
+	assert_int_equal(read_secret(f), 0);
+	assert_int_equal(strlen(f->buf), FG_SECRET_MAX - 1);
 
 	/* "s3cr3t" then zeros, 512 bytes */
 	snprintf(text, sizeof(text), "s3cr3t%0*d", FG_SECRET_MAX - 6, 0);

@@ -123,9 +123,11 @@ static void print_text(const struct rule_report *r, __u64 since_s,
 	size_t nc;
 	int rc;
 
-	printf("rule %s: %llu sources in %llus observed (of the last %llus, "
-	       "%u windows)\n",
-	       r->name, (unsigned long long)r->dist.total,
+	/* A source counts in each window it sent in: the sources are the
+	 * most one window measured. */
+	printf("rule %s: up to %llu sources in one window, %llus observed "
+	       "(of the last %llus, %u windows)\n",
+	       r->name, (unsigned long long)r->dist.sources,
 	       (unsigned long long)(r->dist.observed_ms / 1000),
 	       (unsigned long long)since_s, r->windows);
 	if (r->dist.saturated)
@@ -182,7 +184,7 @@ static json_object *json_rule(const struct rule_report *r,
 	json_object_object_add(o, "samples",
 			       json_object_new_uint64(r->samples));
 	json_object_object_add(o, "sources",
-			       json_object_new_uint64(r->dist.total));
+			       json_object_new_uint64(r->dist.sources));
 	json_object_object_add(
 	    o, "observed_seconds",
 	    json_object_new_uint64(r->dist.observed_ms / 1000));

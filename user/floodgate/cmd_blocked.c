@@ -168,10 +168,13 @@ static int free_entries(struct cli *c, struct unblock_ctx *u,
  * --config FILE: the source's blocks in the fleet's Redis (the config's
  * fleet section; every fleet rule, or --rule's) become unblocks that
  * every host applies at its next sync, and its debt there goes. Returns
- * how many were blocked, or -1 with the error printed.
+ * how many were blocked, or -1 with the error printed. When no rule (or
+ * not --rule) has a fleet limit there is nothing to unblock in Redis:
+ * 0, with note saying so (this host's entries are still freed).
  */
 static int unblock_fleet(struct cli *c, const struct fg_cmdline *a,
-			 const struct fg_src_key *addr, const char *shown)
+			 const struct fg_src_key *addr, const char *shown,
+			 char *note, size_t notelen)
 {
 	static struct fg_settings s;
 	static struct fg_fleet_rules rules;
@@ -194,17 +197,27 @@ static int unblock_fleet(struct cli *c, const struct fg_cmdline *a,
 		keys[n] = *addr;
 		keys[n++].rule_id = rules.rule[i].id;
 	}
-	if (!s.fleet.redis[0])
+	if (!s.fleet.redis[0]) {
 		snprintf(err, sizeof(err), "no fleet (fleet.redis is not set)");
-	else if (!n)
-		snprintf(err, sizeof(err), "%s%s has no fleet limit",
-			 a->rule ? "rule " : "no rule", a->rule ? a->rule : "");
-	else if (!s.fleet.password_file[0] ||
-		 !fg_secret_read(s.fleet.password_file, pass, sizeof(pass), err,
-				 sizeof(err)))
+	} else if (!n) {
+		if (a->rule)
+			snprintf(note, notelen,
+				 "rule %s has no fleet limit in %s: nothing "
+				 "to unblock in the fleet's Redis",
+				 a->rule, a->config);
+		else
+			snprintf(note, notelen,
+				 "no rule has a fleet limit in %s: nothing to "
+				 "unblock in the fleet's Redis",
+				 a->config);
+		rc = 0;
+	} else if (!s.fleet.password_file[0] ||
+		   !fg_secret_read(s.fleet.password_file, pass, sizeof(pass),
+				   err, sizeof(err))) {
 		conn = fg_fleet_connect(
 		    &s.fleet.addr, s.fleet.password_file[0] ? pass : NULL,
 		    FLEET_TIMEOUT_NS, &op, err, sizeof(err));
+	}
 	if (conn)
 		rc = fg_fleet_unblock(conn, s.fleet.name, keys, n, err,
 				      sizeof(err));
@@ -224,7 +237,7 @@ int cmd_unblock(struct cli *c, const struct fg_cmdline *a)
 	static struct unblock_ctx u;
 	struct fg_src_key key = {0};
 	struct fg_meta meta;
-	char shown[80];
+	char shown[80], note[FG_ERR_MAX] = "";
 	int rc, boxed, fleet_here, fleet = 0;
 
 	memset(&u, 0, sizeof(u));
@@ -239,7 +252,7 @@ int cmd_unblock(struct cli *c, const struct fg_cmdline *a)
 	format_key(&key, &meta, shown, sizeof(shown));
 	/* The fleet's first: a failure there changes nothing here. */
 	if (a->config) {
-		fleet = unblock_fleet(c, a, &key, shown);
+		fleet = unblock_fleet(c, a, &key, shown, note, sizeof(note));
 		if (fleet < 0)
 			return 1;
 	}
@@ -255,9 +268,9 @@ int cmd_unblock(struct cli *c, const struct fg_cmdline *a)
 	if (!boxed && !fleet_here && !fleet)
 		return cli_err(c, 1,
 			       "%s is not in the penalty box nor fleet-blocked"
-			       "%s%s",
+			       "%s%s%s%s",
 			       shown, u.rule ? " for rule " : "",
-			       u.rule ? u.rule : "");
+			       u.rule ? u.rule : "", note[0] ? "; " : "", note);
 	if (c->json) {
 		json_object *o = json_object_new_object();
 
@@ -270,13 +283,18 @@ int cmd_unblock(struct cli *c, const struct fg_cmdline *a)
 		if (a->config)
 			json_object_object_add(o, "fleet_redis_entries",
 					       json_object_new_int(fleet));
+		if (note[0])
+			json_object_object_add(o, "fleet_note",
+					       json_object_new_string(note));
 		cli_json_print(o);
 	} else if (!fleet_here && !a->config) {
 		printf("%s unblocked\n", shown);
 	} else {
 		printf("%s unblocked (fleet blocks: %d here", shown,
 		       fleet_here);
-		if (a->config)
+		if (note[0])
+			printf("; %s", note);
+		else if (a->config)
 			printf(", %d in the fleet's Redis", fleet);
 		printf(")\n");
 	}

@@ -268,6 +268,9 @@ static void print_json(const struct fg_snapshot *s, const struct vs_config *v,
 		ro = json_object_new_object();
 		json_object_object_add(
 		    ro, "name", json_object_new_string(s->meta.rule_names[r]));
+		/* Free slots are skipped: the index in rules is not the slot,
+		 * which keys the per-rule maps. */
+		json_object_object_add(ro, "slot", json_object_new_int64(r));
 		for (unsigned int a = 0; a < FG_RULE_ACTIONS; a++)
 			json_object_object_add(
 			    ro, fg_rule_action_label(a),

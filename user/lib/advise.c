@@ -40,10 +40,16 @@ double fg_advise_bucket_value(unsigned int i)
 void fg_advise_dist_add(struct fg_advise_dist *d,
 			const __u32 count[FG_ADVISE_BUCKETS])
 {
+	__u64 n = 0;
+
 	for (unsigned int i = 0; i < FG_ADVISE_BUCKETS; i++) {
 		d->count[i] += count[i];
-		d->total += count[i];
+		n += count[i];
 	}
+	d->total += n;
+	/* Not the sum: the same sources come back window after window. */
+	if (n > d->sources)
+		d->sources = n;
 }
 
 void fg_advise_dist_add_hist(struct fg_advise_dist *d,
@@ -167,11 +173,12 @@ int fg_advise_suggest(const struct fg_advise_dist *d,
 			 "usual peaks",
 			 (unsigned long long)(d->observed_ms / 1000),
 			 (unsigned long long)f->min_observed_s);
-	else if (d->total < f->min_sources)
+	else if (d->sources < f->min_sources)
 		snprintf(s->refused, sizeof(s->refused),
-			 "%llu sources, under the %llu floor (--min-sources): "
-			 "too few to size a limit for every other source",
-			 (unsigned long long)d->total,
+			 "%llu sources in a window at most, under the %llu "
+			 "floor (--min-sources): too few to size a limit for "
+			 "every other source",
+			 (unsigned long long)d->sources,
 			 (unsigned long long)f->min_sources);
 	else if (!isfinite(limit) || limit > FG_ADVISE_LIMIT_MAX)
 		snprintf(s->refused, sizeof(s->refused),

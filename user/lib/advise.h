@@ -43,14 +43,19 @@ double fg_advise_bucket_value(unsigned int i);
 #define FG_ADVISE_LIMIT_MAX 10000000.0
 
 /* Histograms of several windows added up, with the time they were
- * sampled (passes x interval) and the sources they could not measure. */
+ * sampled (passes x interval) and the sources they could not measure.
+ * A source counts once in each window it sent in: total counts
+ * source-windows; sources is the most one window measured, a count of
+ * distinct sources (the floor's). */
 struct fg_advise_dist {
 	__u64 count[FG_ADVISE_BUCKETS];
 	__u64 total;
+	__u64 sources;
 	__u64 observed_ms;
 	__u64 saturated;
 };
 
+/* One window's counts. */
 void fg_advise_dist_add(struct fg_advise_dist *d,
 			const __u32 count[FG_ADVISE_BUCKETS]);
 /* One window's histogram: its counts, sampled time and saturated. */

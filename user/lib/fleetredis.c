@@ -237,11 +237,18 @@ static void *bounded_string(const redisReadTask *t, char *s, size_t len)
 	return c->hiredis_fn->createString(t, s, len);
 }
 
-static void *bounded_array(const redisReadTask *t, int n)
+/* hiredis 1.0 counts an array's elements in a size_t, 0.14 in an int. */
+#if HIREDIS_MAJOR >= 1
+typedef size_t reply_count;
+#else
+typedef int reply_count;
+#endif
+
+static void *bounded_array(const redisReadTask *t, reply_count n)
 {
 	struct fg_fleet_conn *c = conn_of(t);
 
-	if (n > FG_FLEET_REPLY_ELEMENTS_MAX) {
+	if (n > (reply_count)FG_FLEET_REPLY_ELEMENTS_MAX) {
 		c->too_big = true;
 		return NULL;
 	}
@@ -258,17 +265,45 @@ static void *bounded_nil(const redisReadTask *t)
 	return conn_of(t)->hiredis_fn->createNil(t);
 }
 
+/*
+ * hiredis 1.0 reads RESP3 doubles and booleans too, whatever protocol
+ * was asked for, and for a builder left NULL it hands back the type
+ * number cast to a pointer as the reply: a Redis sending ",1.5" would
+ * make the caller read through it. So these forward, within the same
+ * bounds (a double comes with its text).
+ */
+#if HIREDIS_MAJOR >= 1
+static void *bounded_double(const redisReadTask *t, double v, char *s,
+			    size_t len)
+{
+	struct fg_fleet_conn *c = conn_of(t);
+
+	if (len > FG_FLEET_REPLY_STRING_MAX) {
+		c->too_big = true;
+		return NULL;
+	}
+	return c->hiredis_fn->createDouble(t, v, s, len);
+}
+
+static void *bounded_bool(const redisReadTask *t, int v)
+{
+	return conn_of(t)->hiredis_fn->createBool(t, v);
+}
+#endif
+
 static void bound_replies(struct fg_fleet_conn *c)
 {
 	redisReader *rd = c->rc->reader;
 
 	c->hiredis_fn = rd->fn;
-	c->bounded_fn = (redisReplyObjectFunctions){
-	    .createString = bounded_string,
-	    .createArray = bounded_array,
-	    .createInteger = bounded_integer,
-	    .createNil = bounded_nil,
-	    .freeObject = c->hiredis_fn->freeObject,
+	c->bounded_fn = (redisReplyObjectFunctions)
+	{
+		.createString = bounded_string, .createArray = bounded_array,
+		.createInteger = bounded_integer, .createNil = bounded_nil,
+#if HIREDIS_MAJOR >= 1
+		.createDouble = bounded_double, .createBool = bounded_bool,
+#endif
+		.freeObject = c->hiredis_fn->freeObject,
 	};
 	rd->fn = &c->bounded_fn;
 	rd->privdata = c;

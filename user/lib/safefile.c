@@ -168,35 +168,40 @@ static int file_trusted(const char *path, const struct stat *st,
 
 static int read_all(int fd, size_t max, char **text, size_t *len)
 {
-	size_t cap = 0;
+	size_t cap = max < 16384 ? max : 16384;
 
+	*text = malloc(cap + 1);
+	if (!*text)
+		return -ENOMEM;
 	for (;;) {
+		size_t room = cap - *len;
+		char probe;
 		ssize_t n;
 
-		if (*len == cap) {
+		if (!room && cap < max) {
 			char *bigger;
 
-			if (cap >= max)
-				return -EFBIG;
-			cap = cap ? cap * 2 : 16384;
-			if (cap > max)
-				cap = max;
+			cap = cap > max / 2 ? max : cap * 2;
 			bigger = realloc(*text, cap + 1);
 			if (!bigger)
 				return -ENOMEM;
 			*text = bigger;
+			continue;
 		}
-		n = read(fd, *text + *len, cap - *len);
+		/* Full at max: one more byte tells its end from a larger
+		 * file. */
+		n = read(fd, room ? *text + *len : &probe, room ? room : 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
 		if (n == 0)
 			break;
+		if (!room)
+			return -EFBIG;
 		*len += (size_t)n;
 	}
-	if (*text)
-		(*text)[*len] = '\0';
+	(*text)[*len] = '\0';
 	return 0;
 }
 

@@ -16,7 +16,8 @@
 
 /*
  * Reads a whole file of at most max bytes into *text (malloc'd and
- * NUL-ended; NULL when empty) through one descriptor, opened with
+ * NUL-ended, an empty file too; NULL after a failure) through one
+ * descriptor, opened with
  * O_NOFOLLOW | O_NONBLOCK. Refused, with err saying which file and why:
  * a symbolic link; anything but a regular file (a FIFO would block);
  * a file owned by another user than root or this process's, or writable

@@ -12,19 +12,20 @@ int fg_secret_read(const char *path, char *buf, size_t len, char *err,
 		   size_t errlen)
 {
 	char *text;
-	size_t n;
+	size_t n, line = 0;
 	int rc;
 
 	explicit_bzero(buf, len);
-	/* A file of len bytes or more would not fit buf with its NUL. */
+	/* A secret of len - 1 bytes and its newline make len bytes. */
 	rc = fg_safe_read(path, len, FG_SAFE_PRIVATE, &text, &n, err, errlen);
-	if (rc == -EFBIG || (!rc && n >= len)) {
+	if (!rc)
+		line = strcspn(text, "\r\n");
+	if (rc == -EFBIG || line >= len) {
 		snprintf(err, errlen, "%s: longer than %zu bytes", path,
 			 len - 1);
 		rc = -EINVAL;
-	} else if (!rc && text) {
-		memcpy(buf, text, n);
-		buf[strcspn(buf, "\r\n")] = '\0';
+	} else if (!rc) {
+		memcpy(buf, text, line);
 	}
 	if (!rc && !buf[0]) {
 		snprintf(err, errlen, "%s: empty", path);
