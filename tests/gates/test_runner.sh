@@ -12,7 +12,7 @@
 RUN=$FG_ROOT/tests/run.sh
 S=$FG_TMP/suites
 fg_require_cmds gcc timeout
-tap_plan 17
+tap_plan 18
 mkdir -p "$S"
 
 # suite NAME [MODE]: the script on stdin becomes suite $S/NAME.
@@ -134,6 +134,10 @@ expect "a whole-suite skip under CI=true: a failure, said" fail "2 passed, 1 fai
 runner cmocka
 expect "cmocka's TAP: a pass, a skip (not ok N, then the SKIP directive) and a failure told apart" \
 	fail "1 passed, 1 failed, 1 skipped" "# skipped: $S/cmocka: not ok 2 # SKIP skips"
+
+runner cmocka -- CI=true
+expect "... and under CI=true a single skipped test fails its suite" \
+	fail "1 passed, 2 failed, 1 skipped" "not ok - $S/cmocka: 1 skipped under CI=true"
 
 runner good.sh hang.sh -- FG_SUITE_TIMEOUT=2
 expect "a suite past FG_SUITE_TIMEOUT (2 s): stopped, a failure, said" fail \
