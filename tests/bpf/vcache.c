@@ -300,6 +300,28 @@ void vcache_test_dry_run(void **state)
 	run(fx, &web, XDP_DROP, "enforcing again");
 }
 
+/* Config A (1 packet an hour) and config B (unlimited), each written to
+ * its slot; B, committed last, is live. */
+static void configs_a_b(struct fx *fx, __u32 *slot_a, __u32 *slot_b)
+{
+	struct fg_settings s;
+	struct fg_cidr deny;
+	char err[256] = "";
+
+	setup(fx, &s, &deny, 0, 1);
+	s.defaults[FG_DIM_PACKETS].rate =
+	    (struct fg_rate){1, 3600 * FX_NSEC_PER_SEC};
+	s.rules[0].dim[FG_DIM_PACKETS] = s.defaults[FG_DIM_PACKETS];
+	if (fx_configure(fx, &s, err, sizeof(err)))
+		FAIL("configuring A: %s", err);
+	*slot_a = fx->maps.ctl_mem->cfg_slot;
+	s.defaults[FG_DIM_PACKETS] = (struct fg_dim_limit){0};
+	s.rules[0].dim[FG_DIM_PACKETS] = s.defaults[FG_DIM_PACKETS];
+	if (fx_configure(fx, &s, err, sizeof(err)))
+		FAIL("configuring B: %s", err);
+	*slot_b = fx->maps.ctl_mem->cfg_slot;
+}
+
 /*
  * A commit that lands while a packet is on its way: the packet read the
  * config slot under A (1 an hour), then B (unlimited) went live and the
@@ -311,24 +333,10 @@ void vcache_test_dry_run(void **state)
 void vcache_test_commit_straddle(void **state)
 {
 	struct fx *fx = *state;
-	struct fg_settings s;
-	struct fg_cidr deny;
 	struct fg_vcache_entry e;
-	char err[256] = "";
 	__u32 slot_a, slot_b;
 
-	setup(fx, &s, &deny, 0, 1);
-	s.defaults[FG_DIM_PACKETS].rate =
-	    (struct fg_rate){1, 3600 * FX_NSEC_PER_SEC};
-	s.rules[0].dim[FG_DIM_PACKETS] = s.defaults[FG_DIM_PACKETS];
-	if (fx_configure(fx, &s, err, sizeof(err)))
-		FAIL("configuring A: %s", err);
-	slot_a = fx->maps.ctl_mem->cfg_slot;
-	s.defaults[FG_DIM_PACKETS] = (struct fg_dim_limit){0};
-	s.rules[0].dim[FG_DIM_PACKETS] = s.defaults[FG_DIM_PACKETS];
-	if (fx_configure(fx, &s, err, sizeof(err)))
-		FAIL("configuring B: %s", err);
-	slot_b = fx->maps.ctl_mem->cfg_slot;
+	configs_a_b(fx, &slot_a, &slot_b);
 	/* B is staged in its slot; A is live again, as before B's commit. */
 	fx->maps.ctl_mem->cfg_slot = slot_a;
 	run(fx, &web, XDP_PASS, "A: burst 1");
@@ -354,24 +362,10 @@ void vcache_test_commit_straddle(void **state)
 void vcache_test_slot_in_entry(void **state)
 {
 	struct fx *fx = *state;
-	struct fg_settings s;
-	struct fg_cidr deny;
 	struct fg_vcache_entry e;
-	char err[256] = "";
 	__u32 slot_a, slot_b;
 
-	setup(fx, &s, &deny, 0, 1);
-	s.defaults[FG_DIM_PACKETS].rate =
-	    (struct fg_rate){1, 3600 * FX_NSEC_PER_SEC};
-	s.rules[0].dim[FG_DIM_PACKETS] = s.defaults[FG_DIM_PACKETS];
-	if (fx_configure(fx, &s, err, sizeof(err)))
-		FAIL("configuring A: %s", err);
-	slot_a = fx->maps.ctl_mem->cfg_slot;
-	s.defaults[FG_DIM_PACKETS] = (struct fg_dim_limit){0};
-	s.rules[0].dim[FG_DIM_PACKETS] = s.defaults[FG_DIM_PACKETS];
-	if (fx_configure(fx, &s, err, sizeof(err)))
-		FAIL("configuring B: %s", err);
-	slot_b = fx->maps.ctl_mem->cfg_slot;
+	configs_a_b(fx, &slot_a, &slot_b);
 	/* A live under B's generation: its drop is cached with that. */
 	fx->maps.ctl_mem->cfg_slot = slot_a;
 	run(fx, &web, XDP_PASS, "A: burst 1");
