@@ -34,10 +34,14 @@
 #             lab_free_port NS (a free 127.0.0.1 port in NS),
 #             lab_add_server NS IFC IFS CLIENT4/P SERVER4/P (one more
 #             server namespace), fg_use_server NS IF PIN_DIR (the server
-#             the floodgate and counter helpers act on)
+#             the floodgate and counter helpers act on), lab_hosts K..
+#             (client and hosts K: NS, IFS_, IFC, PIN, ADDR, MPORTS,
+#             CFG [K]), lab_redis_start DIR [ARGS..] (redis-server on
+#             DIR/redis.sock, -> LAB_BG_PID)
 #   procs     fg_wait_pid PID SECS, fg_kill PID [GRACE], fg_wait_until
 #             SECS CMD..
-#   floodgate fg_config [LINE..] (-> path), fg_daemon_start CONFIG
+#   floodgate fg_config [LINE..] (-> path), fg_config_web FILE LISTEN
+#             WEB_CONFIG [LINE..], fg_daemon_start CONFIG
 #             [ARGS..] (-> FG_DAEMON_PID, FG_DAEMON_LOG), fg_daemon_bg LOG
 #             ARGS.., fg_daemon_stop [PID], fg_daemon_cmd ARGS.., fg_cli ARGS.., fg_loadgen NS
 #             ARGS.., fg_unit_caps KEY, fg_unit_value KEY,
@@ -543,6 +547,20 @@ fg_config() {
 	echo "$f"
 }
 
+# fg_config_web FILE LISTEN WEB_CONFIG [LINE..]: writes FILE, a config
+# for the server link with /metrics on LISTEN (HOST:PORT) under
+# WEB_CONFIG (TLS, basic auth), plus LINEs. A fixed path, unlike
+# fg_config's: tests rewrite it and reload.
+fg_config_web() {
+	local f=$1 listen=$2 web=$3
+	shift 3
+	{
+		echo "interfaces: [$FG_IF_SERVER]"
+		printf 'metrics:\n  listen: "%s"\n  web_config: %s\n' "$listen" "$web"
+		[ $# -eq 0 ] || printf '%s\n' "$@"
+	} >"$f"
+}
+
 # fg_unit_caps KEY: the capabilities the systemd unit lists under KEY
 # (CapabilityBoundingSet, AmbientCapabilities), lower case without the
 # cap_ prefix, one a line. Several KEY= lines add up, as in systemd.
@@ -1015,4 +1033,47 @@ fg_use_server() {
 	FG_NS_SERVER=$1 FG_IF_SERVER=$2 FG_PIN_DIR=$3
 	export FLOODGATE_PIN_DIR=$3
 	[[ " ${_FG_PIN_DIRS[*]} " == *" $3 "* ]] || _FG_PIN_DIRS+=("$3")
+}
+
+# lab_hosts K..: the client namespace FG_NS_CLIENT and, for each K, a
+# server namespace fg-sK-$FG_SUFFIX joined to it by fcK-/fsK-$FG_SUFFIX
+# (client 192.0.2.(4K+2)/30, server 192.0.2.(4K+1)/30), with a pin
+# directory, a free metrics port and a config path; fills the arrays NS,
+# IFS_, IFC, PIN, ADDR, MPORTS and CFG (index K). Bails out if a host
+# cannot be made.
+lab_hosts() {
+	local k
+	lab_ns_create "$FG_NS_CLIENT" || tap_bail "no client namespace"
+	for k in "$@"; do
+		NS[k]=fg-s$k-$FG_SUFFIX
+		IFS_[k]=fs$k-$FG_SUFFIX
+		IFC[k]=fc$k-$FG_SUFFIX
+		PIN[k]=/sys/fs/bpf/fg-test-$FG_SUFFIX-$k
+		ADDR[k]=192.0.2.$((4 * k + 1))
+		CFG[k]=$FG_TMP/host$k.yaml
+		lab_add_server "${NS[k]}" "${IFC[k]}" "${IFS_[k]}" \
+			"192.0.2.$((4 * k + 2))/30" "${ADDR[k]}/30" || tap_bail "no host $k"
+		fg_use_server "${NS[k]}" "${IFS_[k]}" "${PIN[k]}"
+		MPORTS[k]=$(lab_free_port "${NS[k]}")
+	done
+}
+
+# lab_redis_start DIR [REDIS_ARGS..]: a redis-server (in FG_NS_CLIENT) on
+# the unix socket DIR/redis.sock only (no TCP, no persistence), log
+# DIR/redis.log; registered for cleanup, its PID in LAB_BG_PID. Waits,
+# bounded (1000 tries 10 ms apart, so a test can time its start), until
+# it answers (PONG, or NOAUTH under --requirepass); returns 1 if it
+# does not. DIR is the test's own (under FG_TMP) and is created.
+lab_redis_start() {
+	local dir=$1 i
+	shift
+	mkdir -p "$dir"
+	lab_bg "$FG_NS_CLIENT" "$dir/redis.log" redis-server --port 0 \
+		--unixsocket "$dir/redis.sock" --unixsocketperm 700 --save "" \
+		--appendonly no --dir "$dir" "$@"
+	for ((i = 0; i < 1000; i++)); do
+		redis-cli -s "$dir/redis.sock" ping 2>&1 | grep -qE 'PONG|NOAUTH' && return 0
+		sleep 0.01
+	done
+	return 1
 }

@@ -44,20 +44,8 @@ fg_require_bins floodgated floodgate fg-loadgen
 tap_plan 42
 
 # --- the lab: client -- veth -- host k (k = 1..3), 192.0.2.(4k+1)/30 ---------
-NS=() IFS_=() IFC=() PIN=() ADDR=() MPORT=() CFG=() PID=() LOG=()
-lab_ns_create "$FG_NS_CLIENT" || tap_bail "no client namespace"
-for k in "${HOSTS[@]}"; do
-	NS[k]=fg-s$k-$FG_SUFFIX
-	IFS_[k]=fs$k-$FG_SUFFIX
-	IFC[k]=fc$k-$FG_SUFFIX
-	PIN[k]=/sys/fs/bpf/fg-test-$FG_SUFFIX-$k
-	ADDR[k]=192.0.2.$((4 * k + 1))
-	CFG[k]=$FG_TMP/host$k.yaml
-	lab_add_server "${NS[k]}" "${IFC[k]}" "${IFS_[k]}" \
-		"192.0.2.$((4 * k + 2))/30" "${ADDR[k]}/30" || tap_bail "no host $k"
-	fg_use_server "${NS[k]}" "${IFS_[k]}" "${PIN[k]}"
-	MPORT[k]=$(lab_free_port "${NS[k]}")
-done
+PID=() LOG=()
+lab_hosts "${HOSTS[@]}"
 
 # host K: the floodgate helpers (fg_cli, fg_stat, fg_metrics...) act on
 # host K from here on.
@@ -65,26 +53,15 @@ host() { fg_use_server "${NS[$1]}" "${IFS_[$1]}" "${PIN[$1]}"; }
 
 # --- redis ----------------------------------------------------------------
 RDIR=$FG_TMP/redis
-mkdir -p "$RDIR"
-SOCK=$RDIR/r.sock
+SOCK=$RDIR/redis.sock
 REDIS_PID=
 
-# redis_start: redis-server on SOCK (no TCP, no persistence); waits
-# (bounded, polling every 10 ms) until it answers, then sets T_READY.
+# redis_start: the fleet's redis-server (again) on SOCK, REDIS_PID, and
+# T_READY: when it first answered.
 redis_start() {
-	local i
-	lab_bg "$FG_NS_CLIENT" "$RDIR/redis.log" redis-server --port 0 \
-		--unixsocket "$SOCK" --unixsocketperm 700 --save "" --appendonly no \
-		--dir "$RDIR"
-	REDIS_PID=$LAB_BG_PID
-	for ((i = 0; i < 1000; i++)); do
-		redis_ping && { T_READY=$EPOCHREALTIME; return 0; }
-		sleep 0.01
-	done
-	return 1
+	lab_redis_start "$RDIR" || return 1
+	REDIS_PID=$LAB_BG_PID T_READY=$EPOCHREALTIME
 }
-# redis_ping: the server answers.
-redis_ping() { redis-cli -s "$SOCK" ping 2>&1 | grep -q PONG; }
 
 redis_start || tap_bail "redis-server did not start: $(tail -n 5 "$RDIR/redis.log")"
 
@@ -98,7 +75,7 @@ write_cfg() {
 	local k=$1 url=$2 extra=${3:-}
 	cat >"${CFG[k]}.tmp" <<EOF
 interfaces: [${IFS_[k]}]
-metrics: {listen: "127.0.0.1:${MPORT[k]}"}
+metrics: {listen: "127.0.0.1:${MPORTS[k]}"}
 limits: {packets: 100000/s, burst_packets: 10000}
 fleet: {redis: "$url", name: $NAME, host: h$k, sync: ${SYNC_MS}ms$extra}
 rules:
@@ -141,7 +118,7 @@ reload_host() {
 	fg_log_wait 'msg="reloaded"' 10 $((n + 1)) "${LOG[$1]}"
 }
 
-metric() { (host "$1" && fg_metrics "127.0.0.1:${MPORT[$1]}" | fg_metric_value "$2"); }
+metric() { (host "$1" && fg_metrics "127.0.0.1:${MPORTS[$1]}" | fg_metric_value "$2"); }
 alive() { kill -0 "${PID[$1]}" 2>/dev/null; }
 # drops K REASON: host K's packets dropped for REASON (from /metrics: the
 # pinned counters without a python start-up per call). Like every reader
@@ -605,12 +582,11 @@ check_eq "host 2 restarted: drops all 20 packets of $LATE as fleet_limit" "$(($(
 # On host 3, by reloads: a redis-server with a password (another socket)
 # and a wrong password; then an address with nothing there; then the right
 # password in a file others can read; then the right one, private.
-SOCK2=$RDIR/auth.sock
+RDIR2=$FG_TMP/redis-auth
+SOCK2=$RDIR2/redis.sock
 PASSWORD=pw$RANDOM$RANDOM$RANDOM
-lab_bg "$FG_NS_CLIENT" "$RDIR/auth.log" redis-server --port 0 --unixsocket "$SOCK2" \
-	--unixsocketperm 700 --save "" --appendonly no --dir "$RDIR" --requirepass "$PASSWORD"
-noauth() { redis-cli -s "$SOCK2" ping 2>&1 | grep -q NOAUTH; }
-fg_wait_until 10 noauth || diag "redis-server with a password did not start: $(tail -n 5 "$RDIR/auth.log")"
+lab_redis_start "$RDIR2" --requirepass "$PASSWORD" ||
+	diag "redis-server with a password did not start: $(tail -n 5 "$RDIR2/redis.log")"
 conns() {
 	redis-cli -s "$SOCK2" --no-auth-warning -a "$PASSWORD" info stats |
 		sed -n 's/^total_connections_received:\([0-9]*\).*/\1/p'

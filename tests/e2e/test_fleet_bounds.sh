@@ -35,31 +35,15 @@ CHARGE=$FG_BUILD/tests/fg-fleet-charge
 tap_plan 21
 
 # --- the lab: client -- veth -- host k (k = 1, 2) ----------------------------
-NS=() IFS_=() IFC=() PIN=() ADDR=() MPORT=() CFG=() PID=() LOG=()
-lab_ns_create "$FG_NS_CLIENT" || tap_bail "no client namespace"
-for k in "${HOSTS[@]}"; do
-	NS[k]=fg-s$k-$FG_SUFFIX
-	IFS_[k]=fs$k-$FG_SUFFIX
-	IFC[k]=fc$k-$FG_SUFFIX
-	PIN[k]=/sys/fs/bpf/fg-test-$FG_SUFFIX-$k
-	ADDR[k]=192.0.2.$((4 * k + 1))
-	CFG[k]=$FG_TMP/host$k.yaml
-	lab_add_server "${NS[k]}" "${IFC[k]}" "${IFS_[k]}" \
-		"192.0.2.$((4 * k + 2))/30" "${ADDR[k]}/30" || tap_bail "no host $k"
-	fg_use_server "${NS[k]}" "${IFS_[k]}" "${PIN[k]}"
-	MPORT[k]=$(lab_free_port "${NS[k]}")
-done
+PID=() LOG=()
+lab_hosts "${HOSTS[@]}"
 host() { fg_use_server "${NS[$1]}" "${IFS_[$1]}" "${PIN[$1]}"; }
 
 # --- redis ----------------------------------------------------------------
 RDIR=$FG_TMP/redis
-mkdir -p "$RDIR"
-SOCK=$RDIR/r.sock
+SOCK=$RDIR/redis.sock
 URL=unix://$SOCK
-lab_bg "$FG_NS_CLIENT" "$RDIR/redis.log" redis-server --port 0 \
-	--unixsocket "$SOCK" --unixsocketperm 700 --save "" --appendonly no --dir "$RDIR"
-redis_ping() { redis-cli -s "$SOCK" ping 2>&1 | grep -q PONG; }
-fg_wait_until 10 redis_ping || tap_bail "redis-server did not start: $(tail -n 5 "$RDIR/redis.log")"
+lab_redis_start "$RDIR" || tap_bail "redis-server did not start: $(tail -n 5 "$RDIR/redis.log")"
 rcli() { redis-cli -s "$SOCK" "$@"; }
 # redis_now: Redis' clock, us.
 redis_now() { rcli TIME | awk 'NR == 1 { s = $1 } NR == 2 { printf "%d%06d\n", s, $1 }'; }
@@ -69,7 +53,7 @@ redis_now() { rcli TIME | awk 'NR == 1 { s = $1 } NR == 2 { printf "%d%06d\n", s
 write_cfg() {
 	cat >"${CFG[$1]}" <<EOC
 interfaces: [${IFS_[$1]}]
-metrics: {listen: "127.0.0.1:${MPORT[$1]}"}
+metrics: {listen: "127.0.0.1:${MPORTS[$1]}"}
 fleet: {redis: "$URL", name: $NAME, host: h$1, sync: ${SYNC_MS}ms}
 rules:
   - {name: guarded, protocol: udp, ports: [$PORT], packets: 10000/s, burst_packets: 1000, fleet: {packets: 300/s}}
@@ -84,7 +68,7 @@ start_host() {
 	PID[$1]=$FG_DAEMON_PID
 	LOG[$1]=$FG_DAEMON_LOG
 }
-metric() { (host "$1" && fg_metrics "127.0.0.1:${MPORT[$1]}" | fg_metric_value "$2"); }
+metric() { (host "$1" && fg_metrics "127.0.0.1:${MPORTS[$1]}" | fg_metric_value "$2"); }
 fleet_up() { [ "$(metric "$1" floodgate_fleet_up)" = 1 ]; }
 blocked_n() { metric "$1" floodgate_fleet_blocked_sources; }
 blocked_is() { [ "$(blocked_n "$1")" = "$2" ]; }

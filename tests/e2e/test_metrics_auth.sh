@@ -71,12 +71,7 @@ EOT
 write_web "$FG_TMP/a.crt" "$FG_TMP/a.key"
 
 cfg=$FG_TMP/auth.yaml
-cat >"$cfg" <<EOF2
-interfaces: [$FG_IF_SERVER]
-metrics:
-  listen: "127.0.0.1:$MPORT"
-  web_config: $web
-EOF2
+fg_config_web "$cfg" "127.0.0.1:$MPORT" "$web"
 fg_daemon_start "$cfg" || tap_bail "floodgated did not attach"
 fg_log_wait 'tls=on users=3' 10 || tap_bail "no metrics listener: $(tail -n 5 "$FG_DAEMON_LOG")"
 
@@ -164,6 +159,19 @@ sleep 2
 read -r code secs < <(scrape bob:bob-pw)
 check_str "after the hammering, bob (not verified before): 200" "$code" 200
 
+# check_reload_fails DESC LINE: `floodgate reload` fails and floodgated
+# logs LINE (within 5 s); the exit status and seconds taken are printed.
+check_reload_fails() {
+	local rc start=$SECONDS
+	fg_cli reload >"$FG_TMP/reload.out" 2>&1
+	rc=$?
+	if [ "$rc" -ne 0 ] && fg_log_wait "$2" 5; then
+		ok "$1 (exit $rc, $((SECONDS - start)) s)"
+	else
+		not_ok "$1" "exit $rc" "$(tail -n 3 "$FG_DAEMON_LOG")"
+	fi
+}
+
 # A certificate with another certificate's key.
 failures() {
 	scrape alice:alice-pw >/dev/null
@@ -171,13 +179,8 @@ failures() {
 }
 before=$(failures)
 write_web "$FG_TMP/a.crt" "$FG_TMP/b.key"
-fg_cli reload >"$FG_TMP/reload.out" 2>&1
-rc=$?
-if [ "$rc" -ne 0 ] && fg_log_wait "$web: tls_server_config: key_file is not the key of cert_file's certificate" 5; then
-	ok "a reload with a mismatched certificate and key fails (exit $rc), naming them"
-else
-	not_ok "a reload with a mismatched pair fails, naming them" "exit $rc" "$(tail -n 3 "$FG_DAEMON_LOG")"
-fi
+check_reload_fails "a reload with a mismatched certificate and key fails, naming them" \
+	"$web: tls_server_config: key_file is not the key of cert_file's certificate"
 read -r code secs < <(scrape alice:alice-pw)
 after=$(fg_metric_value 'floodgate_config_reloads_total{result="failure"}' <"$FG_TMP/body")
 last=$(fg_metric_value floodgate_config_last_reload_successful <"$FG_TMP/body")
@@ -215,16 +218,7 @@ sed -i "s/127.0.0.1:$taken/127.0.0.1:$MPORT/" "$cfg"
 move_to() {
 	local served
 	served=$(fg_log_count "listen=\"$1:$MPORT\" path=/metrics")
-	cat >"$cfg" <<EOF4
-interfaces: [$FG_IF_SERVER]
-metrics:
-  listen: "$1:$MPORT"
-  web_config: $web
-rules:
-  - name: $2
-    protocol: udp
-    ports: [9]
-EOF4
+	fg_config_web "$cfg" "$1:$MPORT" "$web" "rules: [{name: $2, protocol: udp, ports: [9]}]"
 	fg_cli reload >"$FG_TMP/reload.out" 2>&1
 	rc=$?
 	read -r code secs < <(scrape alice:alice-pw)
@@ -241,14 +235,7 @@ move_to 127.0.0.1 moved-b
 
 # A FIFO where the web config was: refused, not waited on.
 rm -f "$web" && mkfifo -m 0600 "$web"
-start=$SECONDS
-fg_cli reload >"$FG_TMP/reload.out" 2>&1
-rc=$?
-if [ "$rc" -ne 0 ] && fg_log_wait "$web: not a regular file (a FIFO)" 5; then
-	ok "a reload with a FIFO for the web config fails at once (exit $rc, $((SECONDS - start)) s)"
-else
-	not_ok "a reload with a FIFO for the web config fails at once" "exit $rc" "$(tail -n 3 "$FG_DAEMON_LOG")"
-fi
+check_reload_fails "a reload with a FIFO for the web config fails at once" "$web: not a regular file (a FIFO)"
 read -r code secs < <(scrape alice:alice-pw)
 check_str "... and alice still gets 200" "$code" 200
 

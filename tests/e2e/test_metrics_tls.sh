@@ -47,12 +47,7 @@ EOT
 write_web alice "$ALICE_HASH"
 
 cfg=$FG_TMP/tls.yaml
-cat >"$cfg" <<EOF2
-interfaces: [$FG_IF_SERVER]
-metrics:
-  listen: "127.0.0.1:$MPORT"
-  web_config: $web
-EOF2
+fg_config_web "$cfg" "127.0.0.1:$MPORT" "$web"
 fg_daemon_start "$cfg" || tap_bail "floodgated did not attach"
 if fg_log_wait 'msg="serving metrics"' 10 && fg_log_wait 'tls=on users=1' 1; then
 	ok "floodgated serves /metrics with TLS and one user"

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "listfile.h"
+#include "tmpfiles.h"
 
 #define BIG 1000000
 
@@ -201,16 +202,6 @@ static int teardown(void **state)
 	rmdir(f->dir);
 	free(f);
 	return 0;
-}
-
-static void write_file(const char *path, const char *text, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(fchmod(fd, mode), 0);
-	close(fd);
 }
 
 static void test_file(void **state)

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "listfile.h"
 #include "safefile.h"
+#include "tmpfiles.h"
 
 /* uid and gid of "nobody" on Debian. */
 #define NOBODY 65534
@@ -105,25 +106,9 @@ static const struct reader readers[] = {
 };
 #define NREADERS (sizeof(readers) / sizeof(readers[0]))
 
-static void write_file(const char *path, const char *text, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(fchmod(fd, mode), 0);
-	close(fd);
-}
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-}
-
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct sigaction sa = {.sa_handler = on_alarm};
 
 	if (!f)
 		return -1;
@@ -144,10 +129,7 @@ static int setup(void **state)
 		free(f);
 		return -1;
 	}
-	/* No SA_RESTART: an open() that waits for a FIFO's writer (the
-	 * hang this guards against) fails with EINTR when the alarm rings,
-	 * so a test fails instead of hanging. */
-	sigaction(SIGALRM, &sa, NULL);
+	alarm_interrupts();
 	*state = f;
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "secretfile.h"
+#include "tmpfiles.h"
 
 struct fx {
 	char dir[64];
@@ -24,15 +25,9 @@ struct fx {
 	char err[512];
 };
 
-static void on_alarm(int sig)
-{
-	(void)sig;
-}
-
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct sigaction sa = {.sa_handler = on_alarm};
 
 	if (!f)
 		return -1;
@@ -42,9 +37,7 @@ static int setup(void **state)
 		return -1;
 	}
 	snprintf(f->path, sizeof(f->path), "%s/redis.pass", f->dir);
-	/* No SA_RESTART: an open() waiting for a FIFO's writer fails with
-	 * EINTR when the alarm rings, so a test fails instead of hanging. */
-	sigaction(SIGALRM, &sa, NULL);
+	alarm_interrupts();
 	*state = f;
 	return 0;
 }
@@ -62,17 +55,6 @@ static int teardown(void **state)
 	rmdir(f->dir);
 	free(f);
 	return 0;
-}
-
-/* Writes text (len bytes) to f->path with mode. */
-static void write_file(struct fx *f, const char *text, size_t len, mode_t mode)
-{
-	int fd = open(f->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, len), (ssize_t)len);
-	assert_int_equal(fchmod(fd, mode), 0);
-	close(fd);
 }
 
 /* Bounded by an alarm: a read that blocks fails with -EINTR. */
@@ -93,10 +75,10 @@ static void test_mode_0600_read(void **state)
 {
 	struct fx *f = *state;
 
-	write_file(f, "s3cr3t", 6, 0600);
+	write_file(f->path, "s3cr3t", 0600);
 	assert_int_equal(read_secret(f), 0);
 	assert_string_equal(f->buf, "s3cr3t");
-	write_file(f, "0400-is-fine", 12, 0400);
+	write_file(f->path, "0400-is-fine", 0400);
 	assert_int_equal(read_secret(f), 0);
 	assert_string_equal(f->buf, "0400-is-fine");
 }
@@ -106,17 +88,17 @@ static void test_newline_stripped(void **state)
 {
 	struct fx *f = *state;
 
-	write_file(f, "s3cr3t\n", 7, 0600);
+	write_file(f->path, "s3cr3t\n", 0600);
 	assert_int_equal(read_secret(f), 0);
 	assert_string_equal(f->buf, "s3cr3t");
-	write_file(f, "s3cr3t\r\n", 8, 0600);
+	write_file(f->path, "s3cr3t\r\n", 0600);
 	assert_int_equal(read_secret(f), 0);
 	assert_string_equal(f->buf, "s3cr3t");
-	write_file(f, "first\nsecond\n", 13, 0600);
+	write_file(f->path, "first\nsecond\n", 0600);
 	assert_int_equal(read_secret(f), 0);
 	assert_string_equal(f->buf, "first");
 	/* inner spaces are the password's */
-	write_file(f, " a b \n", 6, 0600);
+	write_file(f->path, " a b \n", 0600);
 	assert_int_equal(read_secret(f), 0);
 	assert_string_equal(f->buf, " a b ");
 }
@@ -141,19 +123,19 @@ static void test_group_or_other_readable_refused(void **state)
 	struct fx *f = *state;
 	char want[512];
 
-	write_file(f, "s3cr3t\n", 7, 0644);
+	write_file(f->path, "s3cr3t\n", 0644);
 	snprintf(want, sizeof(want),
 		 "%s is readable by group or others (mode 0644): refusing it, "
 		 "it holds a secret; fix: chmod 600 %s",
 		 f->path, f->path);
 	assert_refused(f, -EPERM, want);
 
-	write_file(f, "s3cr3t\n", 7, 0640);
+	write_file(f->path, "s3cr3t\n", 0640);
 	snprintf(want, sizeof(want),
 		 "%s is readable by group or others (mode 0640)", f->path);
 	assert_refused(f, -EPERM, want);
 
-	write_file(f, "s3cr3t\n", 7, 0620);
+	write_file(f->path, "s3cr3t\n", 0620);
 	snprintf(want, sizeof(want), "%s is writable by group or others",
 		 f->path);
 	assert_refused(f, -EPERM, want);
@@ -166,7 +148,7 @@ static void test_owned_by_another_refused(void **state)
 
 	if (geteuid() != 0)
 		skip();
-	write_file(f, "s3cr3t\n", 7, 0600);
+	write_file(f->path, "s3cr3t\n", 0600);
 	assert_int_equal(chown(f->path, 65534, 65534), 0);
 	assert_refused(f, -EPERM, "is owned by another user (uid 65534)");
 }
@@ -177,9 +159,9 @@ static void test_empty_refused(void **state)
 	char want[512];
 
 	snprintf(want, sizeof(want), "%s: empty", f->path);
-	write_file(f, "", 0, 0600);
+	write_file(f->path, "", 0600);
 	assert_refused(f, -EINVAL, want);
-	write_file(f, "\n", 1, 0600);
+	write_file(f->path, "\n", 0600);
 	assert_refused(f, -EINVAL, want);
 }
 
@@ -191,18 +173,18 @@ static void test_too_long_refused(void **state)
 
 	/* 511 bytes fit with their terminator */
 	memset(text, 'p', sizeof(text));
-	write_file(f, text, FG_SECRET_MAX - 1, 0600);
+	write_file_len(f->path, text, FG_SECRET_MAX - 1, 0600);
 	assert_int_equal(read_secret(f), 0);
 	assert_int_equal(strlen(f->buf), FG_SECRET_MAX - 1);
 	/* and with their newline, 512 bytes */
 	text[FG_SECRET_MAX - 1] = '\n';
-	write_file(f, text, FG_SECRET_MAX, 0600);
+	write_file_len(f->path, text, FG_SECRET_MAX, 0600);
 	assert_int_equal(read_secret(f), 0);
 	assert_int_equal(strlen(f->buf), FG_SECRET_MAX - 1);
 
 	/* "s3cr3t" then zeros, 512 bytes */
 	snprintf(text, sizeof(text), "s3cr3t%0*d", FG_SECRET_MAX - 6, 0);
-	write_file(f, text, FG_SECRET_MAX, 0600);
+	write_file_len(f->path, text, FG_SECRET_MAX, 0600);
 	snprintf(want, sizeof(want), "%s: longer than 511 bytes", f->path);
 	assert_refused(f, -EINVAL, want);
 }
@@ -222,7 +204,7 @@ static void test_symlink_refused(void **state)
 	char target[160];
 
 	snprintf(target, sizeof(target), "%s/link", f->dir);
-	write_file(f, "s3cr3t\n", 7, 0600);
+	write_file(f->path, "s3cr3t\n", 0600);
 	assert_int_equal(rename(f->path, target), 0);
 	assert_int_equal(symlink(target, f->path), 0);
 	assert_refused(f, -ELOOP, "a symbolic link: refusing it");
@@ -248,7 +230,7 @@ static void test_writable_parent_refused(void **state)
 	struct fx *f = *state;
 	char want[512];
 
-	write_file(f, "s3cr3t\n", 7, 0600);
+	write_file(f->path, "s3cr3t\n", 0600);
 	assert_int_equal(chmod(f->dir, 0770), 0);
 	snprintf(want, sizeof(want),
 		 "%s: its directory %s is writable by group or others (mode "

@@ -98,6 +98,38 @@ static struct fg_web_config *users(unsigned int nusers)
 	return w;
 }
 
+/* The fixture of the tests with one user: an authenticator for u00. */
+struct one_user {
+	struct fg_web_config *w;
+	struct fg_auth a;
+};
+
+static int setup_one_user(void **state)
+{
+	struct one_user *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return -1;
+	u->w = users(1);
+	if (fg_auth_init(&u->a, u->w)) {
+		free(u->w);
+		free(u);
+		return -1;
+	}
+	*state = u;
+	return 0;
+}
+
+static int teardown_one_user(void **state)
+{
+	struct one_user *u = *state;
+
+	fg_auth_fini(&u->a);
+	free(u->w);
+	free(u);
+	return 0;
+}
+
 /* A scraper pays one bcrypt, then none. */
 static void test_cache(void **state)
 {
@@ -161,43 +193,38 @@ static void test_cache_bounded(void **state)
  * beyond answered without a bcrypt. */
 static void test_limiter(void **state)
 {
-	struct fg_web_config *w = users(1);
 	uint64_t t = 10 * SEC;
-	struct fg_auth a;
+	struct fg_auth *a = &((struct one_user *)*state)->a;
 
-	(void)state;
-	assert_int_equal(fg_auth_init(&a, w), 0);
 	for (int i = 0; i < FG_AUTH_FAIL_BURST; i++)
-		assert_int_equal(check(&a, "u00:wrong", t), FG_AUTH_DENY);
-	assert_int_equal(a.bcrypts, FG_AUTH_FAIL_BURST);
+		assert_int_equal(check(a, "u00:wrong", t), FG_AUTH_DENY);
+	assert_int_equal(a->bcrypts, FG_AUTH_FAIL_BURST);
 	for (int i = 0; i < 50; i++)
-		assert_int_equal(check(&a, "u00:wrong", t), FG_AUTH_LIMITED);
+		assert_int_equal(check(a, "u00:wrong", t), FG_AUTH_LIMITED);
 	/* The right password, not verified yet: no token, no check. */
-	assert_int_equal(check(&a, "u00:" PW, t), FG_AUTH_LIMITED);
-	assert_int_equal(a.bcrypts, FG_AUTH_FAIL_BURST);
+	assert_int_equal(check(a, "u00:" PW, t), FG_AUTH_LIMITED);
+	assert_int_equal(a->bcrypts, FG_AUTH_FAIL_BURST);
 
 	/* Refilled at FG_AUTH_FAIL_PER_S. */
 	t += SEC / FG_AUTH_FAIL_PER_S;
-	assert_int_equal(check(&a, "u00:wrong", t), FG_AUTH_DENY);
-	assert_int_equal(check(&a, "u00:wrong", t), FG_AUTH_LIMITED);
-	assert_int_equal(a.bcrypts, FG_AUTH_FAIL_BURST + 1);
+	assert_int_equal(check(a, "u00:wrong", t), FG_AUTH_DENY);
+	assert_int_equal(check(a, "u00:wrong", t), FG_AUTH_LIMITED);
+	assert_int_equal(a->bcrypts, FG_AUTH_FAIL_BURST + 1);
 
 	/* A success gives its token back: the next failure is checked. */
 	t += SEC / FG_AUTH_FAIL_PER_S;
-	assert_int_equal(check(&a, "u00:" PW, t), FG_AUTH_PASS);
-	assert_int_equal(check(&a, "u00:wrong", t), FG_AUTH_DENY);
-	assert_int_equal(check(&a, "u00:wrong", t), FG_AUTH_LIMITED);
+	assert_int_equal(check(a, "u00:" PW, t), FG_AUTH_PASS);
+	assert_int_equal(check(a, "u00:wrong", t), FG_AUTH_DENY);
+	assert_int_equal(check(a, "u00:wrong", t), FG_AUTH_LIMITED);
 	/* And once verified, it passes whatever the bucket holds. */
-	assert_int_equal(check(&a, "u00:" PW, t), FG_AUTH_PASS);
-	assert_int_equal(a.bcrypts, FG_AUTH_FAIL_BURST + 3);
+	assert_int_equal(check(a, "u00:" PW, t), FG_AUTH_PASS);
+	assert_int_equal(a->bcrypts, FG_AUTH_FAIL_BURST + 3);
 
 	/* Never more than the burst, however long it was quiet. */
 	t += 3600 * SEC;
 	for (int i = 0; i < FG_AUTH_FAIL_BURST; i++)
-		assert_int_equal(check(&a, "u00:wrong", t), FG_AUTH_DENY);
-	assert_int_equal(check(&a, "u00:wrong", t), FG_AUTH_LIMITED);
-	fg_auth_fini(&a);
-	free(w);
+		assert_int_equal(check(a, "u00:wrong", t), FG_AUTH_DENY);
+	assert_int_equal(check(a, "u00:wrong", t), FG_AUTH_LIMITED);
 }
 
 static uint64_t mono_ns(void)
@@ -212,28 +239,23 @@ static uint64_t mono_ns(void)
  * same wait as a known one, a token from the same bucket. */
 static void test_unknown_user(void **state)
 {
-	struct fg_web_config *w = users(1);
 	uint64_t t = 10 * SEC, start, took;
-	struct fg_auth a;
+	struct fg_auth *a = &((struct one_user *)*state)->a;
 
-	(void)state;
-	assert_int_equal(fg_auth_init(&a, w), 0);
-	assert_int_equal(check(&a, "mallory:" PW, t), FG_AUTH_DENY);
-	assert_int_equal(a.bcrypts, 1);
-	assert_true(a.bcrypt_ns > 0);
+	assert_int_equal(check(a, "mallory:" PW, t), FG_AUTH_DENY);
+	assert_int_equal(a->bcrypts, 1);
+	assert_true(a->bcrypt_ns > 0);
 	for (int i = 1; i < FG_AUTH_FAIL_BURST; i++) {
 		start = mono_ns();
-		assert_int_equal(check(&a, "mallory:" PW, t), FG_AUTH_DENY);
+		assert_int_equal(check(a, "mallory:" PW, t), FG_AUTH_DENY);
 		took = mono_ns() - start;
-		assert_true(took >= a.bcrypt_ns);
+		assert_true(took >= a->bcrypt_ns);
 	}
-	assert_int_equal(a.bcrypts, 1);
+	assert_int_equal(a->bcrypts, 1);
 	/* The bucket is as empty as for a known user. */
-	assert_int_equal(check(&a, "mallory:" PW, t), FG_AUTH_LIMITED);
-	assert_int_equal(check(&a, "u00:wrong", t), FG_AUTH_LIMITED);
-	assert_int_equal(a.bcrypts, 1);
-	fg_auth_fini(&a);
-	free(w);
+	assert_int_equal(check(a, "mallory:" PW, t), FG_AUTH_LIMITED);
+	assert_int_equal(check(a, "u00:wrong", t), FG_AUTH_LIMITED);
+	assert_int_equal(a->bcrypts, 1);
 }
 
 /* One client's failures spend its own bucket: another client's right
@@ -241,108 +263,92 @@ static void test_unknown_user(void **state)
  * is one client. */
 static void test_peers(void **state)
 {
-	struct fg_web_config *w = users(1);
 	uint64_t t = 10 * SEC;
-	struct fg_auth a;
+	struct fg_auth *a = &((struct one_user *)*state)->a;
 
-	(void)state;
-	assert_int_equal(fg_auth_init(&a, w), 0);
 	for (int i = 0; i < FG_AUTH_FAIL_BURST; i++)
-		assert_int_equal(check_from(&a, "192.0.2.1", "u00:wrong", t),
+		assert_int_equal(check_from(a, "192.0.2.1", "u00:wrong", t),
 				 FG_AUTH_DENY);
-	assert_int_equal(check_from(&a, "192.0.2.1", "u00:" PW, t),
+	assert_int_equal(check_from(a, "192.0.2.1", "u00:" PW, t),
 			 FG_AUTH_LIMITED);
-	assert_int_equal(check_from(&a, "198.51.100.7", "u00:" PW, t),
+	assert_int_equal(check_from(a, "198.51.100.7", "u00:" PW, t),
 			 FG_AUTH_PASS);
 
 	/* A second later: the bucket for all refilled. */
 	t += SEC;
 	for (int i = 0; i < FG_AUTH_FAIL_BURST; i++)
 		assert_int_equal(
-		    check_from(&a, "2001:db8:0:1::1", "u00:wrong", t),
+		    check_from(a, "2001:db8:0:1::1", "u00:wrong", t),
 		    FG_AUTH_DENY);
-	assert_int_equal(check_from(&a, "2001:db8:0:1:ffff::2", "u00:wrong", t),
+	assert_int_equal(check_from(a, "2001:db8:0:1:ffff::2", "u00:wrong", t),
 			 FG_AUTH_LIMITED);
-	assert_int_equal(check_from(&a, "2001:db8:0:2::1", "u00:wrong", t),
+	assert_int_equal(check_from(a, "2001:db8:0:2::1", "u00:wrong", t),
 			 FG_AUTH_DENY);
-	assert_int_equal(a.bcrypts, 2 * FG_AUTH_FAIL_BURST + 2);
-	fg_auth_fini(&a);
-	free(w);
+	assert_int_equal(a->bcrypts, 2 * FG_AUTH_FAIL_BURST + 2);
 }
 
 /* Many clients, each within its bucket, are held to the bucket for all:
  * FG_AUTH_CPU_SHARE of a core at the last bcrypt's cost. */
 static void test_global_cap(void **state)
 {
-	struct fg_web_config *w = users(1);
 	uint64_t t = 10 * SEC;
 	unsigned int checked = 0;
 	char addr[32];
-	struct fg_auth a;
+	struct fg_auth *a = &((struct one_user *)*state)->a;
 
-	(void)state;
-	assert_int_equal(fg_auth_init(&a, w), 0);
 	/* As if a bcrypt took 0.1 s: 5 a second for all; at start it holds
 	 * FG_AUTH_GLOBAL_MIN_PER_S + FG_AUTH_FAIL_BURST. Unknown users spend
 	 * tokens without a bcrypt that would reset bcrypt_ns. */
-	a.bcrypt_ns = SEC / 10;
+	a->bcrypt_ns = SEC / 10;
 	for (unsigned int i = 0; i < 20; i++) {
 		snprintf(addr, sizeof(addr), "203.0.113.%u", i + 1);
-		checked += check_from(&a, addr, "mallory:x", t) == FG_AUTH_DENY;
+		checked += check_from(a, addr, "mallory:x", t) == FG_AUTH_DENY;
 	}
 	assert_int_equal(checked,
 			 FG_AUTH_GLOBAL_MIN_PER_S + FG_AUTH_FAIL_BURST);
-	assert_int_equal(check_from(&a, "198.51.100.1", "u00:" PW, t),
+	assert_int_equal(check_from(a, "198.51.100.1", "u00:" PW, t),
 			 FG_AUTH_LIMITED);
 	/* A fifth of a second later, one more. */
 	t += SEC / 5;
-	assert_int_equal(check_from(&a, "198.51.100.1", "u00:" PW, t),
+	assert_int_equal(check_from(a, "198.51.100.1", "u00:" PW, t),
 			 FG_AUTH_PASS);
-	assert_int_equal(a.bcrypts, 1);
-	fg_auth_fini(&a);
-	free(w);
+	assert_int_equal(a->bcrypts, 1);
 }
 
 /* No header, another scheme, bad base64, no colon: denied for free. */
 static void test_malformed(void **state)
 {
-	struct fg_web_config *w = users(1);
 	uint64_t t = 10 * SEC;
-	struct fg_auth a;
+	struct fg_auth *a = &((struct one_user *)*state)->a, none;
 
-	(void)state;
-	assert_int_equal(fg_auth_init(&a, w), 0);
 	for (int i = 0; i < 2 * FG_AUTH_FAIL_BURST; i++) {
-		assert_int_equal(fg_auth_check(&a, NULL, NULL, t),
+		assert_int_equal(fg_auth_check(a, NULL, NULL, t), FG_AUTH_DENY);
+		assert_int_equal(fg_auth_check(a, "Bearer x", NULL, t),
 				 FG_AUTH_DENY);
-		assert_int_equal(fg_auth_check(&a, "Bearer x", NULL, t),
+		assert_int_equal(fg_auth_check(a, "Basic !!", NULL, t),
 				 FG_AUTH_DENY);
-		assert_int_equal(fg_auth_check(&a, "Basic !!", NULL, t),
-				 FG_AUTH_DENY);
-		assert_int_equal(check(&a, "u00", t), FG_AUTH_DENY);
+		assert_int_equal(check(a, "u00", t), FG_AUTH_DENY);
 	}
-	assert_int_equal(a.bcrypts, 0);
+	assert_int_equal(a->bcrypts, 0);
 	/* They took no token either. */
-	assert_int_equal(check(&a, "u00:" PW, t), FG_AUTH_PASS);
-	fg_auth_fini(&a);
-	free(w);
+	assert_int_equal(check(a, "u00:" PW, t), FG_AUTH_PASS);
 
 	/* No users: open. */
-	assert_int_equal(fg_auth_init(&a, NULL), 0);
-	assert_int_equal(fg_auth_check(&a, NULL, NULL, t), FG_AUTH_PASS);
-	fg_auth_fini(&a);
+	assert_int_equal(fg_auth_init(&none, NULL), 0);
+	assert_int_equal(fg_auth_check(&none, NULL, NULL, t), FG_AUTH_PASS);
+	fg_auth_fini(&none);
 }
+
+#define ONE_USER(f) \
+	cmocka_unit_test_setup_teardown(f, setup_one_user, teardown_one_user)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_cache),
-	    cmocka_unit_test(test_cache_bounded),
-	    cmocka_unit_test(test_limiter),
-	    cmocka_unit_test(test_unknown_user),
-	    cmocka_unit_test(test_peers),
-	    cmocka_unit_test(test_global_cap),
-	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_cache), cmocka_unit_test(test_cache_bounded),
+	    ONE_USER(test_limiter),	  ONE_USER(test_unknown_user),
+	    ONE_USER(test_peers),	  ONE_USER(test_global_cap),
+	    ONE_USER(test_malformed),
 	};
 
 	return cmocka_run_group_tests_name("webauth", tests, NULL, NULL);

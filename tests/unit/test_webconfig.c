@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "tmpfiles.h"
 
 /* bcrypt (cost 4) of "floodgate-test-pw", made by Python's crypt module:
  * a hash this code did not make. */
@@ -53,15 +54,6 @@ struct fx {
 	char dir[64], cert[96], key[96], notpem[96];
 };
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
@@ -76,13 +68,15 @@ static int setup(void **state)
 	snprintf(f->cert, sizeof(f->cert), "%s/cert.pem", f->dir);
 	snprintf(f->key, sizeof(f->key), "%s/key.pem", f->dir);
 	snprintf(f->notpem, sizeof(f->notpem), "%s/notpem", f->dir);
-	write_file(f->cert, "-----BEGIN CERTIFICATE-----\nMIIB\n"
-			    "-----END CERTIFICATE-----\n");
-	write_file(f->key, "-----BEGIN PRIVATE KEY-----\nMIIE\n"
-			   "-----END PRIVATE KEY-----\n");
-	chmod(f->key, 0600);
-	write_file(f->notpem, "hello\n");
-	chmod(f->notpem, 0600); /* read as a key */
+	write_file(f->cert,
+		   "-----BEGIN CERTIFICATE-----\nMIIB\n"
+		   "-----END CERTIFICATE-----\n",
+		   0644);
+	write_file(f->key,
+		   "-----BEGIN PRIVATE KEY-----\nMIIE\n"
+		   "-----END PRIVATE KEY-----\n",
+		   0600);
+	write_file(f->notpem, "hello\n", 0600); /* read as a key */
 	*state = f;
 	return 0;
 }
