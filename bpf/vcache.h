@@ -144,32 +144,35 @@ static __always_inline __u32 fg_vcache_row(__u32 reason, __u32 slot)
  * decided under, and fg_vcache_hit takes it only under that slot, so a
  * drop decided under the old slot never answers under the new one.
  */
-static __always_inline void fg_vcache_begin(const struct fg_ctl *ctl)
+static __always_inline struct fg_vcache_entry *
+fg_vcache_begin(const struct fg_ctl *ctl)
 {
 	__u32 idx = FG_VCACHE_SCRATCH;
 	struct fg_vcache_entry *scratch = bpf_map_lookup_elem(&fg_vcache, &idx);
 
 	if (!scratch)
-		return;
+		return NULL;
 	scratch->verdict_gen = FG_CTL_LOAD(ctl->verdict_gen);
 	scratch->lists_gen = FG_CTL_LOAD(ctl->lists_gen);
+	return scratch;
 }
 
 /*
  * Nonzero when this CPU already knows a drop that holds for this packet
  * now (the entry is then in the scratch slot's place: see
- * fg_vcache_account), under the generations fg_vcache_begin kept.
+ * fg_vcache_account), under the generations fg_vcache_begin kept in
+ * `scratch`.
  * Inline: a global function here, on every packet's path, costs the
  * verifier more than its body.
  */
 static __always_inline int fg_vcache_hit(const struct fg_ctl *ctl,
+					 struct fg_vcache_entry *scratch,
 					 const struct fg_pkt *pkt,
 					 __u32 cfg_slot)
 {
-	__u32 idx = FG_VCACHE_SCRATCH, port_key = fg_vcache_port_key(pkt);
-	struct fg_vcache_entry *e, *scratch;
+	__u32 idx, port_key = fg_vcache_port_key(pkt);
+	struct fg_vcache_entry *e;
 
-	scratch = bpf_map_lookup_elem(&fg_vcache, &idx);
 	if (!scratch)
 		return 0;
 	/* Nothing is cached in dry-run (fg_vcache_learn). */

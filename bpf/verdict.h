@@ -72,6 +72,7 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	struct fg_source src;
 	const struct fg_config *cfg;
 	const struct fg_rule *rule;
+	struct fg_vcache_entry *scratch;
 	struct fg_ctl *ctl;
 	__u32 zero = 0, slot, cfg_slot, gen, where, found = 0;
 	int rule_slot = -1, rc, over, checked = 0;
@@ -87,19 +88,19 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 		goto out;
 	}
 	rc = fg_parse(ctx, &pkt);
+	if (upto == FG_STEP_PARSE)
+		return XDP_DROP;
 	if (rc == FG_PARSE_NOT_IP) {
 		v.reason = FG_REASON_NOT_IP;
 		goto out;
 	}
 	/* The generations before the config slot: fg_vcache_begin. */
-	fg_vcache_begin(ctl);
+	scratch = fg_vcache_begin(ctl);
 	cfg_slot = FG_CTL_LOAD(ctl->cfg_slot);
 	cfg = bpf_map_lookup_elem(&fg_cfg, &cfg_slot);
 	if (!cfg)
 		goto out;
 	fg_test_commit(ctl);
-	if (upto == FG_STEP_PARSE)
-		return XDP_DROP;
 	/* `malformed` alone decides only what no source can be charged
 	 * for; a bad tail behind a valid IP header meets the lists, the
 	 * box and the limits first (fg_tail_verdict). */
@@ -111,7 +112,7 @@ static __always_inline int fg_process(struct xdp_md *ctx, const int upto)
 	}
 
 	/* A drop already known to hold skips the rest (vcache.h). */
-	if (fg_vcache_hit(ctl, &pkt, cfg_slot))
+	if (fg_vcache_hit(ctl, scratch, &pkt, cfg_slot))
 		return fg_vcache_account(cfg, &pkt, &src.key);
 	__builtin_memset(&src, 0, sizeof(src));
 
