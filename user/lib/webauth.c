@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include "webauth.h"
 
+#include <linux/types.h>
+
 #include <crypt.h>
 #include <errno.h>
 #include <gnutls/crypto.h>
@@ -10,6 +12,8 @@
 #include <strings.h>
 #include <sys/random.h>
 #include <time.h>
+
+#include "fg_gcra.h"
 
 /* RFC 4648 base64 into out (room for outlen - 1 bytes and a NUL);
  * -1 when not base64 or too long. */
@@ -60,7 +64,6 @@ int fg_auth_init(struct fg_auth *a, const struct fg_web_config *web)
 {
 	memset(a, 0, sizeof(*a));
 	a->web = web;
-	a->all.tokens = FG_AUTH_GLOBAL_MIN_PER_S + FG_AUTH_FAIL_BURST;
 	if (getrandom(a->key, sizeof(a->key), 0) != (ssize_t)sizeof(a->key))
 		return -EIO;
 	return -pthread_mutex_init(&a->lock, NULL);
@@ -98,18 +101,9 @@ static void cache_add(struct fg_auth *a, const unsigned char *mac)
 	a->slot[victim].used = ++a->uses;
 }
 
-/* Under a->lock: b refilled at per_s a second, up to burst. */
-static void refill(struct fg_auth_bucket *b, double per_s, double burst,
-		   uint64_t now_ns)
-{
-	/* refill_ns 0: not used yet, holding what it started with. */
-	if (b->refill_ns && now_ns > b->refill_ns) {
-		b->tokens += (double)(now_ns - b->refill_ns) / 1e9 * per_s;
-		if (b->tokens > burst)
-			b->tokens = burst;
-	}
-	b->refill_ns = now_ns;
-}
+#define NS_PER_S 1000000000ull
+/* A failed check's cost in a peer's bucket (fg_gcra.h). */
+#define PEER_COST_NS (NS_PER_S / FG_AUTH_FAIL_PER_S)
 
 /* A peer's key: an IPv4 address (IPv4-mapped), or an IPv6 /64, which one
  * host commonly holds whole. */
@@ -131,8 +125,8 @@ static void peer_key(const struct sockaddr *sa, unsigned char key[16])
 
 /* Under a->lock: key's bucket; a peer not seen yet takes the least
  * recently seen one's place, with a full bucket. */
-static struct fg_auth_bucket *
-peer_bucket(struct fg_auth *a, const unsigned char key[16], uint64_t now_ns)
+static struct fg_auth_bucket *peer_bucket(struct fg_auth *a,
+					  const unsigned char key[16])
 {
 	struct fg_auth_bucket *b = &a->peers[0];
 
@@ -146,30 +140,36 @@ peer_bucket(struct fg_auth *a, const unsigned char key[16], uint64_t now_ns)
 			b = &a->peers[i];
 	}
 	memcpy(b->peer, key, 16);
-	b->tokens = FG_AUTH_FAIL_BURST;
-	b->refill_ns = now_ns;
+	b->tat = 0;
 	b->used = ++a->peer_uses;
 	return b;
 }
 
 /* Under a->lock: a token for one bcrypt's worth of work from both the
- * peer's bucket and the one for all, or none taken. */
+ * peer's bucket and the one for all, or none taken. Each is a GCRA
+ * limit, as the datapath's: the peer's FG_AUTH_FAIL_PER_S a second with
+ * a burst of FG_AUTH_FAIL_BURST; all peers' FG_AUTH_CPU_SHARE of a core
+ * at the last bcrypt's time (at least FG_AUTH_GLOBAL_MIN_PER_S), with a
+ * second's worth beyond one peer's burst, so one peer never empties it. */
 static bool take_token(struct fg_auth *a, struct fg_auth_bucket *peer,
 		       uint64_t now_ns)
 {
-	double all_per_s = FG_AUTH_GLOBAL_MIN_PER_S;
+	double per_s = FG_AUTH_GLOBAL_MIN_PER_S;
+	__u64 all_cost, peer_tat, all_tat;
 
 	if (a->bcrypt_ns &&
-	    FG_AUTH_CPU_SHARE * 1e9 / (double)a->bcrypt_ns > all_per_s)
-		all_per_s = FG_AUTH_CPU_SHARE * 1e9 / (double)a->bcrypt_ns;
-	refill(peer, FG_AUTH_FAIL_PER_S, FG_AUTH_FAIL_BURST, now_ns);
-	/* A second's worth beyond one peer's burst: one peer's burst
-	 * never empties it. */
-	refill(&a->all, all_per_s, all_per_s + FG_AUTH_FAIL_BURST, now_ns);
-	if (peer->tokens < 1.0 || a->all.tokens < 1.0)
+	    FG_AUTH_CPU_SHARE * 1e9 / (double)a->bcrypt_ns > per_s)
+		per_s = FG_AUTH_CPU_SHARE * 1e9 / (double)a->bcrypt_ns;
+	all_cost = (__u64)(1e9 / per_s);
+	if (!fg_gcra_conforms(peer->tat, now_ns, PEER_COST_NS,
+			      FG_AUTH_FAIL_BURST * PEER_COST_NS, &peer_tat) ||
+	    !fg_gcra_conforms(
+		a->all.tat, now_ns, all_cost,
+		(__u64)((per_s + FG_AUTH_FAIL_BURST) * (double)all_cost),
+		&all_tat))
 		return false;
-	peer->tokens -= 1.0;
-	a->all.tokens -= 1.0;
+	peer->tat = peer_tat;
+	a->all.tat = all_tat;
 	return true;
 }
 
@@ -250,7 +250,7 @@ static enum fg_auth_verdict check_creds(struct fg_auth *a, char *creds,
 	pthread_mutex_lock(&a->lock);
 	hit = cache_has(a, mac);
 	if (!hit)
-		peer = peer_bucket(a, key, now_ns);
+		peer = peer_bucket(a, key);
 	token = !hit && take_token(a, peer, now_ns);
 	pthread_mutex_unlock(&a->lock);
 	if (hit)
@@ -268,9 +268,8 @@ static enum fg_auth_verdict check_creds(struct fg_auth *a, char *creds,
 		cache_add(a, mac);
 	/* A success is no failure to limit: the peer's token back (its
 	 * bucket looked up again: others may have moved it meanwhile). */
-	peer = peer_bucket(a, key, now_ns);
-	if (peer->tokens + 1.0 <= FG_AUTH_FAIL_BURST)
-		peer->tokens += 1.0;
+	peer = peer_bucket(a, key);
+	peer->tat = peer->tat > PEER_COST_NS ? peer->tat - PEER_COST_NS : 0;
 	pthread_mutex_unlock(&a->lock);
 	return FG_AUTH_PASS;
 }

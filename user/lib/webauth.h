@@ -42,8 +42,8 @@
 #define FG_AUTH_FAIL_PER_S 1
 #define FG_AUTH_PEERS 256
 /* For all: a core's share for bcrypt, refilled at FG_AUTH_CPU_SHARE /
- * (the last bcrypt's seconds) a second, holding a second's worth beyond
- * one peer's burst (at start: FG_AUTH_GLOBAL_MIN_PER_S's). */
+ * (the last bcrypt's seconds) a second (at least FG_AUTH_GLOBAL_MIN_PER_S),
+ * holding a second's worth beyond one peer's burst. */
 #define FG_AUTH_CPU_SHARE 0.5
 #define FG_AUTH_GLOBAL_MIN_PER_S 2
 
@@ -64,9 +64,8 @@ struct fg_auth {
 	uint64_t uses;
 	struct fg_auth_bucket {
 		unsigned char peer[16]; /* IPv6, or IPv4-mapped */
-		double tokens;
-		uint64_t refill_ns;
-		uint64_t used; /* 0: empty */
+		uint64_t tat;		/* fg_gcra.h's; 0: a full burst */
+		uint64_t used;		/* 0: empty */
 	} peers[FG_AUTH_PEERS], all;
 	uint64_t peer_uses;
 	uint64_t bcrypt_ns; /* how long the last bcrypt took; 0: none yet */
